@@ -1,0 +1,16 @@
+"""The versioned API: every domain's router mounted under /api/v1."""
+
+from fastapi import APIRouter
+
+from app.networks.router import router as networks_router
+from app.scanners.router import router as scanners_router
+from app.sites.router import router as sites_router
+from app.vendors.router import router as vendors_router
+
+API_PREFIX = "/api/v1"
+
+api_router = APIRouter(prefix=API_PREFIX)
+api_router.include_router(sites_router)
+api_router.include_router(vendors_router)
+api_router.include_router(networks_router)
+api_router.include_router(scanners_router)

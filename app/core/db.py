@@ -1,0 +1,140 @@
+"""Database access: the SQLAlchemy engine for migrations and writes, and the URL helpers both paths share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from app.core.config import get_settings
+
+# Constraint names are explicit so migrations and error mapping can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """The one textual form of an instant used in JSON and in SQLite: RFC 3339, UTC, microseconds."""
+    return value.astimezone(UTC).strftime(SQLITE_TIMESTAMP_FORMAT)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware instant: ``timestamptz`` on PostgreSQL, fixed-width RFC 3339 text on SQLite.
+
+    The SQLite text form sorts in time order and is exactly what the API returns, so the
+    read path serves it without parsing.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(27))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        if dialect.name == "sqlite":
+            return format_timestamp(value)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.strptime(value, SQLITE_TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def sync_url(url: str) -> sa.URL:
+    """The URL for the synchronous engine: psycopg 3 for PostgreSQL, the stdlib driver for SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite")
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+
+
+def sqlite_path(url: str) -> str:
+    """The file path of a SQLite URL."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise ValueError("the SQLite database must be a file (in-memory databases are not shared)")
+    return database
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn) -> None:
+    # Writers take the write lock up front, so read-then-write transactions never deadlock
+    # on a lock upgrade; readers are unaffected under WAL.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide synchronous engine for ``url`` (default: the configured database)."""
+    url = url or get_settings().database_url
+    engine = _engines.get(url)
+    if engine is None:
+        engine = create_engine(url)
+        _engines[url] = engine
+    return engine
+
+
+def create_engine(url: str) -> Engine:
+    """A new synchronous engine with this project's connection settings."""
+    target = sync_url(url)
+    if target.get_backend_name() == "sqlite":
+        Path(sqlite_path(url)).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            target,
+            connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None},
+        )
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return sa.create_engine(target, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (used at shutdown and between tests)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def get_session() -> Iterator[Session]:
+    """A session for one request's writes; the service that uses it owns the transaction."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,214 @@
+"""The one error mechanism: domain errors carry an RFC 9457 problem; one set of handlers renders them.
+
+Services raise ``ProblemError`` subclasses (never ``HTTPException``). Every error the API
+returns, validation and routing errors included, is ``application/problem+json`` with
+``type``, ``title``, ``status``, ``detail`` and ``instance``; no traceback or SQL text leaves
+the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+logger = logging.getLogger("app.errors")
+
+
+class ProblemError(Exception):
+    """Base of every error a client can cause; subclasses fix status, type and title."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class InvalidCursor(ProblemError):
+    status, slug, title = 400, "invalid-cursor", "Invalid pagination cursor"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed for this API key's role"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Resource not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The resource has changed"
+
+
+class InvalidRequest(ProblemError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "A precondition header is required"
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=["/problems/not-found"])
+    title: str = Field(examples=["Resource not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No scanner with id 42."])
+    instance: str = Field(examples=["/api/v1/scanners/42"])
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For validation errors: one entry per offending field."
+    )
+
+
+_STATUS_DESCRIPTIONS = {
+    400: "Malformed request (for example a tampered pagination cursor).",
+    401: "Missing, malformed, unknown, expired or revoked API key.",
+    403: "The API key's role does not allow this operation.",
+    404: "No such resource.",
+    405: "Method not allowed on this path.",
+    409: "Conflicts with the current state (duplicate key, reference still in use, invalid transition).",
+    412: "If-Match does not match the current ETag; nothing was changed.",
+    422: "The request's parameters or body are not valid; `errors` names each offending field.",
+    428: "This operation requires an If-Match header.",
+    503: "A dependency (the database) is unavailable.",
+    500: "Unexpected server error; the response carries no internal detail.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting the given problem statuses."""
+    return {
+        status: {
+            "model": ProblemDetail,
+            "description": _STATUS_DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in sorted({*statuses, 500})
+    }
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+async def _problem_error(request: Request, exc: ProblemError) -> Response:
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        headers=exc.headers,
+        **exc.extensions,
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        errors.append(
+            {
+                "location": location[0] if location else "",
+                "field": ".".join(location[1:]),
+                "message": error.get("msg", "invalid value"),
+                "type": error.get("type", "value_error"),
+            }
+        )
+    return errors
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = _field_errors(exc)
+    named = ", ".join(
+        f"{e['location']} '{e['field']}': {e['message']}" if e["field"] else f"{e['location']}: {e['message']}"
+        for e in errors
+    )
+    return problem_response(
+        request,
+        status=422,
+        slug=InvalidRequest.slug,
+        title=InvalidRequest.title,
+        detail=named or "The request is not valid.",
+        errors=errors,
+    )
+
+
+_HTTP_TITLES = {404: ("not-found", "Resource not found"), 405: ("method-not-allowed", "Method not allowed")}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    return problem_response(
+        request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        status=500,
+        slug="internal-error",
+        title="Internal server error",
+        detail="The server could not complete the request. The error has been logged.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every exception type to its problem+json rendering."""
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

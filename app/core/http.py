@@ -1,0 +1,44 @@
+"""HTTP conventions shared by item endpoints: strong ETags and conditional GET."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.core.pagination import json_response
+
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit on every backend; larger numbers cannot name a row."""
+
+
+def etag_for(resource: str, item_id: int, version: int) -> str:
+    """A strong ETag: changes exactly when the row's version does."""
+    return f'"{resource}-{item_id}-v{version}"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    candidates = [part.strip() for part in header.split(",")]
+    return etag in candidates or f"W/{etag}" in candidates
+
+
+def item_response(request: Request, resource: str, item: dict[str, Any]) -> Response:
+    """An item as JSON with its ETag; 304 when the client's If-None-Match already has it."""
+    etag = etag_for(resource, item["id"], item["version"])
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return json_response(item, headers={"ETag": etag})
+
+
+def ref_condition(value: str, *, id_column: str, key_column: str, param: str) -> tuple[str, dict[str, Any]]:
+    """Filter on a reference given as a numeric id or as its human key (code or slug)."""
+    if value.isdigit():
+        if int(value) > MAX_ID:
+            return "1 = 0", {}
+        return f"{id_column} = :{param}", {param: int(value)}
+    return f"{key_column} = :{param}", {param: value}

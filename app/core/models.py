@@ -1,0 +1,39 @@
+"""Column conventions every table shares: naming, timestamps, optimistic-lock version, citation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.db import NAMING_CONVENTION, UTCDateTime, utcnow
+
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
+    """A VARCHAR column holding the enumeration's JSON values, guarded by a CHECK constraint."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class TrackedColumns(SQLModel):
+    """Bookkeeping columns on every table: when a row was made and changed, and its version for ETags."""
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    version: int = Field(default=1, nullable=False, ge=1)
+    source: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Citation of where the facts in this record come from (document and passage).",
+    )

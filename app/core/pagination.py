@@ -1,0 +1,221 @@
+"""Listing toolkit: sorting, signed keyset cursors, filters and the page envelope.
+
+Pages are keyset-paginated: the cursor carries the last row's sort key, so page 1,000 costs
+the same as page 1. Cursors are HMAC-signed and bound to their collection and sort order;
+anything else presented as a cursor is a 400 problem, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import orjson
+from fastapi import Query, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app.core.config import get_secret_key
+from app.core.errors import InvalidCursor, InvalidRequest
+from app.core.reads import ReadDatabase, Row
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+SortKind = Literal["text", "int", "timestamp"]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a collection; follow ``next_cursor`` (or the ``Link: rel="next"`` header) for more."""
+
+    items: list[T]
+    next_cursor: str | None = Field(description="Opaque cursor for the next page; null on the last page.")
+
+
+LimitParam = Annotated[
+    int,
+    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap."),
+]
+CursorParam = Annotated[
+    str | None, Query(max_length=2048, description="The `next_cursor` of the previous page.")
+]
+
+
+@dataclass(frozen=True)
+class SortField:
+    """A field a collection may be sorted by: its SQL expression and how its values compare."""
+
+    column: str
+    kind: SortKind = "text"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one collection is listed: its query, id column, sortable fields and row shape."""
+
+    resource: str
+    select: str
+    id_column: str
+    sort_fields: Mapping[str, SortField]
+    shape: Callable[[ReadDatabase, Row], dict[str, Any]]
+    default_sort: str = "id"
+
+    def sort_description(self) -> str:
+        fields = ", ".join(sorted(self.sort_fields))
+        return (
+            f"Comma-separated fields, `-` prefix for descending (e.g. `-{next(iter(self.sort_fields))}`). "
+            f"Allowed: {fields}. Default: `{self.default_sort}`."
+        )
+
+
+@dataclass
+class Filters:
+    """SQL conditions and their parameters, built up by a collection's service."""
+
+    conditions: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, condition: str, **params: Any) -> None:
+        self.conditions.append(condition)
+        # Drivers bind plain strings; enumeration members are passed as their JSON values.
+        self.params.update({key: value.value if isinstance(value, Enum) else value for key, value in params.items()})
+
+
+def parse_sort(listing: Listing, raw: str | None) -> list[tuple[str, bool]]:
+    """``"a,-b"`` as ``[("a", False), ("b", True)]``; unknown or repeated fields are a 422 naming them."""
+    text = raw if raw not in (None, "") else listing.default_sort
+    parsed: list[tuple[str, bool]] = []
+    for part in text.split(","):
+        part = part.strip()
+        descending = part.startswith("-")
+        name = part[1:] if descending else part
+        if name not in listing.sort_fields:
+            allowed = ", ".join(sorted(listing.sort_fields))
+            raise InvalidRequest(
+                f"Cannot sort {listing.resource} by '{name or part}'. Allowed sort fields: {allowed}.",
+                errors=[{"location": "query", "field": "sort", "message": f"unknown sort field '{name}'", "type": "enum"}],
+            )
+        if any(existing == name for existing, _ in parsed):
+            raise InvalidRequest(
+                f"Sort field '{name}' is given twice.",
+                errors=[{"location": "query", "field": "sort", "message": f"repeated sort field '{name}'", "type": "value_error"}],
+            )
+        parsed.append((name, descending))
+    if parsed[-1][0] != "id":
+        # The id breaks ties, in the direction of the last field, so every order is total.
+        parsed.append(("id", parsed[-1][1]))
+    return parsed
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(get_secret_key(), payload, hashlib.sha256).digest()[:18]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_cursor(resource: str, sort_key: str, values: Sequence[Any]) -> str:
+    payload = orjson.dumps([resource, sort_key, list(values)])
+    return f"{_b64(payload)}.{_b64(_signature(payload))}"
+
+
+def decode_cursor(token: str, resource: str, sort_key: str, width: int) -> list[Any]:
+    """The sort key a cursor carries, after checking it was issued by this service for this listing."""
+    try:
+        payload_text, signature_text = token.split(".")
+        payload = _unb64(payload_text)
+        signature = _unb64(signature_text)
+    except ValueError:
+        raise InvalidCursor("The cursor is malformed; pass the next_cursor of a previous page unchanged.") from None
+    if not hmac.compare_digest(signature, _signature(payload)):
+        raise InvalidCursor("The cursor was not issued by this service or has been altered.")
+    cursor_resource, cursor_sort, values = orjson.loads(payload)
+    if cursor_resource != resource:
+        raise InvalidCursor(f"The cursor belongs to the {cursor_resource} collection, not {resource}.")
+    if cursor_sort != sort_key or len(values) != width:
+        raise InvalidCursor(
+            f"The cursor was issued for sort={cursor_sort}; repeat that sort order or start again without a cursor."
+        )
+    return values
+
+
+def _keyset_condition(
+    listing: Listing, order: list[tuple[str, bool]], values: list[Any], reads: ReadDatabase, params: dict[str, Any]
+) -> str:
+    columns = [listing.sort_fields[name].column for name, _ in order]
+    for index, ((name, _), value) in enumerate(zip(order, values, strict=True)):
+        kind = listing.sort_fields[name].kind
+        if value is None:
+            raise InvalidCursor("The cursor carries no value for a sort field.")
+        params[f"k{index}"] = reads.timestamp_param(value) if kind == "timestamp" else value
+    directions = {descending for _, descending in order}
+    if len(directions) == 1:
+        operator = "<" if directions.pop() else ">"
+        left = ", ".join(columns)
+        right = ", ".join(f":k{i}" for i in range(len(columns)))
+        return f"({left}) {operator} ({right})"
+    alternatives = []
+    for index, (_, descending) in enumerate(order):
+        equal = [f"{columns[i]} = :k{i}" for i in range(index)]
+        equal.append(f"{columns[index]} {'<' if descending else '>'} :k{index}")
+        alternatives.append("(" + " AND ".join(equal) + ")")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+async def fetch_page(
+    reads: ReadDatabase,
+    listing: Listing,
+    filters: Filters,
+    *,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Run a listing with filters, sort and keyset cursor; return the shaped items and the next cursor."""
+    order = parse_sort(listing, sort)
+    sort_key = ",".join(("-" if descending else "") + name for name, descending in order)
+    conditions = list(filters.conditions)
+    params = dict(filters.params)
+    if cursor:
+        values = decode_cursor(cursor, listing.resource, sort_key, len(order))
+        conditions.append(_keyset_condition(listing, order, values, reads, params))
+    sql = listing.select
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    sql += " ORDER BY " + ", ".join(
+        f"{listing.sort_fields[name].column} {'DESC' if descending else 'ASC'}" for name, descending in order
+    )
+    sql += " LIMIT :page_limit"
+    params["page_limit"] = limit + 1
+    rows = await reads.fetch(sql, params)
+    items = [listing.shape(reads, row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor(listing.resource, sort_key, [last[name] for name, _ in order])
+    return items, next_cursor
+
+
+def page_response(request: Request, items: list[dict[str, Any]], next_cursor: str | None) -> Response:
+    """The page envelope as JSON, with an RFC 8288 ``Link: rel="next"`` header when there is more."""
+    headers = {}
+    if next_cursor:
+        headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
+
+
+def json_response(body: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """Serialize with orjson straight to bytes (the schema is declared on the route for OpenAPI)."""
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json", headers=headers)

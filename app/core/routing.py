@@ -1,0 +1,47 @@
+"""Route class shared by every router: unknown query parameters are an error, not silently ignored.
+
+A misspelt filter (``?vendr=nuctech``) that returned the whole inventory would mislead
+whoever asked; naming the parameter in a 422 is what a careful client needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.core.errors import InvalidRequest
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+class StrictQueryRoute(APIRoute):
+    """An ``APIRoute`` that answers 422 when the query string holds a parameter it does not declare."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        allowed = frozenset(_query_names(self.dependant))
+
+        async def strict_handler(request: Request) -> Response:
+            unknown = sorted({key for key in request.query_params.keys() if key not in allowed})
+            if unknown:
+                accepted = ", ".join(sorted(allowed)) or "none"
+                raise InvalidRequest(
+                    f"Unknown query parameter(s): {', '.join(unknown)}. Accepted here: {accepted}.",
+                    errors=[
+                        {"location": "query", "field": name, "message": "unknown parameter", "type": "extra_forbidden"}
+                        for name in unknown
+                    ],
+                )
+            return await handler(request)
+
+        return strict_handler

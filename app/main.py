@@ -1,0 +1,49 @@
+"""Application factory: one FastAPI app with its routers, error handlers and read backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __doc__ as summary
+from app.api import api_router
+from app.core.config import Settings, get_settings
+from app.core.errors import install_error_handlers
+from app.core.reads import open_reads
+from app.health.router import router as health_router
+
+DESCRIPTION = """
+Records where customs scanning equipment stands (seaports, airports, postal sorting centres),
+who made it, whether it is fibre-linked into a closed customs network or standalone, and answers
+with evidence the questions a parliament asks about it. Every seeded fact cites its source.
+
+Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
+`next_cursor` or the `Link: rel="next"` header.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.reads = await open_reads(settings.database_url, settings.read_pool_size)
+        try:
+            yield
+        finally:
+            await app.state.reads.close()
+
+    app = FastAPI(
+        title="Customs scanner inventory",
+        summary=summary,
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    return app

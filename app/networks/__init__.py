@@ -1,0 +1,1 @@
+"""Networks: closed networks that scanners are linked into."""

@@ -1,0 +1,41 @@
+"""Response schemas of networks."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import NetworkKind
+from app.core.schemas import Citation, Name, Slug, StrictBody, Text
+
+
+class NetworkPublic(BaseModel):
+    """A closed network as the API returns it, with how many scanners are linked into it."""
+
+    id: int
+    code: str = Field(description="Unique human key, e.g. `maasvlakte-fibre`.")
+    name: str
+    kind: NetworkKind
+    description: str | None
+    scanner_count: int = Field(description="Scanner records linked into this network.")
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class NetworkBrief(BaseModel):
+    """The few fields of a network embedded in other resources."""
+
+    id: int
+    code: str
+    name: str
+
+
+class NetworkCreate(StrictBody):
+    """Fields to create a network."""
+
+    code: Slug
+    name: Name
+    kind: NetworkKind
+    description: Text | None = None
+    source: Citation | None = None

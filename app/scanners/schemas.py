@@ -1,0 +1,66 @@
+"""Response schemas of scanners."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
+from app.core.schemas import Citation, Name, StrictBody, Text
+from app.networks.schemas import NetworkBrief
+from app.sites.schemas import SiteBrief
+from app.vendors.schemas import VendorBrief
+
+
+class ScannerPublic(BaseModel):
+    """A scanner as the API returns it, with its site, vendor and network embedded in brief."""
+
+    id: int
+    asset_tag: str = Field(description="Unique inventory tag of this record.")
+    site_id: int
+    vendor_id: int | None = Field(description="Null when the source does not disclose the vendor.")
+    network_id: int | None = Field(description="The network a fibre-linked scanner is linked into; null when standalone.")
+    network_mode: NetworkMode
+    status: ScannerStatus
+    use: ScannerUse
+    model: str | None = Field(description="Model designation; null when unknown.")
+    count_basis: CountBasis = Field(
+        description="`unit`: one identified unit. `at_least_one`: the source gives no count; one or more units."
+    )
+    notes: str | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    site: SiteBrief
+    vendor: VendorBrief | None
+    network: NetworkBrief | None
+
+
+class ScannerCreate(StrictBody):
+    """Fields to create a scanner; a fibre-linked scanner must name its network, a standalone one none."""
+
+    asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
+    site_id: int = Field(ge=1)
+    vendor_id: int | None = Field(default=None, ge=1)
+    network_id: int | None = Field(default=None, ge=1)
+    network_mode: NetworkMode
+    status: ScannerStatus = ScannerStatus.ACTIVE
+    use: ScannerUse
+    model: Name | None = None
+    count_basis: CountBasis = CountBasis.UNIT
+    notes: Text | None = None
+    source: Citation | None = None
+
+    @model_validator(mode="after")
+    def network_matches_mode(self) -> "ScannerCreate":
+        check_network_rule(self.network_mode, self.network_id)
+        return self
+
+
+def check_network_rule(network_mode: NetworkMode, network_id: int | None) -> None:
+    """The rule the database also enforces: fibre-linked names a network, standalone names none."""
+    if network_mode == NetworkMode.FIBRE_LINKED and network_id is None:
+        raise ValueError("a fibre_linked scanner must name its network_id")
+    if network_mode == NetworkMode.STANDALONE and network_id is not None:
+        raise ValueError("a standalone scanner must not name a network_id")

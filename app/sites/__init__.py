@@ -1,0 +1,1 @@
+"""Sites: the places where scanners stand."""

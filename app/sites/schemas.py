@@ -1,0 +1,45 @@
+"""Response schemas of sites (they document the contract; the read path serializes rows directly)."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import SiteKind
+from app.core.schemas import Citation, CountryCode, Name, Slug, StrictBody, Text
+
+
+class SitePublic(BaseModel):
+    """A site as the API returns it."""
+
+    id: int
+    code: str = Field(description="Unique human key, e.g. `maasvlakte`.")
+    name: str
+    kind: SiteKind
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    locality: str | None
+    notes: str | None
+    source: str | None = Field(description="Citation of the facts in this record.")
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class SiteBrief(BaseModel):
+    """The few fields of a site embedded in other resources."""
+
+    id: int
+    code: str
+    name: str
+    kind: SiteKind
+
+
+class SiteCreate(StrictBody):
+    """Fields to create a site."""
+
+    code: Slug
+    name: Name
+    kind: SiteKind
+    country: CountryCode = "NL"
+    locality: Name | None = None
+    notes: Text | None = None
+    source: Citation | None = None

@@ -1,0 +1,83 @@
+"""Queries over sites."""
+
+from typing import Any
+
+from app.core.choices import SiteKind
+from app.core.errors import NotFound
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.reads import ReadDatabase, Row
+
+_COLUMNS = (
+    "site.id, site.code, site.name, site.kind, site.country, site.locality, site.notes, site.source,"
+    " site.created_at, site.updated_at, site.version"
+)
+
+
+def shape_site(reads: ReadDatabase, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "country": row["country"],
+        "locality": row["locality"],
+        "notes": row["notes"],
+        "source": row["source"],
+        "created_at": reads.timestamp(row["created_at"]),
+        "updated_at": reads.timestamp(row["updated_at"]),
+        "version": row["version"],
+    }
+
+
+SITES = Listing(
+    resource="sites",
+    select=f"SELECT {_COLUMNS} FROM site",
+    id_column="site.id",
+    sort_fields={
+        "id": SortField("site.id", "int"),
+        "code": SortField("site.code"),
+        "name": SortField("site.name"),
+        "kind": SortField("site.kind"),
+        "created_at": SortField("site.created_at", "timestamp"),
+        "updated_at": SortField("site.updated_at", "timestamp"),
+    },
+    shape=shape_site,
+)
+
+
+async def list_sites(
+    reads: ReadDatabase,
+    *,
+    kind: SiteKind | None,
+    code: str | None,
+    country: str | None,
+    vendor: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Sites matching the filters; ``vendor`` keeps the sites holding at least one scanner of that vendor."""
+    filters = Filters()
+    if kind:
+        filters.add("site.kind = :kind", kind=kind.value)
+    if code:
+        filters.add("site.code = :code", code=code)
+    if country:
+        filters.add("site.country = :country", country=country.upper())
+    if vendor:
+        condition, params = ref_condition(vendor, id_column="v.id", key_column="v.slug", param="vendor")
+        filters.add(
+            "EXISTS (SELECT 1 FROM scanner s JOIN vendor v ON v.id = s.vendor_id"
+            f" WHERE s.site_id = site.id AND {condition})",
+            **params,
+        )
+    return await fetch_page(reads, SITES, filters, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_site(reads: ReadDatabase, site_id: int) -> dict[str, Any]:
+    """One site by id, or NotFound."""
+    rows = await reads.fetch(f"{SITES.select} WHERE site.id = :id", {"id": site_id})
+    if not rows:
+        raise NotFound(f"No site with id {site_id}.")
+    return shape_site(reads, rows[0])

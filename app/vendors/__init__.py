@@ -1,0 +1,1 @@
+"""Vendors: the manufacturers of scanners, and foreign governments' decisions about them."""

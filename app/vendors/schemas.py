@@ -1,0 +1,73 @@
+"""Response schemas of vendors and vendor restrictions."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import RestrictionKind, VendorOwnership
+from app.core.schemas import Citation, CountryCode, Name, Slug, StrictBody, Text
+
+
+class VendorRestrictionPublic(BaseModel):
+    """A foreign government's decision or finding about a vendor."""
+
+    id: int
+    vendor_id: int
+    country: str = Field(description="ISO 3166-1 alpha-2 of the deciding state.")
+    authority: str | None
+    kind: RestrictionKind
+    decided_on: date | None = Field(description="Null when the source gives no date.")
+    description: str
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class VendorPublic(BaseModel):
+    """A vendor as the API returns it, with the restrictions foreign governments placed on it."""
+
+    id: int
+    slug: str = Field(description="Unique human key, e.g. `nuctech`.")
+    name: str
+    country: str | None = Field(description="ISO 3166-1 alpha-2 of origin; null when unknown.")
+    ownership: VendorOwnership
+    ownership_note: str | None
+    notes: str | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    restrictions: list[VendorRestrictionPublic]
+
+
+class VendorBrief(BaseModel):
+    """The few fields of a vendor embedded in other resources."""
+
+    id: int
+    slug: str
+    name: str
+
+
+class VendorCreate(StrictBody):
+    """Fields to create a vendor."""
+
+    slug: Slug
+    name: Name
+    country: CountryCode | None = None
+    ownership: VendorOwnership = VendorOwnership.UNKNOWN
+    ownership_note: Text | None = None
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class VendorRestrictionCreate(StrictBody):
+    """Fields to record a foreign government's decision or finding about a vendor."""
+
+    vendor_id: int = Field(ge=1)
+    country: CountryCode
+    authority: Name | None = None
+    kind: RestrictionKind
+    decided_on: date | None = None
+    description: Text = Field(min_length=1)
+    source: Citation | None = None
