@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from app import __doc__ as summary
 from app.api import api_router
 from app.core.config import Settings, get_settings
-from app.core.errors import install_error_handlers
+from app.core.errors import install_error_handlers, problem_openapi
 from app.core.reads import open_reads
 from app.health.router import router as health_router
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    problem_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
     return app

@@ -206,6 +206,26 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def problem_openapi(app: FastAPI) -> None:
+    """Declare every 4xx/5xx response body as ``application/problem+json`` (FastAPI says application/json)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[0] in "45" and "application/json" in content:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every exception type to its problem+json rendering."""
     app.add_exception_handler(ProblemError, _problem_error)

@@ -151,10 +151,18 @@ def decode_cursor(token: str, resource: str, sort_key: str, width: int) -> list[
     return values
 
 
+def _sort_column(listing: Listing, name: str, reads: ReadDatabase) -> str:
+    field = listing.sort_fields[name]
+    if field.kind == "text" and reads.dialect == "postgresql":
+        # Byte order, as SQLite compares: one order on every backend, whatever the server's locale.
+        return f'{field.column} COLLATE "C"'
+    return field.column
+
+
 def _keyset_condition(
     listing: Listing, order: list[tuple[str, bool]], values: list[Any], reads: ReadDatabase, params: dict[str, Any]
 ) -> str:
-    columns = [listing.sort_fields[name].column for name, _ in order]
+    columns = [_sort_column(listing, name, reads) for name, _ in order]
     for index, ((name, _), value) in enumerate(zip(order, values, strict=True)):
         kind = listing.sort_fields[name].kind
         if value is None:
@@ -195,7 +203,7 @@ async def fetch_page(
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     sql += " ORDER BY " + ", ".join(
-        f"{listing.sort_fields[name].column} {'DESC' if descending else 'ASC'}" for name, descending in order
+        f"{_sort_column(listing, name, reads)} {'DESC' if descending else 'ASC'}" for name, descending in order
     )
     sql += " LIMIT :page_limit"
     params["page_limit"] = limit + 1

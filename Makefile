@@ -1,0 +1,28 @@
+# The two Quick start commands, `make run` and `make test`, and what they need.
+# Each creates ./.venv and installs the locked dependencies (requirements.lock) on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lock clean
+
+run: $(INSTALLED)  ## Serve the API on the embedded SQLite database, migrated and seeded.
+	$(BIN)/inventory serve
+
+test: $(INSTALLED)  ## Run the whole test suite (PostgreSQL too when INVENTORY_TEST_POSTGRES_URL is set).
+	$(BIN)/pytest
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: on Debian/Ubuntu install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(INSTALLED)
+
+lock:  ## Re-resolve requirements.lock from pyproject.toml (needs uv).
+	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,93 @@
+"""Migrations round-trip on each backend, and the models match the migrated schema."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401
+from app.core.db import create_engine
+from app.core.migrate import downgrade, upgrade
+from tests.conftest import BACKENDS, new_database
+
+
+@pytest.fixture(params=BACKENDS)
+def scratch_url(request, tmp_path_factory) -> str:
+    return new_database(request.param, tmp_path_factory, request)
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def schema_diff(url: str) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, SQLModel.metadata)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_round_trip(scratch_url):
+    expected = {table.name for table in SQLModel.metadata.sorted_tables}
+    upgrade(scratch_url)
+    assert table_names(scratch_url) == expected
+    downgrade(scratch_url, "base")
+    assert table_names(scratch_url) == set()
+    upgrade(scratch_url)
+    assert table_names(scratch_url) == expected
+
+
+def test_models_match_the_migrated_schema(scratch_url):
+    upgrade(scratch_url)
+    assert schema_diff(scratch_url) == []
+
+
+def test_constraints_are_enforced_by_the_database(scratch_url):
+    upgrade(scratch_url)
+    engine = create_engine(scratch_url)
+    stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
+    common = f"created_at, updated_at, version) VALUES"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(f"INSERT INTO site (code, name, kind, country, {common} ('a', 'A', 'seaport', 'NL', :t, :t, 1)"),
+                {"t": stamp},
+            )
+        bad_rows = [
+            # duplicate site code
+            f"INSERT INTO site (code, name, kind, country, {common} ('a', 'B', 'seaport', 'NL', :t, :t, 1)",
+            # enumeration value outside the allowed set
+            f"INSERT INTO site (code, name, kind, country, {common} ('b', 'B', 'moon', 'NL', :t, :t, 1)",
+            # fibre_linked without a network
+            "INSERT INTO scanner (asset_tag, site_id, network_mode, use, status, count_basis, "
+            f"{common} ('T1', 1, 'fibre_linked', 'baggage', 'active', 'unit', :t, :t, 1)",
+            # standalone naming a network that does not exist (both rules at once)
+            "INSERT INTO scanner (asset_tag, site_id, network_id, network_mode, use, status, count_basis, "
+            f"{common} ('T2', 1, 99, 'standalone', 'baggage', 'active', 'unit', :t, :t, 1)",
+            # orphan: a site that does not exist
+            "INSERT INTO scanner (asset_tag, site_id, network_mode, use, status, count_basis, "
+            f"{common} ('T3', 42, 'standalone', 'baggage', 'active', 'unit', :t, :t, 1)",
+        ]
+        for statement in bad_rows:
+            with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+                connection.execute(sa.text(statement), {"t": stamp})
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO scanner (asset_tag, site_id, network_mode, use, status, count_basis, "
+                    f"{common} ('T4', 1, 'standalone', 'baggage', 'active', 'unit', :t, :t, 1)"
+                ),
+                {"t": stamp},
+            )
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM site WHERE code = 'a'"))
+    finally:
+        engine.dispose()

@@ -1,0 +1,72 @@
+"""The seed loader: idempotent, validated like the API, all-or-nothing."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.core.db import get_engine
+from app.seeding import DEFAULT_SEED_FILE, SeedError, load_seed
+
+
+def counts(url: str) -> dict[str, int]:
+    with get_engine(url).connect() as connection:
+        return {
+            table: connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("site", "vendor", "vendor_restriction", "network", "scanner")
+        }
+
+
+def snapshot(url: str) -> list:
+    with get_engine(url).connect() as connection:
+        return connection.execute(sa.text("SELECT * FROM scanner ORDER BY id")).all()
+
+
+def test_seed_reproduces_the_document_counts(db):
+    assert counts(db) == {"site": 5, "vendor": 1, "vendor_restriction": 4, "network": 1, "scanner": 13}
+
+
+def test_running_the_seed_twice_changes_nothing(db):
+    before = snapshot(db)
+    with Session(get_engine(db)) as session:
+        report = load_seed(session)
+    assert sum(report.created.values()) == 0 and sum(report.updated.values()) == 0
+    assert sum(report.unchanged.values()) == 24
+    assert snapshot(db) == before
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "seed.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        (("network_mode: fibre_linked", "network_mode: standalone", 1), "standalone"),
+        (("kind: seaport", "kind: harbour", 1), "kind"),
+        (("code: schiphol", "code: Schiphol Airport", 1), "code"),
+        (("site: schiphol", "site: atlantis", 1), "atlantis"),
+        (("country: CN", "country: China", 1), "country"),
+    ],
+)
+def test_an_invalid_record_stores_nothing(db, tmp_path, mutation, message):
+    before = snapshot(db)
+    old, new, count = mutation
+    text = DEFAULT_SEED_FILE.read_text().replace(old, new, count)
+    text = text.replace("asset_tag: RTM-CS-01", "asset_tag: NEW-01")  # a would-be new row
+    with Session(get_engine(db)) as session, pytest.raises(SeedError, match=message):
+        load_seed(session, _write(tmp_path, text))
+    assert snapshot(db) == before
+
+
+def test_a_changed_fact_updates_the_row_and_its_version(db, tmp_path):
+    text = DEFAULT_SEED_FILE.read_text().replace('name: "Schiphol airport"', 'name: "Amsterdam Airport Schiphol"')
+    with Session(get_engine(db)) as session:
+        report = load_seed(session, _write(tmp_path, text))
+    assert report.updated["site"] == 1
+    with get_engine(db).connect() as connection:
+        name, version = connection.execute(sa.text("SELECT name, version FROM site WHERE code = 'schiphol'")).one()
+    assert (name, version) == ("Amsterdam Airport Schiphol", 2)
