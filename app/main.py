@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from app import __doc__ as summary
 from app.api import api_router
+from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers, problem_openapi
 from app.core.reads import open_reads
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.reads = await open_reads(settings.database_url, settings.read_pool_size)
+        app.state.key_cache = KeyCache()
         try:
             yield
         finally:

@@ -1,11 +1,11 @@
 """Alembic environment: migrates the database named by the Alembic config or INVENTORY_DATABASE_URL."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.core.config import get_settings
 from app.core.db import create_engine
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -14,9 +14,12 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from sqlmodel import Session, SQLModel
 
+from app.auth.service import mint_key
 from app.core import config
+from app.core.choices import Role
 from app.core.db import dispose_engines, get_engine
 from app.core.migrate import upgrade
 from app.main import create_app
@@ -27,9 +30,7 @@ BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
 def _admin_engine(url: str) -> sa.Engine:
-    return sa.create_engine(
-        sa.make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
+    return sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +83,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     url = new_database(request.param, tmp_path_factory, request)
     var_dir = tmp_path_factory.mktemp("var")
     use_settings(
-        {"INVENTORY_DATABASE_URL": url, "INVENTORY_SECRET_KEY": "test-secret-" + uuid.uuid4().hex, "INVENTORY_VAR_DIR": str(var_dir)}
+        {
+            "INVENTORY_DATABASE_URL": url,
+            "INVENTORY_SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+            "INVENTORY_VAR_DIR": str(var_dir),
+        }
     )
     upgrade(url)
     yield url
@@ -111,11 +116,44 @@ def db(database_url: str) -> str:
     return database_url
 
 
+def mint_token(url: str, role: str, *, name: str | None = None, expires_at=None) -> str:
+    """A new API key's token, minted straight into the test database."""
+    with Session(get_engine(url)) as session, session.begin():
+        _, token = mint_key(session, name=name or f"test {role}", role=Role(role), expires_at=expires_at)
+    return token
+
+
 @pytest.fixture
-async def client(db: str) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to a freshly started app on the test database."""
-    app = create_app()
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
+def tokens(db: str) -> dict[str, str]:
+    """One token per role."""
+    return {role.value: mint_token(db, role.value) for role in Role}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def app(db: str) -> AsyncIterator[FastAPI]:
+    """A freshly started app on the test database."""
+    application = create_app()
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that sends no credentials."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def client(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client authenticated with an editor key (reads and inventory writes)."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=bearer(tokens["editor"])
+    ) as http:
+        yield http

@@ -36,7 +36,9 @@ async def test_pages_follow_link_header_and_cover_everything_once(client):
     assert [s["asset_tag"] for s in seen] == sorted((s["asset_tag"] for s in everything), reverse=True)
 
 
-@pytest.mark.parametrize("sort", ["status,-asset_tag", "-use,id", "network_mode,-id", "-created_at", "updated_at,asset_tag"])
+@pytest.mark.parametrize(
+    "sort", ["status,-asset_tag", "-use,id", "network_mode,-id", "-created_at", "updated_at,asset_tag"]
+)
 async def test_every_sort_order_pages_without_gaps_or_repeats(client, sort):
     one_page = (await client.get("/api/v1/scanners", params={"limit": 500, "sort": sort})).json()["items"]
     paged = await all_items(client, f"/api/v1/scanners?limit=3&sort={sort}")

@@ -54,11 +54,13 @@ def test_constraints_are_enforced_by_the_database(scratch_url):
     upgrade(scratch_url)
     engine = create_engine(scratch_url)
     stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
-    common = f"created_at, updated_at, version) VALUES"
+    common = "created_at, updated_at, version) VALUES"
     try:
         with engine.begin() as connection:
             connection.execute(
-                sa.text(f"INSERT INTO site (code, name, kind, country, {common} ('a', 'A', 'seaport', 'NL', :t, :t, 1)"),
+                sa.text(
+                    f"INSERT INTO site (code, name, kind, country, {common} ('a', 'A', 'seaport', 'NL', :t, :t, 1)"
+                ),
                 {"t": stamp},
             )
         bad_rows = [

@@ -50,7 +50,9 @@ async def test_nuctech_vendor_with_its_restrictions(client):
 
 
 async def test_vendor_restrictions_collection(client):
-    items = (await client.get("/api/v1/vendor-restrictions", params={"vendor": "nuctech", "country": "US"})).json()["items"]
+    items = (await client.get("/api/v1/vendor-restrictions", params={"vendor": "nuctech", "country": "US"})).json()[
+        "items"
+    ]
     assert {r["kind"] for r in items} == {"exclusion", "finding"}
     finding = next(r for r in items if r["kind"] == "finding")
     assert finding["authority"] == "United States Senate"

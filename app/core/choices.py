@@ -73,3 +73,18 @@ class CountBasis(StrEnum):
 
     UNIT = "unit"
     AT_LEAST_ONE = "at_least_one"
+
+
+class Role(StrEnum):
+    """What an API key may do: ``reader`` reads, ``editor`` also changes the inventory, ``admin`` also manages keys."""
+
+    READER = "reader"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+
+_ROLE_RANK = {Role.READER: 1, Role.EDITOR: 2, Role.ADMIN: 3}

@@ -135,6 +135,16 @@ def dispose_engines() -> None:
 
 
 def get_session() -> Iterator[Session]:
-    """A session for one request's writes; the service that uses it owns the transaction."""
+    """The request's unit of work: the one transaction boundary of the write path.
+
+    Used with ``scope="function"`` (see ``SessionDep``), so it commits when the endpoint
+    returns and before the response is sent: a client never sees success for a change that was
+    not stored. Any exception rolls everything back.
+    """
     with Session(get_engine(), expire_on_commit=False) as session:
-        yield session
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()

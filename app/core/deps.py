@@ -15,4 +15,4 @@ def get_reads(request: Request) -> ReadDatabase:
 
 
 ReadsDep = Annotated[ReadDatabase, Depends(get_reads)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

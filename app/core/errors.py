@@ -102,6 +102,20 @@ _STATUS_DESCRIPTIONS = {
 }
 
 
+READ_PROBLEMS = {
+    "list": (400, 401, 403, 422),
+    "get": (401, 403, 404, 422),
+}
+"""The problems reads can answer with, for their OpenAPI ``responses``."""
+
+WRITE_PROBLEMS = {
+    "create": (401, 403, 409, 422),
+    "update": (401, 403, 404, 409, 412, 422, 428),
+    "delete": (401, 403, 404, 409, 412, 422, 428),
+}
+"""The problems each kind of write can answer with, for its OpenAPI ``responses``."""
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the given problem statuses."""
     return {
@@ -132,9 +146,7 @@ def problem_response(
         "instance": request.url.path,
         **extensions,
     }
-    return Response(
-        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
-    )
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 async def _problem_error(request: Request, exc: ProblemError) -> Response:
@@ -207,7 +219,8 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def problem_openapi(app: FastAPI) -> None:
-    """Declare every 4xx/5xx response body as ``application/problem+json`` (FastAPI says application/json)."""
+    """Declare every 4xx/5xx response body as ``application/problem+json`` (FastAPI says application/json),
+    and If-Match as the required header it is."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -216,6 +229,10 @@ def problem_openapi(app: FastAPI) -> None:
         schema = generate()
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
+                for parameter in operation.get("parameters", []):
+                    # Optional to FastAPI so that a missing header is a 428, not a 422; required to clients.
+                    if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                        parameter["required"] = True
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:

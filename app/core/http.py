@@ -42,3 +42,15 @@ def ref_condition(value: str, *, id_column: str, key_column: str, param: str) ->
             return "1 = 0", {}
         return f"{id_column} = :{param}", {param: int(value)}
     return f"{key_column} = :{param}", {param: value}
+
+
+def created_response(request: Request, resource: str, item: dict[str, Any]) -> Response:
+    """201 with the new item, its ETag and its Location (the collection path the POST went to, plus the id)."""
+    location = f"{request.url.path.rstrip('/')}/{item['id']}"
+    headers = {"ETag": etag_for(resource, item["id"], item["version"]), "Location": location}
+    return json_response(item, status_code=201, headers=headers)
+
+
+def updated_response(resource: str, item: dict[str, Any]) -> Response:
+    """200 with the changed item and its new ETag."""
+    return json_response(item, headers={"ETag": etag_for(resource, item["id"], item["version"])})

@@ -43,9 +43,7 @@ LimitParam = Annotated[
     int,
     Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap."),
 ]
-CursorParam = Annotated[
-    str | None, Query(max_length=2048, description="The `next_cursor` of the previous page.")
-]
+CursorParam = Annotated[str | None, Query(max_length=2048, description="The `next_cursor` of the previous page.")]
 
 
 @dataclass(frozen=True)
@@ -100,12 +98,21 @@ def parse_sort(listing: Listing, raw: str | None) -> list[tuple[str, bool]]:
             allowed = ", ".join(sorted(listing.sort_fields))
             raise InvalidRequest(
                 f"Cannot sort {listing.resource} by '{name or part}'. Allowed sort fields: {allowed}.",
-                errors=[{"location": "query", "field": "sort", "message": f"unknown sort field '{name}'", "type": "enum"}],
+                errors=[
+                    {"location": "query", "field": "sort", "message": f"unknown sort field '{name}'", "type": "enum"}
+                ],
             )
         if any(existing == name for existing, _ in parsed):
             raise InvalidRequest(
                 f"Sort field '{name}' is given twice.",
-                errors=[{"location": "query", "field": "sort", "message": f"repeated sort field '{name}'", "type": "value_error"}],
+                errors=[
+                    {
+                        "location": "query",
+                        "field": "sort",
+                        "message": f"repeated sort field '{name}'",
+                        "type": "value_error",
+                    }
+                ],
             )
         parsed.append((name, descending))
     if parsed[-1][0] != "id":

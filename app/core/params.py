@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Header, Path, Query
 
 from app.core.http import MAX_ID
 from app.core.pagination import Listing
@@ -18,3 +18,12 @@ def sort_query(listing: Listing) -> Any:
 def ref_query(description: str) -> Any:
     """A query parameter naming a related object by numeric id or by its human key."""
     return Query(max_length=64, description=description)
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag from your last GET of this item. Required: missing is a 428, stale a 412.",
+    ),
+]

@@ -63,9 +63,7 @@ class SQLiteReads:
     dialect = "sqlite"
 
     def __init__(self, url: str) -> None:
-        self._connection = sqlite3.connect(
-            sqlite_path(url), check_same_thread=False, isolation_level=None
-        )
+        self._connection = sqlite3.connect(sqlite_path(url), check_same_thread=False, isolation_level=None)
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA busy_timeout=10000")
 

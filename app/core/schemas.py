@@ -1,8 +1,36 @@
 """Base classes and field types for request bodies."""
 
-from typing import Annotated
+import re
+from datetime import date
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+
+E = TypeVar("E")
+
+Choice = Annotated[E, Strict(False)]
+"""An enumeration field: JSON gives its value as a string, which strict mode would refuse."""
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date as a string, YYYY-MM-DD")
+    return value
+
+
+def _timestamp_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 timestamp string with a timezone, e.g. 2027-01-01T00:00:00Z")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), Strict(False)]
+"""A calendar date, given as ``YYYY-MM-DD`` and nothing else."""
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp_text), Strict(False)]
+"""An instant with a timezone, as an RFC 3339 string; one without a timezone is refused."""
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)]
 """Lower-case letters, digits and single hyphens, e.g. `maasvlakte`, `rotterdam-the-hague-airport`."""

@@ -2,24 +2,30 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from app.auth.dependencies import require_editor
 from app.core.choices import NetworkKind
-from app.core.deps import ReadsDep
-from app.core.errors import problem_responses
-from app.core.http import item_response
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import sort_query
+from app.core.params import IfMatch, ItemId, sort_query
 from app.core.routing import StrictQueryRoute
 from app.networks import service
 from app.networks.dependencies import NetworkDep
-from app.networks.schemas import NetworkPublic
+from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
 
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQueryRoute)
 
 
-@router.get("", operation_id="listNetworks", response_model=Page[NetworkPublic], responses=problem_responses(400, 422))
+@router.get(
+    "",
+    operation_id="listNetworks",
+    response_model=Page[NetworkPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
 async def list_networks(
     request: Request,
     reads: ReadsDep,
@@ -30,15 +36,54 @@ async def list_networks(
     cursor: CursorParam = None,
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    items, next_cursor = await service.list_networks(
-        reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_networks(reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor)
     return page_response(request, items, next_cursor)
 
 
 @router.get(
-    "/{network_id}", operation_id="getNetwork", response_model=NetworkPublic, responses=problem_responses(404, 422)
+    "/{network_id}",
+    operation_id="getNetwork",
+    response_model=NetworkPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_network(request: Request, network: NetworkDep) -> Response:
     """Get one network by id."""
     return item_response(request, "network", network)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createNetwork",
+    response_model=NetworkPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_network(request: Request, body: NetworkCreate, session: SessionDep) -> Response:
+    """Create a network; its code must be unique."""
+    return created_response(request, "network", service.create_network(session, body))
+
+
+@router.patch(
+    "/{network_id}",
+    operation_id="updateNetwork",
+    response_model=NetworkPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_network(network_id: ItemId, body: NetworkUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Change the fields sent of a network, if If-Match names its current ETag."""
+    return updated_response("network", service.update_network(session, network_id, body, if_match))
+
+
+@router.delete(
+    "/{network_id}",
+    status_code=204,
+    operation_id="deleteNetwork",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_network(network_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a network no scanner is linked into, if If-Match names its current ETag."""
+    service.delete_network(session, network_id, if_match)
+    return Response(status_code=204)

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import NetworkKind
-from app.core.schemas import Citation, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, Slug, StrictBody, Text
 
 
 class NetworkPublic(BaseModel):
@@ -36,6 +36,16 @@ class NetworkCreate(StrictBody):
 
     code: Slug
     name: Name
-    kind: NetworkKind
+    kind: Choice[NetworkKind]
+    description: Text | None = None
+    source: Citation | None = None
+
+
+class NetworkUpdate(StrictBody):
+    """Fields of a network to change; only the fields sent change."""
+
+    code: Slug = None
+    name: Name = None
+    kind: Choice[NetworkKind] = None
     description: Text | None = None
     source: Citation | None = None

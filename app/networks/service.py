@@ -2,9 +2,25 @@
 
 from typing import Any
 
-from app.core.errors import NotFound
+from sqlmodel import Session
+
+from app.core.errors import Conflict, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
+from app.core.writes import (
+    changed_fields,
+    count_references,
+    delete_row,
+    exists,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    update_row,
+)
+from app.networks.models import Network
+from app.networks.schemas import NetworkCreate, NetworkUpdate
+from app.scanners.models import Scanner
 
 _COLUMNS = (
     "network.id, network.code, network.name, network.kind, network.description, network.source,"
@@ -61,3 +77,47 @@ async def get_network(reads: ReadDatabase, network_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"No network with id {network_id}.")
     return shape_network(reads, rows[0])
+
+
+# Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
+
+
+def _duplicate_code(code: str) -> Conflict:
+    return Conflict(f"A network with code '{code}' already exists.")
+
+
+def create_network(session: Session, data: NetworkCreate) -> dict[str, Any]:
+    """Create a network; a taken code is a 409."""
+    if exists(session, Network, code=data.code):
+        raise _duplicate_code(data.code)
+    network = insert_row(session, Network(**data.model_dump()), {"uq_network_code": _duplicate_code(data.code)})
+    return load_item(session, NETWORKS, network.id)
+
+
+def update_network(session: Session, network_id: int, patch: NetworkUpdate, if_match: str | None) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version."""
+    network = get_or_404(session, Network, network_id, "network")
+    version = expected_version(if_match, "network", network_id, network.version)
+    changes = changed_fields(network, patch)
+    if "code" in changes and exists(session, Network, code=changes["code"]):
+        raise _duplicate_code(changes["code"])
+    if changes:
+        update_row(
+            session,
+            Network,
+            network_id,
+            version,
+            changes,
+            {"uq_network_code": _duplicate_code(str(changes.get("code")))},
+        )
+    return load_item(session, NETWORKS, network_id)
+
+
+def delete_network(session: Session, network_id: int, if_match: str | None) -> None:
+    """Delete a network no scanner is linked into (409 otherwise)."""
+    network = get_or_404(session, Network, network_id, "network")
+    version = expected_version(if_match, "network", network_id, network.version)
+    linked = count_references(session, Scanner, "network_id", network_id)
+    if linked:
+        raise Conflict(f"Network '{network.code}' still links {linked} scanner(s); unlink them first.")
+    delete_row(session, Network, network_id, version)

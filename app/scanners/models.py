@@ -27,7 +27,10 @@ class Scanner(TrackedColumns, table=True):
     asset_tag: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
     site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
     vendor_id: int | None = Field(
-        default=None, foreign_key="vendor.id", ondelete="RESTRICT", index=True,
+        default=None,
+        foreign_key="vendor.id",
+        ondelete="RESTRICT",
+        index=True,
         description="Null when the source does not disclose the vendor.",
     )
     network_id: int | None = Field(default=None, foreign_key="network.id", ondelete="RESTRICT", index=True)

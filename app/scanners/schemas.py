@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.schemas import Citation, Name, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, StrictBody, Text
 from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
 from app.vendors.schemas import VendorBrief
@@ -19,7 +19,9 @@ class ScannerPublic(BaseModel):
     asset_tag: str = Field(description="Unique inventory tag of this record.")
     site_id: int
     vendor_id: int | None = Field(description="Null when the source does not disclose the vendor.")
-    network_id: int | None = Field(description="The network a fibre-linked scanner is linked into; null when standalone.")
+    network_id: int | None = Field(
+        description="The network a fibre-linked scanner is linked into; null when standalone."
+    )
     network_mode: NetworkMode
     status: ScannerStatus
     use: ScannerUse
@@ -44,11 +46,11 @@ class ScannerCreate(StrictBody):
     site_id: int = Field(ge=1)
     vendor_id: int | None = Field(default=None, ge=1)
     network_id: int | None = Field(default=None, ge=1)
-    network_mode: NetworkMode
-    status: ScannerStatus = ScannerStatus.ACTIVE
-    use: ScannerUse
+    network_mode: Choice[NetworkMode]
+    status: Choice[ScannerStatus] = ScannerStatus.ACTIVE
+    use: Choice[ScannerUse]
     model: Name | None = None
-    count_basis: CountBasis = CountBasis.UNIT
+    count_basis: Choice[CountBasis] = CountBasis.UNIT
     notes: Text | None = None
     source: Citation | None = None
 
@@ -64,3 +66,23 @@ def check_network_rule(network_mode: NetworkMode, network_id: int | None) -> Non
         raise ValueError("a fibre_linked scanner must name its network_id")
     if network_mode == NetworkMode.STANDALONE and network_id is not None:
         raise ValueError("a standalone scanner must not name a network_id")
+
+
+class ScannerUpdate(StrictBody):
+    """Fields of a scanner to change; only the fields sent change.
+
+    The network rule applies to the result: to unlink a scanner send
+    ``{"network_mode": "standalone", "network_id": null}`` together.
+    """
+
+    asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)] = None
+    site_id: int = Field(default=None, ge=1)
+    vendor_id: int | None = Field(default=None, ge=1)
+    network_id: int | None = Field(default=None, ge=1)
+    network_mode: Choice[NetworkMode] = None
+    status: Choice[ScannerStatus] = None
+    use: Choice[ScannerUse] = None
+    model: Name | None = None
+    count_basis: Choice[CountBasis] = None
+    notes: Text | None = None
+    source: Citation | None = None

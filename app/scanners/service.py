@@ -2,11 +2,28 @@
 
 from typing import Any
 
+from sqlmodel import Session
+
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.errors import NotFound
+from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
+from app.core.writes import (
+    changed_fields,
+    delete_row,
+    exists,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    update_row,
+)
+from app.networks.models import Network
+from app.scanners.models import Scanner
+from app.scanners.schemas import ScannerCreate, ScannerUpdate, check_network_rule
+from app.sites.models import Site
+from app.vendors.models import Vendor
 
 _SELECT = (
     "SELECT scanner.id, scanner.asset_tag, scanner.site_id, scanner.vendor_id, scanner.network_id,"
@@ -89,7 +106,9 @@ async def list_scanners(
         condition, params = ref_condition(site, id_column="scanner.site_id", key_column="site.code", param="site")
         filters.add(condition, **params)
     if vendor:
-        condition, params = ref_condition(vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor")
+        condition, params = ref_condition(
+            vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor"
+        )
         filters.add(condition, **params)
     if vendor_disclosed is not None:
         filters.add("scanner.vendor_id IS NOT NULL" if vendor_disclosed else "scanner.vendor_id IS NULL")
@@ -115,3 +134,80 @@ async def get_scanner(reads: ReadDatabase, scanner_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"No scanner with id {scanner_id}.")
     return shape_scanner(reads, rows[0])
+
+
+# Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
+
+
+def _duplicate_tag(asset_tag: str) -> Conflict:
+    return Conflict(f"A scanner with asset tag '{asset_tag}' already exists.")
+
+
+def _reference_error(field: str, value: int, kind: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"{field} {value} names no {kind}.",
+        errors=[{"location": "body", "field": field, "message": f"no such {kind}", "type": "reference"}],
+    )
+
+
+def _check_references(session: Session, values: dict[str, Any]) -> None:
+    for field, model, kind in (
+        ("site_id", Site, "site"),
+        ("vendor_id", Vendor, "vendor"),
+        ("network_id", Network, "network"),
+    ):
+        value = values.get(field)
+        if value is not None and session.get(model, value) is None:
+            raise _reference_error(field, value, kind)
+
+
+def _check_network_rule(network_mode: NetworkMode, network_id: int | None) -> None:
+    try:
+        check_network_rule(network_mode, network_id)
+    except ValueError as error:
+        raise InvalidRequest(
+            f"{error}.",
+            errors=[{"location": "body", "field": "network_id", "message": str(error), "type": "network_rule"}],
+        ) from None
+
+
+_CONSTRAINT_PROBLEMS = {
+    "ck_scanner_network_mode_matches_network": InvalidRequest(
+        "A fibre_linked scanner must name its network_id and a standalone one must not."
+    ),
+}
+
+
+def create_scanner(session: Session, data: ScannerCreate) -> dict[str, Any]:
+    """Create a scanner at an existing site; a taken asset tag is a 409."""
+    values = data.model_dump()
+    _check_references(session, values)
+    if exists(session, Scanner, asset_tag=data.asset_tag):
+        raise _duplicate_tag(data.asset_tag)
+    problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(data.asset_tag)}
+    scanner = insert_row(session, Scanner(**values), problems)
+    return load_item(session, SCANNERS, scanner.id)
+
+
+def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_match: str | None) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version; the result must keep the network rule."""
+    scanner = get_or_404(session, Scanner, scanner_id, "scanner")
+    version = expected_version(if_match, "scanner", scanner_id, scanner.version)
+    changes = changed_fields(scanner, patch)
+    _check_references(session, changes)
+    _check_network_rule(
+        changes.get("network_mode", scanner.network_mode), changes.get("network_id", scanner.network_id)
+    )
+    if "asset_tag" in changes and exists(session, Scanner, asset_tag=changes["asset_tag"]):
+        raise _duplicate_tag(changes["asset_tag"])
+    if changes:
+        problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(str(changes.get("asset_tag")))}
+        update_row(session, Scanner, scanner_id, version, changes, problems)
+    return load_item(session, SCANNERS, scanner_id)
+
+
+def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> None:
+    """Delete a scanner record."""
+    scanner = get_or_404(session, Scanner, scanner_id, "scanner")
+    version = expected_version(if_match, "scanner", scanner_id, scanner.version)
+    delete_row(session, Scanner, scanner_id, version)

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import SiteKind
-from app.core.schemas import Citation, CountryCode, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, CountryCode, Name, Slug, StrictBody, Text
 
 
 class SitePublic(BaseModel):
@@ -38,8 +38,20 @@ class SiteCreate(StrictBody):
 
     code: Slug
     name: Name
-    kind: SiteKind
+    kind: Choice[SiteKind]
     country: CountryCode = "NL"
+    locality: Name | None = None
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class SiteUpdate(StrictBody):
+    """Fields of a site to change; only the fields sent change. Required fields cannot be set to null."""
+
+    code: Slug = None
+    name: Name = None
+    kind: Choice[SiteKind] = None
+    country: CountryCode = None
     locality: Name | None = None
     notes: Text | None = None
     source: Citation | None = None

@@ -2,11 +2,27 @@
 
 from typing import Any
 
+from sqlmodel import Session
+
 from app.core.choices import SiteKind
-from app.core.errors import NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
+from app.core.writes import (
+    changed_fields,
+    count_references,
+    delete_row,
+    exists,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    update_row,
+)
+from app.scanners.models import Scanner
+from app.sites.models import Site
+from app.sites.schemas import SiteCreate, SiteUpdate
 
 _COLUMNS = (
     "site.id, site.code, site.name, site.kind, site.country, site.locality, site.notes, site.source,"
@@ -81,3 +97,42 @@ async def get_site(reads: ReadDatabase, site_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"No site with id {site_id}.")
     return shape_site(reads, rows[0])
+
+
+# Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
+
+
+def _duplicate_code(code: str) -> Conflict:
+    return Conflict(f"A site with code '{code}' already exists.")
+
+
+def create_site(session: Session, data: SiteCreate) -> dict[str, Any]:
+    """Create a site; a taken code is a 409."""
+    if exists(session, Site, code=data.code):
+        raise _duplicate_code(data.code)
+    site = insert_row(session, Site(**data.model_dump()), {"uq_site_code": _duplicate_code(data.code)})
+    return load_item(session, SITES, site.id)
+
+
+def update_site(session: Session, site_id: int, patch: SiteUpdate, if_match: str | None) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version."""
+    site = get_or_404(session, Site, site_id, "site")
+    version = expected_version(if_match, "site", site_id, site.version)
+    changes = changed_fields(site, patch)
+    if "code" in changes and exists(session, Site, code=changes["code"]):
+        raise _duplicate_code(changes["code"])
+    if changes:
+        update_row(
+            session, Site, site_id, version, changes, {"uq_site_code": _duplicate_code(str(changes.get("code")))}
+        )
+    return load_item(session, SITES, site_id)
+
+
+def delete_site(session: Session, site_id: int, if_match: str | None) -> None:
+    """Delete a site that holds no scanners (409 otherwise)."""
+    site = get_or_404(session, Site, site_id, "site")
+    version = expected_version(if_match, "site", site_id, site.version)
+    held = count_references(session, Scanner, "site_id", site_id)
+    if held:
+        raise Conflict(f"Site '{site.code}' still holds {held} scanner(s); move or delete them first.")
+    delete_row(session, Site, site_id, version)

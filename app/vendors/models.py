@@ -18,9 +18,7 @@ class Vendor(TrackedColumns, table=True):
     slug: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
     name: str = Field(max_length=200, nullable=False)
     country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2; null when unknown.")
-    ownership: VendorOwnership = Field(
-        sa_type=enum_type(VendorOwnership, "vendor_ownership"), nullable=False
-    )
+    ownership: VendorOwnership = Field(sa_type=enum_type(VendorOwnership, "vendor_ownership"), nullable=False)
     ownership_note: str | None = Field(default=None, sa_type=sa.Text)
     notes: str | None = Field(default=None, sa_type=sa.Text)
 
@@ -31,9 +29,7 @@ class VendorRestriction(TrackedColumns, table=True):
     __tablename__ = "vendor_restriction"
 
     id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(
-        foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False
-    )
+    vendor_id: int = Field(foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False)
     country: str = Field(max_length=2, nullable=False, description="ISO 3166-1 alpha-2 of the deciding state.")
     authority: str | None = Field(default=None, max_length=200, description="Who decided, when the source says.")
     kind: RestrictionKind = Field(sa_type=enum_type(RestrictionKind, "restriction_kind"), nullable=False)

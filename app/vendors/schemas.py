@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.schemas import Citation, CountryCode, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, Slug, StrictBody, Text
 
 
 class VendorRestrictionPublic(BaseModel):
@@ -55,7 +55,7 @@ class VendorCreate(StrictBody):
     slug: Slug
     name: Name
     country: CountryCode | None = None
-    ownership: VendorOwnership = VendorOwnership.UNKNOWN
+    ownership: Choice[VendorOwnership] = VendorOwnership.UNKNOWN
     ownership_note: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
@@ -67,7 +67,31 @@ class VendorRestrictionCreate(StrictBody):
     vendor_id: int = Field(ge=1)
     country: CountryCode
     authority: Name | None = None
-    kind: RestrictionKind
-    decided_on: date | None = None
+    kind: Choice[RestrictionKind]
+    decided_on: IsoDate | None = None
     description: Text = Field(min_length=1)
+    source: Citation | None = None
+
+
+class VendorUpdate(StrictBody):
+    """Fields of a vendor to change; only the fields sent change. Required fields cannot be set to null."""
+
+    slug: Slug = None
+    name: Name = None
+    country: CountryCode | None = None
+    ownership: Choice[VendorOwnership] = None
+    ownership_note: Text | None = None
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class VendorRestrictionUpdate(StrictBody):
+    """Fields of a vendor restriction to change; only the fields sent change."""
+
+    vendor_id: int = Field(default=None, ge=1)
+    country: CountryCode = None
+    authority: Name | None = None
+    kind: Choice[RestrictionKind] = None
+    decided_on: IsoDate | None = None
+    description: Text = Field(default=None, min_length=1)
     source: Citation | None = None

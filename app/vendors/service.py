@@ -2,10 +2,27 @@
 
 from typing import Any
 
-from app.core.errors import NotFound
+from sqlmodel import Session
+
+from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.writes import (
+    SessionReads,
+    changed_fields,
+    count_references,
+    delete_row,
+    exists,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    update_row,
+)
+from app.scanners.models import Scanner
+from app.vendors.models import Vendor, VendorRestriction
+from app.vendors.schemas import VendorCreate, VendorRestrictionCreate, VendorRestrictionUpdate, VendorUpdate
 
 _VENDOR_COLUMNS = (
     "vendor.id, vendor.slug, vendor.name, vendor.country, vendor.ownership, vendor.ownership_note,"
@@ -161,3 +178,95 @@ async def get_restriction(reads: ReadDatabase, restriction_id: int) -> dict[str,
     if not rows:
         raise NotFound(f"No vendor restriction with id {restriction_id}.")
     return shape_restriction(reads, rows[0])
+
+
+# Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
+
+
+def _duplicate_slug(slug: str) -> Conflict:
+    return Conflict(f"A vendor with slug '{slug}' already exists.")
+
+
+def load_vendor(session: Session, vendor_id: int) -> dict[str, Any]:
+    """A vendor with its restrictions, read inside the write transaction."""
+    reads = SessionReads(session)
+    vendor = load_item(session, VENDORS, vendor_id)
+    rows = reads.fetch(
+        f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction WHERE vendor_restriction.vendor_id = :id"
+        " ORDER BY vendor_restriction.id",
+        {"id": vendor_id},
+    )
+    vendor["restrictions"] = [shape_restriction(reads, row) for row in rows]
+    return vendor
+
+
+def create_vendor(session: Session, data: VendorCreate) -> dict[str, Any]:
+    """Create a vendor; a taken slug is a 409."""
+    if exists(session, Vendor, slug=data.slug):
+        raise _duplicate_slug(data.slug)
+    vendor = insert_row(session, Vendor(**data.model_dump()), {"uq_vendor_slug": _duplicate_slug(data.slug)})
+    return load_vendor(session, vendor.id)
+
+
+def update_vendor(session: Session, vendor_id: int, patch: VendorUpdate, if_match: str | None) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version."""
+    vendor = get_or_404(session, Vendor, vendor_id, "vendor")
+    version = expected_version(if_match, "vendor", vendor_id, vendor.version)
+    changes = changed_fields(vendor, patch)
+    if "slug" in changes and exists(session, Vendor, slug=changes["slug"]):
+        raise _duplicate_slug(changes["slug"])
+    if changes:
+        update_row(
+            session, Vendor, vendor_id, version, changes, {"uq_vendor_slug": _duplicate_slug(str(changes.get("slug")))}
+        )
+    return load_vendor(session, vendor_id)
+
+
+def delete_vendor(session: Session, vendor_id: int, if_match: str | None) -> None:
+    """Delete a vendor no scanner or restriction refers to (409 otherwise)."""
+    vendor = get_or_404(session, Vendor, vendor_id, "vendor")
+    version = expected_version(if_match, "vendor", vendor_id, vendor.version)
+    scanners = count_references(session, Scanner, "vendor_id", vendor_id)
+    restrictions = count_references(session, VendorRestriction, "vendor_id", vendor_id)
+    if scanners or restrictions:
+        raise Conflict(
+            f"Vendor '{vendor.slug}' is still referenced by {scanners} scanner(s) and {restrictions} "
+            "restriction(s); remove those references first."
+        )
+    delete_row(session, Vendor, vendor_id, version)
+
+
+def _require_vendor(session: Session, vendor_id: int) -> None:
+    if session.get(Vendor, vendor_id) is None:
+        raise InvalidRequest(
+            f"vendor_id {vendor_id} names no vendor.",
+            errors=[{"location": "body", "field": "vendor_id", "message": "no such vendor", "type": "reference"}],
+        )
+
+
+def create_restriction(session: Session, data: VendorRestrictionCreate) -> dict[str, Any]:
+    """Record a restriction on an existing vendor."""
+    _require_vendor(session, data.vendor_id)
+    restriction = insert_row(session, VendorRestriction(**data.model_dump()))
+    return load_item(session, RESTRICTIONS, restriction.id)
+
+
+def update_restriction(
+    session: Session, restriction_id: int, patch: VendorRestrictionUpdate, if_match: str | None
+) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version."""
+    restriction = get_or_404(session, VendorRestriction, restriction_id, "vendor restriction")
+    version = expected_version(if_match, "vendor-restriction", restriction_id, restriction.version)
+    changes = changed_fields(restriction, patch)
+    if "vendor_id" in changes:
+        _require_vendor(session, changes["vendor_id"])
+    if changes:
+        update_row(session, VendorRestriction, restriction_id, version, changes)
+    return load_item(session, RESTRICTIONS, restriction_id)
+
+
+def delete_restriction(session: Session, restriction_id: int, if_match: str | None) -> None:
+    """Delete a vendor restriction."""
+    restriction = get_or_404(session, VendorRestriction, restriction_id, "vendor restriction")
+    version = expected_version(if_match, "vendor-restriction", restriction_id, restriction.version)
+    delete_row(session, VendorRestriction, restriction_id, version)

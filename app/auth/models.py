@@ -1,0 +1,30 @@
+"""Table model of an API key."""
+
+from datetime import datetime
+
+from sqlmodel import Field
+
+from app.core.choices import Role
+from app.core.db import UTCDateTime
+from app.core.models import TrackedColumns, enum_type
+
+
+class ApiKey(TrackedColumns, table=True):
+    """A credential a person or service uses to call the API, with its role.
+
+    The token itself is never stored: only its HMAC-SHA256 under the server secret, so a copy
+    of the database does not yield a usable token.
+    """
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, nullable=False)
+    role: Role = Field(sa_type=enum_type(Role, "role"), nullable=False)
+    token_prefix: str = Field(
+        max_length=16, nullable=False, description="First characters of the token, to recognise it."
+    )
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

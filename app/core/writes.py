@@ -1,0 +1,203 @@
+"""The write path every domain shares: conditional updates and deletes, and database-error mapping.
+
+All inventory writes go through ``insert_row``, ``update_row`` and ``delete_row``, so the
+optimistic-lock rule (If-Match must name the current version, checked in the same UPDATE that
+writes) and the mapping of constraint violations to problems hold everywhere. They run inside
+the request's transaction (see ``SessionDep``); they flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from app.core.db import format_timestamp, utcnow
+from app.core.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ProblemError,
+)
+from app.core.http import etag_for
+from app.core.pagination import Listing
+from app.core.reads import Row
+
+_ETAG = re.compile(r'^(?:W/)?"(?P<resource>[a-z-]+)-(?P<id>\d+)-v(?P<version>\d+)"$')
+
+
+def expected_version(if_match: str | None, resource: str, item_id: int, current_version: int) -> int:
+    """The version an ``If-Match`` header allows to change; 428 when missing, 412 when stale."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            f"Send If-Match with the {resource}'s current ETag (from GET); changes without it could "
+            "overwrite someone else's."
+        )
+    current = etag_for(resource, item_id, current_version)
+    for candidate in (part.strip() for part in if_match.split(",")):
+        if candidate == "*":
+            return current_version
+        match = _ETAG.match(candidate)
+        if (
+            match
+            and match["resource"] == resource
+            and int(match["id"]) == item_id
+            and int(match["version"]) == current_version
+        ):
+            return current_version
+    raise PreconditionFailed(
+        f"If-Match {if_match.strip()} does not match the current ETag {current}; "
+        "the resource has changed. GET it again and reapply your change.",
+        headers={"ETag": current},
+    )
+
+
+def _constraint_of(error: IntegrityError) -> str:
+    diag = getattr(error.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name
+    message = str(error.orig)
+    unique = re.search(r"UNIQUE constraint failed: (\w+)\.(\w+)", message)
+    if unique:
+        return f"uq_{unique.group(1)}_{unique.group(2)}"
+    check = re.search(r"CHECK constraint failed: (\w+)", message)
+    if check:
+        return check.group(1)
+    if "FOREIGN KEY" in message:
+        return "foreign_key"
+    return "unknown"
+
+
+def map_integrity_error(error: IntegrityError, messages: Mapping[str, ProblemError]) -> ProblemError:
+    """The problem for a constraint violation: a domain message when one is known, else a safe generic one."""
+    constraint = _constraint_of(error)
+    if constraint in messages:
+        return messages[constraint]
+    if constraint.startswith("uq_"):
+        return Conflict("A record with the same unique key already exists.")
+    if constraint.startswith("fk_") or constraint == "foreign_key" or "foreign key" in str(error.orig).lower():
+        return Conflict("The change would leave a reference to a record that does not exist, or orphan one.")
+    if constraint.startswith("ck_"):
+        return InvalidRequest("The change breaks a rule of the inventory's schema.")
+    return Conflict("The change conflicts with the current state of the inventory.")
+
+
+def flush(session: Session, messages: Mapping[str, ProblemError]) -> None:
+    """Flush pending changes, turning constraint violations into problems (the transaction is rolled back)."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise map_integrity_error(error, messages) from None
+
+
+def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemError] = {}) -> SQLModel:
+    """Insert a new row; its id is set on return."""
+    now = utcnow()
+    row.created_at = now
+    row.updated_at = now
+    row.version = 1
+    session.add(row)
+    flush(session, messages)
+    return row
+
+
+def update_row(
+    session: Session,
+    model: type[SQLModel],
+    item_id: int,
+    version: int,
+    changes: Mapping[str, Any],
+    messages: Mapping[str, ProblemError] = {},
+) -> None:
+    """Apply ``changes`` if the row is still at ``version``: one conditional UPDATE, so of concurrent
+    writers holding the same ETag exactly one succeeds and the others get 412."""
+    table = model.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.id == item_id, table.c.version == version)
+        .values(**changes, version=table.c.version + 1, updated_at=utcnow())
+    )
+    try:
+        result = session.execute(statement)
+    except IntegrityError as error:
+        raise map_integrity_error(error, messages) from None
+    if result.rowcount != 1:
+        raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
+    session.expire_all()
+
+
+def delete_row(
+    session: Session, model: type[SQLModel], item_id: int, version: int, messages: Mapping[str, ProblemError] = {}
+) -> None:
+    """Delete the row if it is still at ``version`` (412 otherwise)."""
+    table = model.__table__
+    try:
+        result = session.execute(sa.delete(table).where(table.c.id == item_id, table.c.version == version))
+    except IntegrityError as error:
+        raise map_integrity_error(error, messages) from None
+    if result.rowcount != 1:
+        raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
+
+
+class SessionReads:
+    """The read-path converters for rows fetched through the write session, so a write's response
+    has exactly the shape (and values) a later GET returns."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return [row._mapping for row in self.session.execute(sa.text(sql), params or {})]
+
+    def timestamp(self, value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return format_timestamp(value)
+
+    def timestamp_param(self, value: str) -> Any:
+        return value
+
+    def boolean(self, value: Any) -> bool | None:
+        return None if value is None else bool(value)
+
+
+def load_item(session: Session, listing: Listing, item_id: int) -> dict[str, Any]:
+    """One item as the read path shapes it, read inside the write transaction."""
+    reads = SessionReads(session)
+    rows = reads.fetch(f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id})
+    return listing.shape(reads, rows[0])
+
+
+def get_or_404(session: Session, model: type[SQLModel], item_id: int, label: str) -> Any:
+    """The row with ``item_id``, or a 404 problem naming the ``label`` of the thing."""
+    row = session.get(model, item_id)
+    if row is None:
+        raise NotFound(f"No {label} with id {item_id}.")
+    return row
+
+
+def changed_fields(row: SQLModel, patch: Any) -> dict[str, Any]:
+    """The fields a PATCH body sends whose values differ from the row's."""
+    sent = patch.model_dump(exclude_unset=True)
+    return {name: value for name, value in sent.items() if getattr(row, name) != value}
+
+
+def count_references(session: Session, model: type[SQLModel], column: str, item_id: int) -> int:
+    """How many rows of ``model`` refer to ``item_id`` through ``column``."""
+    table = model.__table__
+    return session.execute(sa.select(sa.func.count()).select_from(table).where(table.c[column] == item_id)).scalar_one()
+
+
+def exists(session: Session, model: type[SQLModel], **where: Any) -> bool:
+    """Whether a row of ``model`` matches every ``column=value`` given."""
+    table = model.__table__
+    statement = sa.select(table.c.id).where(*(table.c[name] == value for name, value in where.items())).limit(1)
+    return session.execute(statement).first() is not None
