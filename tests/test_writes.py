@@ -158,3 +158,16 @@ async def test_delete_then_404(client):
     assert (await client.delete(url, headers={"If-Match": etag})).status_code == 204
     assert_problem(await client.get(url), 404)
     assert_problem(await client.delete(url, headers={"If-Match": etag}), 404)
+
+
+async def test_control_characters_are_refused_in_bodies_and_queries(client):
+    problem = assert_problem(
+        await client.post("/api/v1/sites", json={"code": "abc", "name": "A\x00B", "kind": "seaport"}), 422
+    )
+    assert problem["errors"][0]["field"] == "name"
+    assert_problem(await client.get("/api/v1/scanners", params={"site": "a\x00b"}), 422, "control")
+    assert (await client.get("/api/v1/sites", params={"code": "abc"})).json()["items"] == []
+    ok = await client.post(
+        "/api/v1/sites", json={"code": "abc", "name": "A", "kind": "seaport", "notes": "line 1\nline 2\ttab"}
+    )
+    assert ok.status_code == 201

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.errors import InvalidRequest
+from app.core.schemas import CONTROL_CHARACTERS
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -32,6 +33,22 @@ class StrictQueryRoute(APIRoute):
         allowed = frozenset(_query_names(self.dependant))
 
         async def strict_handler(request: Request) -> Response:
+            bad_text = sorted(
+                {key for key, value in request.query_params.multi_items() if CONTROL_CHARACTERS.search(key + value)}
+            )
+            if bad_text:
+                raise InvalidRequest(
+                    f"Query parameter(s) {', '.join(map(repr, bad_text))} contain control characters.",
+                    errors=[
+                        {
+                            "location": "query",
+                            "field": name,
+                            "message": "control characters are not allowed",
+                            "type": "value_error",
+                        }
+                        for name in bad_text
+                    ],
+                )
             unknown = sorted({key for key in request.query_params.keys() if key not in allowed})
             if unknown:
                 accepted = ", ".join(sorted(allowed)) or "none"

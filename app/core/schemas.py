@@ -4,7 +4,7 @@ import re
 from datetime import date
 from typing import Annotated, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints, field_validator
 
 E = TypeVar("E")
 
@@ -43,7 +43,20 @@ Text = Annotated[str, StringConstraints(max_length=10_000)]
 Citation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no field may hold (tab, newline and carriage return are allowed). NUL in particular
+cannot be stored in PostgreSQL text, so it is refused up front rather than failing the write."""
+
+
 class StrictBody(BaseModel):
-    """A request body: unknown (and read-only) fields are rejected, types are not coerced."""
+    """A request body: unknown (and read-only) fields are rejected, types are not coerced,
+    and no text holds control characters."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValueError("must not contain control characters")
+        return value
