@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.schemas import Choice, Citation, Name, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, RefId, StrictBody, Text
 from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
 from app.vendors.schemas import VendorBrief
@@ -43,9 +43,9 @@ class ScannerCreate(StrictBody):
     """Fields to create a scanner; a fibre-linked scanner must name its network, a standalone one none."""
 
     asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
-    site_id: int = Field(ge=1)
-    vendor_id: int | None = Field(default=None, ge=1)
-    network_id: int | None = Field(default=None, ge=1)
+    site_id: RefId
+    vendor_id: RefId | None = None
+    network_id: RefId | None = None
     network_mode: Choice[NetworkMode]
     status: Choice[ScannerStatus] = ScannerStatus.ACTIVE
     use: Choice[ScannerUse]
@@ -76,9 +76,9 @@ class ScannerUpdate(StrictBody):
     """
 
     asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)] = None
-    site_id: int = Field(default=None, ge=1)
-    vendor_id: int | None = Field(default=None, ge=1)
-    network_id: int | None = Field(default=None, ge=1)
+    site_id: RefId = None
+    vendor_id: RefId | None = None
+    network_id: RefId | None = None
     network_mode: Choice[NetworkMode] = None
     status: Choice[ScannerStatus] = None
     use: Choice[ScannerUse] = None

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, RefId, Slug, StrictBody, Text
 
 
 class VendorRestrictionPublic(BaseModel):
@@ -64,7 +64,7 @@ class VendorCreate(StrictBody):
 class VendorRestrictionCreate(StrictBody):
     """Fields to record a foreign government's decision or finding about a vendor."""
 
-    vendor_id: int = Field(ge=1)
+    vendor_id: RefId
     country: CountryCode
     authority: Name | None = None
     kind: Choice[RestrictionKind]
@@ -88,7 +88,7 @@ class VendorUpdate(StrictBody):
 class VendorRestrictionUpdate(StrictBody):
     """Fields of a vendor restriction to change; only the fields sent change."""
 
-    vendor_id: int = Field(default=None, ge=1)
+    vendor_id: RefId = None
     country: CountryCode = None
     authority: Name | None = None
     kind: Choice[RestrictionKind] = None
