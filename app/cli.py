@@ -143,3 +143,7 @@ def _ensure_local_admin_key(path: Path, base_url: str) -> None:
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __doc__ as summary
-from app.api import api_router
+from app.api import API_PREFIX, include_api
+from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
-from app.core.errors import install_error_handlers, problem_openapi
+from app.core.errors import document_problems, install_error_handlers
 from app.core.reads import open_reads
 from app.health.router import router as health_router
 
@@ -46,7 +47,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    problem_openapi(app)
+    include_api(app)
     app.include_router(health_router)
-    app.include_router(api_router)
+    _finish_openapi(app)
     return app
+
+
+def _finish_openapi(app: FastAPI) -> None:
+    """Generate the OpenAPI document once, with what FastAPI cannot infer: problem bodies and bearer security."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            document_problems(schema)
+            declare_bearer_security(schema, API_PREFIX)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -9,7 +9,7 @@ from app.core.db import get_session
 from app.core.reads import ReadDatabase
 
 
-def get_reads(request: Request) -> ReadDatabase:
+async def get_reads(request: Request) -> ReadDatabase:
     """The read-path backend opened at startup."""
     return request.app.state.reads
 

@@ -218,29 +218,19 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def problem_openapi(app: FastAPI) -> None:
-    """Declare every 4xx/5xx response body as ``application/problem+json`` (FastAPI says application/json),
-    and If-Match as the required header it is."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = generate()
-        for methods in schema.get("paths", {}).values():
-            for operation in methods.values():
-                for parameter in operation.get("parameters", []):
-                    # Optional to FastAPI so that a missing header is a 428, not a 422; required to clients.
-                    if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
-                        parameter["required"] = True
-                for status, response in operation.get("responses", {}).items():
-                    content = response.get("content", {})
-                    if status[0] in "45" and "application/json" in content:
-                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def document_problems(schema: dict[str, Any]) -> None:
+    """In an OpenAPI document: every 4xx/5xx body is ``application/problem+json`` (FastAPI says
+    application/json), and If-Match is the required header it is."""
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                # Optional to FastAPI so that a missing header is a 428, not a 422; required to clients.
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    parameter["required"] = True
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,23 +1,12 @@
 """Reusable parameter declarations."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Header, Path, Query
+from fastapi import Header, Path
 
 from app.core.http import MAX_ID
-from app.core.pagination import Listing
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id of the item.")]
-
-
-def sort_query(listing: Listing) -> Any:
-    """The ``sort`` query parameter of a listing, documenting its allowed fields."""
-    return Query(max_length=200, description=listing.sort_description())
-
-
-def ref_query(description: str) -> Any:
-    """A query parameter naming a related object by numeric id or by its human key."""
-    return Query(max_length=64, description=description)
 
 
 IfMatch = Annotated[

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,8 +19,19 @@ from app.core.errors import InvalidRequest
 from app.core.schemas import CONTROL_CHARACTERS
 
 
+def _field_names(field: Any) -> set[str]:
+    annotation = getattr(field.field_info, "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        # A query-parameter model: each of its fields is a parameter.
+        return {info.alias or name for name, info in annotation.model_fields.items()}
+    return {field.alias}
+
+
 def _query_names(dependant: Dependant) -> set[str]:
-    names = {field.alias for field in dependant.query_params}
+    names = set().union(*(_field_names(field) for field in dependant.query_params))
+    model = getattr(dependant.call, "query_model", None)
+    if model is not None:
+        names |= {info.alias or name for name, info in model.model_fields.items()}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names

@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import NetworkKind
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.networks import service
 from app.networks.dependencies import NetworkDep
@@ -20,23 +22,26 @@ from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQueryRoute)
 
 
+class NetworkQuery(PageQuery):
+    """Filters, sort and page of the network listing."""
+
+    kind: NetworkKind | None = None
+    code: str | None = Field(default=None, max_length=64, description="Exact network code.")
+    sort: str | None = Field(default=None, max_length=200, description=service.NETWORKS.sort_description())
+
+
 @router.get(
     "",
     operation_id="listNetworks",
     response_model=Page[NetworkPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(NetworkQuery),
 )
 async def list_networks(
-    request: Request,
-    reads: ReadsDep,
-    kind: NetworkKind | None = None,
-    code: Annotated[str | None, Query(max_length=64, description="Exact network code.")] = None,
-    sort: Annotated[str | None, sort_query(service.NETWORKS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[NetworkQuery, Depends(query_dependency(NetworkQuery))]
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    items, next_cursor = await service.list_networks(reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = await service.list_networks(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
@@ -20,44 +22,34 @@ from app.scanners.schemas import ScannerCreate, ScannerPublic, ScannerUpdate
 router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQueryRoute)
 
 
+class ScannerQuery(PageQuery):
+    """Filters, sort and page of the scanner listing."""
+
+    site: str | None = Field(default=None, max_length=64, description="Site id or code, e.g. `maasvlakte`.")
+    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    vendor_disclosed: bool | None = Field(
+        default=None, description="`false`: only scanners whose vendor the source does not disclose."
+    )
+    network: str | None = Field(default=None, max_length=64, description="Network id or code.")
+    network_mode: NetworkMode | None = None
+    status: ScannerStatus | None = None
+    use: ScannerUse | None = None
+    count_basis: CountBasis | None = None
+    sort: str | None = Field(default=None, max_length=200, description=service.SCANNERS.sort_description())
+
+
 @router.get(
     "",
     operation_id="listScanners",
     response_model=Page[ScannerPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(ScannerQuery),
 )
 async def list_scanners(
-    request: Request,
-    reads: ReadsDep,
-    site: Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")] = None,
-    vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
-    vendor_disclosed: Annotated[
-        bool | None, Query(description="`false`: only scanners whose vendor the source does not disclose.")
-    ] = None,
-    network: Annotated[str | None, ref_query("Network id or code.")] = None,
-    network_mode: NetworkMode | None = None,
-    status: ScannerStatus | None = None,
-    use: ScannerUse | None = None,
-    count_basis: CountBasis | None = None,
-    sort: Annotated[str | None, sort_query(service.SCANNERS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[ScannerQuery, Depends(query_dependency(ScannerQuery))]
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    items, next_cursor = await service.list_scanners(
-        reads,
-        site=site,
-        vendor=vendor,
-        vendor_disclosed=vendor_disclosed,
-        network=network,
-        network_mode=network_mode,
-        status=status,
-        use=use,
-        count_basis=count_basis,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-    )
+    items, next_cursor = await service.list_scanners(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

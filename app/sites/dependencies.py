@@ -2,16 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from app.core.deps import ReadsDep
 from app.core.params import ItemId
 from app.sites import service
 
 
-async def valid_site(site_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+async def valid_site(site_id: ItemId, request: Request) -> dict[str, Any]:
     """The site named by the path, or a 404 problem."""
-    return await service.get_site(reads, site_id)
+    return await service.get_site(request.app.state.reads, site_id)
 
 
 SiteDep = Annotated[dict[str, Any], Depends(valid_site)]

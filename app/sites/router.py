@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import SiteKind
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.sites import service
 from app.sites.dependencies import SiteDep
@@ -20,26 +22,28 @@ from app.sites.schemas import SiteCreate, SitePublic, SiteUpdate
 router = APIRouter(prefix="/sites", tags=["sites"], route_class=StrictQueryRoute)
 
 
-@router.get(
-    "", operation_id="listSites", response_model=Page[SitePublic], responses=problem_responses(*READ_PROBLEMS["list"])
-)
-async def list_sites(
-    request: Request,
-    reads: ReadsDep,
-    kind: SiteKind | None = None,
-    code: Annotated[str | None, Query(max_length=64, description="Exact site code.")] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")] = None,
-    vendor: Annotated[
-        str | None, Query(max_length=64, description="Only sites holding scanners of this vendor (id or slug).")
-    ] = None,
-    sort: Annotated[str | None, sort_query(service.SITES)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
-) -> Response:
-    """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    items, next_cursor = await service.list_sites(
-        reads, kind=kind, code=code, country=country, vendor=vendor, sort=sort, limit=limit, cursor=cursor
+class SiteQuery(PageQuery):
+    """Filters, sort and page of the site listing."""
+
+    kind: SiteKind | None = None
+    code: str | None = Field(default=None, max_length=64, description="Exact site code.")
+    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    vendor: str | None = Field(
+        default=None, max_length=64, description="Only sites holding scanners of this vendor (id or slug)."
     )
+    sort: str | None = Field(default=None, max_length=200, description=service.SITES.sort_description())
+
+
+@router.get(
+    "",
+    operation_id="listSites",
+    response_model=Page[SitePublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(SiteQuery),
+)
+async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
+    """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
+    items, next_cursor = await service.list_sites(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import RestrictionKind
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.vendors import service
 from app.vendors.dependencies import RestrictionDep, VendorDep
@@ -24,9 +26,18 @@ from app.vendors.schemas import (
     VendorUpdate,
 )
 
-CountryParam = Annotated[str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")]
-
 router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
+
+
+class VendorQuery(PageQuery):
+    """Filters, sort and page of the vendor listing."""
+
+    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    slug: str | None = Field(default=None, max_length=64, description="Exact vendor slug.")
+    restricted_by: str | None = Field(
+        default=None, min_length=2, max_length=2, description="Only vendors a given state (ISO alpha-2) restricted."
+    )
+    sort: str | None = Field(default=None, max_length=200, description=service.VENDORS.sort_description())
 
 
 @router.get(
@@ -34,24 +45,13 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
     operation_id="listVendors",
     response_model=Page[VendorPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(VendorQuery),
 )
 async def list_vendors(
-    request: Request,
-    reads: ReadsDep,
-    country: CountryParam = None,
-    slug: Annotated[str | None, Query(max_length=64, description="Exact vendor slug.")] = None,
-    restricted_by: Annotated[
-        str | None,
-        Query(min_length=2, max_length=2, description="Only vendors a given state (ISO alpha-2) restricted."),
-    ] = None,
-    sort: Annotated[str | None, sort_query(service.VENDORS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[VendorQuery, Depends(query_dependency(VendorQuery))]
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    items, next_cursor = await service.list_vendors(
-        reads, country=country, slug=slug, restricted_by=restricted_by, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_vendors(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 
@@ -66,26 +66,27 @@ async def get_vendor(request: Request, vendor: VendorDep) -> Response:
     return item_response(request, "vendor", vendor)
 
 
+class VendorRestrictionQuery(PageQuery):
+    """Filters, sort and page of the vendor-restriction listing."""
+
+    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug.")
+    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    kind: RestrictionKind | None = None
+    sort: str | None = Field(default=None, max_length=200, description=service.RESTRICTIONS.sort_description())
+
+
 @router.get(
     "/vendor-restrictions",
     operation_id="listVendorRestrictions",
     response_model=Page[VendorRestrictionPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(VendorRestrictionQuery),
 )
 async def list_vendor_restrictions(
-    request: Request,
-    reads: ReadsDep,
-    vendor: Annotated[str | None, ref_query("Vendor id or slug.")] = None,
-    country: CountryParam = None,
-    kind: RestrictionKind | None = None,
-    sort: Annotated[str | None, sort_query(service.RESTRICTIONS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[VendorRestrictionQuery, Depends(query_dependency(VendorRestrictionQuery))]
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    items, next_cursor = await service.list_restrictions(
-        reads, vendor=vendor, country=country, kind=kind, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_restrictions(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

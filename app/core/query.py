@@ -1,0 +1,89 @@
+"""Query-string models: one pydantic validation per request instead of FastAPI's per-parameter work.
+
+A listing declares its parameters as a ``QueryModel``; ``query_dependency(Model)`` parses the
+query string with a single ``model_validate`` (FastAPI's own handling re-inspects every parameter's
+annotation on every request, which on a list endpoint cost more than the database query), and
+``query_parameters(Model)`` documents the same fields as OpenAPI query parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class QueryModel(BaseModel):
+    """Base of query-string models: unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(QueryModel):
+    """Sort and page parameters every listing shares."""
+
+    limit: int = Field(
+        default=DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap.",
+    )
+    cursor: str | None = Field(default=None, max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+def query_dependency(model: type[M]) -> Callable[[Request], Coroutine[Any, Any, M]]:
+    """A dependency returning the query string parsed into ``model`` (422 problem when invalid)."""
+
+    async def parse(request: Request) -> M:
+        try:
+            return model.model_validate(dict(request.query_params))
+        except ValidationError as error:
+            raise RequestValidationError(
+                [{**detail, "loc": ("query", *detail["loc"])} for detail in error.errors(include_url=False)]
+            ) from None
+
+    parse.__name__ = f"parse_{model.__name__}"
+    parse.query_model = model  # type: ignore[attr-defined]  (read by StrictQueryRoute)
+    return parse
+
+
+def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(copy.deepcopy(definitions[schema["$ref"].rsplit("/", 1)[-1]]), definitions)
+        return {key: _inline(value, definitions) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    return schema
+
+
+def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` documenting every field of ``model`` as a query parameter."""
+    schema = model.model_json_schema()
+    definitions = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        field_schema = _inline(field_schema, definitions)
+        options = field_schema.get("anyOf")
+        if options and {"type": "null"} in options and len(options) == 2:
+            # An absent parameter is the null; document only the value a client may send.
+            default = field_schema.get("default")
+            field_schema = next(option for option in options if option != {"type": "null"})
+            if default is not None:
+                field_schema["default"] = default
+        description = field_schema.pop("description", None)
+        field_schema.pop("title", None)
+        parameter = {"name": name, "in": "query", "required": name in required, "schema": field_schema}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return {"parameters": parameters}
