@@ -186,3 +186,16 @@ async def test_concurrent_identical_posts_create_exactly_one_row(client, db):
     assert len(after) == len(before) + 1
     assert [s["asset_tag"] for s in after].count("CONC-1") == 1
     assert len(records(db)) == 1
+
+
+async def test_expired_records_are_purged_on_a_later_claim(client, db, monkeypatch):
+    from app.core import idempotency
+
+    assert (await client.post("/api/v1/sites", json=SITE, headers={"Idempotency-Key": "first"})).status_code == 201
+    with get_engine(db).begin() as connection:
+        past = "2000-01-01T00:00:00.000000Z" if db.startswith("sqlite") else utcnow() - timedelta(days=1)
+        connection.execute(sa.text("UPDATE idempotency_record SET expires_at = :past"), {"past": past})
+    monkeypatch.setattr(idempotency, "_last_purge", float("-inf"))
+    body = {"code": "n1", "name": "N", "kind": "other"}
+    assert (await client.post("/api/v1/networks", json=body, headers={"Idempotency-Key": "second"})).status_code == 201
+    assert [record["idempotency_key"] for record in records(db)] == ["second"]
