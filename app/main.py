@@ -21,6 +21,11 @@ Records where customs scanning equipment stands (seaports, airports, postal sort
 who made it, whether it is fibre-linked into a closed customs network or standalone, and answers
 with evidence the questions a parliament asks about it. Every seeded fact cites its source.
 
+Every `/api/v1` operation needs `Authorization: Bearer <API key>`: `reader` keys read, `editor`
+keys also change the inventory, `admin` keys also manage keys. `PATCH` and `DELETE` need
+`If-Match` with the item's current `ETag` (428 without, 412 when stale). Any `POST` may carry an
+`Idempotency-Key` to make retries safe (kept 24 hours).
+
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
 """

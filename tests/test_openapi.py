@@ -29,3 +29,41 @@ async def test_list_operations_document_the_page_envelope(client):
     schema = spec["paths"]["/api/v1/scanners"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[-1]
     assert set(spec["components"]["schemas"][name]["properties"]) == {"items", "next_cursor"}
+
+
+WRITE_PROBLEM_STATUSES = {"401", "403", "404", "409", "412", "422", "428"}
+
+
+async def test_every_write_route_declares_security_headers_and_problems(client):
+    spec = (await client.get("/openapi.json")).json()
+    assert spec["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["ApiKey"]["description"],
+    }
+    writes = 0
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            where = f"{method.upper()} {path}"
+            if not path.startswith("/api/v1/"):
+                assert "security" not in operation, where
+                continue
+            assert operation.get("security") == [{"ApiKey": []}], where
+            if method == "get":
+                assert {"401", "403"} <= set(operation["responses"]), where
+                continue
+            writes += 1
+            headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+            missing = WRITE_PROBLEM_STATUSES - set(operation["responses"])
+            assert not missing, (where, missing)
+            for status in WRITE_PROBLEM_STATUSES:
+                assert "application/problem+json" in operation["responses"][status]["content"], (where, status)
+            if method in ("patch", "delete"):
+                assert headers["If-Match"]["required"] is True, where
+                assert "Idempotency-Key" not in headers, where
+            elif method == "post":
+                assert headers["Idempotency-Key"]["required"] is False, where
+                assert "If-Match" not in headers, where
+            else:
+                raise AssertionError(f"unexpected write method: {where}")
+    assert writes == 18

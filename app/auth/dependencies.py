@@ -9,9 +9,9 @@ declared in the OpenAPI document by ``declare_bearer_security``.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
@@ -54,11 +54,19 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+async def current_key(request: Request) -> Principal:
+    """The request's API key, authenticated once per request whichever dependency asks first."""
+    return getattr(request.state, "principal", None) or await authenticate(request)
+
+
+CurrentKey = Annotated[Principal, Depends(current_key)]
+
+
 def require(role: Role):
     """A dependency admitting keys of ``role`` or higher (401 without a valid key, 403 below the role)."""
 
     async def check(request: Request) -> Principal:
-        principal = getattr(request.state, "principal", None) or await authenticate(request)
+        principal = await current_key(request)
         if not principal.allows(role):
             raise Forbidden(f"This operation needs the {role.value} role; this API key has {principal.role.value}.")
         return principal

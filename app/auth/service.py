@@ -9,15 +9,20 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.auth.models import ApiKey
+from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
-from app.core.errors import Unauthorized
-from app.core.reads import ReadDatabase
+from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
+from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.reads import ReadDatabase, Row
+from app.core.writes import changed_fields, expected_version, get_or_404, load_item, update_row
 
 logger = logging.getLogger("app.auth")
 
@@ -55,6 +60,7 @@ class KeyCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Principal]] = {}
         self._touched: dict[int, float] = {}
+        self._forgotten: dict[int, float] = {}
 
     def get(self, token_hash: str) -> Principal | None:
         entry = self._entries.get(token_hash)
@@ -62,11 +68,15 @@ class KeyCache:
             return None
         return entry[1]
 
-    def put(self, token_hash: str, principal: Principal) -> None:
+    def put(self, token_hash: str, principal: Principal, *, read_at: float) -> None:
+        """Remember what was read at ``read_at`` (unless the key was changed since: that read may be stale)."""
+        if self._forgotten.get(principal.key_id, float("-inf")) >= read_at:
+            return
         self._entries[token_hash] = (time.monotonic(), principal)
 
     def forget(self, key_id: int) -> None:
         """Drop a key at once (revoked or changed through this process)."""
+        self._forgotten[key_id] = time.monotonic()
         for token_hash, (_, principal) in list(self._entries.items()):
             if principal.key_id == key_id:
                 del self._entries[token_hash]
@@ -86,6 +96,7 @@ async def authenticate(reads: ReadDatabase, cache: KeyCache, token: str | None) 
     token_hash = hash_token(token)
     principal = cache.get(token_hash)
     if principal is None:
+        read_at = time.monotonic()
         rows = await reads.fetch(
             "SELECT id, name, role, token_hash, expires_at, revoked_at FROM api_key WHERE token_hash = :token_hash",
             {"token_hash": token_hash},
@@ -94,7 +105,7 @@ async def authenticate(reads: ReadDatabase, cache: KeyCache, token: str | None) 
             raise unauthorized()
         row = rows[0]
         principal = Principal(row["id"], row["name"], Role(row["role"]), reads.timestamp(row["expires_at"]))
-        cache.put(token_hash, principal)
+        cache.put(token_hash, principal, read_at=read_at)
     if principal.expires_at is not None and principal.expires_at <= format_timestamp(utcnow()):
         raise unauthorized()
     return principal
@@ -108,7 +119,9 @@ def touch(session: Session, key_id: int, when: datetime) -> None:
         session.add(key)
 
 
-def mint_key(session: Session, *, name: str, role: Role, expires_at: datetime | None) -> tuple[ApiKey, str]:
+def mint_key(
+    session: Session, *, name: str, role: Role, expires_at: datetime | None, source: str | None = None
+) -> tuple[ApiKey, str]:
     """Create a key; return it with its token, which is shown this once and never stored."""
     token = new_token()
     now = utcnow()
@@ -118,6 +131,7 @@ def mint_key(session: Session, *, name: str, role: Role, expires_at: datetime | 
         token_prefix=token[:PREFIX_LENGTH],
         token_hash=hash_token(token),
         expires_at=expires_at,
+        source=source,
         created_at=now,
         updated_at=now,
     )
@@ -143,3 +157,139 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(token + "\n")
     return True
+
+
+# The admin API over keys. Reads on the raw read path; never select the token hash.
+
+_API_KEY_COLUMNS = (
+    "api_key.id, api_key.name, api_key.role, api_key.token_prefix, api_key.created_at, api_key.updated_at,"
+    " api_key.expires_at, api_key.revoked_at, api_key.last_used_at, api_key.source, api_key.version"
+)
+
+
+def shape_api_key(reads: ReadDatabase, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "role": row["role"],
+        "token_prefix": row["token_prefix"],
+        "created_at": reads.timestamp(row["created_at"]),
+        "updated_at": reads.timestamp(row["updated_at"]),
+        "expires_at": reads.timestamp(row["expires_at"]),
+        "revoked_at": reads.timestamp(row["revoked_at"]),
+        "last_used_at": reads.timestamp(row["last_used_at"]),
+        "source": row["source"],
+        "version": row["version"],
+    }
+
+
+API_KEYS = Listing(
+    resource="api-keys",
+    select=f"SELECT {_API_KEY_COLUMNS} FROM api_key",
+    id_column="api_key.id",
+    sort_fields={
+        "id": SortField("api_key.id", "int"),
+        "name": SortField("api_key.name"),
+        "role": SortField("api_key.role"),
+        "created_at": SortField("api_key.created_at", "timestamp"),
+        "updated_at": SortField("api_key.updated_at", "timestamp"),
+    },
+    shape=shape_api_key,
+)
+
+
+async def list_api_keys(
+    reads: ReadDatabase, *, role: Role | None, revoked: bool | None, sort: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """API keys matching the filters, revoked ones included unless ``revoked`` is false."""
+    filters = Filters()
+    if role:
+        filters.add("api_key.role = :role", role=role)
+    if revoked is not None:
+        filters.add("api_key.revoked_at IS NOT NULL" if revoked else "api_key.revoked_at IS NULL")
+    return await fetch_page(reads, API_KEYS, filters, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_api_key(reads: ReadDatabase, key_id: int) -> dict[str, Any]:
+    """One API key by id, or NotFound."""
+    rows = await reads.fetch(f"{API_KEYS.select} WHERE api_key.id = :id", {"id": key_id})
+    if not rows:
+        raise NotFound(f"No API key with id {key_id}.")
+    return shape_api_key(reads, rows[0])
+
+
+def _future_expiry(expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= utcnow():
+        raise InvalidRequest(
+            "expires_at must be in the future; to end a key now, revoke it (DELETE).",
+            errors=[
+                {"location": "body", "field": "expires_at", "message": "must be in the future", "type": "value_error"}
+            ],
+        )
+
+
+def create_api_key(session: Session, data: ApiKeyCreate) -> dict[str, Any]:
+    """Mint a key; the result carries the token, which is shown once and never stored."""
+    _future_expiry(data.expires_at)
+    key, token = mint_key(session, name=data.name, role=data.role, expires_at=data.expires_at, source=data.source)
+    return {**load_item(session, API_KEYS, key.id), "token": token}
+
+
+def _is_active(key: ApiKey, now: datetime) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+
+
+def _keep_an_admin(session: Session, key: ApiKey, action: str) -> None:
+    """409 if ``key`` is the last active admin key (the admin rows are locked, so two requests cannot both pass)."""
+    now = utcnow()
+    if key.role != Role.ADMIN or not _is_active(key, now):
+        return
+    table = ApiKey.__table__
+    admins = (
+        session.execute(
+            sa.select(table.c.id)
+            .where(
+                table.c.role == Role.ADMIN.value,
+                table.c.revoked_at.is_(None),
+                sa.or_(table.c.expires_at.is_(None), table.c.expires_at > now),
+            )
+            .order_by(table.c.id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    if set(admins) <= {key.id}:
+        raise Conflict(
+            f"API key {key.id} is the last active admin key; {action} it would leave no one able to manage keys. "
+            "Create another admin key first."
+        )
+
+
+def _refuse_revoked(key: ApiKey) -> None:
+    if key.revoked_at is not None:
+        raise Conflict(f"API key {key.id} was revoked at {format_timestamp(key.revoked_at)}; it cannot be changed.")
+
+
+def update_api_key(session: Session, key_id: int, patch: ApiKeyUpdate, if_match: str | None) -> dict[str, Any]:
+    """Rename, re-role or re-date a key, if ``if_match`` names its current version."""
+    key = get_or_404(session, ApiKey, key_id, "API key")
+    version = expected_version(if_match, "api-key", key_id, key.version)
+    _refuse_revoked(key)
+    changes = changed_fields(key, patch)
+    if "expires_at" in changes:
+        _future_expiry(changes["expires_at"])
+    if "role" in changes and changes["role"] != Role.ADMIN:
+        _keep_an_admin(session, key, "demoting")
+    if changes:
+        update_row(session, ApiKey, key_id, version, changes)
+    return load_item(session, API_KEYS, key_id)
+
+
+def revoke_api_key(session: Session, key_id: int, if_match: str | None) -> None:
+    """Revoke a key for good; the record stays, with ``revoked_at`` set."""
+    key = get_or_404(session, ApiKey, key_id, "API key")
+    version = expected_version(if_match, "api-key", key_id, key.version)
+    _refuse_revoked(key)
+    _keep_an_admin(session, key, "revoking")
+    update_row(session, ApiKey, key_id, version, {"revoked_at": utcnow()})

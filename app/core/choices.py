@@ -88,3 +88,10 @@ class Role(StrEnum):
 
 
 _ROLE_RANK = {Role.READER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+class IdempotencyState(StrEnum):
+    """Where a request sent with an ``Idempotency-Key`` is: still running, or done with its response stored."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"

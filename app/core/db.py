@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
+from starlette.requests import Request
 
 from app.core.config import get_settings
 
@@ -134,12 +135,24 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
-def get_session() -> Iterator[Session]:
+def before_commit(request: Request, hook: Callable[[Session], None]) -> None:
+    """Run ``hook(session)`` in the request's transaction just before it commits (not when it rolls back)."""
+    request.state.before_commit = [*getattr(request.state, "before_commit", ()), hook]
+
+
+def after_commit(request: Request, hook: Callable[[], None]) -> None:
+    """Run ``hook()`` once the request's transaction has committed (not when it rolls back)."""
+    request.state.after_commit = [*getattr(request.state, "after_commit", ()), hook]
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: the one transaction boundary of the write path.
 
     Used with ``scope="function"`` (see ``SessionDep``), so it commits when the endpoint
     returns and before the response is sent: a client never sees success for a change that was
-    not stored. Any exception rolls everything back.
+    not stored. Any exception rolls everything back. Hooks registered with ``before_commit``
+    write in the same transaction (the idempotency record of a POST), so they are stored
+    exactly when the change is; ``after_commit`` hooks run once it is stored.
     """
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
@@ -147,4 +160,8 @@ def get_session() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        for hook in getattr(request.state, "before_commit", ()):
+            hook(session)
         session.commit()
+        for done in getattr(request.state, "after_commit", ()):
+            done()

@@ -93,10 +93,13 @@ _STATUS_DESCRIPTIONS = {
     403: "The API key's role does not allow this operation.",
     404: "No such resource.",
     405: "Method not allowed on this path.",
-    409: "Conflicts with the current state (duplicate key, reference still in use, invalid transition).",
-    412: "If-Match does not match the current ETag; nothing was changed.",
-    422: "The request's parameters or body are not valid; `errors` names each offending field.",
-    428: "This operation requires an If-Match header.",
+    409: "Conflicts with the current state (duplicate key, reference still in use, last admin key), or a request "
+    "with the same Idempotency-Key is still being processed.",
+    412: "A precondition failed: If-Match does not match the current ETag (or the item changed meanwhile); "
+    "nothing was changed.",
+    422: "The request's parameters, headers or body are not valid (or its Idempotency-Key was used for a "
+    "different request); `errors` names each offending field.",
+    428: "A precondition header is required: changing or deleting an item needs If-Match.",
     503: "A dependency (the database) is unavailable.",
     500: "Unexpected server error; the response carries no internal detail.",
 }
@@ -108,12 +111,10 @@ READ_PROBLEMS = {
 }
 """The problems reads can answer with, for their OpenAPI ``responses``."""
 
-WRITE_PROBLEMS = {
-    "create": (401, 403, 409, 422),
-    "update": (401, 403, 404, 409, 412, 422, 428),
-    "delete": (401, 403, 404, 409, 412, 422, 428),
-}
-"""The problems each kind of write can answer with, for its OpenAPI ``responses``."""
+_WRITE = (401, 403, 404, 409, 412, 422, 428)
+WRITE_PROBLEMS = {"create": _WRITE, "update": _WRITE, "delete": _WRITE}
+"""The problems writes declare in their OpenAPI ``responses``: one full set on every write route, so clients
+handle one contract for all writes (today a create never answers 404, 412 or 428)."""
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,7 +1,9 @@
-"""Route class shared by every router: unknown query parameters are an error, not silently ignored.
+"""Route class shared by every router: unknown query parameters are an error, not silently ignored,
+and every POST accepts an ``Idempotency-Key``.
 
 A misspelt filter (``?vendr=nuctech``) that returned the whole inventory would mislead
-whoever asked; naming the parameter in a 422 is what a careful client needs.
+whoever asked; naming the parameter in a 422 is what a careful client needs. Because the
+route class, not each endpoint, adds the idempotency guard, no POST can be added without it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.core import idempotency
 from app.core.errors import InvalidRequest
 from app.core.schemas import CONTROL_CHARACTERS
 
@@ -38,10 +41,24 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 class StrictQueryRoute(APIRoute):
-    """An ``APIRoute`` that answers 422 when the query string holds a parameter it does not declare."""
+    """An ``APIRoute`` that answers 422 when the query string holds a parameter it does not declare;
+    on POST it also claims, replays and records ``Idempotency-Key`` (see ``app.core.idempotency``)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {method.upper() for method in kwargs.get("methods") or ()}
+        if "POST" in methods:
+            dependencies = list(kwargs.get("dependencies") or [])
+            # Last among the route's dependencies: after authentication and role checks, and
+            # before the endpoint's own (the session), so the claim is released after a rollback.
+            if not any(dependency.dependency is idempotency.idempotency_guard for dependency in dependencies):
+                dependencies.append(idempotency.IdempotencyDep)
+            kwargs["dependencies"] = dependencies
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if "POST" in self.methods:
+            handler = idempotency.wrap_handler(handler)
         allowed = frozenset(_query_names(self.dependant))
 
         async def strict_handler(request: Request) -> Response:

@@ -1,0 +1,115 @@
+"""HTTP endpoints of API keys (admin role only)."""
+
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from app.auth import service
+from app.auth.dependencies import require_admin
+from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, ApiKeyUpdate
+from app.core.choices import Role
+from app.core.db import after_commit
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import created_response, item_response, updated_response
+from app.core.idempotency import exclude_from_replay
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.routing import StrictQueryRoute
+
+router = APIRouter(
+    prefix="/api-keys", tags=["api-keys"], route_class=StrictQueryRoute, dependencies=[Depends(require_admin)]
+)
+
+
+async def valid_api_key(api_key_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The API key named by the path, or a 404 problem."""
+    return await service.get_api_key(reads, api_key_id)
+
+
+ApiKeyDep = Annotated[dict[str, Any], Depends(valid_api_key)]
+
+
+def _forget_after_commit(request: Request, api_key_id: int) -> None:
+    # This process stops trusting its cached copy as soon as the change is stored; other
+    # processes and replicas re-read the key within KeyCache's CACHE_SECONDS.
+    after_commit(request, partial(request.app.state.key_cache.forget, api_key_id))
+
+
+class ApiKeyQuery(PageQuery):
+    """Filters, sort and page of the API-key listing."""
+
+    role: Role | None = None
+    revoked: bool | None = Field(default=None, description="`false`: only keys not revoked; `true`: only revoked.")
+    sort: str | None = Field(default=None, max_length=200, description=service.API_KEYS.sort_description())
+
+
+@router.get(
+    "",
+    operation_id="listApiKeys",
+    response_model=Page[ApiKeyPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(ApiKeyQuery),
+)
+async def list_api_keys(
+    request: Request, query: Annotated[ApiKeyQuery, Depends(query_dependency(ApiKeyQuery))]
+) -> Response:
+    """List API keys with their role, expiry, revocation and last use; never their tokens."""
+    items, next_cursor = await service.list_api_keys(request.app.state.reads, **query.model_dump())
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/{api_key_id}",
+    operation_id="getApiKey",
+    response_model=ApiKeyPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_api_key(request: Request, api_key: ApiKeyDep) -> Response:
+    """Get one API key by id, revoked ones included; never its token."""
+    return item_response(request, "api-key", api_key)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createApiKey",
+    response_model=ApiKeyCreated,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+)
+def create_api_key(request: Request, body: ApiKeyCreate, session: SessionDep) -> Response:
+    """Mint an API key; the response shows its token once (only a keyed hash of it is stored)."""
+    exclude_from_replay(request, "token")
+    return created_response(request, "api-key", service.create_api_key(session, body))
+
+
+@router.patch(
+    "/{api_key_id}",
+    operation_id="updateApiKey",
+    response_model=ApiKeyPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+)
+def update_api_key(
+    request: Request, api_key_id: ItemId, body: ApiKeyUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the name, role, expiry or source of an API key, if If-Match names its current ETag."""
+    item = service.update_api_key(session, api_key_id, body, if_match)
+    _forget_after_commit(request, api_key_id)
+    return updated_response("api-key", item)
+
+
+@router.delete(
+    "/{api_key_id}",
+    status_code=204,
+    operation_id="revokeApiKey",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+)
+def revoke_api_key(request: Request, api_key_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Revoke an API key at once (the record is kept, with revoked_at), if If-Match names its current ETag."""
+    service.revoke_api_key(session, api_key_id, if_match)
+    _forget_after_commit(request, api_key_id)
+    return Response(status_code=204)
