@@ -2,8 +2,12 @@
 
 from fastapi import APIRouter, Depends
 
+from app.assessments.router import router as assessments_router
+from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
 from app.networks.router import router as networks_router
+from app.procurements.router import router as procurements_router
+from app.reports.router import router as reports_router
 from app.scanners.router import router as scanners_router
 from app.sites.router import router as sites_router
 from app.vendors.router import router as vendors_router
@@ -16,3 +20,7 @@ api_router.include_router(sites_router)
 api_router.include_router(vendors_router)
 api_router.include_router(networks_router)
 api_router.include_router(scanners_router)
+api_router.include_router(procurements_router)
+api_router.include_router(audits_router)
+api_router.include_router(assessments_router)
+api_router.include_router(reports_router)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
+from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -39,6 +39,9 @@ async def list_scanners(
     status: ScannerStatus | None = None,
     use: ScannerUse | None = None,
     count_basis: CountBasis | None = None,
+    audit_status: Annotated[
+        ScannerAuditStatus | None, Query(description="Derived from the audits covering each scanner; see the README.")
+    ] = None,
     sort: Annotated[str | None, sort_query(service.SCANNERS)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
@@ -54,6 +57,7 @@ async def list_scanners(
         status=status,
         use=use,
         count_basis=count_basis,
+        audit_status=audit_status,
         sort=sort,
         limit=limit,
         cursor=cursor,
