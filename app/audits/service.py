@@ -301,7 +301,7 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     version = expected_version(if_match, "audit", audit_id, audit.version)
     sent = patch.model_dump(exclude_unset=True)
     scanner_ids, site_ids = sent.pop("scanner_ids", None), sent.pop("site_ids", None)
-    merged = {name: sent.get(name, getattr(audit, name)) for name in audit.model_fields if name != "id"}
+    merged = {name: sent.get(name, getattr(audit, name)) for name in type(audit).model_fields if name != "id"}
     for name in STATED_DATES:
         # Clearing a date clears its precision and wording unless those are sent too.
         if f"{name}_on" in sent and sent[f"{name}_on"] is None:
