@@ -26,7 +26,7 @@ def as_csv_cells(item: dict) -> dict:
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, list):
-            return "; ".join(str(part) for part in value)
+            return " | ".join(str(part) for part in value)
         return str(value)
 
     return {key: cell(value) for key, value in item.items()}

@@ -2,7 +2,7 @@
 
 A report is ``{"meta": {...}, "items": [...]}`` in JSON; in CSV it is the same rows under a
 header of the item fields, with null as an empty cell, booleans as ``true``/``false`` and lists
-joined with ``"; "``. An Accept header naming neither (nor a wildcard) is a 406 problem.
+joined with ``" | "``. An Accept header naming neither (nor a wildcard) is a 406 problem.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(str(part) for part in value)
+        return " | ".join(str(part) for part in value)
     return str(value)
 
 
@@ -88,7 +88,7 @@ def report_response(
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The report: JSON by default, CSV (same rows, lists joined with `; `) for `Accept: text/csv`.",
+        "description": "The report: JSON by default, CSV (same rows, lists joined with ` | `) for `Accept: text/csv`.",
         "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
     }
 }

@@ -37,7 +37,7 @@ class ExposureRow(BaseModel):
     criterion_3b: Answer
     audit_status: ScannerAuditStatus
     risk_tier: RiskTier
-    reasons: list[str] = Field(description="The tier and each consideration in words (joined with `; ` in CSV).")
+    reasons: list[str] = Field(description="The tier and each consideration in words (joined with ` | ` in CSV).")
 
 
 class ExposureReport(BaseModel):
