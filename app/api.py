@@ -2,9 +2,13 @@
 
 from fastapi import Depends, FastAPI
 
+from app.assessments.router import router as assessments_router
+from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
 from app.auth.router import router as api_keys_router
 from app.networks.router import router as networks_router
+from app.procurements.router import router as procurements_router
+from app.reports.router import router as reports_router
 from app.scanners.router import router as scanners_router
 from app.sites.router import router as sites_router
 from app.vendors.router import router as vendors_router
@@ -14,7 +18,17 @@ API_PREFIX = "/api/v1"
 # Each domain router is included straight into the app (not through an intermediate /api/v1 router):
 # every level of router nesting costs another pass of route matching on every request. The most
 # requested collections come first for the same reason.
-DOMAIN_ROUTERS = [scanners_router, sites_router, vendors_router, networks_router, api_keys_router]
+DOMAIN_ROUTERS = [
+    scanners_router,
+    sites_router,
+    vendors_router,
+    networks_router,
+    procurements_router,
+    audits_router,
+    assessments_router,
+    reports_router,
+    api_keys_router,
+]
 
 
 def include_api(app: FastAPI) -> None:

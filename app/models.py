@@ -1,10 +1,31 @@
 """Every table model, imported in one place so metadata (and Alembic) sees the whole schema."""
 
+from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
+from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.auth.models import ApiKey
 from app.core.idempotency import IdempotencyRecord
 from app.networks.models import Network
+from app.procurements.models import Procurement, ProcurementScanner
 from app.scanners.models import Scanner
 from app.sites.models import Site
 from app.vendors.models import Vendor, VendorRestriction
 
-__all__ = ["ApiKey", "IdempotencyRecord", "Network", "Scanner", "Site", "Vendor", "VendorRestriction"]
+__all__ = [
+    "AccessOverride",
+    "ApiKey",
+    "Audit",
+    "AuditScanner",
+    "AuditSite",
+    "Finding",
+    "FindingScanner",
+    "IdempotencyRecord",
+    "MitigationMeasure",
+    "Network",
+    "Procurement",
+    "ProcurementScanner",
+    "Scanner",
+    "Site",
+    "Vendor",
+    "VendorAssessment",
+    "VendorRestriction",
+]

@@ -18,10 +18,27 @@ import yaml
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, select
 
+from app.assessments.schemas import VendorAssessmentCreate
+from app.audits.schemas import AuditCreate
+from app.audits.service import check_stated_dates
 from app.core.db import utcnow
+from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
-from app.models import Network, Scanner, Site, Vendor, VendorRestriction
+from app.models import (
+    Audit,
+    AuditScanner,
+    AuditSite,
+    Network,
+    Procurement,
+    ProcurementScanner,
+    Scanner,
+    Site,
+    Vendor,
+    VendorAssessment,
+    VendorRestriction,
+)
 from app.networks.schemas import NetworkCreate
+from app.procurements.schemas import ProcurementCreate
 from app.scanners.schemas import ScannerCreate
 from app.sites.schemas import SiteCreate
 from app.vendors.schemas import VendorCreate, VendorRestrictionCreate
@@ -128,6 +145,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
         for n, record in enumerate(data.get("networks", [])):
             values = _validated(NetworkCreate, record, f"networks[{n}]")
             networks[values["code"]] = _upsert(session, Network, {"code": values["code"]}, values, stamp, report).id
+        scanners: dict[str, int] = {}
         for n, record in enumerate(data.get("scanners", [])):
             where = f"scanners[{n}]"
             body = {name: value for name, value in record.items() if name not in ("site", "vendor", "network")}
@@ -135,5 +153,60 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
             body["vendor_id"] = _lookup(vendors, "vendor", record.get("vendor"), where)
             body["network_id"] = _lookup(networks, "network", record.get("network"), where)
             values = _validated(ScannerCreate, body, where)
-            _upsert(session, Scanner, {"asset_tag": values["asset_tag"]}, values, stamp, report)
+            scanners[values["asset_tag"]] = _upsert(
+                session, Scanner, {"asset_tag": values["asset_tag"]}, values, stamp, report
+            ).id
+        _load_assurance(session, data, stamp, report, sites=sites, vendors=vendors, scanners=scanners)
     return report
+
+
+def _link(
+    session: Session, model: type[SQLModel], owner: str, owner_id: int, target: str, ids: list[int], stamp, report
+) -> None:
+    for target_id in ids:
+        values = {owner: owner_id, target: target_id}
+        _upsert(session, model, values, values, stamp, report)
+
+
+def _load_assurance(
+    session: Session,
+    data: dict[str, Any],
+    stamp: datetime,
+    report: SeedReport,
+    *,
+    sites: dict[str, int],
+    vendors: dict[str, int],
+    scanners: dict[str, int],
+) -> None:
+    """Procurements, audits and vendor assessments, after the inventory they refer to."""
+    for n, record in enumerate(data.get("procurements", [])):
+        where = f"procurements[{n}]"
+        body = {name: value for name, value in record.items() if name not in ("vendor", "scanners")}
+        body["vendor_id"] = _lookup(vendors, "vendor", record.get("vendor"), where)
+        body["scanner_ids"] = [_lookup(scanners, "scanner", tag, where) for tag in record.get("scanners", [])]
+        values = _validated(ProcurementCreate, body, where)
+        scanner_ids = values.pop("scanner_ids")
+        key = {"vendor_id": values["vendor_id"], "title": values["title"]}
+        procurement = _upsert(session, Procurement, key, values, stamp, report)
+        _link(session, ProcurementScanner, "procurement_id", procurement.id, "scanner_id", scanner_ids, stamp, report)
+    for n, record in enumerate(data.get("audits", [])):
+        where = f"audits[{n}]"
+        body = {name: value for name, value in record.items() if name not in ("scanners", "sites")}
+        body["scanner_ids"] = [_lookup(scanners, "scanner", tag, where) for tag in record.get("scanners", [])]
+        body["site_ids"] = [_lookup(sites, "site", code, where) for code in record.get("sites", [])]
+        values = _validated(AuditCreate, body, where)
+        scanner_ids, site_ids = values.pop("scanner_ids"), values.pop("site_ids")
+        try:
+            check_stated_dates(values)
+        except ProblemError as error:
+            raise SeedError(f"{where}: {error.detail}") from error
+        audit = _upsert(session, Audit, {"title": values["title"]}, values, stamp, report)
+        _link(session, AuditScanner, "audit_id", audit.id, "scanner_id", scanner_ids, stamp, report)
+        _link(session, AuditSite, "audit_id", audit.id, "site_id", site_ids, stamp, report)
+    for n, record in enumerate(data.get("vendor_assessments", [])):
+        where = f"vendor_assessments[{n}]"
+        body = {**record, "vendor_id": _lookup(vendors, "vendor", record.get("vendor"), where)}
+        body.pop("vendor", None)
+        values = _validated(VendorAssessmentCreate, body, where)
+        key = {"vendor_id": values["vendor_id"], "assessed_on": values["assessed_on"]}
+        _upsert(session, VendorAssessment, key, values, stamp, report)

@@ -95,3 +95,91 @@ class IdempotencyState(StrEnum):
 
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
+
+
+class Answer(StrEnum):
+    """An answer to a yes/no question as far as the evidence goes; ``unknown`` when it does not say."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class QuickscanStatus(StrEnum):
+    """Whether the national-security quickscan for procurement was applied to a purchase.
+
+    ``not_available``: the instrument was not yet implemented when the purchase was made.
+    """
+
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    NOT_AVAILABLE = "not_available"
+    UNKNOWN = "unknown"
+
+
+class AuditStatus(StrEnum):
+    """Where an audit is; it moves one step forward at a time: commissioned, in_progress, reported, closed."""
+
+    COMMISSIONED = "commissioned"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    CLOSED = "closed"
+
+
+class DatePrecision(StrEnum):
+    """How precisely a source states a date: the stored date is the first day of the stated period."""
+
+    DAY = "day"
+    MONTH = "month"
+    SEASON = "season"
+    YEAR = "year"
+
+
+class FindingSeverity(StrEnum):
+    """How serious an audit finding is."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFORMATIONAL = "informational"
+
+
+class FindingStatus(StrEnum):
+    """Where an audit finding is: ``open`` and ``mitigating`` are unresolved; ``accepted`` is a risk knowingly taken."""
+
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    RESOLVED = "resolved"
+    ACCEPTED = "accepted"
+
+
+class ScannerAuditStatus(StrEnum):
+    """A scanner's audit status, derived from the audits covering it (never stored)."""
+
+    NOT_AUDITED = "not_audited"
+    AUDIT_COMMISSIONED = "audit_commissioned"
+    AUDIT_IN_PROGRESS = "audit_in_progress"
+    OPEN_FINDINGS = "open_findings"
+    AUDITED = "audited"
+
+
+class MeasureStatus(StrEnum):
+    """Where a mitigation measure for a scanner is.
+
+    ``verified``: in place and checked to protect sufficiently; ``infeasible``: judged not possible or not sufficient.
+    """
+
+    PLANNED = "planned"
+    IMPLEMENTED = "implemented"
+    VERIFIED = "verified"
+    INFEASIBLE = "infeasible"
+
+
+class RiskTier(StrEnum):
+    """A scanner's national-security exposure tier in the exposure report (highest first)."""
+
+    HIGH = "high"
+    ELEVATED = "elevated"
+    MODERATE = "moderate"
+    LOW = "low"

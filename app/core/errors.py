@@ -58,6 +58,10 @@ class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Resource not found"
 
 
+class NotAcceptable(ProblemError):
+    status, slug, title = 406, "not-acceptable", "No acceptable representation"
+
+
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
@@ -93,7 +97,8 @@ _STATUS_DESCRIPTIONS = {
     403: "The API key's role does not allow this operation.",
     404: "No such resource.",
     405: "Method not allowed on this path.",
-    409: "Conflicts with the current state (duplicate key, reference still in use, last admin key), or a request "
+    406: "The Accept header names no media type this operation can produce.",
+    409: "Conflicts with the current state (duplicate key, reference still in use, invalid status transition, last admin key), or a request "
     "with the same Idempotency-Key is still being processed.",
     412: "A precondition failed: If-Match does not match the current ETag (or the item changed meanwhile); "
     "nothing was changed.",

@@ -1,10 +1,11 @@
 """Reusable parameter declarations."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Header, Path
+from fastapi import Header, Path, Query
 
 from app.core.http import MAX_ID
+from app.core.pagination import Listing
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id of the item.")]
 
@@ -16,3 +17,13 @@ IfMatch = Annotated[
         description="The ETag from your last GET of this item. Required: missing is a 428, stale a 412.",
     ),
 ]
+
+
+def sort_query(listing: Listing) -> Any:
+    """The ``sort`` query parameter of a listing, documenting its allowed fields."""
+    return Query(max_length=200, description=listing.sort_description())
+
+
+def ref_query(description: str) -> Any:
+    """A query parameter naming a related object by numeric id or by its human key."""
+    return Query(max_length=64, description=description)

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
+from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -35,6 +35,9 @@ class ScannerQuery(PageQuery):
     status: ScannerStatus | None = None
     use: ScannerUse | None = None
     count_basis: CountBasis | None = None
+    audit_status: ScannerAuditStatus | None = Field(
+        default=None, description="Derived from the audits covering each scanner; see the README."
+    )
     sort: str | None = Field(default=None, max_length=200, description=service.SCANNERS.sort_description())
 
 

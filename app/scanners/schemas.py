@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
+from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.schemas import Choice, Citation, Name, RefId, StrictBody, Text
 from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
@@ -34,6 +34,10 @@ class ScannerPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    audit_status: ScannerAuditStatus = Field(
+        description="Derived from the audits covering the scanner, never set by hand. Precedence: open_findings >"
+        " audited > audit_in_progress > audit_commissioned > not_audited."
+    )
     site: SiteBrief
     vendor: VendorBrief | None
     network: NetworkBrief | None

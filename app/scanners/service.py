@@ -4,13 +4,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
+from app.assessments.models import AccessOverride, MitigationMeasure
+from app.audits.models import AuditScanner, FindingScanner
+from app.audits.status import AUDIT_STATUS_SQL
+from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import (
     changed_fields,
+    count_references,
     delete_row,
     exists,
     expected_version,
@@ -20,6 +24,7 @@ from app.core.writes import (
     update_row,
 )
 from app.networks.models import Network
+from app.procurements.models import ProcurementScanner
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerCreate, ScannerUpdate, check_network_rule
 from app.sites.models import Site
@@ -31,7 +36,8 @@ _SELECT = (
     " scanner.source, scanner.created_at, scanner.updated_at, scanner.version,"
     " site.code AS site_code, site.name AS site_name, site.kind AS site_kind,"
     " vendor.slug AS vendor_slug, vendor.name AS vendor_name,"
-    " network.code AS network_code, network.name AS network_name"
+    " network.code AS network_code, network.name AS network_name,"
+    f" {AUDIT_STATUS_SQL} AS audit_status"
     " FROM scanner"
     " JOIN site ON site.id = scanner.site_id"
     " LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
@@ -58,6 +64,7 @@ def shape_scanner(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "created_at": reads.timestamp(row["created_at"]),
         "updated_at": reads.timestamp(row["updated_at"]),
         "version": row["version"],
+        "audit_status": row["audit_status"],
         "site": {"id": row["site_id"], "code": row["site_code"], "name": row["site_name"], "kind": row["site_kind"]},
         "vendor": None
         if vendor_id is None
@@ -96,6 +103,7 @@ async def list_scanners(
     status: ScannerStatus | None,
     use: ScannerUse | None,
     count_basis: CountBasis | None,
+    audit_status: ScannerAuditStatus | None = None,
     sort: str | None,
     limit: int,
     cursor: str | None,
@@ -125,6 +133,8 @@ async def list_scanners(
         filters.add("scanner.use = :use", use=use)
     if count_basis:
         filters.add("scanner.count_basis = :count_basis", count_basis=count_basis)
+    if audit_status:
+        filters.add(f"{AUDIT_STATUS_SQL} = :audit_status", audit_status=audit_status)
     return await fetch_page(reads, SCANNERS, filters, sort=sort, limit=limit, cursor=cursor)
 
 
@@ -206,8 +216,26 @@ def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_m
     return load_item(session, SCANNERS, scanner_id)
 
 
+_REFERENCES = (
+    (ProcurementScanner, "procurement(s)"),
+    (AuditScanner, "audit scope(s)"),
+    (FindingScanner, "finding(s)"),
+    (AccessOverride, "access override(s)"),
+    (MitigationMeasure, "mitigation measure(s)"),
+)
+
+
 def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> None:
-    """Delete a scanner record."""
+    """Delete a scanner record no procurement, audit, finding or assessment refers to (409 otherwise)."""
     scanner = get_or_404(session, Scanner, scanner_id, "scanner")
     version = expected_version(if_match, "scanner", scanner_id, scanner.version)
+    references = [
+        f"{count} {label}"
+        for model, label in _REFERENCES
+        if (count := count_references(session, model, "scanner_id", scanner_id))
+    ]
+    if references:
+        raise Conflict(
+            f"Scanner '{scanner.asset_tag}' is still referenced by {', '.join(references)}; remove those references first."
+        )
     delete_row(session, Scanner, scanner_id, version)

@@ -1,7 +1,7 @@
 """Idempotency records: POSTs sent with an Idempotency-Key and their stored responses
 
 Revision ID: 9fd52f76f69d
-Revises: 698ab9d041d0
+Revises: 6f64612eeef7
 Created: 2026-11-28 21:52:57.670652
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.db
 
 revision: str = "9fd52f76f69d"
-down_revision: str | None = "698ab9d041d0"
+down_revision: str | None = "6f64612eeef7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

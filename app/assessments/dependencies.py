@@ -1,0 +1,29 @@
+"""Path resolution for vendor assessments, access overrides and mitigation measures."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from app.assessments import service
+from app.core.deps import ReadsDep
+from app.core.params import ItemId
+
+
+async def valid_assessment(assessment_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The vendor assessment named by the path, or a 404 problem."""
+    return await service.get_assessment(reads, assessment_id)
+
+
+async def valid_override(override_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The access override named by the path, or a 404 problem."""
+    return await service.get_override(reads, override_id)
+
+
+async def valid_measure(measure_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The mitigation measure named by the path, or a 404 problem."""
+    return await service.get_measure(reads, measure_id)
+
+
+AssessmentDep = Annotated[dict[str, Any], Depends(valid_assessment)]
+OverrideDep = Annotated[dict[str, Any], Depends(valid_override)]
+MeasureDep = Annotated[dict[str, Any], Depends(valid_measure)]

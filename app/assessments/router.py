@@ -1,0 +1,248 @@
+"""HTTP endpoints of vendor assessments, access overrides and mitigation measures."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.assessments import service
+from app.assessments.dependencies import AssessmentDep, MeasureDep, OverrideDep
+from app.assessments.schemas import (
+    AccessOverrideCreate,
+    AccessOverridePublic,
+    AccessOverrideUpdate,
+    MitigationMeasureCreate,
+    MitigationMeasurePublic,
+    MitigationMeasureUpdate,
+    VendorAssessmentCreate,
+    VendorAssessmentPublic,
+    VendorAssessmentUpdate,
+)
+from app.auth.dependencies import require_editor
+from app.core.choices import MeasureStatus
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.pagination import CursorParam, LimitParam, Page, page_response
+from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.routing import StrictQueryRoute
+
+router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
+
+ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner id.")]
+
+
+@router.get(
+    "/vendor-assessments",
+    operation_id="listVendorAssessments",
+    response_model=Page[VendorAssessmentPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_vendor_assessments(
+    request: Request,
+    reads: ReadsDep,
+    vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
+    current: Annotated[bool | None, Query(description="`true`: only each vendor's current assessment.")] = None,
+    sort: Annotated[str | None, sort_query(service.ASSESSMENTS)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List vendor risk assessments against considerations 1 and 2 of Antwoord 6, marking each vendor's current one."""
+    items, next_cursor = await service.list_assessments(
+        reads, vendor=vendor, current=current, sort=sort, limit=limit, cursor=cursor
+    )
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/access-overrides",
+    operation_id="listAccessOverrides",
+    response_model=Page[AccessOverridePublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_access_overrides(
+    request: Request,
+    reads: ReadsDep,
+    scanner: ScannerParam = None,
+    sort: Annotated[str | None, sort_query(service.OVERRIDES)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List the scanners whose consideration 3a is set by hand, each with the answer its network mode would give."""
+    items, next_cursor = await service.list_overrides(reads, scanner=scanner, sort=sort, limit=limit, cursor=cursor)
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/mitigation-measures",
+    operation_id="listMitigationMeasures",
+    response_model=Page[MitigationMeasurePublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_mitigation_measures(
+    request: Request,
+    reads: ReadsDep,
+    scanner: ScannerParam = None,
+    status: MeasureStatus | None = None,
+    sort: Annotated[str | None, sort_query(service.MEASURES)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List mitigation measures protecting scanners (consideration 3b)."""
+    items, next_cursor = await service.list_measures(
+        reads, scanner=scanner, status=status, sort=sort, limit=limit, cursor=cursor
+    )
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/vendor-assessments/{assessment_id}",
+    operation_id="getVendorAssessment",
+    response_model=VendorAssessmentPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_vendor_assessment(request: Request, assessment: AssessmentDep) -> Response:
+    """Get one vendor assessment by id."""
+    return item_response(request, "vendor-assessment", assessment)
+
+
+@router.post(
+    "/vendor-assessments",
+    status_code=201,
+    operation_id="createVendorAssessment",
+    response_model=VendorAssessmentPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_vendor_assessment(request: Request, body: VendorAssessmentCreate, session: SessionDep) -> Response:
+    """Record a vendor's assessment against considerations 1 and 2; one per vendor and date."""
+    return created_response(request, "vendor-assessment", service.create_assessment(session, body))
+
+
+@router.patch(
+    "/vendor-assessments/{assessment_id}",
+    operation_id="updateVendorAssessment",
+    response_model=VendorAssessmentPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_vendor_assessment(
+    assessment_id: ItemId, body: VendorAssessmentUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of a vendor assessment, if If-Match names its current ETag."""
+    return updated_response("vendor-assessment", service.update_assessment(session, assessment_id, body, if_match))
+
+
+@router.delete(
+    "/vendor-assessments/{assessment_id}",
+    status_code=204,
+    operation_id="deleteVendorAssessment",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_vendor_assessment(assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a vendor assessment, if If-Match names its current ETag."""
+    service.delete_assessment(session, assessment_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/access-overrides/{override_id}",
+    operation_id="getAccessOverride",
+    response_model=AccessOverridePublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_access_override(request: Request, override: OverrideDep) -> Response:
+    """Get one access override by id."""
+    return item_response(request, "access-override", override)
+
+
+@router.post(
+    "/access-overrides",
+    status_code=201,
+    operation_id="createAccessOverride",
+    response_model=AccessOverridePublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_access_override(request: Request, body: AccessOverrideCreate, session: SessionDep) -> Response:
+    """Override a scanner's consideration 3a (extensive access) with a reason; one override per scanner."""
+    return created_response(request, "access-override", service.create_override(session, body))
+
+
+@router.patch(
+    "/access-overrides/{override_id}",
+    operation_id="updateAccessOverride",
+    response_model=AccessOverridePublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_access_override(
+    override_id: ItemId, body: AccessOverrideUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of an access override, if If-Match names its current ETag."""
+    return updated_response("access-override", service.update_override(session, override_id, body, if_match))
+
+
+@router.delete(
+    "/access-overrides/{override_id}",
+    status_code=204,
+    operation_id="deleteAccessOverride",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_access_override(override_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete an access override so the scanner's 3a follows its network mode again, if If-Match names its current ETag."""
+    service.delete_override(session, override_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/mitigation-measures/{measure_id}",
+    operation_id="getMitigationMeasure",
+    response_model=MitigationMeasurePublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_mitigation_measure(request: Request, measure: MeasureDep) -> Response:
+    """Get one mitigation measure by id."""
+    return item_response(request, "mitigation-measure", measure)
+
+
+@router.post(
+    "/mitigation-measures",
+    status_code=201,
+    operation_id="createMitigationMeasure",
+    response_model=MitigationMeasurePublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_mitigation_measure(request: Request, body: MitigationMeasureCreate, session: SessionDep) -> Response:
+    """Record a mitigation measure for a scanner."""
+    return created_response(request, "mitigation-measure", service.create_measure(session, body))
+
+
+@router.patch(
+    "/mitigation-measures/{measure_id}",
+    operation_id="updateMitigationMeasure",
+    response_model=MitigationMeasurePublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_mitigation_measure(
+    measure_id: ItemId, body: MitigationMeasureUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of a mitigation measure, if If-Match names its current ETag."""
+    return updated_response("mitigation-measure", service.update_measure(session, measure_id, body, if_match))
+
+
+@router.delete(
+    "/mitigation-measures/{measure_id}",
+    status_code=204,
+    operation_id="deleteMitigationMeasure",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_mitigation_measure(measure_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a mitigation measure, if If-Match names its current ETag."""
+    service.delete_measure(session, measure_id, if_match)
+    return Response(status_code=204)

@@ -1,0 +1,136 @@
+"""Request and response schemas of vendor assessments, access overrides and mitigation measures."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import Answer, MeasureStatus
+from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+
+
+class VendorAssessmentPublic(BaseModel):
+    """A vendor's assessment against considerations 1 and 2 of Antwoord 6."""
+
+    id: int
+    vendor_id: int
+    criterion_1: Answer = Field(
+        description="From, or controlled from, a country whose law obliges cooperation with its intelligence or"
+        " military bodies, or state-owned?"
+    )
+    criterion_1_rationale: str
+    criterion_1_source: str | None
+    criterion_2: Answer = Field(
+        description="From a country with an active offensive intelligence programme aimed at the Netherlands, or"
+        " with relations so tense that harmful actions are conceivable?"
+    )
+    criterion_2_rationale: str
+    criterion_2_source: str | None
+    assessed_on: date
+    valid_until: date | None = Field(description="Review by this date; null when none is set.")
+    provisional: bool
+    current: bool = Field(description="Whether this is the vendor's latest assessment (by assessed_on, then id).")
+    notes: str | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class VendorAssessmentCreate(StrictBody):
+    """Fields to record a vendor assessment; one per vendor and assessment date."""
+
+    vendor_id: RefId
+    criterion_1: Choice[Answer]
+    criterion_1_rationale: Text = Field(min_length=1)
+    criterion_1_source: Citation | None = None
+    criterion_2: Choice[Answer]
+    criterion_2_rationale: Text = Field(min_length=1)
+    criterion_2_source: Citation | None = None
+    assessed_on: IsoDate
+    valid_until: IsoDate | None = None
+    provisional: bool = False
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class VendorAssessmentUpdate(StrictBody):
+    """Fields of a vendor assessment to change; only the fields sent change."""
+
+    criterion_1: Choice[Answer] = None
+    criterion_1_rationale: Text = Field(default=None, min_length=1)
+    criterion_1_source: Citation | None = None
+    criterion_2: Choice[Answer] = None
+    criterion_2_rationale: Text = Field(default=None, min_length=1)
+    criterion_2_source: Citation | None = None
+    assessed_on: IsoDate = None
+    valid_until: IsoDate | None = None
+    provisional: bool = None
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class AccessOverridePublic(BaseModel):
+    """A scanner's consideration-3a answer set by hand, replacing the one derived from its network mode."""
+
+    id: int
+    scanner_id: int
+    criterion_3a: Answer = Field(description="Extensive access to sensitive locations, ICT systems or infrastructure?")
+    derived_criterion_3a: Answer = Field(description="What the scanner's network mode alone would give.")
+    reason: str
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AccessOverrideCreate(StrictBody):
+    """Fields to override a scanner's consideration 3a; a reason is required. One override per scanner."""
+
+    scanner_id: RefId
+    criterion_3a: Choice[Answer]
+    reason: Text = Field(min_length=1)
+    source: Citation | None = None
+
+
+class AccessOverrideUpdate(StrictBody):
+    """Fields of an access override to change; only the fields sent change."""
+
+    criterion_3a: Choice[Answer] = None
+    reason: Text = Field(default=None, min_length=1)
+    source: Citation | None = None
+
+
+class MitigationMeasurePublic(BaseModel):
+    """A control measure protecting one scanner (consideration 3b)."""
+
+    id: int
+    scanner_id: int
+    title: str
+    description: str | None
+    status: MeasureStatus
+    implemented_on: date | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class MitigationMeasureCreate(StrictBody):
+    """Fields to record a mitigation measure for a scanner."""
+
+    scanner_id: RefId
+    title: Name
+    description: Text | None = None
+    status: Choice[MeasureStatus] = MeasureStatus.PLANNED
+    implemented_on: IsoDate | None = None
+    source: Citation | None = None
+
+
+class MitigationMeasureUpdate(StrictBody):
+    """Fields of a mitigation measure to change; only the fields sent change."""
+
+    title: Name = None
+    description: Text | None = None
+    status: Choice[MeasureStatus] = None
+    implemented_on: IsoDate | None = None
+    source: Citation | None = None

@@ -1,0 +1,1 @@
+"""Audits: external security audits of scanners, their scope, progress and findings."""

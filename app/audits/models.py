@@ -1,0 +1,110 @@
+"""Table models of an audit, its scope, and its findings."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.models import TrackedColumns, enum_type
+
+
+class Audit(TrackedColumns, table=True):
+    """An external security audit of scanners and the IT around them: who does it, what it covers,
+    and where it stands. Dates are stored as the first day of the period the source states, with
+    that period's precision (see app/core/periods.py)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(commissioned_on IS NULL) = (commissioned_precision IS NULL)", name="commissioned_precision_with_date"
+        ),
+        sa.CheckConstraint(
+            "(planned_start_on IS NULL) = (planned_start_precision IS NULL)", name="planned_start_precision_with_date"
+        ),
+        sa.CheckConstraint("(started_on IS NULL) = (started_precision IS NULL)", name="started_precision_with_date"),
+        sa.CheckConstraint(
+            "(expected_report_on IS NULL) = (expected_report_precision IS NULL)",
+            name="expected_report_precision_with_date",
+        ),
+        sa.CheckConstraint("(reported_on IS NULL) = (reported_precision IS NULL)", name="reported_precision_with_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
+    auditor: str | None = Field(default=None, max_length=200, description="Null when not disclosed.")
+    status: AuditStatus = Field(sa_type=enum_type(AuditStatus, "audit_status"), nullable=False)
+    covers_all_scanners: bool = Field(nullable=False, description="The audit covers every scanner in the inventory.")
+    objective: str | None = Field(default=None, sa_type=sa.Text)
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    commissioned_on: date | None = Field(default=None)
+    commissioned_precision: DatePrecision | None = Field(
+        default=None, sa_type=enum_type(DatePrecision, "commissioned_precision")
+    )
+    commissioned_as_stated: str | None = Field(default=None, max_length=200)
+    planned_start_on: date | None = Field(default=None)
+    planned_start_precision: DatePrecision | None = Field(
+        default=None, sa_type=enum_type(DatePrecision, "planned_start_precision")
+    )
+    planned_start_as_stated: str | None = Field(default=None, max_length=200)
+    started_on: date | None = Field(default=None)
+    started_precision: DatePrecision | None = Field(default=None, sa_type=enum_type(DatePrecision, "started_precision"))
+    started_as_stated: str | None = Field(default=None, max_length=200)
+    expected_report_on: date | None = Field(default=None)
+    expected_report_precision: DatePrecision | None = Field(
+        default=None, sa_type=enum_type(DatePrecision, "expected_report_precision")
+    )
+    expected_report_as_stated: str | None = Field(default=None, max_length=200)
+    reported_on: date | None = Field(default=None)
+    reported_precision: DatePrecision | None = Field(
+        default=None, sa_type=enum_type(DatePrecision, "reported_precision")
+    )
+    reported_as_stated: str | None = Field(default=None, max_length=200)
+
+
+class AuditScanner(TrackedColumns, table=True):
+    """That an audit's scope names a scanner explicitly."""
+
+    __tablename__ = "audit_scanner"
+    __table_args__ = (sa.UniqueConstraint("audit_id", "scanner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
+    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+
+
+class AuditSite(TrackedColumns, table=True):
+    """That an audit's scope includes a site, and so every scanner standing there."""
+
+    __tablename__ = "audit_site"
+    __table_args__ = (sa.UniqueConstraint("audit_id", "site_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
+    site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
+
+
+class Finding(TrackedColumns, table=True):
+    """A weakness an audit found, with how serious it is, whether it is dealt with, and by when it must be."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
+    severity: FindingSeverity = Field(sa_type=enum_type(FindingSeverity, "finding_severity"), nullable=False)
+    title: str = Field(max_length=200, nullable=False)
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    status: FindingStatus = Field(sa_type=enum_type(FindingStatus, "finding_status"), nullable=False)
+    due_on: date | None = Field(default=None, description="When it must be resolved; null when no date is set.")
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class FindingScanner(TrackedColumns, table=True):
+    """That a finding concerns a scanner. A finding naming no scanner concerns every scanner its audit covers."""
+
+    __tablename__ = "finding_scanner"
+    __table_args__ = (sa.UniqueConstraint("finding_id", "scanner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", ondelete="RESTRICT", index=True, nullable=False)
+    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)

@@ -1,0 +1,167 @@
+"""HTTP endpoints of audits and findings."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.audits import service
+from app.audits.dependencies import AuditDep, FindingDep
+from app.audits.schemas import AuditCreate, AuditPublic, AuditUpdate, FindingCreate, FindingPublic, FindingUpdate
+from app.auth.dependencies import require_editor
+from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.pagination import CursorParam, LimitParam, Page, page_response
+from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.routing import StrictQueryRoute
+
+router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
+
+
+@router.get(
+    "/audits",
+    operation_id="listAudits",
+    response_model=Page[AuditPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_audits(
+    request: Request,
+    reads: ReadsDep,
+    status: AuditStatus | None = None,
+    scanner: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
+    ] = None,
+    site: Annotated[str | None, ref_query("Only audits covering scanners at this site (id or code).")] = None,
+    sort: Annotated[str | None, sort_query(service.AUDITS)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List security audits with their scope, status and stated dates."""
+    items, next_cursor = await service.list_audits(
+        reads, status=status, scanner=scanner, site=site, sort=sort, limit=limit, cursor=cursor
+    )
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/audits/{audit_id}",
+    operation_id="getAudit",
+    response_model=AuditPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_audit(request: Request, audit: AuditDep) -> Response:
+    """Get one audit by id, with its scope and the statuses it may move to next."""
+    return item_response(request, "audit", audit)
+
+
+@router.post(
+    "/audits",
+    status_code=201,
+    operation_id="createAudit",
+    response_model=AuditPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_audit(request: Request, body: AuditCreate, session: SessionDep) -> Response:
+    """Record an audit with its scope and dates as the source states them."""
+    return created_response(request, "audit", service.create_audit(session, body))
+
+
+@router.patch(
+    "/audits/{audit_id}",
+    operation_id="updateAudit",
+    response_model=AuditPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_audit(audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag."""
+    return updated_response("audit", service.update_audit(session, audit_id, body, if_match))
+
+
+@router.delete(
+    "/audits/{audit_id}",
+    status_code=204,
+    operation_id="deleteAudit",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete an audit without findings, if If-Match names its current ETag."""
+    service.delete_audit(session, audit_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/findings",
+    operation_id="listFindings",
+    response_model=Page[FindingPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_findings(
+    request: Request,
+    reads: ReadsDep,
+    audit: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Audit id.")] = None,
+    status: FindingStatus | None = None,
+    severity: FindingSeverity | None = None,
+    scanner: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only findings concerning this scanner.")] = None,
+    sort: Annotated[str | None, sort_query(service.FINDINGS)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List audit findings with their severity, status, due date and the scanners they concern."""
+    items, next_cursor = await service.list_findings(
+        reads, audit=audit, status=status, severity=severity, scanner=scanner, sort=sort, limit=limit, cursor=cursor
+    )
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/findings/{finding_id}",
+    operation_id="getFinding",
+    response_model=FindingPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_finding(request: Request, finding: FindingDep) -> Response:
+    """Get one audit finding by id."""
+    return item_response(request, "finding", finding)
+
+
+@router.post(
+    "/findings",
+    status_code=201,
+    operation_id="createFinding",
+    response_model=FindingPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_finding(request: Request, body: FindingCreate, session: SessionDep) -> Response:
+    """Record a finding of an audit, concerning scanners within its scope."""
+    return created_response(request, "finding", service.create_finding(session, body))
+
+
+@router.patch(
+    "/findings/{finding_id}",
+    operation_id="updateFinding",
+    response_model=FindingPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_finding(finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Change the fields sent of a finding, if If-Match names its current ETag."""
+    return updated_response("finding", service.update_finding(session, finding_id, body, if_match))
+
+
+@router.delete(
+    "/findings/{finding_id}",
+    status_code=204,
+    operation_id="deleteFinding",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_finding(finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a finding, if If-Match names its current ETag."""
+    service.delete_finding(session, finding_id, if_match)
+    return Response(status_code=204)

@@ -1,0 +1,159 @@
+"""Request and response schemas of audits and findings."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+
+STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
+"""The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
+
+
+class AuditPublic(BaseModel):
+    """An audit with its scope, status and dates as stated (each with the period's last day, ``_by``)."""
+
+    id: int
+    title: str
+    auditor: str | None = Field(description="Null when not disclosed.")
+    status: AuditStatus
+    allowed_next_status: list[AuditStatus] = Field(description="The statuses this audit may move to next.")
+    covers_all_scanners: bool = Field(description="The audit covers every scanner in the inventory.")
+    scanner_ids: list[int] = Field(description="Scanners the scope names explicitly.")
+    site_ids: list[int] = Field(description="Sites in scope; a site in scope covers every scanner standing there.")
+    objective: str | None
+    notes: str | None
+    commissioned_on: date | None = Field(description="First day of the stated period: when the audit was commissioned.")
+    commissioned_precision: DatePrecision | None
+    commissioned_as_stated: str | None = Field(description="The source's own words for this date.")
+    commissioned_by: date | None = Field(description="Last day of the stated period (derived).")
+    planned_start_on: date | None = Field(description="First day of the stated period: when it is planned to start.")
+    planned_start_precision: DatePrecision | None
+    planned_start_as_stated: str | None = Field(description="The source's own words for this date.")
+    planned_start_by: date | None = Field(description="Last day of the stated period (derived).")
+    started_on: date | None = Field(description="First day of the stated period: when it started.")
+    started_precision: DatePrecision | None
+    started_as_stated: str | None = Field(description="The source's own words for this date.")
+    started_by: date | None = Field(description="Last day of the stated period (derived).")
+    expected_report_on: date | None = Field(description="First day of the stated period: when its report is expected.")
+    expected_report_precision: DatePrecision | None
+    expected_report_as_stated: str | None = Field(description="The source's own words for this date.")
+    expected_report_by: date | None = Field(description="Last day of the stated period (derived).")
+    reported_on: date | None = Field(description="First day of the stated period: when it reported.")
+    reported_precision: DatePrecision | None
+    reported_as_stated: str | None = Field(description="The source's own words for this date.")
+    reported_by: date | None = Field(description="Last day of the stated period (derived).")
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AuditCreate(StrictBody):
+    """Fields to record an audit. The scope must cover all scanners or name at least one scanner or site.
+
+    A date is given as the first day of its period with its precision: ``"2020-09-01"`` with
+    ``"month"`` for "September 2020", ``"2021-06-01"`` with ``"season"`` for "summer 2021".
+    Precision defaults to ``day``.
+    """
+
+    title: Name
+    auditor: Name | None = None
+    status: Choice[AuditStatus] = AuditStatus.COMMISSIONED
+    covers_all_scanners: bool = False
+    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+    site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+    objective: Text | None = None
+    notes: Text | None = None
+    commissioned_on: IsoDate | None = None
+    commissioned_precision: Choice[DatePrecision] | None = None
+    commissioned_as_stated: Name | None = None
+    planned_start_on: IsoDate | None = None
+    planned_start_precision: Choice[DatePrecision] | None = None
+    planned_start_as_stated: Name | None = None
+    started_on: IsoDate | None = None
+    started_precision: Choice[DatePrecision] | None = None
+    started_as_stated: Name | None = None
+    expected_report_on: IsoDate | None = None
+    expected_report_precision: Choice[DatePrecision] | None = None
+    expected_report_as_stated: Name | None = None
+    reported_on: IsoDate | None = None
+    reported_precision: Choice[DatePrecision] | None = None
+    reported_as_stated: Name | None = None
+    source: Citation | None = None
+
+
+class AuditUpdate(StrictBody):
+    """Fields of an audit to change; only the fields sent change. ``status`` moves one step forward at a time
+    (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists."""
+
+    title: Name = None
+    auditor: Name | None = None
+    status: Choice[AuditStatus] = None
+    covers_all_scanners: bool = None
+    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    site_ids: list[RefId] = Field(default=None, max_length=10_000)
+    objective: Text | None = None
+    notes: Text | None = None
+    commissioned_on: IsoDate | None = None
+    commissioned_precision: Choice[DatePrecision] | None = None
+    commissioned_as_stated: Name | None = None
+    planned_start_on: IsoDate | None = None
+    planned_start_precision: Choice[DatePrecision] | None = None
+    planned_start_as_stated: Name | None = None
+    started_on: IsoDate | None = None
+    started_precision: Choice[DatePrecision] | None = None
+    started_as_stated: Name | None = None
+    expected_report_on: IsoDate | None = None
+    expected_report_precision: Choice[DatePrecision] | None = None
+    expected_report_as_stated: Name | None = None
+    reported_on: IsoDate | None = None
+    reported_precision: Choice[DatePrecision] | None = None
+    reported_as_stated: Name | None = None
+    source: Citation | None = None
+
+
+class FindingPublic(BaseModel):
+    """A finding of an audit, with the scanners it concerns."""
+
+    id: int
+    audit_id: int
+    severity: FindingSeverity
+    title: str
+    description: str | None
+    status: FindingStatus
+    due_on: date | None = Field(description="When it must be resolved; null when no date is set.")
+    scanner_ids: list[int] = Field(description="Scanners concerned; empty means every scanner the audit covers.")
+    notes: str | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class FindingCreate(StrictBody):
+    """Fields to record a finding; the scanners named must be in the audit's scope."""
+
+    audit_id: RefId
+    severity: Choice[FindingSeverity]
+    title: Name
+    description: Text | None = None
+    status: Choice[FindingStatus] = FindingStatus.OPEN
+    due_on: IsoDate | None = None
+    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class FindingUpdate(StrictBody):
+    """Fields of a finding to change; only the fields sent change. ``scanner_ids`` replaces the list."""
+
+    severity: Choice[FindingSeverity] = None
+    title: Name = None
+    description: Text | None = None
+    status: Choice[FindingStatus] = None
+    due_on: IsoDate | None = None
+    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    notes: Text | None = None
+    source: Citation | None = None

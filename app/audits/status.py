@@ -1,0 +1,57 @@
+"""A scanner's audit status, derived in SQL from the audits that cover it; never stored.
+
+An audit covers a scanner when it covers all scanners, names the scanner, or names the
+scanner's site. A finding concerns the scanners it names; one naming none concerns every
+scanner its audit covers. Precedence, first match wins:
+
+1. ``open_findings``: a finding with status ``open`` or ``mitigating`` concerns the scanner.
+   An unresolved weakness is what a security officer must see first.
+2. ``audited``: a covering audit is ``reported`` or ``closed`` (and no finding is open): the
+   strongest assurance the inventory can show, kept while a later re-audit is under way.
+3. ``audit_in_progress``: a covering audit is ``in_progress``.
+4. ``audit_commissioned``: a covering audit is ``commissioned``.
+5. ``not_audited``: no audit covers the scanner.
+
+``AUDIT_STATUS_SQL`` is one expression over the row alias ``scanner``; it runs inside the
+listing query, so a page of scanners costs one query however many rows it holds.
+"""
+
+from app.core.choices import AuditStatus, FindingStatus, ScannerAuditStatus
+
+PRECEDENCE = (
+    "open_findings (an open or mitigating finding concerns the scanner) > audited (a covering audit is"
+    " reported or closed) > audit_in_progress > audit_commissioned > not_audited (no audit covers it)"
+)
+
+
+def _covers(audit: str) -> str:
+    return (
+        f"({audit}.covers_all_scanners = TRUE"
+        f" OR EXISTS (SELECT 1 FROM audit_scanner cov_s WHERE cov_s.audit_id = {audit}.id"
+        " AND cov_s.scanner_id = scanner.id)"
+        f" OR EXISTS (SELECT 1 FROM audit_site cov_p WHERE cov_p.audit_id = {audit}.id"
+        " AND cov_p.site_id = scanner.site_id))"
+    )
+
+
+def _covering_audit_in(*statuses: AuditStatus) -> str:
+    values = ", ".join(f"'{status.value}'" for status in statuses)
+    return f"EXISTS (SELECT 1 FROM audit a_st WHERE a_st.status IN ({values}) AND {_covers('a_st')})"
+
+
+_OPEN_FINDING = (
+    "EXISTS (SELECT 1 FROM finding f_st JOIN audit a_f ON a_f.id = f_st.audit_id"
+    f" WHERE f_st.status IN ('{FindingStatus.OPEN.value}', '{FindingStatus.MITIGATING.value}')"
+    " AND (EXISTS (SELECT 1 FROM finding_scanner fs_st WHERE fs_st.finding_id = f_st.id"
+    " AND fs_st.scanner_id = scanner.id)"
+    " OR (NOT EXISTS (SELECT 1 FROM finding_scanner fs_any WHERE fs_any.finding_id = f_st.id)"
+    f" AND {_covers('a_f')})))"
+)
+
+AUDIT_STATUS_SQL = (
+    f"(CASE WHEN {_OPEN_FINDING} THEN '{ScannerAuditStatus.OPEN_FINDINGS.value}'"
+    f" WHEN {_covering_audit_in(AuditStatus.REPORTED, AuditStatus.CLOSED)} THEN '{ScannerAuditStatus.AUDITED.value}'"
+    f" WHEN {_covering_audit_in(AuditStatus.IN_PROGRESS)} THEN '{ScannerAuditStatus.AUDIT_IN_PROGRESS.value}'"
+    f" WHEN {_covering_audit_in(AuditStatus.COMMISSIONED)} THEN '{ScannerAuditStatus.AUDIT_COMMISSIONED.value}'"
+    f" ELSE '{ScannerAuditStatus.NOT_AUDITED.value}' END)"
+)

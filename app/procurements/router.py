@@ -1,0 +1,102 @@
+"""HTTP endpoints of procurements."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app.auth.dependencies import require_editor
+from app.core.choices import QuickscanStatus
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.pagination import CursorParam, LimitParam, Page, page_response
+from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.routing import StrictQueryRoute
+from app.procurements import service
+from app.procurements.dependencies import ProcurementDep
+from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
+
+router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=StrictQueryRoute)
+
+
+@router.get(
+    "",
+    operation_id="listProcurements",
+    response_model=Page[ProcurementPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+)
+async def list_procurements(
+    request: Request,
+    reads: ReadsDep,
+    vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
+    scanner: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only procurements that bought this scanner.")
+    ] = None,
+    national_security_quickscan: QuickscanStatus | None = None,
+    sort: Annotated[str | None, sort_query(service.PROCUREMENTS)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Response:
+    """List procurements with the checks made before each purchase and the scanners it bought."""
+    items, next_cursor = await service.list_procurements(
+        reads,
+        vendor=vendor,
+        scanner=scanner,
+        national_security_quickscan=national_security_quickscan,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/{procurement_id}",
+    operation_id="getProcurement",
+    response_model=ProcurementPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_procurement(request: Request, procurement: ProcurementDep) -> Response:
+    """Get one procurement by id, with the scanners it bought."""
+    return item_response(request, "procurement", procurement)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createProcurement",
+    response_model=ProcurementPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_procurement(request: Request, body: ProcurementCreate, session: SessionDep) -> Response:
+    """Record a procurement and the scanners it bought."""
+    return created_response(request, "procurement", service.create_procurement(session, body))
+
+
+@router.patch(
+    "/{procurement_id}",
+    operation_id="updateProcurement",
+    response_model=ProcurementPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_procurement(
+    procurement_id: ItemId, body: ProcurementUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of a procurement, if If-Match names its current ETag."""
+    return updated_response("procurement", service.update_procurement(session, procurement_id, body, if_match))
+
+
+@router.delete(
+    "/{procurement_id}",
+    status_code=204,
+    operation_id="deleteProcurement",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_procurement(procurement_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a procurement record (the scanners it bought stay), if If-Match names its current ETag."""
+    service.delete_procurement(session, procurement_id, if_match)
+    return Response(status_code=204)

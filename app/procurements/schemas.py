@@ -1,0 +1,63 @@
+"""Request and response schemas of procurements."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import Answer, QuickscanStatus
+from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+
+
+class ProcurementPublic(BaseModel):
+    """A purchase of scanning equipment, the checks made before it, and the scanner records it bought."""
+
+    id: int
+    vendor_id: int
+    reference: str | None = Field(description="Tender reference; null when not disclosed.")
+    title: str
+    awarded_on: date | None = Field(description="Null when not disclosed.")
+    legal_basis: str | None = Field(description="The law the purchase followed, as the source states it.")
+    exclusion_grounds_tested: Answer = Field(description="Whether the legal exclusion grounds were tested.")
+    exclusion_grounds_note: str | None
+    national_security_quickscan: QuickscanStatus
+    quickscan_note: str | None
+    notes: str | None
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    scanner_ids: list[int] = Field(description="The scanner records this procurement bought.")
+
+
+class ProcurementCreate(StrictBody):
+    """Fields to record a procurement."""
+
+    vendor_id: RefId
+    reference: Name | None = None
+    title: Name
+    awarded_on: IsoDate | None = None
+    legal_basis: Name | None = None
+    exclusion_grounds_tested: Choice[Answer] = Answer.UNKNOWN
+    exclusion_grounds_note: Text | None = None
+    national_security_quickscan: Choice[QuickscanStatus] = QuickscanStatus.UNKNOWN
+    quickscan_note: Text | None = None
+    notes: Text | None = None
+    source: Citation | None = None
+    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+
+
+class ProcurementUpdate(StrictBody):
+    """Fields of a procurement to change; only the fields sent change. ``scanner_ids`` replaces the whole list."""
+
+    vendor_id: RefId = None
+    reference: Name | None = None
+    title: Name = None
+    awarded_on: IsoDate | None = None
+    legal_basis: Name | None = None
+    exclusion_grounds_tested: Choice[Answer] = None
+    exclusion_grounds_note: Text | None = None
+    national_security_quickscan: Choice[QuickscanStatus] = None
+    quickscan_note: Text | None = None
+    notes: Text | None = None
+    source: Citation | None = None
+    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)

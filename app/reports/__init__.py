@@ -1,0 +1,1 @@
+"""Reports: exposure, counts and overdue work across the inventory, as JSON or CSV."""

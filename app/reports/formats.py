@@ -1,0 +1,94 @@
+"""Report representations: JSON by default, CSV for spreadsheets, chosen by the Accept header.
+
+A report is ``{"meta": {...}, "items": [...]}`` in JSON; in CSV it is the same rows under a
+header of the item fields, with null as an empty cell, booleans as ``true``/``false`` and lists
+joined with ``" | "``. An Accept header naming neither (nor a wildcard) is a 406 problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from starlette.responses import Response
+
+from app.core.errors import NotAcceptable
+from app.core.pagination import json_response
+
+CSV_MEDIA_TYPE = "text/csv"
+Format = Literal["json", "csv"]
+_CHOICES: dict[str, Format] = {
+    "application/json": "json",
+    "application/*": "json",
+    "*/*": "json",
+    "text/csv": "csv",
+    "text/*": "csv",
+}
+
+
+def negotiate(accept: str | None) -> Format:
+    """The representation the Accept header prefers (highest q, then first listed)."""
+    if accept is None or not accept.strip():
+        return "json"
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media in _CHOICES:
+            return _CHOICES[media]
+    raise NotAcceptable(
+        f"Cannot produce any of: {accept.strip()}. Reports are available as application/json (default) and text/csv."
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " | ".join(str(part) for part in value)
+    return str(value)
+
+
+def to_csv(columns: Sequence[str], items: Sequence[dict[str, Any]]) -> str:
+    """The rows as CSV text with a header line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for item in items:
+        writer.writerow([_cell(item[column]) for column in columns])
+    return buffer.getvalue()
+
+
+def report_response(
+    accept: str | None, name: str, columns: Sequence[str], meta: dict[str, Any], items: list[dict[str, Any]]
+) -> Response:
+    """The report in the representation the client accepts."""
+    if negotiate(accept) == "csv":
+        return Response(
+            to_csv(columns, items).encode("utf-8"),
+            media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{name}.csv"', "Vary": "Accept"},
+        )
+    return json_response({"meta": meta, "items": items}, headers={"Vary": "Accept"})
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report: JSON by default, CSV (same rows, lists joined with ` | `) for `Accept: text/csv`.",
+        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+    }
+}

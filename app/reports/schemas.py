@@ -1,0 +1,126 @@
+"""Response schemas of the reports (JSON; the CSV form has the same rows)."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.core.choices import (
+    Answer,
+    AuditStatus,
+    CountBasis,
+    DatePrecision,
+    FindingSeverity,
+    FindingStatus,
+    NetworkMode,
+    RiskTier,
+    ScannerAuditStatus,
+    ScannerUse,
+)
+
+
+class ExposureRow(BaseModel):
+    """One scanner's exposure under the cabinet's four considerations."""
+
+    scanner_id: int
+    asset_tag: str
+    site: str = Field(description="Site code.")
+    site_name: str
+    vendor: str | None = Field(description="Vendor slug; null when the source does not disclose the vendor.")
+    network_mode: NetworkMode
+    network: str | None = Field(description="Network code of a fibre-linked scanner.")
+    use: ScannerUse
+    count_basis: CountBasis
+    criterion_1: Answer
+    criterion_2: Answer
+    criterion_3a: Answer
+    criterion_3a_basis: str = Field(description="`derived` from the network mode, or `override`.")
+    criterion_3b: Answer
+    audit_status: ScannerAuditStatus
+    risk_tier: RiskTier
+    reasons: list[str] = Field(description="The tier and each consideration in words (joined with ` | ` in CSV).")
+
+
+class ExposureReport(BaseModel):
+    """The exposure report; ``meta.tier_rule`` states the rule that yields each tier."""
+
+    meta: dict[str, Any]
+    items: list[ExposureRow]
+
+
+class SummaryRow(BaseModel):
+    """A count of scanner records sharing site, vendor, network mode and audit status."""
+
+    site: str
+    site_name: str
+    vendor: str | None = Field(description="Null: vendor not disclosed.")
+    network_mode: NetworkMode
+    audit_status: ScannerAuditStatus
+    scanners: int = Field(description="Number of scanner records.")
+    count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
+
+
+class SummaryReport(BaseModel):
+    """Counts by site x vendor x network mode x audit status, with totals by network mode."""
+
+    meta: dict[str, Any]
+    items: list[SummaryRow]
+
+
+class OverdueFindingRow(BaseModel):
+    """A finding past its due date and still open or mitigating."""
+
+    finding_id: int
+    audit_id: int
+    audit_title: str
+    severity: FindingSeverity
+    title: str
+    status: FindingStatus
+    due_on: str
+    days_overdue: int
+    scanner_ids: list[int]
+
+
+class OverdueFindingsReport(BaseModel):
+    """Findings overdue on the date asked."""
+
+    meta: dict[str, Any]
+    items: list[OverdueFindingRow]
+
+
+class OverdueAuditRow(BaseModel):
+    """An audit milestone (start or report) whose stated period has ended without it happening."""
+
+    audit_id: int
+    title: str
+    status: AuditStatus
+    milestone: str = Field(description="`start` or `report`.")
+    as_stated: str | None
+    precision: DatePrecision
+    due_by: str = Field(description="Last day of the stated period.")
+    days_overdue: int
+
+
+class OverdueAuditsReport(BaseModel):
+    """Audit milestones overdue on the date asked."""
+
+    meta: dict[str, Any]
+    items: list[OverdueAuditRow]
+
+
+class OverdueAssessmentRow(BaseModel):
+    """A vendor's current assessment past its valid-until date."""
+
+    assessment_id: int
+    vendor: str
+    vendor_name: str
+    assessed_on: str
+    valid_until: str
+    provisional: bool
+    days_overdue: int
+
+
+class OverdueAssessmentsReport(BaseModel):
+    """Vendor assessments due for review on the date asked."""
+
+    meta: dict[str, Any]
+    items: list[OverdueAssessmentRow]

@@ -1,0 +1,432 @@
+"""The reports: exposure per scanner, counts by site, vendor, network mode and audit status, overdue work.
+
+Every report reads the whole (filtered) inventory in one query on the read path and is not
+paginated: it is meant to be read, or opened in a spreadsheet, as one table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app.assessments.criteria import RULE_3A, RULE_3B, criterion_3b, derived_3a
+from app.assessments.service import CURRENT_ASSESSMENT_ID
+from app.audits.schemas import STATED_DATES
+from app.audits.status import AUDIT_STATUS_SQL, PRECEDENCE
+from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
+from app.core.http import ref_condition
+from app.core.pagination import Filters
+from app.core.periods import period_end
+from app.core.reads import ReadDatabase, iso_date
+
+TIER_RULE = [
+    "Considerations (Antwoord 6): 1 and 2 come from the vendor's current assessment (unknown when the vendor is not"
+    " disclosed or not assessed); " + RULE_3A + "; " + RULE_3B + ".",
+    "high: extensive access (3a yes or unknown), a vendor of concern (1 or 2 yes) and no verified mitigation"
+    " (3b not yes).",
+    "elevated: extensive access and no verified mitigation, with the vendor's risk not ruled out (1 and 2 not both"
+    " no).",
+    "moderate: a vendor of concern with limited access (3a no), or extensive access with verified mitigation,"
+    " unless the vendor is cleared (1 and 2 both no).",
+    "low: everything else.",
+    "Open findings (audit_status open_findings) raise the tier one step (low to moderate, moderate to elevated,"
+    " elevated to high).",
+    "Order (default): tier from high to low; within a tier open_findings, not_audited, audit_commissioned,"
+    " audit_in_progress, audited; then asset_tag.",
+]
+TIER_ORDER = [RiskTier.HIGH, RiskTier.ELEVATED, RiskTier.MODERATE, RiskTier.LOW]
+AUDIT_ORDER = [
+    ScannerAuditStatus.OPEN_FINDINGS,
+    ScannerAuditStatus.NOT_AUDITED,
+    ScannerAuditStatus.AUDIT_COMMISSIONED,
+    ScannerAuditStatus.AUDIT_IN_PROGRESS,
+    ScannerAuditStatus.AUDITED,
+]
+AUDIT_WORDS = {
+    ScannerAuditStatus.OPEN_FINDINGS: "an open or mitigating audit finding concerns it",
+    ScannerAuditStatus.NOT_AUDITED: "no audit covers it",
+    ScannerAuditStatus.AUDIT_COMMISSIONED: "a covering audit is commissioned but has not started",
+    ScannerAuditStatus.AUDIT_IN_PROGRESS: "a covering audit is in progress",
+    ScannerAuditStatus.AUDITED: "a covering audit has reported and no finding is open",
+}
+
+_FACTS = (
+    "SELECT scanner.id AS scanner_id, scanner.asset_tag, scanner.network_mode, scanner.status, scanner.use,"
+    " scanner.count_basis, site.id AS site_id, site.code AS site_code, site.name AS site_name,"
+    " vendor.id AS vendor_id, vendor.slug AS vendor_slug, vendor.name AS vendor_name,"
+    " network.code AS network_code, network.name AS network_name,"
+    " va.id AS assessment_id, va.criterion_1, va.criterion_2, va.assessed_on, va.provisional,"
+    " ao.criterion_3a AS override_3a, ao.reason AS override_reason,"
+    " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id) AS measures_total,"
+    " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id AND m.status = 'verified')"
+    " AS measures_verified,"
+    " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id AND m.status = 'infeasible')"
+    " AS measures_infeasible,"
+    f" {AUDIT_STATUS_SQL} AS audit_status"
+    " FROM scanner"
+    " JOIN site ON site.id = scanner.site_id"
+    " LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
+    " LEFT JOIN network ON network.id = scanner.network_id"
+    f" LEFT JOIN vendor_assessment va ON va.id = {CURRENT_ASSESSMENT_ID.format(vendor='scanner.vendor_id')}"
+    " LEFT JOIN access_override ao ON ao.scanner_id = scanner.id"
+)
+
+
+def _scanner_filters(site: str | None, vendor: str | None, network_mode: NetworkMode | None = None) -> Filters:
+    filters = Filters()
+    if site:
+        condition, params = ref_condition(site, id_column="scanner.site_id", key_column="site.code", param="site")
+        filters.add(condition, **params)
+    if vendor:
+        condition, params = ref_condition(
+            vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor"
+        )
+        filters.add(condition, **params)
+    if network_mode:
+        filters.add("scanner.network_mode = :network_mode", network_mode=network_mode)
+    return filters
+
+
+async def _facts(reads: ReadDatabase, filters: Filters) -> list[Any]:
+    sql = _FACTS
+    if filters.conditions:
+        sql += " WHERE " + " AND ".join(filters.conditions)
+    return list(await reads.fetch(sql + " ORDER BY scanner.asset_tag, scanner.id", filters.params))
+
+
+def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[RiskTier, str]:
+    access = c3a != Answer.NO
+    concern = Answer.YES in (c1, c2)
+    cleared = c1 == Answer.NO and c2 == Answer.NO
+    mitigated = c3b == Answer.YES
+    if access and concern and not mitigated:
+        tier, why = RiskTier.HIGH, "extensive access, a vendor of concern and no verified mitigation"
+    elif access and not cleared and not mitigated:
+        tier, why = RiskTier.ELEVATED, "extensive access and no verified mitigation; the vendor's risk is not ruled out"
+    elif not cleared and ((concern and not access) or (access and mitigated)):
+        if access:
+            tier, why = RiskTier.MODERATE, "extensive access, but with verified mitigation"
+        else:
+            tier, why = RiskTier.MODERATE, "a vendor of concern, with limited access"
+    else:
+        tier, why = RiskTier.LOW, "the vendor is cleared" if cleared else "limited access and no vendor of concern"
+    if audit_status == ScannerAuditStatus.OPEN_FINDINGS and tier != RiskTier.HIGH:
+        tier = TIER_ORDER[TIER_ORDER.index(tier) - 1]
+        why += "; raised one step for open audit findings"
+    return tier, f"Tier {tier.value}: {why}."
+
+
+def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
+    """One scanner's exposure: the four considerations, its audit status, tier and the reasons in words."""
+    reasons = []
+    if row["vendor_id"] is None:
+        c1 = c2 = Answer.UNKNOWN.value
+        reasons.append("Vendor not disclosed: considerations 1 and 2 unknown.")
+    elif row["assessment_id"] is None:
+        c1 = c2 = Answer.UNKNOWN.value
+        reasons.append(f"Vendor {row['vendor_name']}: no assessment recorded, considerations 1 and 2 unknown.")
+    else:
+        c1, c2 = row["criterion_1"], row["criterion_2"]
+        provisional = " (provisional)" if reads.boolean(row["provisional"]) else ""
+        reasons.append(
+            f"Vendor {row['vendor_name']}: consideration 1 {c1}, 2 {c2}, assessment {row['assessment_id']} of"
+            f" {iso_date(row['assessed_on'])}{provisional}."
+        )
+    derived = derived_3a(row["network_mode"]).value
+    if row["override_3a"] is not None:
+        c3a, basis = row["override_3a"], "override"
+        reasons.append(f"Access: 3a {c3a} by override (derived would be {derived}): {row['override_reason']}")
+    elif row["network_mode"] == NetworkMode.FIBRE_LINKED:
+        c3a, basis = derived, "derived"
+        reasons.append(f"Fibre-linked into {row['network_name']}: extensive access (3a yes).")
+    else:
+        c3a, basis = derived, "derived"
+        reasons.append("Standalone: limited access (3a no).")
+    total, verified, infeasible = row["measures_total"], row["measures_verified"], row["measures_infeasible"]
+    c3b = criterion_3b(total, verified, infeasible).value
+    if not total:
+        reasons.append("No mitigation measures recorded (3b unknown).")
+    elif verified:
+        reasons.append(f"{verified} of {total} mitigation measure(s) verified (3b yes).")
+    elif infeasible == total:
+        reasons.append(f"All {total} recorded mitigation measure(s) judged infeasible (3b no).")
+    else:
+        reasons.append(f"{total} mitigation measure(s) recorded, none verified (3b unknown).")
+    audit_status = row["audit_status"]
+    reasons.append(f"Audit status {audit_status}: {AUDIT_WORDS[ScannerAuditStatus(audit_status)]}.")
+    tier, why = _tier(c1, c2, c3a, c3b, audit_status)
+    reasons.insert(0, why)
+    return {
+        "scanner_id": row["scanner_id"],
+        "asset_tag": row["asset_tag"],
+        "site": row["site_code"],
+        "site_name": row["site_name"],
+        "vendor": row["vendor_slug"],
+        "network_mode": row["network_mode"],
+        "network": row["network_code"],
+        "use": row["use"],
+        "count_basis": row["count_basis"],
+        "criterion_1": c1,
+        "criterion_2": c2,
+        "criterion_3a": c3a,
+        "criterion_3a_basis": basis,
+        "criterion_3b": c3b,
+        "audit_status": audit_status,
+        "risk_tier": tier.value,
+        "reasons": reasons,
+    }
+
+
+EXPOSURE_COLUMNS = [
+    "scanner_id",
+    "asset_tag",
+    "site",
+    "site_name",
+    "vendor",
+    "network_mode",
+    "network",
+    "use",
+    "count_basis",
+    "criterion_1",
+    "criterion_2",
+    "criterion_3a",
+    "criterion_3a_basis",
+    "criterion_3b",
+    "audit_status",
+    "risk_tier",
+    "reasons",
+]
+
+
+async def exposure(
+    reads: ReadDatabase, *, site: str | None, vendor: str | None, risk_tier: RiskTier | None, sort: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One row per scanner, highest risk first by default."""
+    rows = [exposure_row(reads, row) for row in await _facts(reads, _scanner_filters(site, vendor))]
+    if risk_tier:
+        rows = [row for row in rows if row["risk_tier"] == risk_tier]
+    if sort == "risk":
+        rows.sort(
+            key=lambda row: (
+                TIER_ORDER.index(RiskTier(row["risk_tier"])),
+                AUDIT_ORDER.index(ScannerAuditStatus(row["audit_status"])),
+                row["asset_tag"],
+            )
+        )
+    meta = {
+        "report": "exposure",
+        "count": len(rows),
+        "sort": sort,
+        "tier_rule": TIER_RULE,
+        "audit_status_rule": PRECEDENCE,
+    }
+    return meta, rows
+
+
+SUMMARY_COLUMNS = [
+    "site",
+    "site_name",
+    "vendor",
+    "network_mode",
+    "audit_status",
+    "scanners",
+    "count_is_minimum",
+]
+
+
+async def summary(
+    reads: ReadDatabase, *, site: str | None, vendor: str | None, network_mode: NetworkMode | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Counts of scanner records by site, vendor, network mode and audit status; minimums marked."""
+    groups: dict[tuple, dict[str, Any]] = {}
+    totals: dict[str, dict[str, Any]] = {}
+    for row in await _facts(reads, _scanner_filters(site, vendor, network_mode)):
+        key = (row["site_code"], row["vendor_slug"] or "", row["network_mode"], row["audit_status"])
+        minimum = row["count_basis"] == "at_least_one"
+        group = groups.setdefault(
+            key,
+            {
+                "site": row["site_code"],
+                "site_name": row["site_name"],
+                "vendor": row["vendor_slug"],
+                "network_mode": row["network_mode"],
+                "audit_status": row["audit_status"],
+                "scanners": 0,
+                "count_is_minimum": False,
+            },
+        )
+        group["scanners"] += 1
+        group["count_is_minimum"] |= minimum
+        total = totals.setdefault(
+            row["network_mode"], {"network_mode": row["network_mode"], "scanners": 0, "count_is_minimum": False}
+        )
+        total["scanners"] += 1
+        total["count_is_minimum"] |= minimum
+    items = [groups[key] for key in sorted(groups)]
+    meta = {
+        "report": "summary",
+        "groups": len(items),
+        "totals_by_network_mode": [totals[mode] for mode in sorted(totals)],
+        "count_rule": "scanners counts scanner records. A record with count_basis at_least_one stands for one or more"
+        " units the source does not count, so a count including one is a minimum (count_is_minimum true).",
+    }
+    return meta, items
+
+
+def _date_param(reads: ReadDatabase, value: date) -> Any:
+    return value if reads.dialect == "postgresql" else value.isoformat()
+
+
+FINDING_COLUMNS = [
+    "finding_id",
+    "audit_id",
+    "audit_title",
+    "severity",
+    "title",
+    "status",
+    "due_on",
+    "days_overdue",
+    "scanner_ids",
+]
+
+
+async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Findings past their due date on ``on`` and not resolved or accepted."""
+    rows = await reads.fetch(
+        "SELECT finding.id, finding.audit_id, audit.title AS audit_title, finding.severity, finding.title,"
+        " finding.status, finding.due_on FROM finding JOIN audit ON audit.id = finding.audit_id"
+        " WHERE finding.due_on < :on AND finding.status IN ('open', 'mitigating')"
+        " ORDER BY finding.due_on, finding.id",
+        {"on": _date_param(reads, on)},
+    )
+    scanners: dict[int, list[int]] = {row["id"]: [] for row in rows}
+    if rows:
+        placeholders = ", ".join(f":f{index}" for index in range(len(rows)))
+        links = await reads.fetch(
+            f"SELECT finding_id, scanner_id FROM finding_scanner WHERE finding_id IN ({placeholders})"
+            " ORDER BY scanner_id",
+            {f"f{index}": row["id"] for index, row in enumerate(rows)},
+        )
+        for link in links:
+            scanners[link["finding_id"]].append(link["scanner_id"])
+    items = []
+    for row in rows:
+        due = row["due_on"] if isinstance(row["due_on"], date) else date.fromisoformat(row["due_on"])
+        items.append(
+            {
+                "finding_id": row["id"],
+                "audit_id": row["audit_id"],
+                "audit_title": row["audit_title"],
+                "severity": row["severity"],
+                "title": row["title"],
+                "status": row["status"],
+                "due_on": due.isoformat(),
+                "days_overdue": (on - due).days,
+                "scanner_ids": scanners[row["id"]],
+            }
+        )
+    meta = {
+        "report": "overdue-findings",
+        "on": on.isoformat(),
+        "count": len(items),
+        "rule": "A finding is overdue on a date after its due_on while its status is open or mitigating."
+        " An empty scanner_ids means every scanner the audit covers.",
+    }
+    return meta, items
+
+
+AUDIT_COLUMNS = [
+    "audit_id",
+    "title",
+    "status",
+    "milestone",
+    "as_stated",
+    "precision",
+    "due_by",
+    "days_overdue",
+]
+
+
+async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Audits whose planned start or expected report has passed on ``on`` without it happening."""
+    columns = ", ".join(f"{name}_on, {name}_precision, {name}_as_stated" for name in STATED_DATES)
+    rows = await reads.fetch(
+        f"SELECT id, title, status, {columns} FROM audit WHERE status IN (:commissioned, :in_progress) ORDER BY id",
+        {"commissioned": AuditStatus.COMMISSIONED.value, "in_progress": AuditStatus.IN_PROGRESS.value},
+    )
+    items = []
+    for row in rows:
+        checks = [("report", "expected_report")]
+        if row["status"] == AuditStatus.COMMISSIONED:
+            checks.insert(0, ("start", "planned_start"))
+        for milestone, name in checks:
+            start = row[f"{name}_on"]
+            start = date.fromisoformat(start) if isinstance(start, str) else start
+            due_by = period_end(start, row[f"{name}_precision"])
+            if due_by is not None and due_by < on:
+                items.append(
+                    {
+                        "audit_id": row["id"],
+                        "title": row["title"],
+                        "status": row["status"],
+                        "milestone": milestone,
+                        "as_stated": row[f"{name}_as_stated"],
+                        "precision": row[f"{name}_precision"],
+                        "due_by": due_by.isoformat(),
+                        "days_overdue": (on - due_by).days,
+                    }
+                )
+    meta = {
+        "report": "overdue-audits",
+        "on": on.isoformat(),
+        "count": len(items),
+        "rule": "An audit still commissioned is overdue to start after the last day of its planned start period;"
+        " one commissioned or in progress is overdue to report after the last day of its expected report period"
+        " (a month ends on its last day, a season on the last day of its third month: summer on 31 August).",
+    }
+    return meta, items
+
+
+ASSESSMENT_COLUMNS = [
+    "assessment_id",
+    "vendor",
+    "vendor_name",
+    "assessed_on",
+    "valid_until",
+    "provisional",
+    "days_overdue",
+]
+
+
+async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Vendors' current assessments whose valid_until has passed on ``on``."""
+    rows = await reads.fetch(
+        "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.provisional"
+        " FROM vendor_assessment va JOIN vendor ON vendor.id = va.vendor_id"
+        f" WHERE va.id = {CURRENT_ASSESSMENT_ID.format(vendor='va.vendor_id')} AND va.valid_until < :on"
+        " ORDER BY va.valid_until, va.id",
+        {"on": _date_param(reads, on)},
+    )
+    items = []
+    for row in rows:
+        valid_until = row["valid_until"]
+        valid_until = date.fromisoformat(valid_until) if isinstance(valid_until, str) else valid_until
+        items.append(
+            {
+                "assessment_id": row["id"],
+                "vendor": row["slug"],
+                "vendor_name": row["name"],
+                "assessed_on": iso_date(row["assessed_on"]),
+                "valid_until": valid_until.isoformat(),
+                "provisional": reads.boolean(row["provisional"]),
+                "days_overdue": (on - valid_until).days,
+            }
+        )
+    meta = {
+        "report": "overdue-assessments",
+        "on": on.isoformat(),
+        "count": len(items),
+        "rule": "A vendor's current assessment (latest assessed_on) is overdue for review on a date after its"
+        " valid_until.",
+    }
+    return meta, items
