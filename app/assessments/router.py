@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.assessments import service
@@ -20,11 +21,12 @@ from app.assessments.schemas import (
 )
 from app.auth.dependencies import require_editor
 from app.core.choices import MeasureStatus
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
@@ -32,26 +34,34 @@ router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
 ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner id.")]
 
 
+class VendorAssessmentQuery(PageQuery):
+    """Filters, sort and page of vendor assessments."""
+
+    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
+    sort: str | None = Field(default=None, max_length=200, description=service.ASSESSMENTS.sort_description())
+
+
 @router.get(
     "/vendor-assessments",
     operation_id="listVendorAssessments",
     response_model=Page[VendorAssessmentPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(VendorAssessmentQuery),
 )
 async def list_vendor_assessments(
-    request: Request,
-    reads: ReadsDep,
-    vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
-    current: Annotated[bool | None, Query(description="`true`: only each vendor's current assessment.")] = None,
-    sort: Annotated[str | None, sort_query(service.ASSESSMENTS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[VendorAssessmentQuery, Depends(query_dependency(VendorAssessmentQuery))]
 ) -> Response:
     """List vendor risk assessments against considerations 1 and 2 of Antwoord 6, marking each vendor's current one."""
-    items, next_cursor = await service.list_assessments(
-        reads, vendor=vendor, current=current, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_assessments(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
+
+
+class AccessOverrideQuery(PageQuery):
+    """Filters, sort and page of access overrides."""
+
+    scanner: ScannerParam = None
+    sort: str | None = Field(default=None, max_length=200, description=service.OVERRIDES.sort_description())
 
 
 @router.get(
@@ -59,18 +69,22 @@ async def list_vendor_assessments(
     operation_id="listAccessOverrides",
     response_model=Page[AccessOverridePublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(AccessOverrideQuery),
 )
 async def list_access_overrides(
-    request: Request,
-    reads: ReadsDep,
-    scanner: ScannerParam = None,
-    sort: Annotated[str | None, sort_query(service.OVERRIDES)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[AccessOverrideQuery, Depends(query_dependency(AccessOverrideQuery))]
 ) -> Response:
     """List the scanners whose consideration 3a is set by hand, each with the answer its network mode would give."""
-    items, next_cursor = await service.list_overrides(reads, scanner=scanner, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = await service.list_overrides(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
+
+
+class MitigationMeasureQuery(PageQuery):
+    """Filters, sort and page of mitigation measures."""
+
+    scanner: ScannerParam = None
+    status: MeasureStatus | None = None
+    sort: str | None = Field(default=None, max_length=200, description=service.MEASURES.sort_description())
 
 
 @router.get(
@@ -78,20 +92,13 @@ async def list_access_overrides(
     operation_id="listMitigationMeasures",
     response_model=Page[MitigationMeasurePublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(MitigationMeasureQuery),
 )
 async def list_mitigation_measures(
-    request: Request,
-    reads: ReadsDep,
-    scanner: ScannerParam = None,
-    status: MeasureStatus | None = None,
-    sort: Annotated[str | None, sort_query(service.MEASURES)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[MitigationMeasureQuery, Depends(query_dependency(MitigationMeasureQuery))]
 ) -> Response:
     """List mitigation measures protecting scanners (consideration 3b)."""
-    items, next_cursor = await service.list_measures(
-        reads, scanner=scanner, status=status, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_measures(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

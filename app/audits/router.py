@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.audits import service
@@ -10,14 +11,26 @@ from app.audits.dependencies import AuditDep, FindingDep
 from app.audits.schemas import AuditCreate, AuditPublic, AuditUpdate, FindingCreate, FindingPublic, FindingUpdate
 from app.auth.dependencies import require_editor
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
+
+
+class AuditQuery(PageQuery):
+    """Filters, sort and page of audits."""
+
+    status: AuditStatus | None = None
+    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
+    site: str | None = Field(
+        default=None, max_length=64, description="Only audits covering scanners at this site (id or code)."
+    )
+    sort: str | None = Field(default=None, max_length=200, description=service.AUDITS.sort_description())
 
 
 @router.get(
@@ -25,23 +38,13 @@ router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
     operation_id="listAudits",
     response_model=Page[AuditPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(AuditQuery),
 )
 async def list_audits(
-    request: Request,
-    reads: ReadsDep,
-    status: AuditStatus | None = None,
-    scanner: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
-    ] = None,
-    site: Annotated[str | None, ref_query("Only audits covering scanners at this site (id or code).")] = None,
-    sort: Annotated[str | None, sort_query(service.AUDITS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[AuditQuery, Depends(query_dependency(AuditQuery))]
 ) -> Response:
     """List security audits with their scope, status and stated dates."""
-    items, next_cursor = await service.list_audits(
-        reads, status=status, scanner=scanner, site=site, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_audits(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 
@@ -94,27 +97,28 @@ def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None
     return Response(status_code=204)
 
 
+class FindingQuery(PageQuery):
+    """Filters, sort and page of findings."""
+
+    audit: int | None = Field(default=None, ge=1, le=MAX_ID, description="Audit id.")
+    status: FindingStatus | None = None
+    severity: FindingSeverity | None = None
+    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only findings concerning this scanner.")
+    sort: str | None = Field(default=None, max_length=200, description=service.FINDINGS.sort_description())
+
+
 @router.get(
     "/findings",
     operation_id="listFindings",
     response_model=Page[FindingPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(FindingQuery),
 )
 async def list_findings(
-    request: Request,
-    reads: ReadsDep,
-    audit: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Audit id.")] = None,
-    status: FindingStatus | None = None,
-    severity: FindingSeverity | None = None,
-    scanner: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only findings concerning this scanner.")] = None,
-    sort: Annotated[str | None, sort_query(service.FINDINGS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[FindingQuery, Depends(query_dependency(FindingQuery))]
 ) -> Response:
     """List audit findings with their severity, status, due date and the scanners they concern."""
-    items, next_cursor = await service.list_findings(
-        reads, audit=audit, status=status, severity=severity, scanner=scanner, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await service.list_findings(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 

@@ -13,10 +13,10 @@ import hmac
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import orjson
-from fastapi import Query, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
@@ -37,13 +37,6 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = Field(description="Opaque cursor for the next page; null on the last page.")
-
-
-LimitParam = Annotated[
-    int,
-    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap."),
-]
-CursorParam = Annotated[str | None, Query(max_length=2048, description="The `next_cursor` of the previous page.")]
 
 
 @dataclass(frozen=True)

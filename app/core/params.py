@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import Header, Path, Query
 
 from app.core.http import MAX_ID
-from app.core.pagination import Listing
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id of the item.")]
 
@@ -17,11 +16,6 @@ IfMatch = Annotated[
         description="The ETag from your last GET of this item. Required: missing is a 428, stale a 412.",
     ),
 ]
-
-
-def sort_query(listing: Listing) -> Any:
-    """The ``sort`` query parameter of a listing, documenting its allowed fields."""
-    return Query(max_length=200, description=listing.sort_description())
 
 
 def ref_query(description: str) -> Any:

@@ -2,16 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import QuickscanStatus
-from app.core.deps import ReadsDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import CursorParam, LimitParam, Page, page_response
-from app.core.params import IfMatch, ItemId, ref_query, sort_query
+from app.core.pagination import Page, page_response
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.procurements import service
 from app.procurements.dependencies import ProcurementDep
@@ -20,34 +22,29 @@ from app.procurements.schemas import ProcurementCreate, ProcurementPublic, Procu
 router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=StrictQueryRoute)
 
 
+class ProcurementQuery(PageQuery):
+    """Filters, sort and page of procurements."""
+
+    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    scanner: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Only procurements that bought this scanner."
+    )
+    national_security_quickscan: QuickscanStatus | None = None
+    sort: str | None = Field(default=None, max_length=200, description=service.PROCUREMENTS.sort_description())
+
+
 @router.get(
     "",
     operation_id="listProcurements",
     response_model=Page[ProcurementPublic],
     responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(ProcurementQuery),
 )
 async def list_procurements(
-    request: Request,
-    reads: ReadsDep,
-    vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
-    scanner: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only procurements that bought this scanner.")
-    ] = None,
-    national_security_quickscan: QuickscanStatus | None = None,
-    sort: Annotated[str | None, sort_query(service.PROCUREMENTS)] = None,
-    limit: LimitParam = 50,
-    cursor: CursorParam = None,
+    request: Request, query: Annotated[ProcurementQuery, Depends(query_dependency(ProcurementQuery))]
 ) -> Response:
     """List procurements with the checks made before each purchase and the scanners it bought."""
-    items, next_cursor = await service.list_procurements(
-        reads,
-        vendor=vendor,
-        scanner=scanner,
-        national_security_quickscan=national_security_quickscan,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-    )
+    items, next_cursor = await service.list_procurements(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
 
