@@ -11,6 +11,7 @@ from app import __doc__ as summary
 from app.api import api_router
 from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
+from app.core.context import RequestContextMiddleware
 from app.core.errors import install_error_handlers, problem_openapi
 from app.core.reads import open_reads
 from app.health.router import router as health_router
@@ -22,6 +23,11 @@ with evidence the questions a parliament asks about it. Every seeded fact cites 
 
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
+
+Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
+Every change is recorded with its request id, API key and the optional `X-Change-Reason`
+header in a hash-chained change log (`/api/v1/changes`); the five inventory collections answer
+`as_of=<RFC 3339 timestamp>` with the state at that instant.
 """
 
 
@@ -46,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
     problem_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)

@@ -88,3 +88,12 @@ class Role(StrEnum):
 
 
 _ROLE_RANK = {Role.READER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+class ChangeAction(StrEnum):
+    """What a change record records: an object created, updated, deleted, or restored after deletion."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
