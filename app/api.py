@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from app.auth.dependencies import require_reader
+from app.changes.router import router as changes_router
 from app.networks.router import router as networks_router
 from app.scanners.router import router as scanners_router
 from app.sites.router import router as sites_router
@@ -16,3 +17,4 @@ api_router.include_router(sites_router)
 api_router.include_router(vendors_router)
 api_router.include_router(networks_router)
 api_router.include_router(scanners_router)
+api_router.include_router(changes_router)

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from app.changes.models import ChangeRecord
 from app.core.choices import ChangeAction
 from app.core.context import current_context
-from app.core.db import format_timestamp, utcnow
+from app.core.db import UTCDateTime, format_timestamp, utcnow
 
 CHAIN_LOCK = 0x696E76656E746F72  # the advisory lock key on PostgreSQL ("inventor")
 
@@ -82,9 +82,9 @@ def state_values(table: sa.Table, state: dict[str, Any]) -> dict[str, Any]:
             enum_class = getattr(column_type, "enum_class", None)
             if enum_class is not None:
                 value = enum_class(value)
-            elif column_type.python_type is datetime:
+            elif isinstance(column_type, UTCDateTime | sa.DateTime):
                 value = datetime.fromisoformat(value)
-            elif column_type.python_type is date:
+            elif isinstance(column_type, sa.Date):
                 value = date.fromisoformat(value)
         values[name] = value
     return values

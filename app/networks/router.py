@@ -1,11 +1,13 @@
 """HTTP endpoints of networks."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOf
 from app.core.choices import NetworkKind
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQuer
 async def list_networks(
     request: Request,
     reads: ReadsDep,
+    as_of: AsOf,
     kind: NetworkKind | None = None,
     code: Annotated[str | None, Query(max_length=64, description="Exact network code.")] = None,
     sort: Annotated[str | None, sort_query(service.NETWORKS)] = None,
@@ -36,7 +39,8 @@ async def list_networks(
     cursor: CursorParam = None,
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    items, next_cursor = await service.list_networks(reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor)
+    listing = service.list_networks if as_of is None else partial(service.list_networks_as_of, at=as_of)
+    items, next_cursor = await listing(reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor)
     return page_response(request, items, next_cursor)
 
 

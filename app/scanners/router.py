@@ -1,11 +1,13 @@
 """HTTP endpoints of scanners."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOf
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 async def list_scanners(
     request: Request,
     reads: ReadsDep,
+    as_of: AsOf,
     site: Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")] = None,
     vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
     vendor_disclosed: Annotated[
@@ -44,7 +47,8 @@ async def list_scanners(
     cursor: CursorParam = None,
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    items, next_cursor = await service.list_scanners(
+    listing = service.list_scanners if as_of is None else partial(service.list_scanners_as_of, at=as_of)
+    items, next_cursor = await listing(
         reads,
         site=site,
         vendor=vendor,

@@ -1,11 +1,13 @@
 """HTTP endpoints of vendors and vendor restrictions."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOf
 from app.core.choices import RestrictionKind
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -38,6 +40,7 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 async def list_vendors(
     request: Request,
     reads: ReadsDep,
+    as_of: AsOf,
     country: CountryParam = None,
     slug: Annotated[str | None, Query(max_length=64, description="Exact vendor slug.")] = None,
     restricted_by: Annotated[
@@ -49,7 +52,8 @@ async def list_vendors(
     cursor: CursorParam = None,
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    items, next_cursor = await service.list_vendors(
+    listing = service.list_vendors if as_of is None else partial(service.list_vendors_as_of, at=as_of)
+    items, next_cursor = await listing(
         reads, country=country, slug=slug, restricted_by=restricted_by, sort=sort, limit=limit, cursor=cursor
     )
     return page_response(request, items, next_cursor)
@@ -75,6 +79,7 @@ async def get_vendor(request: Request, vendor: VendorDep) -> Response:
 async def list_vendor_restrictions(
     request: Request,
     reads: ReadsDep,
+    as_of: AsOf,
     vendor: Annotated[str | None, ref_query("Vendor id or slug.")] = None,
     country: CountryParam = None,
     kind: RestrictionKind | None = None,
@@ -83,7 +88,8 @@ async def list_vendor_restrictions(
     cursor: CursorParam = None,
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    items, next_cursor = await service.list_restrictions(
+    listing = service.list_restrictions if as_of is None else partial(service.list_restrictions_as_of, at=as_of)
+    items, next_cursor = await listing(
         reads, vendor=vendor, country=country, kind=kind, sort=sort, limit=limit, cursor=cursor
     )
     return page_response(request, items, next_cursor)
