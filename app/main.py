@@ -11,7 +11,7 @@ from app import __doc__ as summary
 from app.api import api_router
 from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
-from app.core.context import RequestContextMiddleware
+from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import install_error_handlers, problem_openapi
 from app.core.reads import open_reads
 from app.health.router import router as health_router
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     problem_openapi(app)
+    document_context_headers(app)
     app.include_router(health_router)
     app.include_router(api_router)
     return app

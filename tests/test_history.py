@@ -354,3 +354,22 @@ async def test_change_filters_by_time_and_type(client):
     record = (await client.get("/api/v1/changes/1")).json()
     assert record["id"] == 1 and record["previous_hash"] is None
     assert_problem(await client.get("/api/v1/changes/99999"), 404)
+
+
+async def test_concurrent_writers_keep_one_linear_chain(client):
+    import asyncio
+
+    site = await find(client, "sites", code="schiphol")
+    url = f"/api/v1/sites/{site['id']}"
+    current = await etag(client, url)
+    creates = [
+        client.post("/api/v1/networks", json={"code": f"c{n}", "name": f"C{n}", "kind": "other"}) for n in range(12)
+    ]
+    patches = [client.patch(url, json={"locality": f"L{n}"}, headers={"If-Match": current}) for n in range(8)]
+    responses = await asyncio.gather(*creates, *patches)
+    assert [r.status_code for r in responses[:12]] == [201] * 12
+    assert sorted(r.status_code for r in responses[12:]) == [200] + [412] * 7
+    report = (await client.get("/api/v1/changes/verify")).json()
+    assert report == {**report, "valid": True, "checked": 24 + 12 + 1, "first_broken": None}
+    history = (await client.get(f"{url}/history")).json()["items"]
+    assert [c["action"] for c in history] == ["create", "update"]

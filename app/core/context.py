@@ -114,8 +114,12 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        raw_id = headers.get(b"x-request-id")
+        raw_id = raw_reason = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                raw_id = value
+            elif name == b"x-change-reason":
+                raw_reason = value
         request_id = request_id_from(raw_id.decode("latin-1") if raw_id is not None else None)
         echo = (b"x-request-id", request_id.encode("latin-1"))
         started = False
@@ -133,7 +137,7 @@ class RequestContextMiddleware:
         context = RequestContext(request_id=request_id, state=scope.setdefault("state", {}))
         if scope["method"] in _WRITE_METHODS:
             try:
-                context.reason = parse_reason(headers.get(REASON_HEADER.lower().encode()))
+                context.reason = parse_reason(raw_reason)
             except InvalidRequest as error:
                 response = problem_response(
                     Request(scope),
@@ -163,3 +167,44 @@ class RequestContextMiddleware:
             raise
         finally:
             _current.reset(token)
+
+
+def document_context_headers(app: Any) -> None:
+    """Declare ``X-Request-ID`` and ``X-Change-Reason`` in the OpenAPI of every ``/api/v1`` write operation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for path, methods in schema.get("paths", {}).items():
+            if not path.startswith("/api/"):
+                continue
+            for method, operation in methods.items():
+                if method.upper() not in _WRITE_METHODS:
+                    continue
+                parameters = operation.setdefault("parameters", [])
+                names = {parameter["name"] for parameter in parameters}
+                for name, description in (
+                    (
+                        REQUEST_ID_HEADER,
+                        "Your id for this request (1 to 128 of letters, digits, `._:/+=@-`); "
+                        "recorded with the change and echoed on the response. Generated when absent.",
+                    ),
+                    (
+                        REASON_HEADER,
+                        f"Why the change is made (UTF-8, at most {MAX_REASON_LENGTH} characters, no control "
+                        "characters); recorded with the change.",
+                    ),
+                ):
+                    if name not in names:
+                        parameters.append(
+                            {
+                                "name": name,
+                                "in": "header",
+                                "required": False,
+                                "description": description,
+                                "schema": {"type": "string"},
+                            }
+                        )
+        return schema
+
+    app.openapi = openapi

@@ -4,16 +4,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.deps import ReadsDep
 from app.core.params import ItemId
 from app.networks import service
 
 
-async def valid_network(network_id: ItemId, reads: ReadsDep, as_of: AsOf) -> dict[str, Any]:
+async def valid_network(network_id: ItemId, reads: ReadsDep, as_of: AsOf = None) -> dict[str, Any]:
     """The network named by the path (as it stood at ``as_of`` when given), or a 404 problem."""
     if as_of is not None:
-        return await service.get_network_as_of(reads, network_id, as_of)
+        return await service.get_network_as_of(reads, network_id, parse_as_of(as_of))
     return await service.get_network(reads, network_id)
 
 

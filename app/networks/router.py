@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import NetworkKind
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -31,15 +31,15 @@ router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQuer
 async def list_networks(
     request: Request,
     reads: ReadsDep,
-    as_of: AsOf,
     kind: NetworkKind | None = None,
     code: Annotated[str | None, Query(max_length=64, description="Exact network code.")] = None,
     sort: Annotated[str | None, sort_query(service.NETWORKS)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    listing = service.list_networks if as_of is None else partial(service.list_networks_as_of, at=as_of)
+    listing = service.list_networks if as_of is None else partial(service.list_networks_as_of, at=parse_as_of(as_of))
     items, next_cursor = await listing(reads, kind=kind, code=code, sort=sort, limit=limit, cursor=cursor)
     return page_response(request, items, next_cursor)
 

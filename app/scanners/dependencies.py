@@ -4,16 +4,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.deps import ReadsDep
 from app.core.params import ItemId
 from app.scanners import service
 
 
-async def valid_scanner(scanner_id: ItemId, reads: ReadsDep, as_of: AsOf) -> dict[str, Any]:
+async def valid_scanner(scanner_id: ItemId, reads: ReadsDep, as_of: AsOf = None) -> dict[str, Any]:
     """The scanner named by the path (as it stood at ``as_of`` when given), or a 404 problem."""
     if as_of is not None:
-        return await service.get_scanner_as_of(reads, scanner_id, as_of)
+        return await service.get_scanner_as_of(reads, scanner_id, parse_as_of(as_of))
     return await service.get_scanner(reads, scanner_id)
 
 

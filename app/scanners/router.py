@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -31,7 +31,6 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 async def list_scanners(
     request: Request,
     reads: ReadsDep,
-    as_of: AsOf,
     site: Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")] = None,
     vendor: Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")] = None,
     vendor_disclosed: Annotated[
@@ -45,9 +44,10 @@ async def list_scanners(
     sort: Annotated[str | None, sort_query(service.SCANNERS)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    listing = service.list_scanners if as_of is None else partial(service.list_scanners_as_of, at=as_of)
+    listing = service.list_scanners if as_of is None else partial(service.list_scanners_as_of, at=parse_as_of(as_of))
     items, next_cursor = await listing(
         reads,
         site=site,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import SiteKind
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -28,7 +28,6 @@ router = APIRouter(prefix="/sites", tags=["sites"], route_class=StrictQueryRoute
 async def list_sites(
     request: Request,
     reads: ReadsDep,
-    as_of: AsOf,
     kind: SiteKind | None = None,
     code: Annotated[str | None, Query(max_length=64, description="Exact site code.")] = None,
     country: Annotated[str | None, Query(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")] = None,
@@ -38,9 +37,10 @@ async def list_sites(
     sort: Annotated[str | None, sort_query(service.SITES)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
 ) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    listing = service.list_sites if as_of is None else partial(service.list_sites_as_of, at=as_of)
+    listing = service.list_sites if as_of is None else partial(service.list_sites_as_of, at=parse_as_of(as_of))
     items, next_cursor = await listing(
         reads, kind=kind, code=code, country=country, vendor=vendor, sort=sort, limit=limit, cursor=cursor
     )

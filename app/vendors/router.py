@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOf
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import RestrictionKind
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -40,7 +40,6 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 async def list_vendors(
     request: Request,
     reads: ReadsDep,
-    as_of: AsOf,
     country: CountryParam = None,
     slug: Annotated[str | None, Query(max_length=64, description="Exact vendor slug.")] = None,
     restricted_by: Annotated[
@@ -50,9 +49,10 @@ async def list_vendors(
     sort: Annotated[str | None, sort_query(service.VENDORS)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    listing = service.list_vendors if as_of is None else partial(service.list_vendors_as_of, at=as_of)
+    listing = service.list_vendors if as_of is None else partial(service.list_vendors_as_of, at=parse_as_of(as_of))
     items, next_cursor = await listing(
         reads, country=country, slug=slug, restricted_by=restricted_by, sort=sort, limit=limit, cursor=cursor
     )
@@ -79,16 +79,18 @@ async def get_vendor(request: Request, vendor: VendorDep) -> Response:
 async def list_vendor_restrictions(
     request: Request,
     reads: ReadsDep,
-    as_of: AsOf,
     vendor: Annotated[str | None, ref_query("Vendor id or slug.")] = None,
     country: CountryParam = None,
     kind: RestrictionKind | None = None,
     sort: Annotated[str | None, sort_query(service.RESTRICTIONS)] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    listing = service.list_restrictions if as_of is None else partial(service.list_restrictions_as_of, at=as_of)
+    listing = (
+        service.list_restrictions if as_of is None else partial(service.list_restrictions_as_of, at=parse_as_of(as_of))
+    )
     items, next_cursor = await listing(
         reads, vendor=vendor, country=country, kind=kind, sort=sort, limit=limit, cursor=cursor
     )
