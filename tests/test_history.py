@@ -373,3 +373,22 @@ async def test_concurrent_writers_keep_one_linear_chain(client):
     assert report == {**report, "valid": True, "checked": 24 + 12 + 1, "first_broken": None}
     history = (await client.get(f"{url}/history")).json()["items"]
     assert [c["action"] for c in history] == ["create", "update"]
+
+
+async def test_an_unexpected_error_still_carries_the_request_id(app, client):
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/explode", explode)
+    response = await client.get("/explode", headers={"X-Request-ID": "req-500"})
+    assert_problem(response, 500)
+    assert response.headers["x-request-id"] == "req-500"
+    assert "boom" not in response.text
+
+
+async def test_restore_and_history_need_their_roles(anonymous, tokens):
+    reader = {"Authorization": f"Bearer {tokens['reader']}"}
+    assert_problem(await anonymous.post("/api/v1/sites/1/restore", headers=reader), 403, "editor")
+    assert (await anonymous.get("/api/v1/sites/1/history", headers=reader)).status_code == 200
+    assert (await anonymous.get("/api/v1/changes/verify", headers=reader)).status_code == 200
+    assert_problem(await anonymous.get("/api/v1/changes"), 401)
