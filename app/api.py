@@ -6,6 +6,7 @@ from app.assessments.router import router as assessments_router
 from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
 from app.auth.router import router as api_keys_router
+from app.changes.router import router as changes_router
 from app.networks.router import router as networks_router
 from app.procurements.router import router as procurements_router
 from app.reports.router import router as reports_router
@@ -27,6 +28,7 @@ DOMAIN_ROUTERS = [
     audits_router,
     assessments_router,
     reports_router,
+    changes_router,
     api_keys_router,
 ]
 

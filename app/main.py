@@ -12,6 +12,7 @@ from app.api import API_PREFIX, include_api
 from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
+from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.reads import open_reads
 from app.health.router import router as health_router
@@ -28,6 +29,11 @@ keys also change the inventory, `admin` keys also manage keys. `PATCH` and `DELE
 
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
+
+Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
+Every change is recorded with its request id, API key and the optional `X-Change-Reason`
+header in a hash-chained change log (`/api/v1/changes`); the five inventory collections answer
+`as_of=<RFC 3339 timestamp>` with the state at that instant.
 """
 
 
@@ -52,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    document_context_headers(app)
     include_api(app)
     app.include_router(health_router)
     _finish_openapi(app)

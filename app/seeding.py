@@ -3,6 +3,11 @@
 Idempotent: each record is matched on its natural key (site code, vendor slug, ...). A record
 already present and equal is left alone; one that differs from the file is updated (its
 version goes up); a missing one is created. Running the loader twice changes nothing.
+
+Every creation and update is written to the change log (no API key, request id ``seed``).
+The first load into an empty change log is stamped with the document's date
+(``document.received_on``), so ``as_of`` on that date shows what the document states; later
+runs record their changes at the time they happen.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from sqlmodel import Session, SQLModel, select
 from app.assessments.schemas import VendorAssessmentCreate
 from app.audits.schemas import AuditCreate
 from app.audits.service import check_stated_dates
+from app.changes.models import ChangeRecord
+from app.changes.recording import append_change, assign_id, lock_chain, row_state
+from app.core.choices import ChangeAction
+from app.core.context import RequestContext, using_context
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
@@ -89,17 +98,38 @@ def _upsert(
     table = model.__tablename__
     if existing is None:
         row = model(**values, created_at=stamp, updated_at=stamp)
+        assign_id(session, row)
         session.add(row)
         session.flush()
+        append_change(
+            session,
+            ChangeAction.CREATE,
+            model.__table__,
+            row.id,
+            None,
+            row_state(session, model.__table__, row.id),
+            at=stamp,
+        )
         report.created[table] += 1
         return row
     changed = {name: value for name, value in values.items() if getattr(existing, name) != value}
     if changed:
+        before = row_state(session, model.__table__, existing.id)
+        now = utcnow()
         for name, value in changed.items():
             setattr(existing, name, value)
         existing.version += 1
-        existing.updated_at = utcnow()
+        existing.updated_at = now
         session.flush()
+        append_change(
+            session,
+            ChangeAction.UPDATE,
+            model.__table__,
+            existing.id,
+            before,
+            row_state(session, model.__table__, existing.id),
+            at=now,
+        )
         report.updated[table] += 1
     else:
         report.unchanged[table] += 1
@@ -123,9 +153,11 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
     received_on = data.get("document", {}).get("received_on")
     if not isinstance(received_on, date):
         raise SeedError("document.received_on must be a date (the facts are recorded as of it)")
-    stamp = datetime(received_on.year, received_on.month, received_on.day, tzinfo=UTC)
     report = SeedReport()
-    with session.begin():
+    with using_context(RequestContext(request_id="seed")), session.begin():
+        lock_chain(session)
+        initial = session.exec(select(ChangeRecord.id).limit(1)).first() is None
+        stamp = datetime(received_on.year, received_on.month, received_on.day, tzinfo=UTC) if initial else utcnow()
         sites: dict[str, int] = {}
         for n, record in enumerate(data.get("sites", [])):
             values = _validated(SiteCreate, record, f"sites[{n}]")

@@ -139,17 +139,25 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
     ids["spare_scanners"] = _SpareScanners(spare)
     checked = 0
     for path, method in api_operations(app):
-        collection = re.sub(r"/\{\w+\}$", "", path)
+        shape = re.match(r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore)?)?$", path)
+        collection, suffix = shape["collection"], shape["suffix"]
         needed = required_role(path, method)
         for role in (None, Role.READER, Role.EDITOR, Role.ADMIN):
             url = path
-            if "{" in path:
+            if path.startswith(f"{API_PREFIX}/changes/{{"):
+                url = re.sub(r"\{\w+\}", "1", path)  # the seed's first change record
+            elif "{" in path:
                 victim = await admin_client.post(collection, json=create_body(collection, ids))
                 assert victim.status_code == 201, victim.text
                 url = re.sub(r"\{\w+\}", str(victim.json()["id"]), path)
+                if suffix == "/restore":  # only a deleted object can be restored
+                    item_url = f"{collection}/{victim.json()['id']}"
+                    etag = (await admin_client.get(item_url)).headers["etag"]
+                    deleted = await admin_client.delete(item_url, headers={"If-Match": etag})
+                    assert deleted.status_code == 204, deleted.text
             headers = {} if role is None else bearer(tokens[role.value])
             body = None
-            if method == "POST":
+            if method == "POST" and suffix is None:
                 body = create_body(collection, ids)
             if method == "PATCH":
                 body = PATCH_BODIES[collection]

@@ -55,3 +55,45 @@ AUDIT_STATUS_SQL = (
     f" WHEN {_covering_audit_in(AuditStatus.COMMISSIONED)} THEN '{ScannerAuditStatus.AUDIT_COMMISSIONED.value}'"
     f" ELSE '{ScannerAuditStatus.NOT_AUDITED.value}' END)"
 )
+
+
+def audit_status_of(
+    scanner: dict,
+    *,
+    audits: dict[int, dict],
+    audit_scanners: dict[int, dict],
+    audit_sites: dict[int, dict],
+    findings: dict[int, dict],
+    finding_scanners: dict[int, dict],
+) -> str:
+    """``AUDIT_STATUS_SQL`` over plain states (the change log's past), for one scanner: the same rule."""
+    scanner_id, site_id = scanner["id"], scanner["site_id"]
+    scoped_scanners = {(link["audit_id"], link["scanner_id"]) for link in audit_scanners.values()}
+    scoped_sites = {(link["audit_id"], link["site_id"]) for link in audit_sites.values()}
+
+    def covers(audit: dict) -> bool:
+        return (
+            bool(audit["covers_all_scanners"])
+            or (audit["id"], scanner_id) in scoped_scanners
+            or (audit["id"], site_id) in scoped_sites
+        )
+
+    concerned: dict[int, set[int]] = {}
+    for link in finding_scanners.values():
+        concerned.setdefault(link["finding_id"], set()).add(link["scanner_id"])
+    for finding in findings.values():
+        if finding["status"] not in (FindingStatus.OPEN.value, FindingStatus.MITIGATING.value):
+            continue
+        named = concerned.get(finding["id"])
+        audit = audits.get(finding["audit_id"])
+        if (named and scanner_id in named) or (not named and audit is not None and covers(audit)):
+            return ScannerAuditStatus.OPEN_FINDINGS.value
+    covering = {audit["status"] for audit in audits.values() if covers(audit)}
+    for statuses, result in (
+        ((AuditStatus.REPORTED, AuditStatus.CLOSED), ScannerAuditStatus.AUDITED),
+        ((AuditStatus.IN_PROGRESS,), ScannerAuditStatus.AUDIT_IN_PROGRESS),
+        ((AuditStatus.COMMISSIONED,), ScannerAuditStatus.AUDIT_COMMISSIONED),
+    ):
+        if covering & {status.value for status in statuses}:
+            return result.value
+    return ScannerAuditStatus.NOT_AUDITED.value

@@ -183,3 +183,12 @@ class RiskTier(StrEnum):
     ELEVATED = "elevated"
     MODERATE = "moderate"
     LOW = "low"
+
+
+class ChangeAction(StrEnum):
+    """What a change record records: an object created, updated, deleted, or restored after deletion."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"

@@ -1,9 +1,11 @@
 """The write path every domain shares: conditional updates and deletes, and database-error mapping.
 
-All inventory writes go through ``insert_row``, ``update_row`` and ``delete_row``, so the
-optimistic-lock rule (If-Match must name the current version, checked in the same UPDATE that
-writes) and the mapping of constraint violations to problems hold everywhere. They run inside
-the request's transaction (see ``SessionDep``); they flush, never commit.
+All inventory writes go through ``insert_row``, ``update_row``, ``delete_row`` and
+``restore_row``, so the optimistic-lock rule (If-Match must name the current version, checked in
+the same UPDATE that writes), the mapping of constraint violations to problems, and the change
+log (one hash-chained change record per change, see ``app/changes/recording.py``) hold
+everywhere. They run inside the request's transaction (see ``SessionDep``); they flush, never
+commit, so a change and its record are stored together or not at all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from app.changes.recording import append_change, assign_id, lock_chain, row_state, state_values
+from app.core.choices import ChangeAction
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import (
     Conflict,
@@ -98,13 +102,17 @@ def flush(session: Session, messages: Mapping[str, ProblemError]) -> None:
 
 
 def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemError] = {}) -> SQLModel:
-    """Insert a new row; its id is set on return."""
+    """Insert a new row and record its creation; its id is set on return."""
+    lock_chain(session)
     now = utcnow()
     row.created_at = now
     row.updated_at = now
     row.version = 1
+    assign_id(session, row)
     session.add(row)
     flush(session, messages)
+    table = row.__table__
+    append_change(session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=now)
     return row
 
 
@@ -117,33 +125,74 @@ def update_row(
     messages: Mapping[str, ProblemError] = {},
 ) -> None:
     """Apply ``changes`` if the row is still at ``version``: one conditional UPDATE, so of concurrent
-    writers holding the same ETag exactly one succeeds and the others get 412."""
+    writers holding the same ETag exactly one succeeds and the others get 412. Records the change."""
+    lock_chain(session)
     table = model.__table__
+    before = row_state(session, table, item_id)
+    now = utcnow()
     statement = (
         sa.update(table)
         .where(table.c.id == item_id, table.c.version == version)
-        .values(**changes, version=table.c.version + 1, updated_at=utcnow())
+        .values(**changes, version=table.c.version + 1, updated_at=now)
     )
     try:
         result = session.execute(statement)
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
-    if result.rowcount != 1:
+    if result.rowcount != 1 or before is None:
         raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
     session.expire_all()
+    append_change(session, ChangeAction.UPDATE, table, item_id, before, row_state(session, table, item_id), at=now)
 
 
 def delete_row(
     session: Session, model: type[SQLModel], item_id: int, version: int, messages: Mapping[str, ProblemError] = {}
 ) -> None:
-    """Delete the row if it is still at ``version`` (412 otherwise)."""
+    """Delete the row if it is still at ``version`` (412 otherwise), recording its last state."""
+    lock_chain(session)
     table = model.__table__
+    before = row_state(session, table, item_id)
     try:
         result = session.execute(sa.delete(table).where(table.c.id == item_id, table.c.version == version))
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
-    if result.rowcount != 1:
+    if result.rowcount != 1 or before is None:
         raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
+    append_change(session, ChangeAction.DELETE, table, item_id, before, None)
+
+
+def restore_row(
+    session: Session,
+    model: type[SQLModel],
+    item_id: int,
+    state: Mapping[str, Any],
+    version: int,
+    messages: Mapping[str, ProblemError] = {},
+) -> None:
+    """Insert a deleted row again, with its id and recorded ``state``, at ``version``; records the restore.
+
+    On PostgreSQL the id sequence is moved past the id if needed, so later inserts cannot collide."""
+    lock_chain(session)
+    table = model.__table__
+    now = utcnow()
+    values = {**state_values(table, dict(state)), "id": item_id, "version": version, "updated_at": now}
+    try:
+        session.execute(sa.insert(table).values(**values))
+    except IntegrityError as error:
+        raise map_integrity_error(error, messages) from None
+    if session.get_bind().dialect.name == "postgresql":
+        _advance_sequence(session, table, item_id)
+    session.expire_all()
+    append_change(session, ChangeAction.RESTORE, table, item_id, None, row_state(session, table, item_id), at=now)
+
+
+def _advance_sequence(session: Session, table: sa.Table, item_id: int) -> None:
+    sequence = session.execute(sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}).scalar()
+    if sequence is None:
+        return
+    last = session.execute(sa.text(f"SELECT last_value FROM {sequence}")).scalar_one()
+    if item_id > last:
+        session.execute(sa.text("SELECT setval(:sequence, :id)"), {"sequence": sequence, "id": item_id})
 
 
 class SessionReads:

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import NetworkKind
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -22,7 +23,7 @@ from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQueryRoute)
 
 
-class NetworkQuery(PageQuery):
+class NetworkQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the network listing."""
 
     kind: NetworkKind | None = None
@@ -41,7 +42,9 @@ async def list_networks(
     request: Request, query: Annotated[NetworkQuery, Depends(query_dependency(NetworkQuery))]
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    items, next_cursor = await service.list_networks(request.app.state.reads, **query.model_dump())
+    items, next_cursor = await run_listing(
+        request.app.state.reads, query, service.list_networks, service.list_networks_as_of
+    )
     return page_response(request, items, next_cursor)
 
 

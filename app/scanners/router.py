@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -22,7 +23,7 @@ from app.scanners.schemas import ScannerCreate, ScannerPublic, ScannerUpdate
 router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQueryRoute)
 
 
-class ScannerQuery(PageQuery):
+class ScannerQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the scanner listing."""
 
     site: str | None = Field(default=None, max_length=64, description="Site id or code, e.g. `maasvlakte`.")
@@ -52,7 +53,9 @@ async def list_scanners(
     request: Request, query: Annotated[ScannerQuery, Depends(query_dependency(ScannerQuery))]
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    items, next_cursor = await service.list_scanners(request.app.state.reads, **query.model_dump())
+    items, next_cursor = await run_listing(
+        request.app.state.reads, query, service.list_scanners, service.list_scanners_as_of
+    )
     return page_response(request, items, next_cursor)
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import SiteKind
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -22,7 +23,7 @@ from app.sites.schemas import SiteCreate, SitePublic, SiteUpdate
 router = APIRouter(prefix="/sites", tags=["sites"], route_class=StrictQueryRoute)
 
 
-class SiteQuery(PageQuery):
+class SiteQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the site listing."""
 
     kind: SiteKind | None = None
@@ -43,7 +44,7 @@ class SiteQuery(PageQuery):
 )
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    items, next_cursor = await service.list_sites(request.app.state.reads, **query.model_dump())
+    items, next_cursor = await run_listing(request.app.state.reads, query, service.list_sites, service.list_sites_as_of)
     return page_response(request, items, next_cursor)
 
 

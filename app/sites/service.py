@@ -1,9 +1,11 @@
 """Queries over sites."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
 from app.core.choices import SiteKind
 from app.core.errors import Conflict, NotFound
 from app.core.http import ref_condition
@@ -136,3 +138,45 @@ def delete_site(session: Session, site_id: int, if_match: str | None) -> None:
     if held:
         raise Conflict(f"Site '{site.code}' still holds {held} scanner(s); move or delete them first.")
     delete_row(session, Site, site_id, version)
+
+
+# The past: the same listing rebuilt from the change log (see app/changes/timeline.py).
+
+
+async def list_sites_as_of(
+    reads: ReadDatabase,
+    at: datetime,
+    *,
+    kind: SiteKind | None,
+    code: str | None,
+    country: str | None,
+    vendor: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Sites as they stood at ``at``, with the filters, sort and pagination of ``list_sites``."""
+    snapshot = Snapshot(reads, at)
+    predicates = []
+    if kind:
+        predicates.append(lambda site: site["kind"] == kind.value)
+    if code:
+        predicates.append(lambda site: site["code"] == code)
+    if country:
+        predicates.append(lambda site: site["country"] == country.upper())
+    if vendor:
+        vendors = await snapshot.states("vendors")
+        holding = {
+            scanner["site_id"]
+            for scanner in (await snapshot.states("scanners")).values()
+            if scanner["vendor_id"] is not None
+            and ref_matches(vendor, scanner["vendor_id"], vendors.get(scanner["vendor_id"], {}).get("slug"))
+        }
+        predicates.append(lambda site: site["id"] in holding)
+    sites = [shape_site(STATE_READS, state) for state in (await snapshot.states("sites")).values()]
+    return page_of(SITES, keep(sites, *predicates), at, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_site_as_of(reads: ReadDatabase, site_id: int, at: datetime) -> dict[str, Any]:
+    """One site as it stood at ``at``, or NotFound."""
+    return shape_site(STATE_READS, await Snapshot(reads, at).item("sites", site_id, "site"))

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import RestrictionKind
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -29,7 +30,7 @@ from app.vendors.schemas import (
 router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 
 
-class VendorQuery(PageQuery):
+class VendorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor listing."""
 
     country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
@@ -51,7 +52,9 @@ async def list_vendors(
     request: Request, query: Annotated[VendorQuery, Depends(query_dependency(VendorQuery))]
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    items, next_cursor = await service.list_vendors(request.app.state.reads, **query.model_dump())
+    items, next_cursor = await run_listing(
+        request.app.state.reads, query, service.list_vendors, service.list_vendors_as_of
+    )
     return page_response(request, items, next_cursor)
 
 
@@ -66,7 +69,7 @@ async def get_vendor(request: Request, vendor: VendorDep) -> Response:
     return item_response(request, "vendor", vendor)
 
 
-class VendorRestrictionQuery(PageQuery):
+class VendorRestrictionQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor-restriction listing."""
 
     vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug.")
@@ -86,7 +89,9 @@ async def list_vendor_restrictions(
     request: Request, query: Annotated[VendorRestrictionQuery, Depends(query_dependency(VendorRestrictionQuery))]
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    items, next_cursor = await service.list_restrictions(request.app.state.reads, **query.model_dump())
+    items, next_cursor = await run_listing(
+        request.app.state.reads, query, service.list_restrictions, service.list_restrictions_as_of
+    )
     return page_response(request, items, next_cursor)
 
 

@@ -1,9 +1,11 @@
 """Queries over vendors and their restrictions."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -270,3 +272,88 @@ def delete_restriction(session: Session, restriction_id: int, if_match: str | No
     restriction = get_or_404(session, VendorRestriction, restriction_id, "vendor restriction")
     version = expected_version(if_match, "vendor-restriction", restriction_id, restriction.version)
     delete_row(session, VendorRestriction, restriction_id, version)
+
+
+# The past: the same listings rebuilt from the change log (see app/changes/timeline.py).
+
+
+def _restrictions_as_of(restrictions: dict[int, dict[str, Any]], vendor_id: int) -> list[dict[str, Any]]:
+    return [
+        shape_restriction(STATE_READS, state)
+        for _, state in sorted(restrictions.items())
+        if state["vendor_id"] == vendor_id
+    ]
+
+
+async def list_vendors_as_of(
+    reads: ReadDatabase,
+    at: datetime,
+    *,
+    country: str | None,
+    slug: str | None,
+    restricted_by: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Vendors as they stood at ``at``, each with its restrictions then; filters, sort and pages as ``list_vendors``."""
+    snapshot = Snapshot(reads, at)
+    restrictions = await snapshot.states("vendor-restrictions")
+    predicates = []
+    if country:
+        predicates.append(lambda vendor: vendor["country"] == country.upper())
+    if slug:
+        predicates.append(lambda vendor: vendor["slug"] == slug)
+    if restricted_by:
+        restricted = {r["vendor_id"] for r in restrictions.values() if r["country"] == restricted_by.upper()}
+        predicates.append(lambda vendor: vendor["id"] in restricted)
+    vendors = [shape_vendor(STATE_READS, state) for state in (await snapshot.states("vendors")).values()]
+    items, next_cursor = page_of(VENDORS, keep(vendors, *predicates), at, sort=sort, limit=limit, cursor=cursor)
+    for vendor in items:
+        vendor["restrictions"] = _restrictions_as_of(restrictions, vendor["id"])
+    return items, next_cursor
+
+
+async def get_vendor_as_of(reads: ReadDatabase, vendor_id: int, at: datetime) -> dict[str, Any]:
+    """One vendor with its restrictions as they stood at ``at``, or NotFound."""
+    snapshot = Snapshot(reads, at)
+    vendor = shape_vendor(STATE_READS, await snapshot.item("vendors", vendor_id, "vendor"))
+    vendor["restrictions"] = _restrictions_as_of(await snapshot.states("vendor-restrictions"), vendor_id)
+    return vendor
+
+
+async def list_restrictions_as_of(
+    reads: ReadDatabase,
+    at: datetime,
+    *,
+    vendor: str | None,
+    country: str | None,
+    kind: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Vendor restrictions as they stood at ``at``; filters, sort and pages as ``list_restrictions``."""
+    snapshot = Snapshot(reads, at)
+    vendors = await snapshot.states("vendors")
+    predicates = [lambda restriction: restriction["vendor_id"] in vendors]
+    if vendor:
+        predicates.append(
+            lambda restriction: ref_matches(
+                vendor, restriction["vendor_id"], vendors.get(restriction["vendor_id"], {}).get("slug")
+            )
+        )
+    if country:
+        predicates.append(lambda restriction: restriction["country"] == country.upper())
+    if kind:
+        predicates.append(lambda restriction: restriction["kind"] == kind)
+    restrictions = [
+        shape_restriction(STATE_READS, state) for state in (await snapshot.states("vendor-restrictions")).values()
+    ]
+    return page_of(RESTRICTIONS, keep(restrictions, *predicates), at, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_restriction_as_of(reads: ReadDatabase, restriction_id: int, at: datetime) -> dict[str, Any]:
+    """One vendor restriction as it stood at ``at``, or NotFound."""
+    state = await Snapshot(reads, at).item("vendor-restrictions", restriction_id, "vendor restriction")
+    return shape_restriction(STATE_READS, state)

@@ -1,0 +1,1 @@
+"""The change log: append-only, hash-chained records of every inventory write, and reads of the past."""

@@ -1,0 +1,52 @@
+"""Table model of a change record."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.choices import ChangeAction
+from app.core.db import UTCDateTime
+from app.core.models import enum_type
+
+
+class ChangeRecord(SQLModel, table=True):
+    """One change made to the inventory: who made it, when, in which request, and the object's state
+    before and after.
+
+    Records are appended in the same transaction as the change and never updated or deleted by
+    the application. Each carries the SHA-256 of its content and of the previous record's hash,
+    so an edited, removed or reordered record breaks the chain (``GET /api/v1/changes/verify``).
+    Unlike the inventory tables it has no ``updated_at``/``version``/``source``: a record never
+    changes, and ``recorded_at`` is when it was made.
+    """
+
+    __tablename__ = "change_record"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(action IN ('create', 'restore') AND before IS NULL AND after IS NOT NULL)"
+            " OR (action = 'update' AND before IS NOT NULL AND after IS NOT NULL)"
+            " OR (action = 'delete' AND before IS NOT NULL AND after IS NULL)",
+            name="states_match_action",
+        ),
+        sa.Index("ix_change_record_object", "object_type", "object_id", "id"),
+    )
+
+    id: int = Field(
+        primary_key=True,
+        sa_column_kwargs={"autoincrement": False},
+        description="Position in the chain: 1, 2, 3, ... without gaps.",
+    )
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    api_key_id: int | None = Field(
+        default=None, index=True, description="The API key that made the change; null for the seed loader and the CLI."
+    )
+    request_id: str = Field(max_length=128, nullable=False, index=True)
+    action: ChangeAction = Field(sa_type=enum_type(ChangeAction, "change_action"), nullable=False)
+    object_type: str = Field(max_length=64, nullable=False, description="The collection, e.g. `scanners`.")
+    object_id: int = Field(nullable=False)
+    before: str | None = Field(default=None, sa_type=sa.Text, description="Canonical JSON of the state before.")
+    after: str | None = Field(default=None, sa_type=sa.Text, description="Canonical JSON of the state after.")
+    reason: str | None = Field(default=None, max_length=500)
+    previous_hash: str | None = Field(default=None, max_length=64)
+    hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)

@@ -1,0 +1,189 @@
+"""Appending change records: canonical states, the hash chain, and keeping it linear.
+
+Used by the write helpers in ``app/core/writes.py`` and by the seed loader, always inside the
+transaction that makes the change, so a change and its record commit or roll back together.
+
+- The state of an object is its row's own columns (what its GET returns without embedded
+  briefs or counts), as JSON: timestamps in the API's RFC 3339 form, dates ``YYYY-MM-DD``,
+  enumerations as their values. Columns holding secrets (``token_hash``) are left out.
+- Canonical JSON: keys sorted, no whitespace, UTF-8 (orjson ``OPT_SORT_KEYS``).
+- ``hash`` = SHA-256 (hex) of the canonical JSON of the record's content: its id, time, API
+  key, request id, reason, action, object type and id, the before and after texts as stored,
+  and ``previous_hash``. Ids run 1, 2, 3, ... without gaps.
+- The chain stays linear under concurrent writers: on PostgreSQL every write transaction
+  takes one transaction-scoped advisory lock before its first change (``lock_chain``), so
+  appends (and the writes they record) are serialised; SQLite serialises writers already
+  (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.changes.models import ChangeRecord
+from app.core.choices import ChangeAction
+from app.core.context import current_context
+from app.core.db import UTCDateTime, format_timestamp, utcnow
+
+CHAIN_LOCK = 0x696E76656E746F72  # the advisory lock key on PostgreSQL ("inventor")
+
+SECRET_COLUMNS = frozenset({"token_hash"})
+"""Columns never copied into a change record."""
+
+_IRREGULAR_COLLECTIONS: dict[str, str] = {}
+
+
+def collection_of(table_name: str) -> str:
+    """The collection (object type) a table's rows are served as: ``vendor_restriction`` -> ``vendor-restrictions``."""
+    return _IRREGULAR_COLLECTIONS.get(table_name) or table_name.replace("_", "-") + "s"
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON: sorted keys, no whitespace."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def jsonable(value: Any) -> Any:
+    """A column value as the API shows it in JSON."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def row_state(session: Session, table: sa.Table, object_id: int) -> dict[str, Any] | None:
+    """The state of one row (its own columns as JSON values), or None when there is no such row."""
+    row = session.execute(sa.select(table).where(table.c.id == object_id)).first()
+    if row is None:
+        return None
+    return {
+        column.name: jsonable(row._mapping[column]) for column in table.columns if column.name not in SECRET_COLUMNS
+    }
+
+
+def state_values(table: sa.Table, state: dict[str, Any]) -> dict[str, Any]:
+    """A recorded state as column values to insert again (the inverse of ``row_state``)."""
+    values: dict[str, Any] = {}
+    for name, value in state.items():
+        if name not in table.c:
+            continue
+        column_type = table.c[name].type
+        if value is not None:
+            enum_class = getattr(column_type, "enum_class", None)
+            if enum_class is not None:
+                value = enum_class(value)
+            elif isinstance(column_type, UTCDateTime | sa.DateTime):
+                value = datetime.fromisoformat(value)
+            elif isinstance(column_type, sa.Date):
+                value = date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def lock_chain(session: Session) -> None:
+    """Serialise writers so change records append in one line (PostgreSQL; SQLite already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
+def assign_id(session: Session, row: Any) -> None:
+    """On SQLite, give a new row an id never used before in its table, even by a deleted row.
+
+    SQLite would otherwise reuse the id of the newest row once it is deleted, and two objects
+    would share one history. PostgreSQL sequences never hand out an id twice.
+    """
+    if row.id is not None or session.get_bind().dialect.name != "sqlite":
+        return
+    table = row.__table__
+    used = session.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
+    recorded = (
+        session.execute(
+            sa.select(sa.func.max(ChangeRecord.object_id)).where(ChangeRecord.object_type == collection_of(table.name))
+        ).scalar_one()
+        or 0
+    )
+    row.id = max(used, recorded) + 1
+
+
+def record_content(
+    *,
+    id: int,
+    recorded_at: str,
+    api_key_id: int | None,
+    request_id: str,
+    action: str,
+    object_type: str,
+    object_id: int,
+    before: str | None,
+    after: str | None,
+    reason: str | None,
+    previous_hash: str | None,
+) -> dict[str, Any]:
+    """What a record's hash covers."""
+    return {
+        "id": id,
+        "recorded_at": recorded_at,
+        "api_key_id": api_key_id,
+        "request_id": request_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "previous_hash": previous_hash,
+    }
+
+
+def record_hash(content: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a record's canonical content."""
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+def append_change(
+    session: Session,
+    action: ChangeAction,
+    table: sa.Table,
+    object_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    at: datetime | None = None,
+) -> ChangeRecord:
+    """Append the record of one change to the chain, in the session's transaction."""
+    lock_chain(session)
+    context = current_context()
+    head = session.execute(
+        sa.select(ChangeRecord.id, ChangeRecord.hash).order_by(ChangeRecord.id.desc()).limit(1)
+    ).first()
+    recorded_at = at or utcnow()
+    content = record_content(
+        id=head.id + 1 if head else 1,
+        recorded_at=format_timestamp(recorded_at),
+        api_key_id=context.api_key_id,
+        request_id=context.request_id,
+        action=action.value,
+        object_type=collection_of(table.name),
+        object_id=object_id,
+        before=None if before is None else canonical(before),
+        after=None if after is None else canonical(after),
+        reason=context.reason,
+        previous_hash=head.hash if head else None,
+    )
+    record = ChangeRecord(
+        **{**content, "recorded_at": recorded_at, "action": action},
+        hash=record_hash(content),
+    )
+    session.add(record)
+    session.flush()
+    return record

@@ -1,0 +1,142 @@
+"""HTTP endpoints of the change log, per-object history and restore."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from app.auth.dependencies import require_editor
+from app.changes import service
+from app.changes.schemas import ChainVerification, ChangeRecordPublic
+from app.changes.timeline import parse_instant
+from app.core.choices import ChangeAction
+from app.core.deps import ReadsDep, SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.http import MAX_ID, etag_for
+from app.core.pagination import Page, json_response, page_response
+from app.core.params import ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.routing import StrictQueryRoute
+
+router = APIRouter(tags=["history"], route_class=StrictQueryRoute)
+
+InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 timestamp with a timezone.")]
+
+
+class ChangeQuery(PageQuery):
+    """Filters, sort and page of the change log."""
+
+    object_type: str | None = Field(default=None, max_length=64, description="Collection, e.g. `scanners`.")
+    object_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Object id (with object_type).")
+    action: ChangeAction | None = None
+    api_key_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
+    request_id: str | None = Field(default=None, max_length=128, description="Only changes of this request.")
+    since: str | None = Field(default=None, max_length=64, description="Recorded at or after (RFC 3339).")
+    until: str | None = Field(default=None, max_length=64, description="Recorded before (RFC 3339).")
+    sort: str | None = Field(default=None, max_length=200, description=service.CHANGES.sort_description())
+
+
+@router.get(
+    "/changes",
+    operation_id="listChanges",
+    response_model=Page[ChangeRecordPublic],
+    responses=problem_responses(*READ_PROBLEMS["list"]),
+    openapi_extra=query_parameters(ChangeQuery),
+)
+async def list_changes(
+    request: Request, query: Annotated[ChangeQuery, Depends(query_dependency(ChangeQuery))]
+) -> Response:
+    """List recorded changes, oldest first, filtered by object, action, API key, request or time."""
+    params = query.model_dump()
+    params["since"] = parse_instant(query.since, "since")
+    params["until"] = parse_instant(query.until, "until")
+    items, next_cursor = await service.list_changes(request.app.state.reads, **params)
+    return page_response(request, items, next_cursor)
+
+
+@router.get(
+    "/changes/verify",
+    operation_id="verifyChanges",
+    response_model=ChainVerification,
+    responses=problem_responses(401, 403),
+)
+async def verify_changes(reads: ReadsDep) -> Response:
+    """Check the whole change log's hash chain and report the first record where it does not hold."""
+    return json_response(await service.verify_chain(reads))
+
+
+@router.get(
+    "/changes/{change_id}",
+    operation_id="getChange",
+    response_model=ChangeRecordPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_change(change_id: ItemId, reads: ReadsDep) -> Response:
+    """Get one change record by id."""
+    return json_response(await service.get_change(reads, change_id))
+
+
+class HistoryQuery(PageQuery):
+    """Sort and page of one object's history."""
+
+    sort: str | None = Field(
+        default=None, max_length=200, description=service.COLLECTIONS[0].history.sort_description()
+    )
+
+
+def _history_endpoint(collection: service.Collection) -> Any:
+    async def history(
+        request: Request, item_id: ItemId, query: Annotated[HistoryQuery, Depends(query_dependency(HistoryQuery))]
+    ) -> Response:
+        items, next_cursor = await service.object_history(
+            request.app.state.reads, collection, item_id, **query.model_dump()
+        )
+        return page_response(request, items, next_cursor)
+
+    return history
+
+
+def _restore_endpoint(collection: service.Collection) -> Any:
+    def restore(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+        item = service.restore(session, collection, item_id)
+        headers = {
+            "ETag": etag_for(collection.resource, item["id"], item["version"]),
+            "Location": request.url.path.removesuffix("/restore"),
+        }
+        return json_response(item, status_code=201, headers=headers)
+
+    return restore
+
+
+def _operation_name(collection: service.Collection) -> str:
+    return "".join(part.capitalize() for part in collection.resource.split("-"))
+
+
+for _collection in service.COLLECTIONS:
+    _name = _operation_name(_collection)
+    router.add_api_route(
+        f"/{_collection.name}/{{item_id}}/history",
+        _history_endpoint(_collection),
+        methods=["GET"],
+        operation_id=f"get{_name}History",
+        description=f"List the recorded changes of one {_collection.label}, oldest first; "
+        "a deleted one's history still answers.",
+        response_model=Page[ChangeRecordPublic],
+        responses=problem_responses(*READ_PROBLEMS["list"], 404),
+        openapi_extra=query_parameters(HistoryQuery),
+        tags=[_collection.tag],
+    )
+    router.add_api_route(
+        f"/{_collection.name}/{{item_id}}/restore",
+        _restore_endpoint(_collection),
+        methods=["POST"],
+        status_code=201,
+        operation_id=f"restore{_name}",
+        description=f"Recreate a deleted {_collection.label} from its last recorded state, with the same id; "
+        "409 if that would break a constraint.",
+        response_model=_collection.public,
+        responses=problem_responses(*WRITE_PROBLEMS["create"], 404),
+        dependencies=[Depends(require_editor)],
+        tags=[_collection.tag],
+    )

@@ -1,0 +1,304 @@
+"""Reading the change log, verifying its chain, and restoring deleted objects from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel
+
+from app.changes.models import ChangeRecord
+from app.changes.recording import collection_of, lock_chain, record_content, record_hash
+from app.core.choices import ChangeAction
+from app.core.db import format_timestamp
+from app.core.errors import Conflict, NotFound
+from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.reads import ReadDatabase, Row
+from app.core.writes import load_item, restore_row
+from app.networks.models import Network
+from app.networks.schemas import NetworkPublic
+from app.networks.service import NETWORKS
+from app.scanners.models import Scanner
+from app.scanners.schemas import ScannerPublic
+from app.scanners.service import SCANNERS
+from app.sites.models import Site
+from app.sites.schemas import SitePublic
+from app.sites.service import SITES
+from app.vendors.models import Vendor, VendorRestriction
+from app.vendors.schemas import VendorPublic, VendorRestrictionPublic
+from app.vendors.service import RESTRICTIONS, load_vendor
+
+_COLUMNS = (
+    "change_record.id, change_record.recorded_at, change_record.api_key_id, change_record.request_id,"
+    " change_record.action, change_record.object_type, change_record.object_id, change_record.before,"
+    " change_record.after, change_record.reason, change_record.previous_hash, change_record.hash"
+)
+
+
+def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "recorded_at": reads.timestamp(row["recorded_at"]),
+        "api_key_id": row["api_key_id"],
+        "request_id": row["request_id"],
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_id": row["object_id"],
+        "before": None if row["before"] is None else orjson.loads(row["before"]),
+        "after": None if row["after"] is None else orjson.loads(row["after"]),
+        "reason": row["reason"],
+        "previous_hash": row["previous_hash"],
+        "hash": row["hash"],
+    }
+
+
+CHANGES = Listing(
+    resource="changes",
+    select=f"SELECT {_COLUMNS} FROM change_record",
+    id_column="change_record.id",
+    sort_fields={
+        "id": SortField("change_record.id", "int"),
+        "recorded_at": SortField("change_record.recorded_at", "timestamp"),
+    },
+    shape=shape_change,
+)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """An inventory collection whose objects have a history and can be restored."""
+
+    name: str
+    model: type[SQLModel]
+    resource: str
+    label: str
+    tag: str
+    public: type[BaseModel]
+    load: Callable[[Session, int], dict[str, Any]]
+
+    @property
+    def history(self) -> Listing:
+        return Listing(
+            resource=f"{self.name}-history",
+            select=CHANGES.select,
+            id_column=CHANGES.id_column,
+            sort_fields=CHANGES.sort_fields,
+            shape=shape_change,
+        )
+
+
+def _loader(listing: Listing) -> Callable[[Session, int], dict[str, Any]]:
+    return lambda session, item_id: load_item(session, listing, item_id)
+
+
+COLLECTIONS = [
+    Collection("sites", Site, "site", "site", "sites", SitePublic, _loader(SITES)),
+    Collection("vendors", Vendor, "vendor", "vendor", "vendors", VendorPublic, load_vendor),
+    Collection(
+        "vendor-restrictions",
+        VendorRestriction,
+        "vendor-restriction",
+        "vendor restriction",
+        "vendors",
+        VendorRestrictionPublic,
+        _loader(RESTRICTIONS),
+    ),
+    Collection("networks", Network, "network", "network", "networks", NetworkPublic, _loader(NETWORKS)),
+    Collection("scanners", Scanner, "scanner", "scanner", "scanners", ScannerPublic, _loader(SCANNERS)),
+]
+_LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
+
+
+async def list_changes(
+    reads: ReadDatabase,
+    *,
+    object_type: str | None,
+    object_id: int | None,
+    action: ChangeAction | None,
+    api_key_id: int | None,
+    request_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Change records matching every given filter; ``since`` is inclusive, ``until`` exclusive."""
+    filters = Filters()
+    if object_type:
+        filters.add("change_record.object_type = :object_type", object_type=object_type)
+    if object_id is not None:
+        filters.add("change_record.object_id = :object_id", object_id=object_id)
+    if action:
+        filters.add("change_record.action = :action", action=action)
+    if api_key_id is not None:
+        filters.add("change_record.api_key_id = :api_key_id", api_key_id=api_key_id)
+    if request_id:
+        filters.add("change_record.request_id = :request_id", request_id=request_id)
+    if since:
+        filters.add("change_record.recorded_at >= :since", since=reads.timestamp_param(format_timestamp(since)))
+    if until:
+        filters.add("change_record.recorded_at < :until", until=reads.timestamp_param(format_timestamp(until)))
+    return await fetch_page(reads, CHANGES, filters, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_change(reads: ReadDatabase, change_id: int) -> dict[str, Any]:
+    """One change record by id, or NotFound."""
+    rows = await reads.fetch(f"{CHANGES.select} WHERE change_record.id = :id", {"id": change_id})
+    if not rows:
+        raise NotFound(f"No change record with id {change_id}.")
+    return shape_change(reads, rows[0])
+
+
+async def object_history(
+    reads: ReadDatabase, collection: Collection, item_id: int, *, sort: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The change records of one object, deleted or not; NotFound when it has none."""
+    filters = Filters()
+    filters.add("change_record.object_type = :object_type", object_type=collection.name)
+    filters.add("change_record.object_id = :object_id", object_id=item_id)
+    items, next_cursor = await fetch_page(reads, collection.history, filters, sort=sort, limit=limit, cursor=cursor)
+    if not items and not cursor:
+        raise NotFound(f"No {collection.label} with id {item_id} has ever been recorded.")
+    return items, next_cursor
+
+
+VERIFY_BATCH = 1000
+
+
+async def verify_chain(reads: ReadDatabase) -> dict[str, Any]:
+    """Walk the whole chain in id order; report whether it holds and the first record where it does not."""
+    checked = 0
+    previous: tuple[int, str] | None = None
+    broken: dict[str, Any] | None = None
+    last_id = 0
+    while True:
+        rows = await reads.fetch(
+            f"SELECT {_COLUMNS} FROM change_record WHERE change_record.id > :after"
+            " ORDER BY change_record.id LIMIT :batch",
+            {"after": last_id, "batch": VERIFY_BATCH},
+        )
+        for row in rows:
+            checked += 1
+            if broken is None:
+                broken = _check(reads, row, previous)
+            previous = (row["id"], row["hash"])
+        if len(rows) < VERIFY_BATCH:
+            break
+        last_id = rows[-1]["id"]
+    return {
+        "valid": broken is None,
+        "checked": checked,
+        "head": None if previous is None else {"id": previous[0], "hash": previous[1]},
+        "first_broken": broken,
+    }
+
+
+def _check(reads: ReadDatabase, row: Row, previous: tuple[int, str] | None) -> dict[str, Any] | None:
+    expected_id = previous[0] + 1 if previous else 1
+    if row["id"] != expected_id:
+        missing = (
+            f"record {expected_id}" if row["id"] == expected_id + 1 else f"records {expected_id} to {row['id'] - 1}"
+        )
+        return {
+            "id": expected_id,
+            "problem": "gap",
+            "detail": f"{missing.capitalize()} {'is' if row['id'] == expected_id + 1 else 'are'} missing: "
+            f"the chain goes from {previous[0] if previous else 'its start'} to record {row['id']}.",
+        }
+    expected_link = previous[1] if previous else None
+    if row["previous_hash"] != expected_link:
+        return {
+            "id": row["id"],
+            "problem": "broken_link",
+            "detail": f"Record {row['id']}'s previous_hash does not match the hash of record {expected_id - 1}: "
+            "one of the two was altered or replaced.",
+        }
+    content = record_content(
+        id=row["id"],
+        recorded_at=reads.timestamp(row["recorded_at"]),
+        api_key_id=row["api_key_id"],
+        request_id=row["request_id"],
+        action=row["action"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        before=row["before"],
+        after=row["after"],
+        reason=row["reason"],
+        previous_hash=row["previous_hash"],
+    )
+    if record_hash(content) != row["hash"]:
+        return {
+            "id": row["id"],
+            "problem": "content_hash_mismatch",
+            "detail": f"Record {row['id']}'s content does not match its hash: it was altered after it was written.",
+        }
+    return None
+
+
+# Restoring a deleted object.
+
+
+def restore(session: Session, collection: Collection, item_id: int) -> dict[str, Any]:
+    """Recreate a deleted object from its last recorded state, with the same id and the next version.
+
+    404 when no deletion of it is recorded; 409 when it exists, or when its unique keys are now
+    taken or the objects it refers to are gone."""
+    lock_chain(session)
+    model = collection.model
+    table = model.__table__
+    if session.get(model, item_id) is not None:
+        raise Conflict(f"{collection.label.capitalize()} {item_id} exists; only a deleted one can be restored.")
+    last = session.execute(
+        sa.select(ChangeRecord)
+        .where(ChangeRecord.object_type == collection.name, ChangeRecord.object_id == item_id)
+        .order_by(ChangeRecord.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None or last.action != ChangeAction.DELETE or last.before is None:
+        raise NotFound(f"No deleted {collection.label} with id {item_id} is recorded.")
+    state = orjson.loads(last.before)
+    _check_restorable(session, collection, table, item_id, state)
+    version = int(state["version"]) + 1
+    restore_row(session, model, item_id, state, version)
+    return collection.load(session, item_id)
+
+
+def _unique_column_sets(table: sa.Table) -> list[tuple[str, ...]]:
+    sets = {(column.name,) for column in table.columns if column.unique}
+    sets |= {
+        tuple(column.name for column in constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    }
+    return sorted(sets)
+
+
+def _check_restorable(
+    session: Session, collection: Collection, table: sa.Table, item_id: int, state: dict[str, Any]
+) -> None:
+    what = f"Cannot restore {collection.label} {item_id}"
+    for columns in _unique_column_sets(table):
+        values = {name: state.get(name) for name in columns}
+        if any(value is None for value in values.values()):
+            continue
+        taken = session.execute(
+            sa.select(table.c.id).where(*(table.c[name] == value for name, value in values.items())).limit(1)
+        ).scalar_one_or_none()
+        if taken is not None:
+            shown = ", ".join(f"{name} '{value}'" for name, value in values.items())
+            raise Conflict(f"{what}: its {shown} is now used by {collection.label} {taken}.")
+    for foreign_key in table.foreign_keys:
+        value = state.get(foreign_key.parent.name)
+        if value is None:
+            continue
+        target = foreign_key.column.table
+        found = session.execute(sa.select(target.c.id).where(foreign_key.column == value)).first()
+        if found is None:
+            label = _LABELS.get(collection_of(target.name), target.name)
+            raise Conflict(f"{what}: the {label} {value} it refers to ({foreign_key.parent.name}) no longer exists.")

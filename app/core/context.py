@@ -1,0 +1,210 @@
+"""Who and what a change belongs to: the request id, the API key and the client's reason.
+
+A small ASGI middleware opens one ``RequestContext`` per HTTP request and keeps it in a
+context variable, so the write helpers (``app/core/writes.py``) can stamp change records
+without every service passing these values along. Sync endpoints run in a worker thread that
+copies the context, and the object is shared, so they see the same one.
+
+- ``X-Request-ID``: the client's value when it is a sane token (1 to 128 characters of
+  letters, digits and ``._:/+=@-``), else a generated one. It is echoed on every response,
+  errors and 500s included.
+- ``X-Change-Reason``: an optional free-text reason for a change (UTF-8, at most 500
+  characters, no control characters). On a write an invalid one is a 422 and nothing changes.
+- The API key is the ``Principal`` the auth dependency puts on ``request.state``.
+
+Outside a request (the seed loader, the CLI) the context has no API key and the request id
+``cli`` unless the caller opens its own with ``using_context``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import InvalidRequest, problem_response
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REASON_HEADER = "X-Change-Reason"
+MAX_REASON_LENGTH = 500
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=@-]{1,128}$")
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class RequestContext:
+    """The request a change is made in."""
+
+    request_id: str = "cli"
+    reason: str | None = None
+    state: MutableMapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def api_key_id(self) -> int | None:
+        """The id of the API key that authenticated the request; None outside requests."""
+        principal = self.state.get("principal")
+        return getattr(principal, "key_id", None)
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("inventory_request_context", default=None)
+
+
+def current_context() -> RequestContext:
+    """The context of the running request, or a fresh one (no key, request id ``cli``) outside requests."""
+    return _current.get() or RequestContext()
+
+
+@contextmanager
+def using_context(context: RequestContext) -> Iterator[RequestContext]:
+    """Run a block (e.g. the seed loader) with ``context`` as the current request context."""
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def request_id_from(raw: str | None) -> str:
+    """The client's request id when it is a sane token, else a new one."""
+    if raw and _REQUEST_ID.match(raw):
+        return raw
+    return uuid.uuid4().hex
+
+
+def parse_reason(raw: bytes | None) -> str | None:
+    """The change reason a client sent, or None; an invalid one raises ``InvalidRequest``."""
+    if raw is None:
+        return None
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise _bad_reason("it is not valid UTF-8") from None
+    if not text:
+        return None
+    if len(text) > MAX_REASON_LENGTH:
+        raise _bad_reason(f"it is longer than {MAX_REASON_LENGTH} characters")
+    if any(unicodedata.category(character) in ("Cc", "Cf") for character in text):
+        raise _bad_reason("it contains control characters")
+    return text
+
+
+def _bad_reason(why: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"The {REASON_HEADER} header is not accepted: {why}.",
+        errors=[{"location": "header", "field": REASON_HEADER, "message": why, "type": "value_error"}],
+    )
+
+
+class RequestContextMiddleware:
+    """Opens the request context and echoes ``X-Request-ID`` on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_id = raw_reason = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                raw_id = value
+            elif name == b"x-change-reason":
+                raw_reason = value
+        request_id = request_id_from(raw_id.decode("latin-1") if raw_id is not None else None)
+        echo = (b"x-request-id", request_id.encode("latin-1"))
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [
+                    *(h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"),
+                    echo,
+                ]
+            await send(message)
+
+        context = RequestContext(request_id=request_id, state=scope.setdefault("state", {}))
+        if scope["method"] in _WRITE_METHODS:
+            try:
+                context.reason = parse_reason(raw_reason)
+            except InvalidRequest as error:
+                response = problem_response(
+                    Request(scope),
+                    status=error.status,
+                    slug=error.slug,
+                    title=error.title,
+                    detail=error.detail,
+                    **error.extensions,
+                )
+                await response(scope, receive, send_with_id)
+                return
+        token = _current.set(context)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Unexpected errors are answered by the outermost error middleware, which bypasses
+            # this one: answer here instead, so a 500 carries the request id too.
+            if not started:
+                response = problem_response(
+                    Request(scope),
+                    status=500,
+                    slug="internal-error",
+                    title="Internal server error",
+                    detail="The server could not complete the request. The error has been logged.",
+                )
+                await response(scope, receive, send_with_id)
+            raise
+        finally:
+            _current.reset(token)
+
+
+def document_context_headers(app: Any) -> None:
+    """Declare ``X-Request-ID`` and ``X-Change-Reason`` in the OpenAPI of every ``/api/v1`` write operation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for path, methods in schema.get("paths", {}).items():
+            if not path.startswith("/api/"):
+                continue
+            for method, operation in methods.items():
+                if method.upper() not in _WRITE_METHODS:
+                    continue
+                parameters = operation.setdefault("parameters", [])
+                names = {parameter["name"] for parameter in parameters}
+                for name, description in (
+                    (
+                        REQUEST_ID_HEADER,
+                        "Your id for this request (1 to 128 of letters, digits, `._:/+=@-`); "
+                        "recorded with the change and echoed on the response. Generated when absent.",
+                    ),
+                    (
+                        REASON_HEADER,
+                        f"Why the change is made (UTF-8, at most {MAX_REASON_LENGTH} characters, no control "
+                        "characters); recorded with the change.",
+                    ),
+                ):
+                    if name not in names:
+                        parameters.append(
+                            {
+                                "name": name,
+                                "in": "header",
+                                "required": False,
+                                "description": description,
+                                "schema": {"type": "string"},
+                            }
+                        )
+        return schema
+
+    app.openapi = openapi
