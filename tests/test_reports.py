@@ -158,6 +158,9 @@ async def test_overdue_assessments_at_a_chosen_date(client):
     async def overdue(on: str) -> list:
         return (await client.get("/api/v1/reports/overdue/assessments", params={"on": on})).json()["items"]
 
+    assert await overdue("2030-01-01") == []  # the seeded assessment has no valid_until: never overdue
+    assessment = (await client.get("/api/v1/vendor-assessments")).json()["items"][0]
+    await patch(client, f"/api/v1/vendor-assessments/{assessment['id']}", {"valid_until": "2021-08-31"})
     assert await overdue("2021-08-31") == []
     rows = await overdue("2021-09-01")
     assert [(row["vendor"], row["valid_until"], row["days_overdue"]) for row in rows] == [("nuctech", "2021-08-31", 1)]
@@ -173,6 +176,8 @@ async def test_csv_has_the_same_rows_as_json(client, url):
         "/api/v1/findings",
         json={"audit_id": audit["id"], "severity": "high", "title": 'Quote " and, comma', "due_on": "2022-01-01"},
     )
+    assessment = (await client.get("/api/v1/vendor-assessments")).json()["items"][0]
+    await patch(client, f"/api/v1/vendor-assessments/{assessment['id']}", {"valid_until": "2021-08-31"})
     as_json = await client.get(url)
     as_csv = await client.get(url, headers={"Accept": "text/csv"})
     assert as_csv.status_code == 200, as_csv.text
