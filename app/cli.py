@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +15,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def configure() -> None:
+    """Log as the settings ask (INVENTORY_LOG_FORMAT, INVENTORY_LOG_LEVEL) in every command."""
+    from app.core.config import get_settings
+    from app.core.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
 
 
 @app.command()
@@ -101,31 +114,84 @@ def create_key(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default: INVENTORY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: INVENTORY_PORT, 8000).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="uvicorn worker processes (default: INVENTORY_WORKERS, 1).")
+    ] = None,
     prepare: Annotated[
-        bool, typer.Option(help="Migrate and seed before serving, so a new database is ready to query.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="Migrate, seed and keep a local admin key in var/admin.token before serving, so a new database is "
+            "ready to query. Default: yes in development, never in production (INVENTORY_MODE=production)."
+        ),
+    ] = None,
 ) -> None:
-    """Run the API with uvicorn, by default after migrating and seeding the database."""
+    """Run the API with uvicorn; in development first migrate, seed and keep a local admin key."""
     import uvicorn
 
-    from app.core.config import get_settings
+    from app.core.config import UnsafeConfiguration, check_settings, get_settings
+    from app.core.logs import logging_config
 
     settings = get_settings()
+    try:
+        check_settings(settings)
+    except UnsafeConfiguration as error:
+        typer.echo(f"refusing to start: {error}", err=True)
+        raise typer.Exit(2) from None
+    production = settings.mode == "production"
+    if prepare and production:
+        typer.echo(
+            "refusing to prepare in production: run `inventory migrate` as a one-off step and mint keys with "
+            "`inventory create-key`",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if prepare is None:
+        prepare = not production
     if prepare:
         migrate("head")
         seed(None)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-    )
+    with _metrics_directory():
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,  # app/core/observability.py logs each request with its route and API key
+            timeout_graceful_shutdown=30,
+        )
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """A fresh prometheus-client multiprocess directory for this run, shared by its workers.
+
+    Set before any worker imports the metrics, so every worker writes its own files there and
+    /metrics adds them up. A directory given in PROMETHEUS_MULTIPROC_DIR is emptied first (values
+    of an earlier run would otherwise be counted again); one made here is removed at exit.
+    """
+    import shutil
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="inventory-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:

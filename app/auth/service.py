@@ -137,6 +137,7 @@ def mint_key(
     )
     session.add(key)
     session.flush()
+    logger.info("api key minted", extra={"api_key_id": key.id, "role": role.value, "key_name": name})
     return key, token
 
 
