@@ -194,6 +194,30 @@ def _metrics_directory() -> Iterator[None]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+@app.command()
+def healthcheck(
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the answer.")] = 4.0,
+) -> None:
+    """Exit 0 when the server on INVENTORY_HOST:INVENTORY_PORT is ready (/health/ready answers 200), else 1."""
+    import urllib.error
+    import urllib.request
+
+    from app.core.config import get_settings
+
+    settings = get_settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://{host}:{settings.port}/health/ready"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (a fixed http URL)
+            typer.echo(response.read().decode())
+    except urllib.error.HTTPError as error:
+        typer.echo(f"not ready ({error.code}): {error.read().decode()}", err=True)
+        raise typer.Exit(1) from None
+    except (urllib.error.URLError, OSError) as error:
+        typer.echo(f"no answer from {url}: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:
     from sqlmodel import Session
 

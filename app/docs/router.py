@@ -24,13 +24,26 @@ STATIC_DIR = Path(__file__).parent / "static"
 ASSETS = "/docs-assets"
 FAVICON = "/favicon.ico"
 
+# The browser may load nothing from another host, whatever a future asset version refers to (ReDoc
+# 2.x puts an image from its vendor's CDN under its menu; blocked here, it is simply not shown).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
 router = APIRouter(include_in_schema=False)
+
+
+def _local_only(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
 
 
 @router.get("/docs", operation_id="getSwaggerUi")
 async def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI document, from the vendored assets."""
-    return get_swagger_ui_html(
+    return _local_only(get_swagger_ui_html(
         openapi_url=request.app.openapi_url,
         title=f"{request.app.title} - Swagger UI",
         swagger_js_url=f"{ASSETS}/swagger-ui/swagger-ui-bundle.js",
@@ -38,19 +51,19 @@ async def swagger_ui(request: Request) -> HTMLResponse:
         swagger_favicon_url=FAVICON,
         # The public validator badge would call validator.swagger.io.
         swagger_ui_parameters={"validatorUrl": None},
-    )
+    ))
 
 
 @router.get("/redoc", operation_id="getRedoc")
 async def redoc(request: Request) -> HTMLResponse:
     """ReDoc for the OpenAPI document, from the vendored assets and without web fonts."""
-    return get_redoc_html(
+    return _local_only(get_redoc_html(
         openapi_url=request.app.openapi_url,
         title=f"{request.app.title} - ReDoc",
         redoc_js_url=f"{ASSETS}/redoc/redoc.standalone.js",
         redoc_favicon_url=FAVICON,
         with_google_fonts=False,
-    )
+    ))
 
 
 @router.get(FAVICON, operation_id="getFavicon")
@@ -69,7 +82,7 @@ async def list_problem_types(request: Request) -> Response:
             f"({problem.status}) {escape(problem.title)}</li>"
             for problem in problems
         )
-        return HTMLResponse(_page("Problem types", f"<ul>{rows}</ul>"))
+        return _local_only(HTMLResponse(_page("Problem types", f"<ul>{rows}</ul>")))
     return json_response({"items": [problem.as_json() for problem in problems]})
 
 
@@ -80,7 +93,7 @@ async def get_problem_type(slug: str, request: Request) -> Response:
     if problem is None:
         raise NotFound(f"No problem type '{slug}'; /problems lists them all.")
     if _wants_html(request):
-        return HTMLResponse(_page(problem.title, _describe(problem)))
+        return _local_only(HTMLResponse(_page(problem.title, _describe(problem))))
     return json_response(problem.as_json())
 
 
