@@ -93,7 +93,8 @@ def logging_config(log_format: str = "json", level: str = "info") -> dict[str, A
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "alembic": {"handlers": ["default"], "level": level, "propagate": False},
+            "alembic": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "alembic.runtime.migration": {"level": level},  # each migration as it runs
         },
     }
 

@@ -18,4 +18,5 @@ async def metrics(request: Request) -> Response:
     request.state.principal = await service.check_reader(
         state.reads, state.key_cache, token, get_settings().metrics_token
     )
-    return Response(await service.exposition(state.reads), media_type=service.CONTENT_TYPE)
+    body, media_type = await service.exposition(state.reads, request.headers.get("accept"))
+    return Response(body, headers={"Content-Type": media_type})

@@ -5,16 +5,14 @@ from __future__ import annotations
 import hmac
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.exposition import choose_encoder
 
 from app.auth.service import KeyCache, Principal, authenticate
 from app.core.choices import Role
 from app.core.errors import Forbidden
 from app.core.observability import CHANGE_LOG_HEAD, MULTIPROCESS, record_pools
 from app.core.reads import ReadDatabase
-
-CONTENT_TYPE = CONTENT_TYPE_LATEST
-
 
 async def check_reader(
     reads: ReadDatabase, cache: KeyCache, token: str | None, metrics_token: str | None
@@ -32,15 +30,17 @@ async def check_reader(
     return principal
 
 
-async def exposition(reads: ReadDatabase) -> bytes:
-    """Every worker's metrics in the Prometheus text format, with this worker's pools and the log head fresh."""
+async def exposition(reads: ReadDatabase, accept: str | None) -> tuple[bytes, str]:
+    """Every worker's metrics, in the format ``accept`` asks for (Prometheus text 0.0.4 by default, or
+    OpenMetrics), with this worker's pools and the change log's head read fresh; and its media type."""
     rows = await reads.fetch("SELECT max(id) AS head FROM change_record")
     CHANGE_LOG_HEAD.set(rows[0]["head"] or 0)
     record_pools(reads)
+    encode, media_type = choose_encoder(accept or "")
     if not MULTIPROCESS:
-        return generate_latest(REGISTRY)
+        return encode(REGISTRY), media_type
     from prometheus_client import multiprocess
 
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    return generate_latest(registry)
+    return encode(registry), media_type
