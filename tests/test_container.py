@@ -74,3 +74,11 @@ def test_compose_runs_migrations_once_before_the_api_in_production_mode():
     assert env["INVENTORY_MODE"] == "production"
     assert env["INVENTORY_DATABASE_URL"].startswith("postgresql://")
     assert env["INVENTORY_SECRET_KEY"].startswith("${INVENTORY_SECRET_KEY:?")  # compose refuses to start without it
+
+
+def test_the_readme_documents_every_setting():
+    from app.core.config import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`INVENTORY_{name.upper()}`" in readme, name
