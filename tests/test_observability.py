@@ -51,6 +51,10 @@ def two_workers(tmp_path_factory):
     server = Server(env, PORT, tmp / "server.log", ["--no-prepare"])
     try:
         server.wait_until_live()
+        deadline = time.monotonic() + 90  # the second worker may still be starting
+        while sum('"event": "startup"' in line for line in server.lines()) < 2:
+            assert time.monotonic() < deadline, "the second worker did not start:\n" + server.log.read_text()
+            time.sleep(0.3)
         yield server, tokens, cli_logs
     finally:
         server.stop()
@@ -111,8 +115,7 @@ def test_one_json_line_per_request_without_tokens_or_query_strings(two_workers):
 
 def test_application_events_are_logged(two_workers):
     server, tokens, cli_logs = two_workers
-    events = [json.loads(line) for line in server.lines()]
-    startups = [event for event in events if event["event"] == "startup"]
+    startups = [event for event in map(json.loads, server.lines()) if event["event"] == "startup"]
     assert len({event["pid"] for event in startups}) == 2  # one per worker
     assert {(event["mode"], event["database"]) for event in startups} == {("development", "sqlite")}
     migrate, seed, *mints = (

@@ -88,12 +88,15 @@ def logging_config(log_format: str = "json", level: str = "info") -> dict[str, A
         "disable_existing_loggers": False,
         "formatters": {log_format: _formatter(log_format)},
         "handlers": {"default": handler},
+        # One handler on the root logger; the service's and uvicorn's loggers propagate to it (so a
+        # test's log capture sees them too). Other libraries speak from warnings up.
+        "root": {"handlers": ["default"], "level": "WARNING"},
         "loggers": {
-            "app": {"handlers": ["default"], "level": level, "propagate": False},
-            "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
-            "uvicorn.error": {"level": level},
+            "app": {"level": level},
+            "uvicorn": {"handlers": [], "level": level, "propagate": True},
+            "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "alembic": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "alembic": {"level": "WARNING"},
             "alembic.runtime.migration": {"level": level},  # each migration as it runs
         },
     }
