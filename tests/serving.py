@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,11 +22,27 @@ INVENTORY = [sys.executable, "-m", "app.cli"]
 START_TIMEOUT = 90.0  # spawning workers on a busy two-core machine takes a while
 
 
+PORTS = range(18160, 18170)
+"""The ports these tests may serve on."""
+
+
+def free_port() -> int:
+    """A port of ``PORTS`` nothing listens on now (parallel test workers each take their own)."""
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
 class Server:
     """One ``inventory serve`` process and its log."""
 
-    def __init__(self, env: dict[str, str], port: int, log: Path, args: list[str]) -> None:
-        self.port = port
+    def __init__(self, env: dict[str, str], log: Path, args: list[str]) -> None:
+        port = self.port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         self.log = log
         self._log_file = log.open("wb")

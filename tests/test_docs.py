@@ -25,7 +25,6 @@ from tests.conftest import bearer
 from tests.serving import Server, server_env
 
 CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_PORT = 18161
 REDOC_VENDOR_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
@@ -162,7 +161,7 @@ def docs_server(tmp_path):
         pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
     url = f"sqlite:///{tmp_path / 'docs.db'}"
     upgrade(url)
-    server = Server(server_env(tmp_path, url), BROWSER_PORT, tmp_path / "server.log", ["--no-prepare"])
+    server = Server(server_env(tmp_path, url), tmp_path / "server.log", ["--no-prepare"])
     try:
         server.wait_until_live()
         yield server

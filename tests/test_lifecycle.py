@@ -14,7 +14,6 @@ from alembic import command
 from app.core.migrate import alembic_config, head_revisions
 from tests.serving import Server, run_cli, server_env
 
-PORT = 18163
 
 
 def readiness_schemas(spec: dict) -> dict[str, dict]:
@@ -86,7 +85,7 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
     SIGTERM turns readiness to 503 while requests are still answered; a second SIGTERM stops it."""
     database = tmp_path / "production.db"
     env = server_env(tmp_path, f"sqlite:///{database}", mode="production", drain_seconds="60")
-    server = Server(env, PORT, tmp_path / "server.log", [])
+    server = Server(env, tmp_path / "server.log", [])
     try:
         server.wait_until_live()
         base = server.base_url
@@ -98,14 +97,14 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
         assert not (tmp_path / "var" / "admin.token").exists()
         with sqlite3.connect(database) as connection:
             assert connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scanner'").fetchone() == (0,)
-        assert run_cli(env | {"INVENTORY_PORT": str(PORT)}, "healthcheck").returncode == 1
+        assert run_cli(env | {"INVENTORY_PORT": str(server.port)}, "healthcheck").returncode == 1
 
         migrated = run_cli(env, "migrate")
         assert migrated.returncode == 0, migrated.stderr
         ready = httpx.get(f"{base}/health/ready", timeout=30)
         assert ready.status_code == 200 and ready.json()["migrations"] == "current"
         assert_matches_declared(spec, ready)
-        assert run_cli(env | {"INVENTORY_PORT": str(PORT)}, "healthcheck").returncode == 0
+        assert run_cli(env | {"INVENTORY_PORT": str(server.port)}, "healthcheck").returncode == 0
         with sqlite3.connect(database) as connection:
             assert connection.execute("SELECT count(*) FROM scanner").fetchone() == (0,)  # not seeded
 
@@ -139,7 +138,7 @@ def test_serve_refuses_unsafe_configurations(tmp_path, settings, args, message):
     env = server_env(tmp_path, f"sqlite:///{tmp_path / 'refused.db'}")
     env.pop("INVENTORY_SECRET_KEY")
     env.update({f"INVENTORY_{key.upper()}": value for key, value in settings.items()})
-    result = run_cli(env, "serve", "--port", str(PORT + 1), *args)
+    result = run_cli(env, "serve", "--port", "18169", *args)
     assert result.returncode == 2
     assert message in result.stderr
     assert not (tmp_path / "refused.db").exists()

@@ -16,7 +16,6 @@ from app.core.migrate import upgrade
 from tests.conftest import bearer
 from tests.serving import Server, run_cli, server_env
 
-PORT = 18162
 METRICS_TOKEN = "metrics-scraper-token-" + "x" * 24
 QUERY_SECRET = "QuerySecretValue4711"
 
@@ -48,7 +47,7 @@ def two_workers(tmp_path_factory):
         assert minted.returncode == 0, minted.stderr
         tokens[role] = minted.stdout.strip()
         cli_logs.append(minted)
-    server = Server(env, PORT, tmp / "server.log", ["--no-prepare"])
+    server = Server(env, tmp / "server.log", ["--no-prepare"])
     try:
         server.wait_until_live()
         deadline = time.monotonic() + 90  # the second worker may still be starting

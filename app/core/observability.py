@@ -23,6 +23,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -79,6 +80,13 @@ def route_template(scope: Scope) -> str:
     return UNMATCHED
 
 
+@lru_cache(maxsize=4096)
+def _children(method: str, route: str, status: int) -> tuple[Any, Any]:
+    # Looking a label set up takes a lock and builds a tuple on every call; the set is bounded
+    # (route templates x methods x statuses), so each pair is looked up once.
+    return REQUESTS.labels(method, route, str(status)), DURATION.labels(method, route, str(status))
+
+
 class ObservabilityMiddleware:
     """Counts, times and logs every HTTP request (pure ASGI, so it adds no task or buffering)."""
 
@@ -107,8 +115,9 @@ class ObservabilityMiddleware:
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
             route = route_template(scope)
             status = response["status"]
-            REQUESTS.labels(method, route, str(status)).inc()
-            DURATION.labels(method, route, str(status)).observe(elapsed)
+            counter, histogram = _children(method, route, status)
+            counter.inc()
+            histogram.observe(elapsed)
             principal = scope.get("state", {}).get("principal")
             logger.log(
                 logging.ERROR if status >= 500 else logging.INFO,
