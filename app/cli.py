@@ -163,6 +163,9 @@ def serve(
             log_config=logging_config(settings.log_format, settings.log_level),
             access_log=False,  # app/core/observability.py logs each request with its route and API key
             timeout_graceful_shutdown=30,
+            # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
+            # to answer the supervisor's ping; it would be killed and restarted in a loop.
+            timeout_worker_healthcheck=30,
         )
 
 

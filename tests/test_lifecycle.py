@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import time
@@ -123,8 +124,8 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
         server.process.wait(timeout=30)
     finally:
         server.stop()
-    events = [line for line in server.lines() if '"draining"' in line or '"shutdown"' in line]
-    assert len(events) == 2
+    events = [json.loads(line)["event"] for line in server.lines()]
+    assert [event for event in events if event in ("draining", "shutdown")] == ["draining", "shutdown"]
 
 
 @pytest.mark.parametrize(

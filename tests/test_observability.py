@@ -51,7 +51,7 @@ def two_workers(tmp_path_factory):
     try:
         server.wait_until_live()
         deadline = time.monotonic() + 90  # the second worker may still be starting
-        while sum('"event": "startup"' in line for line in server.lines()) < 2:
+        while sum(json.loads(line)["event"] == "startup" for line in server.lines()) < 2:
             assert time.monotonic() < deadline, "the second worker did not start:\n" + server.log.read_text()
             time.sleep(0.3)
         yield server, tokens, cli_logs
