@@ -43,27 +43,31 @@ def _local_only(response: HTMLResponse) -> HTMLResponse:
 @router.get("/docs", operation_id="getSwaggerUi")
 async def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI document, from the vendored assets."""
-    return _local_only(get_swagger_ui_html(
-        openapi_url=request.app.openapi_url,
-        title=f"{request.app.title} - Swagger UI",
-        swagger_js_url=f"{ASSETS}/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url=f"{ASSETS}/swagger-ui/swagger-ui.css",
-        swagger_favicon_url=FAVICON,
-        # The public validator badge would call validator.swagger.io.
-        swagger_ui_parameters={"validatorUrl": None},
-    ))
+    return _local_only(
+        get_swagger_ui_html(
+            openapi_url=request.app.openapi_url,
+            title=f"{request.app.title} - Swagger UI",
+            swagger_js_url=f"{ASSETS}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=FAVICON,
+            # The public validator badge would call validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+    )
 
 
 @router.get("/redoc", operation_id="getRedoc")
 async def redoc(request: Request) -> HTMLResponse:
     """ReDoc for the OpenAPI document, from the vendored assets and without web fonts."""
-    return _local_only(get_redoc_html(
-        openapi_url=request.app.openapi_url,
-        title=f"{request.app.title} - ReDoc",
-        redoc_js_url=f"{ASSETS}/redoc/redoc.standalone.js",
-        redoc_favicon_url=FAVICON,
-        with_google_fonts=False,
-    ))
+    return _local_only(
+        get_redoc_html(
+            openapi_url=request.app.openapi_url,
+            title=f"{request.app.title} - ReDoc",
+            redoc_js_url=f"{ASSETS}/redoc/redoc.standalone.js",
+            redoc_favicon_url=FAVICON,
+            with_google_fonts=False,
+        )
+    )
 
 
 @router.get(FAVICON, operation_id="getFavicon")
