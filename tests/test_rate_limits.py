@@ -101,7 +101,7 @@ async def test_each_api_key_gets_its_own_budget(limited_app, db, storage):
         async with http(app, token=reader) as as_reader, http(app, token=editor) as as_editor:
             for _ in range(5):
                 assert (await as_reader.get("/api/v1/sites")).status_code == 200
-            assert_too_many(await as_reader.get("/api/v1/sites"), 5, 60, "This API key made more than 5 per minute")
+            assert_too_many(await as_reader.get("/api/v1/sites"), 5, 60, "This API key made more than 5 requests per minute.")
             assert_too_many(await as_reader.get("/api/v1/scanners/1"), 5, 60)
             # Another key, even from the same address, is not affected.
             for _ in range(4):
@@ -127,7 +127,7 @@ async def test_failed_authentications_are_limited_per_address(limited_app, db, s
                 await attacker.get("/api/v1/sites", headers=bearer("csi_" + "y" * 40)),
                 3,
                 60,
-                "Too many failed authentications from this address",
+                "This address made more than 3 failed authentications per minute.",
             )
             # Blocked before the token is looked up: a valid one does not get through from there either.
             assert_too_many(await attacker.get("/api/v1/sites", headers=bearer(good)), 3, 60)

@@ -63,9 +63,10 @@ def parse_limit(value: str) -> list[RateLimitItem]:
     return items
 
 
-def _describe(item: RateLimitItem) -> str:
+def _describe(item: RateLimitItem, what: str) -> str:
     unit = item.GRANULARITY.name
-    return f"{item.amount} per {unit}" if item.multiples == 1 else f"{item.amount} per {item.multiples} {unit}s"
+    window = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    return f"{item.amount} {what} per {window}"
 
 
 @dataclass
@@ -105,7 +106,7 @@ class RateLimiter:
         if self.per_key:
             exceeded = await self._hit(self.per_key, "key", str(key_id))
             if exceeded:
-                raise self._problem(exceeded, f"This API key made more than {_describe(exceeded.item)} requests.")
+                raise self._problem(exceeded, f"This API key made more than {_describe(exceeded.item, 'requests')}.")
 
     async def refuse_blocked_address(self, address: str) -> None:
         """429 when ``address`` has used up its failed authentications (without counting this request)."""
@@ -114,7 +115,7 @@ class RateLimiter:
             if exceeded:
                 raise self._problem(
                     exceeded,
-                    f"Too many failed authentications from this address (more than {_describe(exceeded.item)}).",
+                    f"This address made more than {_describe(exceeded.item, 'failed authentications')}.",
                 )
 
     async def record_auth_failure(self, address: str) -> None:
