@@ -32,6 +32,9 @@ keys also change the inventory, `admin` keys also manage keys. `PATCH` and `DELE
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
 
+Requests are limited per API key, and failed authentications per client address: beyond the
+limit the answer is a 429 problem with `Retry-After` (seconds).
+
 Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
 Every change is recorded with its request id, API key and the optional `X-Change-Reason`
 header in a hash-chained change log (`/api/v1/changes`); the five inventory collections answer
