@@ -166,6 +166,7 @@ def serve(
             # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
             # to answer the supervisor's ping; it would be killed and restarted in a loop.
             timeout_worker_healthcheck=30,
+            server_header=False,  # do not name the server software to every client
         )
 
 

@@ -16,7 +16,9 @@ from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.lifecycle import drain_on_sigterm
 from app.core.observability import ObservabilityMiddleware, observed
+from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.reads import open_reads
+from app.core.security_headers import SecurityHeadersMiddleware
 from app.docs.router import install_docs
 from app.health.router import router as health_router
 from app.metrics.router import router as metrics_router
@@ -33,6 +35,9 @@ keys also change the inventory, `admin` keys also manage keys. `PATCH` and `DELE
 
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
+
+Requests are limited per API key, and failed authentications per client address: beyond the
+limit the answer is a 429 problem with `Retry-After` (seconds).
 
 Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
 Every change is recorded with its request id, API key and the optional `X-Change-Reason`
@@ -66,8 +71,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served from the package's own assets by install_docs
         redoc_url=None,
     )
+    app.state.rate_limiter = RateLimiter(
+        per_key=settings.rate_limit,
+        auth_failures=settings.auth_failure_limit,
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
+    )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)  # outermost: sees every response, 500s included
     document_context_headers(app)
     include_api(app)
@@ -87,6 +99,7 @@ def _finish_openapi(app: FastAPI) -> None:
             schema = generate()
             document_problems(schema)
             declare_bearer_security(schema, API_PREFIX)
+            document_rate_limits(schema, API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema
 
