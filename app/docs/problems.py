@@ -128,6 +128,15 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "`GET` the item, then send the change with `If-Match: <its ETag>`.",
         ),
         ProblemType(
+            "too-many-requests",
+            429,
+            "Too many requests",
+            "The API key sent more requests than its rate limit allows (`INVENTORY_RATE_LIMIT`, per key), or "
+            "this client address failed to authenticate too often (`INVENTORY_AUTH_FAILURE_LIMIT`). The "
+            "`RateLimit-*` headers describe the limit.",
+            "Wait the number of seconds in `Retry-After`, then send the request again; spread requests out.",
+        ),
+        ProblemType(
             "http-error",
             400,
             "HTTP error",
