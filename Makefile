@@ -21,8 +21,9 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(INSTALLED)
 
-lock:  ## Re-resolve requirements.lock from pyproject.toml (needs uv).
+lock:  ## Re-resolve requirements.lock (with the test tools) and requirements-runtime.lock (the image's) from pyproject.toml (needs uv).
 	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

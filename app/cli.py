@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +15,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def configure() -> None:
+    """Log as the settings ask (INVENTORY_LOG_FORMAT, INVENTORY_LOG_LEVEL) in every command."""
+    from app.core.config import get_settings
+    from app.core.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
 
 
 @app.command()
@@ -101,32 +114,112 @@ def create_key(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default: INVENTORY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: INVENTORY_PORT, 8000).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="uvicorn worker processes (default: INVENTORY_WORKERS, 1).")
+    ] = None,
     prepare: Annotated[
-        bool, typer.Option(help="Migrate and seed before serving, so a new database is ready to query.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="Migrate, seed and keep a local admin key in var/admin.token before serving, so a new database is "
+            "ready to query. Default: yes in development, never in production (INVENTORY_MODE=production)."
+        ),
+    ] = None,
 ) -> None:
-    """Run the API with uvicorn, by default after migrating and seeding the database."""
+    """Run the API with uvicorn; in development first migrate, seed and keep a local admin key."""
     import uvicorn
 
-    from app.core.config import get_settings
+    from app.core.config import UnsafeConfiguration, check_settings, get_settings
+    from app.core.logs import logging_config
 
     settings = get_settings()
+    try:
+        check_settings(settings)
+    except UnsafeConfiguration as error:
+        typer.echo(f"refusing to start: {error}", err=True)
+        raise typer.Exit(2) from None
+    production = settings.mode == "production"
+    if prepare and production:
+        typer.echo(
+            "refusing to prepare in production: run `inventory migrate` as a one-off step and mint keys with "
+            "`inventory create-key`",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if prepare is None:
+        prepare = not production
     if prepare:
         migrate("head")
         seed(None)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-        server_header=False,  # do not name the server software to every client
-    )
+    with _metrics_directory():
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=logging_config(settings.log_format, settings.log_level),
+            access_log=False,  # app/core/observability.py logs each request with its route and API key
+            timeout_graceful_shutdown=30,
+            # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
+            # to answer the supervisor's ping; it would be killed and restarted in a loop.
+            timeout_worker_healthcheck=30,
+            server_header=False,  # do not name the server software to every client
+        )
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """A fresh prometheus-client multiprocess directory for this run, shared by its workers.
+
+    Set before any worker imports the metrics, so every worker writes its own files there and
+    /metrics adds them up. A directory given in PROMETHEUS_MULTIPROC_DIR is emptied first (values
+    of an earlier run would otherwise be counted again); one made here is removed at exit.
+    """
+    import shutil
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="inventory-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@app.command()
+def healthcheck(
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for the answer.")] = 4.0,
+) -> None:
+    """Exit 0 when the server on INVENTORY_HOST:INVENTORY_PORT is ready (/health/ready answers 200), else 1."""
+    import urllib.error
+    import urllib.request
+
+    from app.core.config import get_settings
+
+    settings = get_settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://{host}:{settings.port}/health/ready"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (a fixed http URL)
+            typer.echo(response.read().decode())
+    except urllib.error.HTTPError as error:
+        typer.echo(f"not ready ({error.code}): {error.read().decode()}", err=True)
+        raise typer.Exit(1) from None
+    except (urllib.error.URLError, OSError) as error:
+        typer.echo(f"no answer from {url}: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:

@@ -11,13 +11,17 @@ from app import __doc__ as summary
 from app.api import API_PREFIX, include_api
 from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, check_settings, get_settings
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
+from app.core.lifecycle import drain_on_sigterm
+from app.core.observability import ObservabilityMiddleware, observed
 from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.reads import open_reads
 from app.core.security_headers import SecurityHeadersMiddleware
+from app.docs.router import install_docs
 from app.health.router import router as health_router
+from app.metrics.router import router as metrics_router
 
 DESCRIPTION = """
 Records where customs scanning equipment stands (seaports, airports, postal sorting centres),
@@ -48,10 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_settings(settings)
         app.state.reads = await open_reads(settings.database_url, settings.read_pool_size)
         app.state.key_cache = KeyCache()
         try:
-            yield
+            with drain_on_sigterm(settings.drain_seconds):
+                async with observed(app.state.reads, mode=settings.mode):
+                    yield
         finally:
             await app.state.reads.close()
 
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="1.0.0",
         lifespan=lifespan,
+        docs_url=None,  # served from the package's own assets by install_docs
+        redoc_url=None,
     )
     app.state.rate_limiter = RateLimiter(
         per_key=settings.rate_limit,
@@ -71,9 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ObservabilityMiddleware)  # outermost: sees every response, 500s included
     document_context_headers(app)
     include_api(app)
     app.include_router(health_router)
+    app.include_router(metrics_router)
+    install_docs(app)
     _finish_openapi(app)
     return app
 

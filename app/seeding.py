@@ -12,6 +12,7 @@ runs record their changes at the time they happen.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -52,6 +53,7 @@ from app.scanners.schemas import ScannerCreate
 from app.sites.schemas import SiteCreate
 from app.vendors.schemas import VendorCreate, VendorRestrictionCreate
 
+logger = logging.getLogger("app.seed")
 DEFAULT_SEED_FILE = PROJECT_ROOT / "seed" / "inventory.yaml"
 
 
@@ -189,6 +191,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
                 session, Scanner, {"asset_tag": values["asset_tag"]}, values, stamp, report
             ).id
         _load_assurance(session, data, stamp, report, sites=sites, vendors=vendors, scanners=scanners)
+    logger.info("seed loaded", extra={"file": path.name, "summary": report.summary()})
     return report
 
 

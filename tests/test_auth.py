@@ -256,7 +256,7 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
         assert (await http.get("/api/v1/sites", headers=bearer(api_token))).status_code == 200
     result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--role", "reader"])
     assert result.exit_code == 0, result.output
-    cli_token = result.output.strip()
+    cli_token = result.stdout.strip()  # the token alone on stdout; logs go to stderr
     assert cli_token.startswith("csi_") and "\n" not in cli_token
     all_tokens = [*tokens.values(), api_token, cli_token]
 

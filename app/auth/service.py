@@ -140,6 +140,7 @@ def mint_key(
         source=source,
     )
     insert_row(session, key)
+    logger.info("api key minted", extra={"api_key_id": key.id, "role": role.value, "key_name": name})
     return key, token
 
 

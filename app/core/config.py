@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +26,27 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(default=Path("var"), description="Folder for the local state of the service.")
     read_pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL read-pool size.")
-    log_level: str = Field(default="info", description="uvicorn log level.")
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line; text: aligned, coloured lines for a terminal."
+    )
+    mode: Literal["development", "production"] = Field(
+        default="development",
+        description="production: `serve` neither migrates, seeds nor mints keys (run `inventory migrate` first).",
+    )
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes of `serve`.")
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Bearer token that may read /metrics (besides admin API keys), for the metrics scraper.",
+    )
+    drain_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="After SIGTERM: seconds /health/ready answers 503 while requests are still served, "
+        "before the server stops accepting connections.",
+    )
     public_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
@@ -80,3 +101,21 @@ def get_secret_key() -> bytes:
     from app.core.files import read_or_create_secret
 
     return read_or_create_secret(settings.var_dir / "secret_key").encode()
+
+
+class UnsafeConfiguration(RuntimeError):
+    """A configuration the service refuses to start with."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to serve PostgreSQL without ``INVENTORY_SECRET_KEY``.
+
+    A generated ``var/secret_key`` belongs to one machine: replicas over one PostgreSQL would each
+    make their own, so every API key and cursor would work on one replica only, and a rebuilt
+    container would invalidate them all.
+    """
+    if not settings.is_sqlite and not settings.secret_key:
+        raise UnsafeConfiguration(
+            "INVENTORY_SECRET_KEY is not set: on PostgreSQL every replica must share one configured secret "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )

@@ -70,6 +70,11 @@ def current_context() -> RequestContext:
     return _current.get() or RequestContext()
 
 
+def request_context() -> RequestContext | None:
+    """The context of the running request, or None outside requests."""
+    return _current.get()
+
+
 @contextmanager
 def using_context(context: RequestContext) -> Iterator[RequestContext]:
     """Run a block (e.g. the seed loader) with ``context`` as the current request context."""

@@ -235,7 +235,8 @@ def document_problems(schema: dict[str, Any]) -> None:
                     parameter["required"] = True
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                if status[0] in "45" and "application/json" in content:
+                schema = content.get("application/json", {}).get("schema", {})
+                if status[0] in "45" and schema.get("$ref", "").endswith("/ProblemDetail"):
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
 
 

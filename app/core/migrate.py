@@ -1,11 +1,17 @@
 """Running Alembic migrations from code (the CLI, the service's start-up and the tests)."""
 
+import logging
+from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+logger = logging.getLogger("app.migrations")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -16,9 +22,32 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+@lru_cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) of the migrations shipped with this code."""
+    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    return frozenset(script.get_heads())
+
+
+def applied_revisions(database_url: str) -> frozenset[str]:
+    """The revision(s) the database is migrated to (empty for a new database)."""
+    from app.core.db import get_engine
+
+    with get_engine(database_url).connect() as connection:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return frozenset()
+        return frozenset(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Migrate the database up to ``revision``."""
+    before = applied_revisions(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    after = applied_revisions(database_url)
+    logger.info(
+        "migrated" if before != after else "migrations already applied",
+        extra={"from_revision": sorted(before) or None, "to_revision": sorted(after)},
+    )
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

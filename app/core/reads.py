@@ -53,6 +53,10 @@ class ReadDatabase(Protocol):
 
     def boolean(self, value: Any) -> bool | None: ...
 
+    def pool_stats(self) -> tuple[int, int, int]:
+        """Connections (open, idle, at most), for the metrics."""
+        ...
+
 
 class SQLiteReads:
     """Reads on one sqlite3 connection, used from the event loop's thread only.
@@ -86,6 +90,9 @@ class SQLiteReads:
 
     def boolean(self, value: Any) -> bool | None:
         return None if value is None else bool(value)
+
+    def pool_stats(self) -> tuple[int, int, int]:
+        return 1, 1, 1  # one connection, used only for the instant of a query on the event loop
 
 
 class PostgresReads:
@@ -129,6 +136,9 @@ class PostgresReads:
 
     def boolean(self, value: Any) -> bool | None:
         return value
+
+    def pool_stats(self) -> tuple[int, int, int]:
+        return self._pool.get_size(), self._pool.get_idle_size(), self._pool.get_max_size()
 
 
 def _api_timestamp(text: str) -> str:

@@ -7,21 +7,32 @@ from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
 from app.core.pagination import json_response
 from app.core.routing import StrictQueryRoute
+from app.health import service
+from app.health.schemas import Liveness, Readiness
 
 router = APIRouter(prefix="/health", tags=["health"], route_class=StrictQueryRoute)
 
 
-@router.get("/live", operation_id="getLiveness", responses=problem_responses())
+@router.get("/live", operation_id="getLiveness", response_model=Liveness, responses=problem_responses())
 async def live() -> Response:
     """Report that the process is up."""
     return json_response({"status": "ok"})
 
 
-@router.get("/ready", operation_id="getReadiness", responses=problem_responses(503))
+@router.get(
+    "/ready",
+    operation_id="getReadiness",
+    response_model=Readiness,
+    responses={
+        **problem_responses(),
+        503: {
+            "model": Readiness,
+            "description": "Not ready: the database does not answer, is not migrated to this code's newest "
+            "revision, or the process is draining after SIGTERM. The body says which.",
+        },
+    },
+)
 async def ready(reads: ReadsDep) -> Response:
-    """Report whether the database answers; 503 when it does not."""
-    try:
-        await reads.fetch("SELECT 1 AS ok")
-    except Exception:  # any driver failure means "not ready"
-        return json_response({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return json_response({"status": "ok", "database": reads.dialect})
+    """Report whether this process should receive traffic: 200 when ready, 503 (same body shape) when not."""
+    report = await service.readiness(reads)
+    return json_response(report, status_code=200 if report["status"] == "ok" else 503)

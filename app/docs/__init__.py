@@ -1,0 +1,1 @@
+"""Offline API documentation (Swagger UI, ReDoc) and the pages problem ``type`` URIs point to."""
