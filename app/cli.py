@@ -110,15 +110,24 @@ def serve(
     import uvicorn
 
     from app.core.config import get_settings
+    from app.core.startup import DatabaseNotReady, run_server, wait_for_database
 
     settings = get_settings()
+    try:
+        wait_for_database(settings)
+    except DatabaseNotReady as error:
+        typer.echo(f"cannot start: {error}", err=True)
+        raise typer.Exit(1) from error
     if prepare:
         migrate("head")
         seed(None)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
-    uvicorn.run(
+    from app.core.db import dispose_engines
+
+    dispose_engines()  # the workers open their own connections
+    config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=host or settings.host,
@@ -126,6 +135,10 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
     )
+    status = run_server(config)
+    if status:
+        typer.echo("stopped: the server could not start (see the log above)", err=True)
+        raise typer.Exit(status)
 
 
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:

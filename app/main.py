@@ -14,7 +14,8 @@ from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
-from app.core.reads import open_reads
+from app.core.faults import declare_unavailable, install_fault_handlers
+from app.core.startup import open_reads_when_ready
 from app.health.router import router as health_router
 
 DESCRIPTION = """
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.reads = await open_reads(settings.database_url, settings.read_pool_size)
+        app.state.reads = await open_reads_when_ready(settings)
         app.state.key_cache = KeyCache()
         try:
             yield
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_fault_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     document_context_headers(app)
     include_api(app)
@@ -74,6 +76,7 @@ def _finish_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = generate()
             document_problems(schema)
+            declare_unavailable(schema)
             declare_bearer_security(schema, API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -26,6 +26,22 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Folder for the local state of the service.")
     read_pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL read-pool size.")
     log_level: str = Field(default="info", description="uvicorn log level.")
+    # Database fault bounds: with them a fault is a 503 within seconds, never a hang (app/core/faults.py).
+    db_connect_timeout: int = Field(
+        default=2, ge=2, le=60, description="Seconds to establish a PostgreSQL connection (libpq's minimum is 2)."
+    )
+    db_statement_timeout: float = Field(
+        default=2.0, gt=0, le=600, description="Seconds one PostgreSQL statement may take, server- and client-side."
+    )
+    db_acquire_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds to wait for a free pooled connection when all are busy."
+    )
+    db_startup_timeout: float = Field(
+        default=30.0, ge=0, le=3600, description="Seconds to keep retrying an unreachable database at startup before exiting."
+    )
+    sqlite_busy_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds a SQLite writer waits for the write lock before a 503."
+    )
 
     @property
     def is_sqlite(self) -> bool:
