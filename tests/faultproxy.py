@@ -22,6 +22,7 @@ class FaultProxy:
         self.target = (target_host, target_port)
         self.mode = "pass"
         self.port = 0
+        self.accepted = 0
         self._flowing = asyncio.Event()
         self._flowing.set()
         self._server: asyncio.Server | None = None
@@ -59,6 +60,7 @@ class FaultProxy:
                 task.cancel()
 
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
         self._writers.add(client_writer)
         task = asyncio.current_task()
         assert task is not None
@@ -76,11 +78,7 @@ class FaultProxy:
             pass
         finally:
             self._tasks.discard(task)
-            with contextlib.suppress(ConnectionError, OSError, RuntimeError):
-                if self.mode == "refuse":
-                    client_writer.transport.abort()
-                else:
-                    client_writer.close()
+            self._end(client_writer)
             self._writers.discard(client_writer)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -95,9 +93,13 @@ class FaultProxy:
         except (ConnectionError, OSError):
             pass
         finally:
-            with contextlib.suppress(ConnectionError, OSError, RuntimeError):
-                if self.mode == "refuse":
-                    writer.transport.abort()
-                else:
-                    writer.close()
+            self._end(writer)
             self._writers.discard(writer)
+
+    def _end(self, writer: asyncio.StreamWriter) -> None:
+        """Close one side: a reset when refusing, else an orderly close."""
+        with contextlib.suppress(ConnectionError, OSError, RuntimeError):
+            if self.mode == "refuse":
+                writer.transport.abort()
+            else:
+                writer.close()

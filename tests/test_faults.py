@@ -343,3 +343,83 @@ async def test_terminated_backends_cost_at_most_a_503_and_heal(service):
         assert (await http.get("/health/ready")).status_code == 200
     await service.assert_acknowledged_writes_are_the_change_records()
 
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def proxied_database(request, tmp_path_factory) -> AsyncIterator[tuple[FaultProxy, str]]:
+    """A new PostgreSQL database (migrated by the first server) and a proxy in front of it."""
+    direct = sa.make_url(new_database("postgresql", tmp_path_factory, request))
+    proxy = await FaultProxy(direct.host or "127.0.0.1", direct.port or 5432).start()
+    yield proxy, direct.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    await proxy.close()
+
+
+async def exit_status(process: subprocess.Popen, limit: float) -> int:
+    started = time.monotonic()
+    while process.poll() is None:
+        if time.monotonic() - started > limit:
+            stop(process)
+            pytest.fail(f"still running after {limit} s")
+        await asyncio.sleep(0.2)
+    return process.returncode
+
+
+@pytest.mark.parametrize(
+    ("fault", "options"),
+    [
+        ("refuse", ["--workers", "2", "--no-prepare"]),
+        ("refuse", ["--workers", "2"]),
+        ("blackhole", ["--no-prepare"]),
+    ],
+)
+async def test_startup_against_an_unreachable_database_retries_then_exits_non_zero(
+    proxied_database, tmp_path, fault, options
+):
+    proxy, url = proxied_database
+    await proxy.set_mode(fault)
+    log = tmp_path / "server.log"
+    started = time.monotonic()
+    process = serve(server_env(url, tmp_path, INVENTORY_DB_STARTUP_TIMEOUT="2"), free_port(), log, *options)
+    try:
+        status = await exit_status(process, STARTUP_LIMIT)
+    finally:
+        await proxy.set_mode("pass")
+    output = log.read_text()
+    assert status != 0, output
+    assert "did not answer within INVENTORY_DB_STARTUP_TIMEOUT=2 s" in output
+    assert output.count("retrying in") >= 1  # it did retry
+    MEASURED.setdefault(f"startup give-up ({fault})", []).append(time.monotonic() - started)
+
+
+async def test_workers_that_cannot_reach_the_database_stop_the_server_non_zero(proxied_database, tmp_path):
+    proxy, url = proxied_database
+    log = tmp_path / "server.log"
+    before = proxy.accepted
+    env = server_env(url, tmp_path, INVENTORY_DB_STARTUP_TIMEOUT="1")
+    process = serve(env, free_port(), log, "--workers", "2", "--no-prepare")
+    try:
+        # The parent's check gets through; the database is gone before the workers start.
+        while proxy.accepted == before and process.poll() is None:
+            await asyncio.sleep(0.01)
+        await proxy.set_mode("refuse")
+        status = await exit_status(process, STARTUP_LIMIT)
+    finally:
+        await proxy.set_mode("pass")
+    assert status != 0, log.read_text()
+
+
+async def test_startup_waits_for_a_database_that_comes_up(proxied_database, tmp_path):
+    proxy, url = proxied_database
+    await proxy.set_mode("refuse")
+    log = tmp_path / "server.log"
+    port = free_port()
+    process = serve(server_env(url, tmp_path, INVENTORY_DB_STARTUP_TIMEOUT="60"), port, log, "--workers", "2")
+    try:
+        started = time.monotonic()
+        while "retrying in" not in log.read_text():  # it tried, failed, and waits to try again
+            assert process.poll() is None and time.monotonic() - started < STARTUP_LIMIT, log.read_text()
+            await asyncio.sleep(0.1)
+        await proxy.set_mode("pass")
+        await wait_ready(f"http://127.0.0.1:{port}", process, log, STARTUP_LIMIT)
+    finally:
+        stop(process)
