@@ -12,6 +12,7 @@ from app.api import API_PREFIX, include_api
 from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
+from app.core.constraints import constrain_parameters
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.faults import declare_unavailable, install_fault_handlers
@@ -77,6 +78,7 @@ def _finish_openapi(app: FastAPI) -> None:
             schema = generate()
             document_problems(schema)
             declare_unavailable(schema)
+            constrain_parameters(schema)
             declare_bearer_security(schema, API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -108,17 +108,12 @@ def declare_unavailable(schema: dict[str, Any]) -> None:
         if path == "/health/live":
             continue
         for operation in methods.values():
-            responses = operation.setdefault("responses", {})
-            responses.setdefault(
-                "503",
-                {
-                    "description": _STATUS_DESCRIPTIONS[503],
-                    "headers": {
-                        "Retry-After": {
-                            "description": "Seconds to wait before retrying.",
-                            "schema": {"type": "integer", "minimum": 1},
-                        }
-                    },
-                    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
-                },
-            )
+            response = operation.setdefault("responses", {}).setdefault("503", {})
+            response.setdefault("description", _STATUS_DESCRIPTIONS[503])
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
