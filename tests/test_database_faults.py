@@ -95,6 +95,8 @@ async def test_the_contract_states_the_checks_a_valid_request_must_pass(app):
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             responses = operation["responses"]
+            if "requestBody" in operation:
+                assert "400" in responses, (method, path)  # a body that is not parsable
             if path != "/health/live":
                 assert "503" in responses and "Retry-After" in responses["503"]["headers"], (method, path)
             for parameter in operation.get("parameters", []):
@@ -112,3 +114,10 @@ async def test_the_contract_states_the_checks_a_valid_request_must_pass(app):
                         free_text.append((method, path, name))
     assert time_parameters > 5
     assert free_text == []
+
+
+async def test_an_unparsable_body_is_the_declared_400_problem_and_changes_nothing(client):
+    before = (await client.get("/api/v1/networks")).json()["items"]
+    response = await client.post("/api/v1/networks", content=b"\xff\xfe{", headers={"Content-Type": "application/json"})
+    assert_problem(response, 400)
+    assert (await client.get("/api/v1/networks")).json()["items"] == before

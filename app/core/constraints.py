@@ -30,6 +30,11 @@ HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
 
 TIME_PARAMETERS = {"as_of", "since", "until"}
 
+UNPARSABLE_BODY = {
+    "description": "The body is not parsable as JSON (for example not UTF-8); nothing was changed.",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
+}
+
 
 def _strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
     """The string alternatives of a (possibly nullable) schema."""
@@ -58,6 +63,8 @@ def constrain_parameters(schema: dict[str, Any]) -> None:
                         option["format"] = "date-time"
                     elif _free_text(option):
                         option["pattern"] = NO_CONTROL_CHARACTERS
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", UNPARSABLE_BODY)
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 reference = content.get("schema", {}).get("$ref", "")
                 bodies.add(reference.rsplit("/", 1)[-1])
