@@ -42,7 +42,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -139,7 +139,6 @@ class Claim:
     path: str
     fingerprint: str
     redacted: tuple[str, ...] = ()
-    recorded: bool = field(default=False)
 
     def complete(self, session: Session, response: Response) -> None:
         """Store the response in the request's transaction, to be replayed to retries."""
@@ -177,7 +176,6 @@ class Claim:
                 f"Another request with the same {HEADER} completed while this one was running; nothing was stored.",
                 headers={"Retry-After": "1"},
             ) from None
-        self.recorded = True
 
 
 def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
