@@ -12,7 +12,7 @@ run: $(INSTALLED)  ## Serve the API on the embedded SQLite database, migrated an
 	$(BIN)/inventory serve
 
 test: $(INSTALLED)  ## Run the whole test suite (PostgreSQL too when INVENTORY_TEST_POSTGRES_URL is set).
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'

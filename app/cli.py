@@ -130,6 +130,7 @@ def serve(
 
     from app.core.config import UnsafeConfiguration, check_settings, get_settings
     from app.core.logs import logging_config
+    from app.core.startup import DatabaseNotReady, run_server, wait_for_database
 
     settings = get_settings()
     try:
@@ -147,27 +148,39 @@ def serve(
         raise typer.Exit(2)
     if prepare is None:
         prepare = not production
+    try:
+        wait_for_database(settings)
+    except DatabaseNotReady as error:
+        typer.echo(f"cannot start: {error}", err=True)
+        raise typer.Exit(1) from error
     if prepare:
         migrate("head")
         seed(None)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
+    from app.core.db import dispose_engines
+
+    dispose_engines()  # the workers open their own connections
+    config = uvicorn.Config(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=logging_config(settings.log_format, settings.log_level),
+        access_log=False,  # app/core/observability.py logs each request with its route and API key
+        timeout_graceful_shutdown=30,
+        # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
+        # to answer the supervisor's ping; it would be killed and restarted in a loop.
+        timeout_worker_healthcheck=30,
+        server_header=False,  # do not name the server software to every client
+    )
     with _metrics_directory():
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            workers=workers or settings.workers,
-            log_config=logging_config(settings.log_format, settings.log_level),
-            access_log=False,  # app/core/observability.py logs each request with its route and API key
-            timeout_graceful_shutdown=30,
-            # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
-            # to answer the supervisor's ping; it would be killed and restarted in a loop.
-            timeout_worker_healthcheck=30,
-            server_header=False,  # do not name the server software to every client
-        )
+        status = run_server(config)
+    if status:
+        typer.echo("stopped: the server could not start (see the log above)", err=True)
+        raise typer.Exit(status)
 
 
 @contextmanager

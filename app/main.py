@@ -12,13 +12,15 @@ from app.api import API_PREFIX, include_api
 from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
 from app.core.config import Settings, check_settings, get_settings
+from app.core.constraints import constrain_parameters
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
+from app.core.faults import declare_unavailable, install_fault_handlers
 from app.core.lifecycle import drain_on_sigterm
 from app.core.observability import ObservabilityMiddleware, observed
 from app.core.ratelimit import RateLimiter, document_rate_limits
-from app.core.reads import open_reads
 from app.core.security_headers import SecurityHeadersMiddleware
+from app.core.startup import open_reads_when_ready
 from app.docs.router import install_docs
 from app.health.router import router as health_router
 from app.metrics.router import router as metrics_router
@@ -53,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_settings(settings)
-        app.state.reads = await open_reads(settings.database_url, settings.read_pool_size)
+        app.state.reads = await open_reads_when_ready(settings)
         app.state.key_cache = KeyCache()
         try:
             with drain_on_sigterm(settings.drain_seconds):
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key_prefix=settings.redis_key_prefix,
     )
     install_error_handlers(app)
+    install_fault_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)  # outermost: sees every response, 500s included
@@ -98,6 +101,8 @@ def _finish_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = generate()
             document_problems(schema)
+            declare_unavailable(schema)
+            constrain_parameters(schema)
             declare_bearer_security(schema, API_PREFIX)
             document_rate_limits(schema, API_PREFIX)
             app.openapi_schema = schema

@@ -70,6 +70,23 @@ class Settings(BaseSettings):
         default="inventory", min_length=1, max_length=100, description="Prefix of every key the service sets in Redis."
     )
 
+    # Database fault bounds: with them a fault is a 503 within seconds, never a hang (app/core/faults.py).
+    db_connect_timeout: int = Field(
+        default=2, ge=2, le=60, description="Seconds to establish a PostgreSQL connection (libpq's minimum is 2)."
+    )
+    db_statement_timeout: float = Field(
+        default=2.0, gt=0, le=600, description="Seconds one PostgreSQL statement may take, server- and client-side."
+    )
+    db_acquire_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds to wait for a free pooled connection when all are busy."
+    )
+    db_startup_timeout: float = Field(
+        default=30.0, ge=0, le=3600, description="Seconds to keep retrying an unreachable database at startup before exiting."
+    )
+    sqlite_busy_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds a SQLite writer waits for the write lock before a 503."
+    )
+
     @field_validator("rate_limit", "auth_failure_limit")
     @classmethod
     def _valid_limit(cls, value: str) -> str:

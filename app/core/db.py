@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from app.core.config import get_settings
 from app.core.files import prepare_sqlite_file
+from app.core.timeouts import postgres_engine
 
 # Constraint names are explicit so migrations and error mapping can refer to them.
 NAMING_CONVENTION = {
@@ -90,7 +91,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_timeout * 1000)}")
     cursor.close()
 
 
@@ -120,12 +121,16 @@ def create_engine(url: str) -> Engine:
         prepare_sqlite_file(sqlite_path(url))
         engine = sa.create_engine(
             target,
-            connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": get_settings().sqlite_busy_timeout,
+                "isolation_level": None,
+            },
         )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return sa.create_engine(target, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return postgres_engine(target, get_settings())
 
 
 def dispose_engines() -> None:

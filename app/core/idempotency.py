@@ -11,19 +11,28 @@ Keys are scoped to the API key that sent them and expire ``KEY_TTL`` after first
 records are purged lazily. Only successful (2xx) responses are stored: when the first request
 fails, its key is released so a corrected retry can proceed.
 
-How it holds across processes and replicas, and without a window for duplicates:
+How it holds across processes and replicas, and through database faults: the claim is part of
+the request's own transaction, so it can never outlive the request.
 
-1. ``idempotency_guard`` (a dependency every POST gets from ``StrictQueryRoute``) claims the key
-   in its own short transaction by inserting an ``in_progress`` record; the unique
-   (api_key_id, idempotency_key) constraint lets exactly one request win the claim, on any
-   replica. A claim carries a random ``claim_token`` and a lease (``LEASE``); an abandoned claim
-   (its process died) can be taken over once the lease has run out.
-2. The endpoint runs in the request's transaction. ``record_response`` (called by the route
-   class with the endpoint's response) completes the record in that same transaction, through
-   ``app.core.db.before_commit``, with an UPDATE conditional on the claim token: the record and
-   the write it describes are committed together or not at all.
-3. If anything fails (validation, a 4xx problem, the commit itself), the guard deletes the
-   claim after the request's transaction has rolled back.
+1. ``idempotency_guard`` (a dependency every POST gets from ``StrictQueryRoute``) opens the
+   request's transaction (``SessionDep``, the same session the endpoint then writes with) and
+   claims the key in it: on PostgreSQL with a transaction-scoped advisory lock on (API key,
+   key), taken without waiting, so a concurrent duplicate on any replica gets a 409 at once;
+   on SQLite the transaction holds the database's write lock, so duplicates wait their turn.
+   Holding the claim, it looks up the key's record: a completed one is replayed, one for a
+   different request is a 422.
+2. The endpoint runs in that transaction. ``record_response`` (called by the route class with
+   the endpoint's response) inserts the completed record in that same transaction, through
+   ``app.core.db.before_commit``: the record and the write it describes are committed together
+   or not at all.
+3. If anything fails (validation, a 4xx problem, the commit, the database itself) the
+   transaction rolls back or dies with its connection, and the claim goes with it: the server
+   releases advisory locks when a transaction ends or its backend goes away, so a retry is
+   possible as soon as the database answers again. Nothing has to be cleaned up, and no lease
+   has to run out.
+
+Records are only ever written completed; ``state``, ``claim_token`` and ``locked_until`` stay in
+the table for records written by earlier versions (an in-progress one left behind is ignored).
 """
 
 from __future__ import annotations
@@ -31,10 +40,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -48,15 +56,13 @@ from starlette.responses import Response
 
 from app.auth.dependencies import CurrentKey
 from app.core.choices import IdempotencyState
-from app.core.db import UTCDateTime, before_commit, get_engine, utcnow
+from app.core.db import UTCDateTime, before_commit, utcnow
+from app.core.deps import SessionDep
 from app.core.errors import Conflict, InvalidRequest
 from app.core.models import TrackedColumns, enum_type
 
 KEY_TTL = timedelta(hours=24)
 """How long a key is remembered after its first use; afterwards it may be used again."""
-
-LEASE = timedelta(seconds=60)
-"""How long a claim blocks duplicates before it counts as abandoned (its process died) and can be taken over."""
 
 PURGE_SECONDS = 60.0
 """Expired records are purged at most this often per process, on the next claim."""
@@ -125,24 +131,17 @@ class Replay(Exception):
 
 @dataclass
 class Claim:
-    """This request's hold on an idempotency key."""
+    """This request's hold on an idempotency key (for as long as the request's transaction lasts)."""
 
     api_key_id: int
     key: str
-    token: str
+    method: str
+    path: str
+    fingerprint: str
     redacted: tuple[str, ...] = ()
-    recorded: bool = field(default=False)
-
-    def _mine(self) -> list[Any]:
-        return [
-            _table.c.api_key_id == self.api_key_id,
-            _table.c.idempotency_key == self.key,
-            _table.c.claim_token == self.token,
-            _table.c.state == IdempotencyState.IN_PROGRESS.value,
-        ]
 
     def complete(self, session: Session, response: Response) -> None:
-        """Store the response in the request's transaction; 409 if another request took the claim over."""
+        """Store the response in the request's transaction, to be replayed to retries."""
         headers = {name: response.headers[name] for name in _STORED_HEADERS if name in response.headers}
         body = bytes(response.body)
         if self.redacted:
@@ -151,31 +150,32 @@ class Claim:
                 if name in document:
                     document[name] = None
             body = orjson.dumps(document)
-        result = session.execute(
-            sa.update(_table)
-            .where(*self._mine())
-            .values(
-                state=IdempotencyState.COMPLETED.value,
-                claim_token=None,
-                locked_until=None,
-                response_status=response.status_code,
-                response_headers=json.dumps(headers),
-                response_body=body.decode(),
-                updated_at=utcnow(),
-                version=_table.c.version + 1,
+        now = utcnow()
+        try:
+            session.execute(
+                sa.insert(_table).values(
+                    api_key_id=self.api_key_id,
+                    idempotency_key=self.key,
+                    request_method=self.method,
+                    request_path=self.path[:2000],
+                    fingerprint=self.fingerprint,
+                    state=IdempotencyState.COMPLETED.value,
+                    claim_token=None,
+                    locked_until=None,
+                    expires_at=now + KEY_TTL,
+                    response_status=response.status_code,
+                    response_headers=json.dumps(headers),
+                    response_body=body.decode(),
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
             )
-        )
-        if result.rowcount != 1:
+        except IntegrityError:
             raise Conflict(
-                f"Another request with the same {HEADER} took over while this one was running; nothing was stored.",
+                f"Another request with the same {HEADER} completed while this one was running; nothing was stored.",
                 headers={"Retry-After": "1"},
-            )
-        self.recorded = True
-
-    def release(self) -> None:
-        """Forget the claim (the request failed), so a corrected retry can use the key."""
-        with get_engine().begin() as connection:
-            connection.execute(sa.delete(_table).where(*self._mine()))
+            ) from None
 
 
 def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
@@ -234,76 +234,54 @@ def _purge_expired(connection: sa.Connection, now: datetime) -> None:
     connection.execute(sa.delete(_table).where(_table.c.expires_at <= now))
 
 
-def claim(api_key_id: int, key: str, method: str, path: str, request_fingerprint: str) -> Claim:
-    """Take the key for this request, or raise: ``Replay`` (done before), 422 (other request), 409 (running)."""
-    engine = get_engine()
-    for _ in range(5):
-        now = utcnow()
-        token = secrets.token_hex(16)
-        try:
-            with engine.begin() as connection:
-                _purge_expired(connection, now)
-                connection.execute(
-                    sa.insert(_table).values(
-                        api_key_id=api_key_id,
-                        idempotency_key=key,
-                        request_method=method,
-                        request_path=path[:2000],
-                        fingerprint=request_fingerprint,
-                        state=IdempotencyState.IN_PROGRESS.value,
-                        claim_token=token,
-                        locked_until=now + LEASE,
-                        expires_at=now + KEY_TTL,
-                        created_at=now,
-                        updated_at=now,
-                        version=1,
-                    )
-                )
-            return Claim(api_key_id, key, token)
-        except IntegrityError:
-            pass
-        with engine.begin() as connection:
-            row = connection.execute(
-                sa.select(_table).where(_table.c.api_key_id == api_key_id, _table.c.idempotency_key == key)
-            ).first()
-            if row is None:  # released in between: claim again
-                continue
-            if row.expires_at <= now:
-                connection.execute(sa.delete(_table).where(_table.c.id == row.id, _table.c.expires_at <= now))
-                continue
-            if row.fingerprint != request_fingerprint:
-                raise InvalidRequest(
-                    f"This {HEADER} was already used for a different request ({row.request_method} "
-                    f"{row.request_path} with another body); use a new key for a new request.",
-                    errors=[
-                        {
-                            "location": "header",
-                            "field": HEADER,
-                            "message": "key already used for a different request",
-                            "type": "idempotency_key_reused",
-                        }
-                    ],
-                )
-            if row.state == IdempotencyState.COMPLETED:
-                raise Replay(row.response_status, json.loads(row.response_headers), row.response_body)
-            if row.locked_until is not None and row.locked_until > now:
-                raise Conflict(
-                    f"A request with this {HEADER} is still being processed; retry when it has finished.",
-                    headers={"Retry-After": "1"},
-                )
-            taken = connection.execute(
-                sa.update(_table)
-                .where(_table.c.id == row.id, _table.c.claim_token == row.claim_token)
-                .values(claim_token=token, locked_until=now + LEASE, updated_at=now, version=_table.c.version + 1)
+def _lock_id(api_key_id: int, key: str) -> int:
+    """A signed 64-bit advisory-lock id for (API key, idempotency key)."""
+    digest = hashlib.sha256(f"idempotency-key:{api_key_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def claim(session: Session, api_key_id: int, key: str, method: str, path: str, request_fingerprint: str) -> Claim:
+    """Take the key in the request's transaction, or raise: ``Replay`` (done before), 422 (other request),
+    409 (another request holds it now)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        locked = connection.execute(sa.select(sa.func.pg_try_advisory_xact_lock(_lock_id(api_key_id, key)))).scalar()
+        if not locked:
+            raise Conflict(
+                f"A request with this {HEADER} is still being processed; retry when it has finished.",
+                headers={"Retry-After": "1"},
             )
-            if taken.rowcount == 1:
-                return Claim(api_key_id, key, token)
-    raise Conflict(f"The {HEADER} is contended by concurrent requests; retry.", headers={"Retry-After": "1"})
+    now = utcnow()
+    _purge_expired(connection, now)
+    row = connection.execute(
+        sa.select(_table).where(_table.c.api_key_id == api_key_id, _table.c.idempotency_key == key)
+    ).first()
+    if row is not None and (row.expires_at <= now or row.state != IdempotencyState.COMPLETED):
+        # Expired, or an in-progress claim left by an earlier version: the key is free again.
+        connection.execute(sa.delete(_table).where(_table.c.id == row.id))
+        row = None
+    if row is not None:
+        if row.fingerprint != request_fingerprint:
+            raise InvalidRequest(
+                f"This {HEADER} was already used for a different request ({row.request_method} "
+                f"{row.request_path} with another body); use a new key for a new request.",
+                errors=[
+                    {
+                        "location": "header",
+                        "field": HEADER,
+                        "message": "key already used for a different request",
+                        "type": "idempotency_key_reused",
+                    }
+                ],
+            )
+        raise Replay(row.response_status, json.loads(row.response_headers), row.response_body)
+    return Claim(api_key_id, key, method, path, request_fingerprint)
 
 
 async def idempotency_guard(
     request: Request,
     principal: CurrentKey,
+    session: SessionDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -314,25 +292,18 @@ async def idempotency_guard(
             "per API key and expire 24 hours after first use.",
         ),
     ] = None,
-) -> AsyncIterator[Claim | None]:
-    """Claim the request's Idempotency-Key (if any) for its duration; release it if the request fails."""
+) -> Claim | None:
+    """Claim the request's Idempotency-Key (if any) in the request's transaction, which releases it if the request fails."""
     if idempotency_key is None:
-        yield None
-        return
+        return None
     key = parse_key(idempotency_key)
     body = await request.body()
     request_fingerprint = fingerprint(request.method, request.url.path, request.url.query, body)
-    held = await run_in_threadpool(claim, principal.key_id, key, request.method, request.url.path, request_fingerprint)
+    held = await run_in_threadpool(
+        claim, session, principal.key_id, key, request.method, request.url.path, request_fingerprint
+    )
     request.state.idempotency_claim = held
-    try:
-        yield held
-    except BaseException:
-        # The request's transaction has rolled back by now (its session was opened after this
-        # dependency, so it closes first): free the key for a corrected retry.
-        await run_in_threadpool(held.release)
-        raise
-    if not held.recorded:
-        await run_in_threadpool(held.release)
+    return held
 
 
 IdempotencyDep = Depends(idempotency_guard, scope="function")

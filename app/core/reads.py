@@ -9,6 +9,7 @@ than microseconds.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from app.core.config import get_settings
 from app.core.db import SQLITE_TIMESTAMP_FORMAT, sqlite_path
 from app.core.files import prepare_sqlite_file
 
@@ -70,7 +72,7 @@ class SQLiteReads:
     def __init__(self, url: str) -> None:
         prepare_sqlite_file(sqlite_path(url))
         self._connection = sqlite3.connect(sqlite_path(url), check_same_thread=False, isolation_level=None)
-        self._connection.execute("PRAGMA busy_timeout=10000")
+        self._connection.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_timeout * 1000)}")
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         # Plain dicts: sqlite3.Row finds a column by name with a linear scan, which made shaping a
@@ -95,36 +97,72 @@ class SQLiteReads:
         return 1, 1, 1  # one connection, used only for the instant of a query on the event loop
 
 
+def _broken_connection_errors() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (asyncpg.ConnectionDoesNotExistError, asyncpg.InternalClientError, asyncpg.exceptions.AdminShutdownError)
+
+
 class PostgresReads:
-    """Reads on an asyncpg connection pool."""
+    """Reads on an asyncpg connection pool, every one bounded in time (see ``app/core/faults.py``).
+
+    A read waits at most ``acquire_timeout`` for a pooled connection (a new connection at most the
+    connect timeout) and ``statement_timeout`` for its answer; ``deadline`` bounds the whole, release
+    included, so a silent network gives a timeout, never a hang. Broken connections are dropped
+    by the pool, which reconnects on the next acquire.
+    """
 
     dialect = "postgresql"
 
-    def __init__(self, pool) -> None:
+    def __init__(self, pool, *, acquire_timeout: float, statement_timeout: float) -> None:
         self._pool = pool
+        self._acquire_timeout = acquire_timeout
+        self._statement_timeout = statement_timeout
+        self._deadline = max(acquire_timeout, statement_timeout) + 0.5
+        self._broken = _broken_connection_errors()
 
     @classmethod
     async def connect(cls, url: str, size: int) -> PostgresReads:
         import asyncpg
 
+        settings = get_settings()
         dsn = re.sub(r"^postgresql\+\w+://", "postgresql://", url)
         pool = await asyncpg.create_pool(
             dsn,
             min_size=1,
             max_size=size,
             init=_use_text_timestamps,
-            server_settings={"TimeZone": "UTC", "DateStyle": "ISO"},
+            timeout=settings.db_connect_timeout,
+            command_timeout=settings.db_statement_timeout,
+            server_settings={
+                "TimeZone": "UTC",
+                "DateStyle": "ISO",
+                "statement_timeout": str(int(settings.db_statement_timeout * 1000)),
+            },
         )
-        return cls(pool)
+        return cls(pool, acquire_timeout=settings.db_acquire_timeout, statement_timeout=settings.db_statement_timeout)
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         text, names = to_numbered(sql)
         values = [params[name] for name in names] if names else []
-        async with self._pool.acquire() as connection:
-            return await connection.fetch(text, *values)
+        async with asyncio.timeout(self._deadline):
+            for attempt in (1, 2):
+                async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+                    try:
+                        return await connection.fetch(text, *values, timeout=self._statement_timeout)
+                    except self._broken:
+                        # The server ended this pooled connection (restart, failover, terminated
+                        # backend) while it sat idle: drop it and run the SELECT once more on a new one.
+                        connection.terminate()
+                        if attempt == 2:
+                            raise
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
-        await self._pool.close()
+        try:
+            await asyncio.wait_for(self._pool.close(), timeout=self._deadline)
+        except TimeoutError:
+            self._pool.terminate()
 
     def timestamp(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):

@@ -33,6 +33,8 @@ from app.core.http import etag_for
 from app.core.pagination import Listing
 from app.core.reads import Row
 
+_ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e]*"$')
+"""RFC 9110 entity-tag syntax: an optionally weak opaque quoted string."""
 _ETAG = re.compile(r'^(?:W/)?"(?P<resource>[a-z-]+)-(?P<id>\d+)-v(?P<version>\d+)"$')
 
 
@@ -44,7 +46,13 @@ def expected_version(if_match: str | None, resource: str, item_id: int, current_
             "overwrite someone else's."
         )
     current = etag_for(resource, item_id, current_version)
-    for candidate in (part.strip() for part in if_match.split(",")):
+    candidates = [part.strip() for part in if_match.split(",")]
+    if not all(candidate == "*" or _ENTITY_TAG.match(candidate) for candidate in candidates):
+        raise InvalidRequest(
+            f"If-Match must be * or a list of quoted ETags, such as {current}; got {if_match.strip()[:100]!r}.",
+            errors=[{"location": "header", "field": "If-Match", "message": "not an entity tag", "type": "value_error"}],
+        )
+    for candidate in candidates:
         if candidate == "*":
             return current_version
         match = _ETAG.match(candidate)

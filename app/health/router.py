@@ -5,6 +5,7 @@ from starlette.responses import Response
 
 from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
+from app.core.faults import retry_after_seconds
 from app.core.pagination import json_response
 from app.core.routing import StrictQueryRoute
 from app.health import service
@@ -35,4 +36,6 @@ async def live() -> Response:
 async def ready(reads: ReadsDep) -> Response:
     """Report whether this process should receive traffic: 200 when ready, 503 (same body shape) when not."""
     report = await service.readiness(reads)
-    return json_response(report, status_code=200 if report["status"] == "ok" else 503)
+    if report["status"] == "ok":
+        return json_response(report)
+    return json_response(report, status_code=503, headers={"Retry-After": str(retry_after_seconds())})

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from fastapi.concurrency import run_in_threadpool
+
+from app.core.db import get_engine
 from app.core.lifecycle import is_draining
 from app.core.migrate import head_revisions
 from app.core.reads import ReadDatabase
 
 
+def _write_path_answers() -> None:
+    with get_engine().connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+
+
 async def readiness(reads: ReadDatabase) -> dict[str, Any]:
-    """The readiness report; ``status`` is ``ok`` only when every check passes."""
+    """The readiness report; ``status`` is ``ok`` only when every check passes.
+
+    Both paths to the database are checked: the read pool and the write engine (their timeouts
+    bound each check, so a database that does not answer gives ``unreachable``, never a hang).
+    """
     try:
         rows = await reads.fetch("SELECT version_num FROM alembic_version")
+        await run_in_threadpool(_write_path_answers)
     except Exception:  # any driver failure (or no version table) means "not ready"
         database, migrations = "unreachable", "unknown"
         try:

@@ -1,0 +1,76 @@
+"""What the API checks, written into its OpenAPI document, so the contract says what a client may send.
+
+FastAPI documents a parameter's type, not the rules the service then applies to it: that text may
+hold no control characters, what an ``If-Match`` or ``Idempotency-Key`` looks like, that time
+parameters are RFC 3339 instants. A request that fits the document must not be rejected for
+its form, so the document carries those rules (found by property-based fuzzing, tests/test_fuzz.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text as every body field and query parameter accepts it (see ``app.core.schemas.CONTROL_CHARACTERS``)."""
+
+HEADER_TEXT = r"^[^\x00-\x1f\x7f]*$"
+
+HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    # One or more strong entity tags, or *: what app.core.writes.expected_version parses.
+    "if-match": {"type": "string", "pattern": r'^(\*|"[a-z-]+-[0-9]+-v[0-9]+"(, ?"[a-z-]+-[0-9]+-v[0-9]+")*)$'},
+    # An RFC 8941 string, or leniently bare printable ASCII (app.core.idempotency.parse_key).
+    "idempotency-key": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r'^(?:"(?:[ !#-\[\]-~]|\\["\\])+"|[!#-~][ -~]*)$',
+    },
+    "x-change-reason": {"type": "string", "maxLength": 500, "pattern": HEADER_TEXT},
+}
+
+TIME_PARAMETERS = {"as_of", "since", "until"}
+
+UNPARSABLE_BODY = {
+    "description": "The body is not parsable as JSON (for example not UTF-8); nothing was changed.",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
+}
+
+
+def _strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The string alternatives of a (possibly nullable) schema."""
+    options = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    return [option for option in options if option.get("type") == "string"]
+
+
+def _free_text(option: dict[str, Any]) -> bool:
+    return not any(key in option for key in ("pattern", "enum", "const", "format"))
+
+
+def constrain_parameters(schema: dict[str, Any]) -> None:
+    """Add the service's rules to the document's parameters and request bodies."""
+    bodies: set[str] = set()
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"].lower()
+                if parameter["in"] == "header" and name in HEADER_SCHEMAS:
+                    required = parameter.get("required", False)
+                    parameter["schema"] = dict(HEADER_SCHEMAS[name])
+                    parameter["required"] = required
+                    continue
+                for option in _strings(parameter.get("schema", {})):
+                    if parameter["in"] == "query" and name in TIME_PARAMETERS:
+                        option["format"] = "date-time"
+                    elif _free_text(option):
+                        option["pattern"] = NO_CONTROL_CHARACTERS
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", UNPARSABLE_BODY)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                reference = content.get("schema", {}).get("$ref", "")
+                bodies.add(reference.rsplit("/", 1)[-1])
+    components = schema.get("components", {}).get("schemas", {})
+    for name in bodies & components.keys():
+        for property_schema in components[name].get("properties", {}).values():
+            for option in _strings(property_schema):
+                if _free_text(option):
+                    option["pattern"] = NO_CONTROL_CHARACTERS

@@ -1,0 +1,68 @@
+"""Real server processes for the tests that need one (fault injection, fuzzing): start, wait, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "INVENTORY_DATABASE_URL": database_url,
+        "INVENTORY_VAR_DIR": str(var_dir),
+        "INVENTORY_SECRET_KEY": "fault-test-" + uuid.uuid4().hex,
+        "INVENTORY_LOG_LEVEL": "warning",
+        "INVENTORY_RATE_LIMIT": "off",
+        **extra,
+    }
+
+
+def serve(env: dict[str, str], port: int, log: Path, *options: str) -> subprocess.Popen:
+    handle = log.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+async def wait_ready(base_url: str, process: subprocess.Popen, log: Path, limit: float) -> float:
+    """Seconds until /health/ready answers 200 (fails when the process exits or the limit passes)."""
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=base_url, timeout=5) as http:
+        while time.monotonic() - started < limit:
+            assert process.poll() is None, f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get("/health/ready")).status_code == 200:
+                    return time.monotonic() - started
+            await asyncio.sleep(0.2)
+    pytest.fail(f"not ready within {limit} s:\n{log.read_text()[-3000:]}")
