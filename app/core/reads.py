@@ -13,15 +13,17 @@ import asyncio
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Mapping, Sequence
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from app.core.db import SQLITE_TIMESTAMP_FORMAT, sqlite_path
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -242,6 +244,30 @@ async def _use_text_timestamps(connection) -> None:
 
 def _timestamp_text(value: Any) -> str:
     return value if isinstance(value, str) else value.isoformat()
+
+
+class OffLoopReads:
+    """A view of a read backend on which every ``fetch`` runs as ``fetch_heavy`` (off the event loop)."""
+
+    def __init__(self, reads: ReadDatabase) -> None:
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reads, name)
+
+    async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        return await self._reads.fetch_heavy(sql, params)
+
+
+def off_loop(function: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """``function(reads, ...)`` with its queries run off the event loop: for reads that can take long
+    (``as_of``), so they never stall the requests served meanwhile."""
+
+    @functools.wraps(function)
+    async def call(reads: ReadDatabase, *args: Any, **kwargs: Any) -> T:
+        return await function(OffLoopReads(reads), *args, **kwargs)
+
+    return call
 
 
 def iso_date(value: Any) -> str | None:
