@@ -8,7 +8,7 @@ run and the ratio.
 
 Needs `wrk` (Debian package) and, for PostgreSQL, a server URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 on which a scratch database `perfbench_<random>` is created and dropped. Servers listen on 127.0.0.1:18140 (API)
-and 18141 (ceiling). Ratios, not absolute numbers, are the figures to compare between runs and machines.
+and 18141 (ceiling) unless --port says otherwise. Ratios, not absolute numbers, are the figures to compare between runs and machines.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-API_PORT, CEILING_PORT = 18140, 18141
+API_PORT = 18140  # the ceiling listens on the next port
 SECRET = "benchmark-secret"
 HEAVY_CONNECTIONS = 2
 
@@ -122,8 +122,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def worker_rss_mb(process: subprocess.Popen) -> list[float]:
-    """Resident memory of each serving process: the process itself (1 worker) or its children."""
+def _children(process: subprocess.Popen) -> list[int]:
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -132,13 +131,42 @@ def worker_rss_mb(process: subprocess.Popen) -> list[float]:
             continue
         if int(fields[1]) == process.pid:
             children.append(int(stat.parent.name))
-    pids = children or [process.pid]
+    return children
+
+
+def worker_rss_mb(process: subprocess.Popen) -> list[float]:
+    """Resident memory of each serving process: the process itself (1 worker) or its children."""
+    pids = _children(process) or [process.pid]
     sizes = []
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return sizes
+
+
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+def wait_idle(process: subprocess.Popen, timeout: float = 900) -> None:
+    """Wait until the server's processes use (almost) no CPU: the work wrk left behind is done."""
+    pids = [process.pid, *_children(process)]
+    deadline = time.monotonic() + timeout
+    before = _cpu_ticks(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _cpu_ticks(pids)
+        if now - before <= 2:
+            return
+        before = now
 
 
 def request(url: str, headers: dict[str, str], timeout: float = 600) -> tuple[int, dict, bytes]:
@@ -194,6 +222,7 @@ def prepare(url: str, env: dict[str, str], scale, log) -> tuple:
 
 
 def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) -> tuple[list[Result], list[str]]:
+    api_port, ceiling_port = options.port, options.port + 1
     from app.core import config
     from app.core.pagination import encode_cursor
 
@@ -222,15 +251,15 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
         run_id = uuid.uuid4().hex[:6]
         listed = endpoints(data, deep, patch_range, site_code, run_id)
         log(f"  {backend}, {workers} worker(s): starting the API and the ceiling")
-        ceiling = serve(["bench.ceiling:app"], env, CEILING_PORT, workers)
-        api = serve(["--factory", "app.main:create_app"], env, API_PORT, workers)
+        ceiling = serve(["bench.ceiling:app"], env, ceiling_port, workers)
+        api = serve(["--factory", "app.main:create_app"], env, api_port, workers)
         try:
             started = time.monotonic()
-            request(f"http://127.0.0.1:{API_PORT}/api/v1/changes/verify", {"Authorization": f"Bearer {tokens['reader']}"})
+            request(f"http://127.0.0.1:{api_port}/api/v1/changes/verify", {"Authorization": f"Bearer {tokens['reader']}"})
             notes.append(
                 f"{backend}, {workers} worker(s): first verify (no checkpoint yet) took {time.monotonic() - started:.1f} s"
             )
-            item_url = f"http://127.0.0.1:{API_PORT}/api/v1/scanners/{data.first_scanner_id + 1}"
+            item_url = f"http://127.0.0.1:{api_port}/api/v1/scanners/{data.first_scanner_id + 1}"
             etag = request(item_url, {"Authorization": f"Bearer {tokens['reader']}"})[1]["etag"]
             measured: dict[str, float] = {}
             for endpoint in listed:
@@ -243,13 +272,21 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                 connections = HEAVY_CONNECTIONS if endpoint.heavy else options.connections
                 reference, reference_name = None, ""
                 if endpoint.ceiling:
-                    ceiling_run = wrk(f"http://127.0.0.1:{CEILING_PORT}{endpoint.ceiling}", options.duration, connections, {})
+                    ceiling_run = wrk(f"http://127.0.0.1:{ceiling_port}{endpoint.ceiling}", options.duration, connections, {})
                     reference, reference_name = ceiling_run["rps"], "ceiling"
                 run = wrk(
-                    f"http://127.0.0.1:{API_PORT}{endpoint.path}", options.duration, connections, headers, endpoint.script
+                    f"http://127.0.0.1:{api_port}{endpoint.path}", options.duration, connections, headers, endpoint.script
                 )
                 if endpoint.compare and endpoint.compare in measured:
                     reference, reference_name = measured[endpoint.compare], endpoint.compare
+                # wrk stops at its deadline, not the server's work: let what is still running finish.
+                wait_idle(api)
+                if run["rps"] == 0:
+                    # Slower than the whole window: time one request alone instead.
+                    started = time.monotonic()
+                    status = request(f"http://127.0.0.1:{api_port}{endpoint.path}", headers)[0]
+                    elapsed = time.monotonic() - started
+                    run.update(rps=1 / elapsed, p50=f"{elapsed:.2f}s", p99="(1 request)", errors="" if status < 400 else str(status))
                 measured[endpoint.name] = run["rps"]
                 result = Result(backend, workers, endpoint.name, run["rps"], run["p50"], run["p99"], run["errors"])
                 result.reference, result.reference_name = reference, reference_name
@@ -291,6 +328,7 @@ def main() -> None:
     parser.add_argument("--workers", default=None, help="comma-separated worker counts (default 1,2; quick: 1)")
     parser.add_argument("--duration", type=int, default=None, help="seconds of load per endpoint (default 10; quick: 3)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections for the hot endpoints")
+    parser.add_argument("--port", type=int, default=API_PORT, help="the API's port; the ceiling uses the next one")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--only", action="append", help="measure only endpoints whose name contains this (repeatable)")
     parser.add_argument("--output", help="also write the table (Markdown) to this file")
