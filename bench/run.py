@@ -134,9 +134,18 @@ def _children(process: subprocess.Popen) -> list[int]:
     return children
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def worker_rss_mb(process: subprocess.Popen) -> list[float]:
     """Resident memory of each serving process: the process itself (1 worker) or its children."""
-    pids = _children(process) or [process.pid]
+    # Workers only: uvicorn's supervisor also starts multiprocessing's resource tracker.
+    workers = [pid for pid in _children(process) if b"resource_tracker" not in _cmdline(pid)]
+    pids = workers or [process.pid]
     sizes = []
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -190,9 +199,6 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
         Endpoint("first page", "/api/v1/scanners?limit=50"),
         Endpoint("deep cursor page", f"/api/v1/scanners?limit=50&cursor={deep_cursor}", compare="first page"),
     ]
-    for point, instant in points.items():
-        listed.append(Endpoint(f"as_of list ({point})", f"/api/v1/scanners?limit=50&as_of={instant}", heavy=True))
-        listed.append(Endpoint(f"as_of item ({point})", f"/api/v1/scanners/{item}?as_of={instant}", heavy=True))
     listed += [
         Endpoint("verify (routine)", "/api/v1/changes/verify", heavy=True),
         Endpoint("exposure page (risk)", "/api/v1/reports/exposure?limit=50", heavy=True),
@@ -206,6 +212,10 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
             script=("bench/wrk/patch.lua", str(first), str(count), str(version)),
         ),
     ]
+    # Last: the slowest, so whatever they leave running cannot slow the others down.
+    for point, instant in points.items():
+        listed.append(Endpoint(f"as_of list ({point})", f"/api/v1/scanners?limit=50&as_of={instant}", heavy=True))
+        listed.append(Endpoint(f"as_of item ({point})", f"/api/v1/scanners/{item}?as_of={instant}", heavy=True))
     return listed
 
 
