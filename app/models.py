@@ -3,7 +3,7 @@
 from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.auth.models import ApiKey
-from app.changes.models import ChangeRecord
+from app.changes.models import ChainCheckpoint, ChangeRecord
 from app.core.idempotency import IdempotencyRecord
 from app.networks.models import Network
 from app.procurements.models import Procurement, ProcurementScanner
@@ -17,6 +17,7 @@ __all__ = [
     "Audit",
     "AuditScanner",
     "AuditSite",
+    "ChainCheckpoint",
     "ChangeRecord",
     "Finding",
     "FindingScanner",

@@ -27,6 +27,12 @@ from app.seeding import load_seed
 
 POSTGRES_URL = os.environ.get("INVENTORY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+SUITE_DATABASE_SETTINGS = {
+    "INVENTORY_READ_POOL_SIZE": "3",
+    "INVENTORY_DB_CONNECT_TIMEOUT": "10",
+    "INVENTORY_DB_STATEMENT_TIMEOUT": "30",
+    "INVENTORY_DB_ACQUIRE_TIMEOUT": "10",
+}
 
 
 def _admin_engine(url: str) -> sa.Engine:
@@ -90,6 +96,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             # Rate limits are off for the suite; tests/test_rate_limits.py builds apps with its own.
             "INVENTORY_RATE_LIMIT": "off",
             "INVENTORY_AUTH_FAILURE_LIMIT": "off",
+            # In-process apps: small read pools (the suite's workers share one PostgreSQL server's
+            # connections) and roomy database timeouts, so a busy machine is not mistaken for a fault.
+            # Servers started by tests get the product's defaults (tests/servers.py).
+            **SUITE_DATABASE_SETTINGS,
         }
     )
     upgrade(url)

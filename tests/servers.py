@@ -23,8 +23,13 @@ def free_port() -> int:
 
 
 def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a server process: the product's own database timeouts and pool size (not
+    the roomier ones the in-process suite sets), unless ``extra`` says otherwise."""
+    from tests.conftest import SUITE_DATABASE_SETTINGS
+
+    inherited = {name: value for name, value in os.environ.items() if name not in SUITE_DATABASE_SETTINGS}
     return {
-        **os.environ,
+        **inherited,
         "INVENTORY_DATABASE_URL": database_url,
         "INVENTORY_VAR_DIR": str(var_dir),
         "INVENTORY_SECRET_KEY": "fault-test-" + uuid.uuid4().hex,

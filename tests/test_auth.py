@@ -92,7 +92,7 @@ PATCH_BODIES = {
 
 def required_role(path: str, method: str) -> Role:
     """What the service promises: reading needs reader, changing the inventory editor, anything on keys admin."""
-    if path.startswith(f"{API_PREFIX}/api-keys"):
+    if path.startswith(f"{API_PREFIX}/api-keys") or path == f"{API_PREFIX}/changes/verify/full":
         return Role.ADMIN
     return Role.READER if method == "GET" else Role.EDITOR
 

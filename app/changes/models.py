@@ -50,3 +50,24 @@ class ChangeRecord(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     previous_hash: str | None = Field(default=None, max_length=64)
     hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+
+
+class ChainCheckpoint(SQLModel, table=True):
+    """A verified position of the change log's hash chain: the record id and hash up to which the chain
+    was last found intact, signed with the server secret.
+
+    The routine check (``GET /api/v1/changes/verify``) starts from the newest checkpoint and checks only
+    the records after it, then stores a new one; the signature (HMAC-SHA256 over id and hash) makes a
+    checkpoint written or edited by anyone without the secret fail the check. Like change records,
+    checkpoints are appended and never updated, so the table has no ``updated_at``/``version``/``source``.
+    """
+
+    __tablename__ = "chain_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(
+        nullable=False, sa_column_kwargs={"unique": True}, description="The last change record checked."
+    )
+    hash: str = Field(max_length=64, nullable=False, description="That record's hash.")
+    signature: str = Field(max_length=64, nullable=False, description="HMAC-SHA256 of record id and hash, hex.")
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False, description="When the check reached it.")

@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from app.auth.dependencies import is_admin, require_editor
-from app.changes import service
-from app.changes.schemas import ChainVerification, ChangeRecordPublic
+from app.auth.dependencies import is_admin, require_admin, require_editor
+from app.changes import service, verification
+from app.changes.schemas import ChainVerification, ChainWalkLine, ChangeRecordPublic
 from app.changes.timeline import parse_instant
 from app.core.choices import ChangeAction
 from app.core.deps import ReadsDep, SessionDep
@@ -63,8 +64,34 @@ async def list_changes(
     responses=problem_responses(401, 403),
 )
 async def verify_changes(request: Request, reads: ReadsDep) -> Response:
-    """Check the whole change log's hash chain and report the first record where it does not hold."""
-    return json_response(await service.verify_chain(reads, admin=is_admin(request)))
+    """Check the hash chain from the newest signed checkpoint to the head, then advance the checkpoint."""
+    return json_response(await verification.verify_routine(reads, admin=is_admin(request)))
+
+
+NDJSON = "application/x-ndjson"
+
+
+@router.get(
+    "/changes/verify/full",
+    operation_id="verifyChangesFull",
+    response_model=ChainWalkLine,
+    responses={
+        **problem_responses(401, 403),
+        200: {
+            "description": "JSON Lines: a progress line every 50,000 records, then one line with the result.",
+            "content": {NDJSON: {"schema": ChainWalkLine.model_json_schema(ref_template="#/components/schemas/{model}")}},
+        },
+    },
+    dependencies=[Depends(require_admin)],
+)
+async def verify_changes_full(reads: ReadsDep) -> StreamingResponse:
+    """Re-hash the whole change log from its first record (admin), streamed as JSON Lines with progress."""
+
+    async def lines():
+        async for line in verification.verify_full(reads):
+            yield orjson.dumps(line) + b"\n"
+
+    return StreamingResponse(lines(), media_type=NDJSON)
 
 
 @router.get(

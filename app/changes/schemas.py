@@ -32,8 +32,14 @@ class BrokenRecord(BaseModel):
     """The first record at which the chain does not hold."""
 
     id: int = Field(description="The record that was altered, or that is missing.")
-    problem: Literal["content_hash_mismatch", "broken_link", "gap"]
-    detail: str
+    problem: Literal[
+        "content_hash_mismatch", "broken_link", "gap", "checkpoint_signature_invalid", "checkpoint_mismatch"
+    ] = Field(
+        description="`content_hash_mismatch`: altered content; `broken_link`: previous_hash does not link; `gap`:"
+        " records missing; `checkpoint_signature_invalid`: the checkpoint was written or altered without the server"
+        " secret; `checkpoint_mismatch`: the checkpoint's record was altered or removed after it was checked."
+    )
+    detail: str = Field(description="What is wrong, in words.")
 
 
 class ChainHead(BaseModel):
@@ -43,15 +49,44 @@ class ChainHead(BaseModel):
     hash: str
 
 
-class ChainVerification(BaseModel):
-    """The result of checking the whole change log."""
+class ChainCheckpoint(BaseModel):
+    """A signed position up to which an earlier check found the chain intact."""
 
-    valid: bool
+    id: int = Field(description="The record the earlier check reached.")
+    hash: str = Field(description="That record's hash, as signed.")
+    created_at: datetime = Field(description="When the earlier check reached it.")
+
+
+class ChainVerification(BaseModel):
+    """The result of checking the change log."""
+
+    valid: bool = Field(description="True when every record checked holds.")
+    mode: Literal["incremental", "full"] = Field(
+        description="`incremental`: from the newest checkpoint (the routine check); `full`: from the first record."
+    )
     checked: int = Field(
-        description="How many records were checked. The whole chain is always checked; for a non-admin key this "
-        "counts only the records it may read (records of API keys are admin-only)."
+        description="How many records were read and checked; for a non-admin key this counts only the records it "
+        "may read (records of API keys are admin-only)."
+    )
+    checkpoint: ChainCheckpoint | None = Field(
+        description="The checkpoint the incremental check started from (its record is checked again); null when"
+        " there was none yet, and for the full walk."
     )
     head: ChainHead | None = Field(
         description="The newest record (for a non-admin key: the newest it may read); null when there is none."
     )
     first_broken: BrokenRecord | None = Field(description="Null when the chain is intact.")
+
+
+class ChainWalkProgress(BaseModel):
+    """A progress line of the full walk."""
+
+    checked: int = Field(description="Records checked so far.")
+    last_id: int = Field(description="The last record checked.")
+
+
+class ChainWalkLine(BaseModel):
+    """One line of the full walk's JSON Lines stream: a progress line or, last, the result."""
+
+    progress: ChainWalkProgress | None = Field(default=None, description="Present on progress lines.")
+    result: ChainVerification | None = Field(default=None, description="Present on the last line.")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
 from app.changes.models import ChangeRecord
-from app.changes.recording import collection_of, lock_chain, record_content, record_hash
+from app.changes.recording import collection_of, lock_chain
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, NotFound
@@ -33,7 +33,7 @@ from app.vendors.models import Vendor, VendorRestriction
 from app.vendors.schemas import VendorPublic, VendorRestrictionPublic
 from app.vendors.service import RESTRICTIONS, load_vendor
 
-_COLUMNS = (
+CHANGE_COLUMNS = (
     "change_record.id, change_record.recorded_at, change_record.api_key_id, change_record.request_id,"
     " change_record.action, change_record.object_type, change_record.object_id, change_record.before,"
     " change_record.after, change_record.reason, change_record.previous_hash, change_record.hash"
@@ -72,7 +72,7 @@ def visibility_filter(admin: bool) -> str | None:
 
 CHANGES = Listing(
     resource="changes",
-    select=f"SELECT {_COLUMNS} FROM change_record",
+    select=f"SELECT {CHANGE_COLUMNS} FROM change_record",
     id_column="change_record.id",
     sort_fields={
         "id": SortField("change_record.id", "int"),
@@ -188,86 +188,6 @@ async def object_history(
     if not items and not cursor:
         raise NotFound(f"No {collection.label} with id {item_id} has ever been recorded.")
     return items, next_cursor
-
-
-VERIFY_BATCH = 1000
-
-
-async def verify_chain(reads: ReadDatabase, *, admin: bool) -> dict[str, Any]:
-    """Walk the whole chain in id order; report whether it holds and the first record where it does not.
-
-    The whole chain is always checked (a link cannot be verified without the record before it), but
-    for a non-admin key ``checked`` and ``head`` count and name only the records that key may read,
-    so the report discloses nothing about admin-only records beyond their ids in ``first_broken``."""
-    checked = 0
-    previous: tuple[int, str] | None = None
-    visible_head: tuple[int, str] | None = None
-    broken: dict[str, Any] | None = None
-    last_id = 0
-    while True:
-        rows = await reads.fetch(
-            f"SELECT {_COLUMNS} FROM change_record WHERE change_record.id > :after"
-            " ORDER BY change_record.id LIMIT :batch",
-            {"after": last_id, "batch": VERIFY_BATCH},
-        )
-        for row in rows:
-            if broken is None:
-                broken = _check(reads, row, previous)
-            previous = (row["id"], row["hash"])
-            if admin or row["object_type"] not in ADMIN_ONLY_OBJECT_TYPES:
-                checked += 1
-                visible_head = previous
-        if len(rows) < VERIFY_BATCH:
-            break
-        last_id = rows[-1]["id"]
-    return {
-        "valid": broken is None,
-        "checked": checked,
-        "head": None if visible_head is None else {"id": visible_head[0], "hash": visible_head[1]},
-        "first_broken": broken,
-    }
-
-
-def _check(reads: ReadDatabase, row: Row, previous: tuple[int, str] | None) -> dict[str, Any] | None:
-    expected_id = previous[0] + 1 if previous else 1
-    if row["id"] != expected_id:
-        missing = (
-            f"record {expected_id}" if row["id"] == expected_id + 1 else f"records {expected_id} to {row['id'] - 1}"
-        )
-        return {
-            "id": expected_id,
-            "problem": "gap",
-            "detail": f"{missing.capitalize()} {'is' if row['id'] == expected_id + 1 else 'are'} missing: "
-            f"the chain goes from {previous[0] if previous else 'its start'} to record {row['id']}.",
-        }
-    expected_link = previous[1] if previous else None
-    if row["previous_hash"] != expected_link:
-        return {
-            "id": row["id"],
-            "problem": "broken_link",
-            "detail": f"Record {row['id']}'s previous_hash does not match the hash of record {expected_id - 1}: "
-            "one of the two was altered or replaced.",
-        }
-    content = record_content(
-        id=row["id"],
-        recorded_at=reads.timestamp(row["recorded_at"]),
-        api_key_id=row["api_key_id"],
-        request_id=row["request_id"],
-        action=row["action"],
-        object_type=row["object_type"],
-        object_id=row["object_id"],
-        before=row["before"],
-        after=row["after"],
-        reason=row["reason"],
-        previous_hash=row["previous_hash"],
-    )
-    if record_hash(content) != row["hash"]:
-        return {
-            "id": row["id"],
-            "problem": "content_hash_mismatch",
-            "detail": f"Record {row['id']}'s content does not match its hash: it was altered after it was written.",
-        }
-    return None
 
 
 # Restoring a deleted object.

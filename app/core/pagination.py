@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, Literal, TypeVar
@@ -58,6 +58,8 @@ class Listing:
     sort_fields: Mapping[str, SortField]
     shape: Callable[[ReadDatabase, Row], dict[str, Any]]
     default_sort: str = "id"
+    raw_keys: bool = False
+    """Cursor values come from the row as read (sort fields that are not in the shaped item)."""
 
     def sort_description(self) -> str:
         fields = ", ".join(sorted(self.sort_fields))
@@ -183,16 +185,17 @@ def _keyset_condition(
     return "(" + " OR ".join(alternatives) + ")"
 
 
-async def fetch_page(
+def page_query(
     reads: ReadDatabase,
     listing: Listing,
     filters: Filters,
     *,
     sort: str | None,
-    limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Run a listing with filters, sort and keyset cursor; return the shaped items and the next cursor."""
+    limit: int | None,
+) -> tuple[str, dict[str, Any], list[tuple[str, bool]], str]:
+    """The SQL and parameters of a listing's page (or, with ``limit`` None, of everything after the
+    cursor), its parsed order and the sort key cursors are bound to."""
     order = parse_sort(listing, sort)
     sort_key = ",".join(("-" if descending else "") + name for name, descending in order)
     conditions = list(filters.conditions)
@@ -206,15 +209,45 @@ async def fetch_page(
     sql += " ORDER BY " + ", ".join(
         f"{_sort_column(listing, name, reads)} {'DESC' if descending else 'ASC'}" for name, descending in order
     )
-    sql += " LIMIT :page_limit"
-    params["page_limit"] = limit + 1
-    rows = await reads.fetch(sql, params)
+    if limit is not None:
+        sql += " LIMIT :page_limit"
+        params["page_limit"] = limit + 1
+    return sql, params, order, sort_key
+
+
+async def fetch_page(
+    reads: ReadDatabase,
+    listing: Listing,
+    filters: Filters,
+    *,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    heavy: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Run a listing with filters, sort and keyset cursor; return the shaped items and the next cursor.
+
+    ``heavy`` runs the query where it cannot hold the event loop (see ``ReadDatabase.fetch_heavy``).
+    A listing with ``raw_keys`` takes the cursor's values from the row as read, else from the shaped item.
+    """
+    sql, params, order, sort_key = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=limit)
+    rows = await (reads.fetch_heavy if heavy else reads.fetch)(sql, params)
     items = [listing.shape(reads, row) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        last = items[-1]
+        last = rows[limit - 1] if listing.raw_keys else items[-1]
         next_cursor = encode_cursor(listing.resource, sort_key, [last[name] for name, _ in order])
     return items, next_cursor
+
+
+async def stream_listing(
+    reads: ReadDatabase, listing: Listing, filters: Filters, *, sort: str | None, cursor: str | None = None
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every item of a listing (after the cursor, if any) in the listing's order, shaped, in batches read
+    from a server-side cursor: what a page would show, in constant memory."""
+    sql, params, _, _ = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=None)
+    async for rows in reads.stream(sql, params):
+        yield [listing.shape(reads, row) for row in rows]
 
 
 def page_response(request: Request, items: list[dict[str, Any]], next_cursor: str | None) -> Response:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+import threading
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from app.core.config import get_settings
 from app.core.db import SQLITE_TIMESTAMP_FORMAT, sqlite_path
 from app.core.files import prepare_sqlite_file
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -47,6 +51,20 @@ class ReadDatabase(Protocol):
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]: ...
 
+    async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        """Like ``fetch``, for a query that may take long: it never holds the event loop."""
+        ...
+
+    def stream(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
+    ) -> AsyncIterator[Sequence[Row]]:
+        """The rows of a query in batches, read from a server-side cursor: memory stays flat."""
+        ...
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run one statement in its own (auto-committed) transaction, off the event loop."""
+        ...
+
     async def close(self) -> None: ...
 
     def timestamp(self, value: Any) -> str | None: ...
@@ -60,28 +78,87 @@ class ReadDatabase(Protocol):
         ...
 
 
-class SQLiteReads:
-    """Reads on one sqlite3 connection, used from the event loop's thread only.
+def _dicts(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
+    # Plain dicts: sqlite3.Row finds a column by name with a linear scan, which made shaping a
+    # 50-row page ten times slower than building the dicts here.
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
-    SQLite answers an indexed SELECT in microseconds, faster than a hop to a worker thread,
-    so queries run inline. WAL mode lets them proceed while a writer holds its lock.
+
+class SQLiteReads:
+    """Reads on sqlite3: indexed lookups inline on the event loop, anything heavy on worker threads.
+
+    SQLite answers an indexed SELECT in microseconds, faster than a hop to a worker thread, so the
+    hot path (``fetch``) runs inline on one connection. sqlite3 holds the event loop while a query
+    runs, so reports, exports, verification and ``as_of`` use ``fetch_heavy``/``stream``/``execute``:
+    a small pool of threads, each with its own connection, so other requests go on meanwhile.
+    WAL mode lets reads proceed while a writer holds its lock.
     """
 
     dialect = "sqlite"
+    HEAVY_THREADS = 4
 
     def __init__(self, url: str) -> None:
-        prepare_sqlite_file(sqlite_path(url))
-        self._connection = sqlite3.connect(sqlite_path(url), check_same_thread=False, isolation_level=None)
-        self._connection.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_timeout * 1000)}")
+        self._path = sqlite_path(url)
+        prepare_sqlite_file(self._path)
+        self._connection = self._connect()
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(self.HEAVY_THREADS, thread_name_prefix="sqlite-reads")
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_timeout * 1000)}")
+        return connection
+
+    def _worker_connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+            with self._lock:
+                self._opened.append(connection)
+        return connection
+
+    async def _off_loop(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        # Plain dicts: sqlite3.Row finds a column by name with a linear scan, which made shaping a
-        # 50-row page ten times slower than building the dicts here.
         cursor = self._connection.execute(sql, params or {})
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return _dicts(cursor, cursor.fetchall())
+
+    def _fetch_on_worker(self, sql: str, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        cursor = self._worker_connection().execute(sql, params or {})
+        return _dicts(cursor, cursor.fetchall())
+
+    async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        return await self._off_loop(self._fetch_on_worker, sql, params)
+
+    async def stream(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
+    ) -> AsyncIterator[Sequence[Row]]:
+        # A connection of its own: the cursor stays open between batches while the client reads.
+        connection = await self._off_loop(self._connect)
+        try:
+            cursor = await self._off_loop(connection.execute, sql, params or {})
+            while True:
+                rows = await self._off_loop(cursor.fetchmany, batch)
+                if not rows:
+                    break
+                yield _dicts(cursor, rows)
+        finally:
+            await self._off_loop(connection.close)
+
+    def _execute_on_worker(self, sql: str, params: Mapping[str, Any] | None) -> None:
+        self._worker_connection().execute(sql, params or {})
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        await self._off_loop(self._execute_on_worker, sql, params)
 
     async def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        for connection in self._opened:
+            connection.close()
         self._connection.close()
 
     def timestamp(self, value: Any) -> str | None:
@@ -158,6 +235,41 @@ class PostgresReads:
                             raise
         raise AssertionError("unreachable")
 
+    # Reports, exports and verification may legitimately run longer than the hot path's statement
+    # timeout; asyncpg waits for the server without holding the event loop, so they only need a
+    # longer bound (still a bound: a database that stops answering is a 503, never a hang).
+    HEAVY_STATEMENT_TIMEOUT = 60.0
+
+    async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        text, names = to_numbered(sql)
+        values = [params[name] for name in names] if names else []
+        async with (
+            self._pool.acquire(timeout=self._acquire_timeout) as connection,
+            connection.transaction(readonly=True),
+        ):
+            await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
+            return await connection.fetch(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
+
+    async def stream(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
+    ) -> AsyncIterator[Sequence[Row]]:
+        text, names = to_numbered(sql)
+        values = [params[name] for name in names] if names else []
+        async with (
+            self._pool.acquire(timeout=self._acquire_timeout) as connection,
+            connection.transaction(readonly=True),
+        ):
+            await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
+            cursor = await connection.cursor(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
+            while rows := await cursor.fetch(batch):
+                yield rows
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        text, names = to_numbered(sql)
+        values = [params[name] for name in names] if names else []
+        async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+            await connection.execute(text, *values, timeout=self._statement_timeout)
+
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self._pool.close(), timeout=self._deadline)
@@ -197,6 +309,30 @@ async def _use_text_timestamps(connection) -> None:
 
 def _timestamp_text(value: Any) -> str:
     return value if isinstance(value, str) else value.isoformat()
+
+
+class OffLoopReads:
+    """A view of a read backend on which every ``fetch`` runs as ``fetch_heavy`` (off the event loop)."""
+
+    def __init__(self, reads: ReadDatabase) -> None:
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reads, name)
+
+    async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        return await self._reads.fetch_heavy(sql, params)
+
+
+def off_loop(function: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """``function(reads, ...)`` with its queries run off the event loop: for reads that can take long
+    (``as_of``), so they never stall the requests served meanwhile."""
+
+    @functools.wraps(function)
+    async def call(reads: ReadDatabase, *args: Any, **kwargs: Any) -> T:
+        return await function(OffLoopReads(reads), *args, **kwargs)
+
+    return call
 
 
 def iso_date(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.networks import service
 from app.networks.dependencies import NetworkDep
@@ -43,7 +44,7 @@ async def list_networks(
 ) -> Response:
     """List the closed networks that scanners are linked into."""
     items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_networks, service.list_networks_as_of
+        request.app.state.reads, query, service.list_networks, off_loop(service.list_networks_as_of)
     )
     return page_response(request, items, next_cursor)
 

@@ -1,33 +1,44 @@
-"""Report representations: JSON by default, CSV for spreadsheets, chosen by the Accept header.
+"""Report representations, chosen by the Accept header: JSON pages, or a whole export as CSV or JSON Lines.
 
-A report is ``{"meta": {...}, "items": [...]}`` in JSON; in CSV it is the same rows under a
-header of the item fields, with null as an empty cell, booleans as ``true``/``false`` and lists
-joined with ``" | "``. Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-gets a leading single quote (OWASP's defence against CSV formula injection), so a spreadsheet shows
-it as text instead of running it; numbers are left as they are. An Accept header naming neither
-(nor a wildcard) is a 406 problem.
+- JSON (default): ``{"meta": {...}, "items": [...], "next_cursor": ...}``; list-like reports are
+  keyset-paginated (``limit``, ``cursor``; ``Link: rel="next"``), the summary is one table.
+- CSV (``text/csv``): every row matching the filters, under a header of the item fields, with null
+  as an empty cell, booleans as ``true``/``false`` and lists joined with ``" | "``. Text that starts
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote (OWASP's
+  defence against CSV formula injection), so a spreadsheet shows it as text instead of running it;
+  numbers are left as they are.
+- JSON Lines (``application/x-ndjson``): every row matching the filters, one JSON object a line.
+
+Exports are streamed batch by batch as the rows are read, so memory stays flat whatever their
+size. An Accept header naming none of these (nor a wildcard) is a 406 problem.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal
 
-from starlette.responses import Response
+import orjson
+from fastapi import Request
+from starlette.responses import Response, StreamingResponse
 
 from app.core.errors import NotAcceptable
 from app.core.pagination import json_response
+from app.core.urls import with_query_params
 
 CSV_MEDIA_TYPE = "text/csv"
-Format = Literal["json", "csv"]
+NDJSON_MEDIA_TYPE = "application/x-ndjson"
+Format = Literal["json", "csv", "jsonl"]
 _CHOICES: dict[str, Format] = {
     "application/json": "json",
     "application/*": "json",
     "*/*": "json",
     "text/csv": "csv",
     "text/*": "csv",
+    NDJSON_MEDIA_TYPE: "jsonl",
+    "application/jsonl": "jsonl",
 }
 
 
@@ -52,7 +63,8 @@ def negotiate(accept: str | None) -> Format:
         if media in _CHOICES:
             return _CHOICES[media]
     raise NotAcceptable(
-        f"Cannot produce any of: {accept.strip()}. Reports are available as application/json (default) and text/csv."
+        f"Cannot produce any of: {accept.strip()}. Reports are available as application/json (default),"
+        f" text/csv and {NDJSON_MEDIA_TYPE}."
     )
 
 
@@ -77,32 +89,80 @@ def _cell(value: Any) -> str:
     return escape_formula(str(value))
 
 
-def to_csv(columns: Sequence[str], items: Sequence[dict[str, Any]]) -> str:
-    """The rows as CSV text with a header line."""
+def _csv_rows(columns: Sequence[str], items: Sequence[dict[str, Any]], *, header: bool) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for item in items:
-        writer.writerow([_cell(item[column]) for column in columns])
-    return buffer.getvalue()
+    if header:
+        writer.writerow(columns)
+    writer.writerows([_cell(item[column]) for column in columns] for item in items)
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_csv(columns: Sequence[str], items: Sequence[dict[str, Any]]) -> str:
+    """The rows as CSV text with a header line."""
+    return _csv_rows(columns, items, header=True).decode("utf-8")
+
+
+def _export_headers(name: str, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'inline; filename="{name}.{extension}"', "Vary": "Accept"}
+
+
+def export_response(
+    form: Format, name: str, columns: Sequence[str], batches: AsyncIterator[list[dict[str, Any]]]
+) -> StreamingResponse:
+    """Stream every row as CSV or JSON Lines, one batch at a time."""
+
+    async def csv_body() -> AsyncIterator[bytes]:
+        yield _csv_rows(columns, [], header=True)
+        async for batch in batches:
+            yield _csv_rows(columns, batch, header=False)
+
+    async def jsonl_body() -> AsyncIterator[bytes]:
+        async for batch in batches:
+            yield b"".join(orjson.dumps(item) + b"\n" for item in batch)
+
+    if form == "csv":
+        return StreamingResponse(
+            csv_body(), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=_export_headers(name, "csv")
+        )
+    return StreamingResponse(jsonl_body(), media_type=NDJSON_MEDIA_TYPE, headers=_export_headers(name, "jsonl"))
+
+
+async def _one_batch(items: list[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
+    yield items
 
 
 def report_response(
-    accept: str | None, name: str, columns: Sequence[str], meta: dict[str, Any], items: list[dict[str, Any]]
+    accept: str | None,
+    name: str,
+    columns: Sequence[str],
+    meta: dict[str, Any],
+    items: list[dict[str, Any]],
+    *,
+    request: Request | None = None,
+    next_cursor: str | None = None,
+    paged: bool = False,
 ) -> Response:
-    """The report in the representation the client accepts."""
-    if negotiate(accept) == "csv":
-        return Response(
-            to_csv(columns, items).encode("utf-8"),
-            media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
-            headers={"Content-Disposition": f'inline; filename="{name}.csv"', "Vary": "Accept"},
-        )
-    return json_response({"meta": meta, "items": items}, headers={"Vary": "Accept"})
+    """The report in the representation the client accepts; ``paged`` JSON carries ``next_cursor``."""
+    form = negotiate(accept)
+    if form != "json":
+        return export_response(form, name, columns, _one_batch(items))
+    body: dict[str, Any] = {"meta": meta, "items": items}
+    headers = {"Vary": "Accept"}
+    if paged:
+        body["next_cursor"] = next_cursor
+        if next_cursor and request is not None:
+            headers["Link"] = f'<{with_query_params(request, cursor=next_cursor)}>; rel="next"'
+    return json_response(body, headers=headers)
 
 
-CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+EXPORT_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The report: JSON by default, CSV (same rows, lists joined with ` | `) for `Accept: text/csv`.",
-        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        "description": "JSON by default; for `Accept: text/csv` or `application/x-ndjson` every row matching the"
+        " filters, streamed (CSV lists joined with ` | `).",
+        "content": {
+            CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
+            NDJSON_MEDIA_TYPE: {"schema": {"type": "string"}},
+        },
     }
 }

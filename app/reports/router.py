@@ -1,10 +1,10 @@
-"""HTTP endpoints of the reports; each answers JSON by default and CSV for `Accept: text/csv`."""
+"""HTTP endpoints of the reports: JSON pages by default, whole exports as CSV or JSON Lines by Accept."""
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from app.core.choices import NetworkMode, RiskTier
@@ -13,7 +13,8 @@ from app.core.errors import problem_responses
 from app.core.params import ref_query
 from app.core.routing import StrictQueryRoute
 from app.reports import service
-from app.reports.formats import CSV_RESPONSE, report_response
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.reports.formats import EXPORT_RESPONSE, export_response, negotiate, report_response
 from app.reports.schemas import (
     ExposureReport,
     OverdueAssessmentsReport,
@@ -24,8 +25,26 @@ from app.reports.schemas import (
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=StrictQueryRoute)
 
-REPORT_PROBLEMS = {**problem_responses(401, 403, 406, 422), **CSV_RESPONSE}
-AcceptHeader = Annotated[str | None, Header(alias="Accept", description="`application/json` (default) or `text/csv`.")]
+REPORT_PROBLEMS = {**problem_responses(401, 403, 406, 422), **EXPORT_RESPONSE}
+PAGED_REPORT_PROBLEMS = {**problem_responses(400, 401, 403, 406, 422), **EXPORT_RESPONSE}
+AcceptHeader = Annotated[
+    str | None,
+    Header(
+        alias="Accept",
+        description="`application/json` (default, a page), or an export of every row: `text/csv`,"
+        " `application/x-ndjson` (JSON Lines).",
+    ),
+]
+LimitParam = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per JSON page, 1 to {MAX_LIMIT}; exports are not limited.")
+]
+CursorParam = Annotated[
+    str | None,
+    Query(
+        max_length=2048,
+        description="The `next_cursor` of the previous page (same parameters); an export starts after it.",
+    ),
+]
 OnParam = Annotated[date | None, Query(description="The date to judge overdue on, YYYY-MM-DD; default today (UTC).")]
 SiteParam = Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")]
 VendorParam = Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")]
@@ -42,8 +61,11 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-@router.get("/exposure", operation_id="getExposureReport", response_model=ExposureReport, responses=REPORT_PROBLEMS)
+@router.get(
+    "/exposure", operation_id="getExposureReport", response_model=ExposureReport, responses=PAGED_REPORT_PROBLEMS
+)
 async def exposure_report(
+    request: Request,
     reads: ReadsDep,
     site: SiteParam = None,
     vendor: VendorParam = None,
@@ -51,11 +73,20 @@ async def exposure_report(
     sort: Annotated[
         ExposureSort, Query(description="`risk`: highest risk first (default); `asset_tag`: by tag.")
     ] = ExposureSort.RISK,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
     """One row per scanner with the four considerations, audit status, risk tier and the reasons in words."""
-    meta, items = await service.exposure(reads, site=site, vendor=vendor, risk_tier=risk_tier, sort=sort.value)
-    return report_response(accept, "exposure", service.EXPOSURE_COLUMNS, meta, items)
+    form = negotiate(accept)
+    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value}
+    if form != "json":
+        batches = service.exposure_export(reads, **filters, cursor=cursor)
+        return export_response(form, "exposure", service.EXPOSURE_COLUMNS, batches)
+    meta, items, next_cursor = await service.exposure(reads, **filters, limit=limit, cursor=cursor)
+    return report_response(
+        accept, "exposure", service.EXPOSURE_COLUMNS, meta, items, request=request, next_cursor=next_cursor, paged=True
+    )
 
 
 @router.get("/summary", operation_id="getSummaryReport", response_model=SummaryReport, responses=REPORT_PROBLEMS)
@@ -71,34 +102,81 @@ async def summary_report(
     return report_response(accept, "summary", service.SUMMARY_COLUMNS, meta, items)
 
 
+def _overdue_response(
+    request: Request,
+    name: str,
+    columns: list[str],
+    report: tuple[dict, list[dict]],
+    *,
+    on: date,
+    limit: int,
+    cursor: str | None,
+    accept: str | None,
+) -> Response:
+    meta, items = report
+    paged = negotiate(accept) == "json"
+    items, next_cursor = service.overdue_page(name, items, on=on, limit=limit if paged else None, cursor=cursor)
+    return report_response(accept, name, columns, meta, items, request=request, next_cursor=next_cursor, paged=True)
+
+
 @router.get(
     "/overdue/findings",
     operation_id="getOverdueFindings",
     response_model=OverdueFindingsReport,
-    responses=REPORT_PROBLEMS,
+    responses=PAGED_REPORT_PROBLEMS,
 )
-async def overdue_findings(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+async def overdue_findings(
+    request: Request,
+    reads: ReadsDep,
+    on: OnParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+    accept: AcceptHeader = None,
+) -> Response:
     """List audit findings past their due date on a given day and still open or mitigating."""
-    meta, items = await service.overdue_findings(reads, on=on or _today())
-    return report_response(accept, "overdue-findings", service.FINDING_COLUMNS, meta, items)
+    on = on or _today()
+    report = await service.overdue_findings(reads, on=on)
+    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    return _overdue_response(request, "overdue-findings", service.FINDING_COLUMNS, report, **page)
 
 
 @router.get(
-    "/overdue/audits", operation_id="getOverdueAudits", response_model=OverdueAuditsReport, responses=REPORT_PROBLEMS
+    "/overdue/audits",
+    operation_id="getOverdueAudits",
+    response_model=OverdueAuditsReport,
+    responses=PAGED_REPORT_PROBLEMS,
 )
-async def overdue_audits(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+async def overdue_audits(
+    request: Request,
+    reads: ReadsDep,
+    on: OnParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+    accept: AcceptHeader = None,
+) -> Response:
     """List audits whose stated start or report period has ended on a given day without it happening."""
-    meta, items = await service.overdue_audits(reads, on=on or _today())
-    return report_response(accept, "overdue-audits", service.AUDIT_COLUMNS, meta, items)
+    on = on or _today()
+    report = await service.overdue_audits(reads, on=on)
+    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    return _overdue_response(request, "overdue-audits", service.AUDIT_COLUMNS, report, **page)
 
 
 @router.get(
     "/overdue/assessments",
     operation_id="getOverdueAssessments",
     response_model=OverdueAssessmentsReport,
-    responses=REPORT_PROBLEMS,
+    responses=PAGED_REPORT_PROBLEMS,
 )
-async def overdue_assessments(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+async def overdue_assessments(
+    request: Request,
+    reads: ReadsDep,
+    on: OnParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+    accept: AcceptHeader = None,
+) -> Response:
     """List vendors' current risk assessments past their valid-until date on a given day."""
-    meta, items = await service.overdue_assessments(reads, on=on or _today())
-    return report_response(accept, "overdue-assessments", service.ASSESSMENT_COLUMNS, meta, items)
+    on = on or _today()
+    report = await service.overdue_assessments(reads, on=on)
+    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    return _overdue_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, report, **page)

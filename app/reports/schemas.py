@@ -45,6 +45,9 @@ class ExposureReport(BaseModel):
 
     meta: dict[str, Any]
     items: list[ExposureRow]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page (same parameters); null on the last page."
+    )
 
 
 class SummaryRow(BaseModel):
@@ -85,6 +88,9 @@ class OverdueFindingsReport(BaseModel):
 
     meta: dict[str, Any]
     items: list[OverdueFindingRow]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page (same parameters); null on the last page."
+    )
 
 
 class OverdueAuditRow(BaseModel):
@@ -105,6 +111,9 @@ class OverdueAuditsReport(BaseModel):
 
     meta: dict[str, Any]
     items: list[OverdueAuditRow]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page (same parameters); null on the last page."
+    )
 
 
 class OverdueAssessmentRow(BaseModel):
@@ -124,3 +133,6 @@ class OverdueAssessmentsReport(BaseModel):
 
     meta: dict[str, Any]
     items: list[OverdueAssessmentRow]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page (same parameters); null on the last page."
+    )

@@ -1,11 +1,16 @@
 """The reports: exposure per scanner, counts by site, vendor, network mode and audit status, overdue work.
 
-Every report reads the whole (filtered) inventory in one query on the read path and is not
-paginated: it is meant to be read, or opened in a spreadsheet, as one table.
+The exposure report is a listing like the collections: its risk tier is computed in SQL, so a
+page is one keyset query in the report's order and an export streams every row from a
+server-side cursor. The summary is counted by SQL (GROUP BY). Overdue views hold one row per
+overdue finding, audit milestone or assessment; they are paged with the same signed cursors.
+Every report query runs off the event loop (``fetch_heavy``/``stream``).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,7 +20,15 @@ from app.audits.schemas import STATED_DATES
 from app.audits.status import AUDIT_STATUS_SQL, PRECEDENCE
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
 from app.core.http import ref_condition
-from app.core.pagination import Filters
+from app.core.pagination import (
+    Filters,
+    Listing,
+    SortField,
+    decode_cursor,
+    encode_cursor,
+    fetch_page,
+    stream_listing,
+)
 from app.core.periods import period_end
 from app.core.reads import ReadDatabase, iso_date
 
@@ -72,26 +85,33 @@ _FACTS = (
 )
 
 
-def _scanner_filters(site: str | None, vendor: str | None, network_mode: NetworkMode | None = None) -> Filters:
+def _scanner_filters(
+    site: str | None,
+    vendor: str | None,
+    network_mode: NetworkMode | None = None,
+    *,
+    site_columns: tuple[str, str] = ("scanner.site_id", "site.code"),
+    vendor_columns: tuple[str, str] = ("scanner.vendor_id", "vendor.slug"),
+    network_mode_column: str = "scanner.network_mode",
+) -> Filters:
     filters = Filters()
     if site:
-        condition, params = ref_condition(site, id_column="scanner.site_id", key_column="site.code", param="site")
+        condition, params = ref_condition(site, id_column=site_columns[0], key_column=site_columns[1], param="site")
         filters.add(condition, **params)
     if vendor:
         condition, params = ref_condition(
-            vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor"
+            vendor, id_column=vendor_columns[0], key_column=vendor_columns[1], param="vendor"
         )
         filters.add(condition, **params)
     if network_mode:
-        filters.add("scanner.network_mode = :network_mode", network_mode=network_mode)
+        filters.add(f"{network_mode_column} = :network_mode", network_mode=network_mode)
     return filters
 
 
-async def _facts(reads: ReadDatabase, filters: Filters) -> list[Any]:
-    sql = _FACTS
-    if filters.conditions:
-        sql += " WHERE " + " AND ".join(filters.conditions)
-    return list(await reads.fetch(sql + " ORDER BY scanner.asset_tag, scanner.id", filters.params))
+def _bound(listing: Listing, **params: Any) -> Listing:
+    """The listing with its cursors bound to the report's parameters as well as its sort order."""
+    given = "&".join(f"{name}={'' if value is None else value}" for name, value in sorted(params.items()))
+    return replace(listing, resource=f"{listing.resource}?{given}")
 
 
 def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[RiskTier, str]:
@@ -198,29 +218,110 @@ EXPOSURE_COLUMNS = [
 ]
 
 
-async def exposure(
-    reads: ReadDatabase, *, site: str | None, vendor: str | None, risk_tier: RiskTier | None, sort: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One row per scanner, highest risk first by default."""
-    rows = [exposure_row(reads, row) for row in await _facts(reads, _scanner_filters(site, vendor))]
+def _case(expression: str, values: list[str]) -> str:
+    return "CASE " + expression + " " + " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(values)) + " END"
+
+
+# The tier rule (see TIER_RULE and _tier) in SQL, in layers so each derived value is named once:
+# considerations, then the base tier, then the step up for open findings and the sort ranks.
+_CONSIDERATIONS = (
+    "SELECT f.*,"
+    " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_1 END AS c1,"
+    " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_2 END AS c2,"
+    " COALESCE(f.override_3a, CASE WHEN f.network_mode = 'fibre_linked' THEN 'yes' ELSE 'no' END) AS c3a,"
+    " CASE WHEN f.measures_verified > 0 THEN 'yes'"
+    " WHEN f.measures_total > 0 AND f.measures_infeasible = f.measures_total THEN 'no' ELSE 'unknown' END AS c3b"
+    f" FROM ({_FACTS}) f"
+)
+_BASE_TIER = (
+    "SELECT g.*, CASE"
+    " WHEN g.c3a <> 'no' AND (g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3b <> 'yes' THEN 0"
+    " WHEN g.c3a <> 'no' AND NOT (g.c1 = 'no' AND g.c2 = 'no') AND g.c3b <> 'yes' THEN 1"
+    " WHEN NOT (g.c1 = 'no' AND g.c2 = 'no') AND (((g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3a = 'no')"
+    " OR (g.c3a <> 'no' AND g.c3b = 'yes')) THEN 2"
+    " ELSE 3 END AS base_rank"
+    f" FROM ({_CONSIDERATIONS}) g"
+)
+_RANKED = (
+    "SELECT h.*, h.scanner_id AS id,"
+    " CASE WHEN h.audit_status = 'open_findings' AND h.base_rank > 0 THEN h.base_rank - 1 ELSE h.base_rank END"
+    " AS tier_rank,"
+    f" {_case('h.audit_status', [status.value for status in AUDIT_ORDER])} AS audit_rank"
+    f" FROM ({_BASE_TIER}) h"
+)
+_EXPOSURE_SELECT = (
+    "SELECT exposure.* FROM (SELECT r.*, CASE r.tier_rank "
+    + " ".join(f"WHEN {i} THEN '{tier.value}'" for i, tier in enumerate(TIER_ORDER))
+    + f" END AS risk_tier_sql FROM ({_RANKED}) r) exposure"
+)
+
+EXPOSURE = Listing(
+    resource="reports/exposure",
+    select=_EXPOSURE_SELECT,
+    id_column="exposure.id",
+    sort_fields={
+        "tier_rank": SortField("exposure.tier_rank", "int"),
+        "audit_rank": SortField("exposure.audit_rank", "int"),
+        "asset_tag": SortField("exposure.asset_tag"),
+        "id": SortField("exposure.id", "int"),
+    },
+    shape=exposure_row,
+    raw_keys=True,
+)
+EXPOSURE_SORTS = {"risk": "tier_rank,audit_rank,asset_tag", "asset_tag": "asset_tag"}
+
+
+def _exposure_query(
+    site: str | None, vendor: str | None, risk_tier: RiskTier | None, sort: str
+) -> tuple[Listing, Filters, str]:
+    filters = _scanner_filters(
+        site, vendor, site_columns=("exposure.site_id", "exposure.site_code"),
+        vendor_columns=("exposure.vendor_id", "exposure.vendor_slug"),
+    )
     if risk_tier:
-        rows = [row for row in rows if row["risk_tier"] == risk_tier]
-    if sort == "risk":
-        rows.sort(
-            key=lambda row: (
-                TIER_ORDER.index(RiskTier(row["risk_tier"])),
-                AUDIT_ORDER.index(ScannerAuditStatus(row["audit_status"])),
-                row["asset_tag"],
-            )
-        )
-    meta = {
-        "report": "exposure",
-        "count": len(rows),
-        "sort": sort,
-        "tier_rule": TIER_RULE,
-        "audit_status_rule": PRECEDENCE,
-    }
-    return meta, rows
+        filters.add("exposure.risk_tier_sql = :risk_tier", risk_tier=risk_tier)
+    listing = _bound(EXPOSURE, site=site, vendor=vendor, risk_tier=risk_tier and risk_tier.value)
+    return listing, filters, EXPOSURE_SORTS[sort]
+
+
+def _exposure_meta(sort: str) -> dict[str, Any]:
+    return {"report": "exposure", "sort": sort, "tier_rule": TIER_RULE, "audit_status_rule": PRECEDENCE}
+
+
+async def exposure(
+    reads: ReadDatabase,
+    *,
+    site: str | None,
+    vendor: str | None,
+    risk_tier: RiskTier | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
+    """One page of rows, one per scanner, highest risk first by default."""
+    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort)
+    items, next_cursor = await fetch_page(
+        reads, listing, filters, sort=order, limit=limit, cursor=cursor, heavy=True
+    )
+    return _exposure_meta(sort), items, next_cursor
+
+
+def exposure_export(
+    reads: ReadDatabase,
+    *,
+    site: str | None,
+    vendor: str | None,
+    risk_tier: RiskTier | None,
+    sort: str,
+    cursor: str | None,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every row (after the cursor, if any) in the report's order, in batches from a server-side cursor."""
+    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort)
+    # Decode now, so a bad cursor is a 400 before the response starts.
+    if cursor:
+        fetch_order = [name.lstrip("-") for name in order.split(",")] + ["id"]
+        decode_cursor(cursor, listing.resource, ",".join(fetch_order), len(fetch_order))
+    return stream_listing(reads, listing, filters, sort=order, cursor=cursor)
 
 
 SUMMARY_COLUMNS = [
@@ -234,35 +335,48 @@ SUMMARY_COLUMNS = [
 ]
 
 
+_SUMMARY = (
+    "SELECT s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status, COUNT(*) AS scanners,"
+    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum"
+    " FROM (SELECT site.code AS site_code, site.name AS site_name, vendor.slug AS vendor_slug,"
+    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS_SQL} AS audit_status"
+    " FROM scanner JOIN site ON site.id = scanner.site_id LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
+    " {where}) s"
+    " GROUP BY s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status"
+)
+
+
 async def summary(
     reads: ReadDatabase, *, site: str | None, vendor: str | None, network_mode: NetworkMode | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Counts of scanner records by site, vendor, network mode and audit status; minimums marked."""
-    groups: dict[tuple, dict[str, Any]] = {}
-    totals: dict[str, dict[str, Any]] = {}
-    for row in await _facts(reads, _scanner_filters(site, vendor, network_mode)):
-        key = (row["site_code"], row["vendor_slug"] or "", row["network_mode"], row["audit_status"])
-        minimum = row["count_basis"] == "at_least_one"
-        group = groups.setdefault(
-            key,
+    """Counts of scanner records by site, vendor, network mode and audit status; minimums marked.
+
+    The database counts (one GROUP BY); Python only orders the groups and adds the totals."""
+    filters = _scanner_filters(site, vendor, network_mode)
+    where = " WHERE " + " AND ".join(filters.conditions) if filters.conditions else ""
+    rows = await reads.fetch_heavy(_SUMMARY.format(where=where), filters.params)
+    items = sorted(
+        (
             {
                 "site": row["site_code"],
                 "site_name": row["site_name"],
                 "vendor": row["vendor_slug"],
                 "network_mode": row["network_mode"],
                 "audit_status": row["audit_status"],
-                "scanners": 0,
-                "count_is_minimum": False,
-            },
-        )
-        group["scanners"] += 1
-        group["count_is_minimum"] |= minimum
+                "scanners": row["scanners"],
+                "count_is_minimum": bool(row["minimum"]),
+            }
+            for row in rows
+        ),
+        key=lambda item: (item["site"], item["vendor"] or "", item["network_mode"], item["audit_status"]),
+    )
+    totals: dict[str, dict[str, Any]] = {}
+    for item in items:
         total = totals.setdefault(
-            row["network_mode"], {"network_mode": row["network_mode"], "scanners": 0, "count_is_minimum": False}
+            item["network_mode"], {"network_mode": item["network_mode"], "scanners": 0, "count_is_minimum": False}
         )
-        total["scanners"] += 1
-        total["count_is_minimum"] |= minimum
-    items = [groups[key] for key in sorted(groups)]
+        total["scanners"] += item["scanners"]
+        total["count_is_minimum"] |= item["count_is_minimum"]
     meta = {
         "report": "summary",
         "groups": len(items),
@@ -292,7 +406,7 @@ FINDING_COLUMNS = [
 
 async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Findings past their due date on ``on`` and not resolved or accepted."""
-    rows = await reads.fetch(
+    rows = await reads.fetch_heavy(
         "SELECT finding.id, finding.audit_id, audit.title AS audit_title, finding.severity, finding.title,"
         " finding.status, finding.due_on FROM finding JOIN audit ON audit.id = finding.audit_id"
         " WHERE finding.due_on < :on AND finding.status IN ('open', 'mitigating')"
@@ -302,7 +416,7 @@ async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, 
     scanners: dict[int, list[int]] = {row["id"]: [] for row in rows}
     if rows:
         placeholders = ", ".join(f":f{index}" for index in range(len(rows)))
-        links = await reads.fetch(
+        links = await reads.fetch_heavy(
             f"SELECT finding_id, scanner_id FROM finding_scanner WHERE finding_id IN ({placeholders})"
             " ORDER BY scanner_id",
             {f"f{index}": row["id"] for index, row in enumerate(rows)},
@@ -350,7 +464,7 @@ AUDIT_COLUMNS = [
 async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Audits whose planned start or expected report has passed on ``on`` without it happening."""
     columns = ", ".join(f"{name}_on, {name}_precision, {name}_as_stated" for name in STATED_DATES)
-    rows = await reads.fetch(
+    rows = await reads.fetch_heavy(
         f"SELECT id, title, status, {columns} FROM audit WHERE status IN (:commissioned, :in_progress) ORDER BY id",
         {"commissioned": AuditStatus.COMMISSIONED.value, "in_progress": AuditStatus.IN_PROGRESS.value},
     )
@@ -400,7 +514,7 @@ ASSESSMENT_COLUMNS = [
 
 async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Vendors' current assessments whose valid_until has passed on ``on``."""
-    rows = await reads.fetch(
+    rows = await reads.fetch_heavy(
         "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.provisional"
         " FROM vendor_assessment va JOIN vendor ON vendor.id = va.vendor_id"
         f" WHERE va.id = {CURRENT_ASSESSMENT_ID.format(vendor='va.vendor_id')} AND va.valid_until < :on"
@@ -430,3 +544,28 @@ async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[st
         " valid_until.",
     }
     return meta, items
+
+
+OVERDUE_ORDER: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
+    "overdue-findings": lambda row: [row["due_on"], row["finding_id"]],
+    "overdue-audits": lambda row: [row["audit_id"], 0 if row["milestone"] == "start" else 1],
+    "overdue-assessments": lambda row: [row["valid_until"], row["assessment_id"]],
+}
+"""Each overdue view's order as a key its rows are sorted by; cursors carry the last row's key."""
+
+
+def overdue_page(
+    name: str, items: list[dict[str, Any]], *, on: date, limit: int | None, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows after ``cursor`` (all of them when it is None), at most ``limit`` (None: no limit), and the
+    cursor of the next page. Cursors are bound to the view and its date."""
+    key = OVERDUE_ORDER[name]
+    resource = f"reports/{name}?on={on.isoformat()}"
+    if cursor:
+        width = len(key(items[0])) if items else 2
+        after = decode_cursor(cursor, resource, "order", width)
+        items = [item for item in items if key(item) > after]
+    if limit is None or len(items) <= limit:
+        return items, None
+    page = items[:limit]
+    return page, encode_cursor(resource, "order", key(page[-1]))

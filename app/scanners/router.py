@@ -15,6 +15,7 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
@@ -54,7 +55,7 @@ async def list_scanners(
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
     items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_scanners, service.list_scanners_as_of
+        request.app.state.reads, query, service.list_scanners, off_loop(service.list_scanners_as_of)
     )
     return page_response(request, items, next_cursor)
 

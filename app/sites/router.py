@@ -15,6 +15,7 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.sites import service
 from app.sites.dependencies import SiteDep
@@ -44,7 +45,9 @@ class SiteQuery(PageQuery, AsOfQuery):
 )
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    items, next_cursor = await run_listing(request.app.state.reads, query, service.list_sites, service.list_sites_as_of)
+    items, next_cursor = await run_listing(
+        request.app.state.reads, query, service.list_sites, off_loop(service.list_sites_as_of)
+    )
     return page_response(request, items, next_cursor)
 
 

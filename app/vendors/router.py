@@ -15,6 +15,7 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.vendors import service
 from app.vendors.dependencies import RestrictionDep, VendorDep
@@ -53,7 +54,7 @@ async def list_vendors(
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
     items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_vendors, service.list_vendors_as_of
+        request.app.state.reads, query, service.list_vendors, off_loop(service.list_vendors_as_of)
     )
     return page_response(request, items, next_cursor)
 
@@ -90,7 +91,7 @@ async def list_vendor_restrictions(
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
     items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_restrictions, service.list_restrictions_as_of
+        request.app.state.reads, query, service.list_restrictions, off_loop(service.list_restrictions_as_of)
     )
     return page_response(request, items, next_cursor)
 
