@@ -31,8 +31,17 @@ def seed(
     file: Annotated[
         Path | None, typer.Option(help="Seed file to load (default: seed/inventory.yaml).", exists=True, dir_okay=False)
     ] = None,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Also set every record that differs from the file back to the file's values "
+            "(recorded in the change log). Deleted records are not recreated.",
+        ),
+    ] = False,
 ) -> None:
-    """Load the seed data (the source document's facts); running it twice changes nothing."""
+    """Load the seed data (the source document's facts): creates what the database never held and
+    never changes or recreates a record a user has edited or deleted."""
     from sqlmodel import Session
 
     from app.core.db import get_engine
@@ -40,11 +49,11 @@ def seed(
 
     try:
         with Session(get_engine()) as session:
-            report = load_seed(session, file or DEFAULT_SEED_FILE)
+            report = load_seed(session, file or DEFAULT_SEED_FILE, reconcile=reconcile)
     except SeedError as error:
         typer.echo(f"seed failed, nothing stored: {error}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"seed loaded: {report.summary()}")
+    typer.echo(f"seed {'reconciled' if reconcile else 'loaded'}: {report.summary()}")
 
 
 def _parse_expiry(value: str | None):
@@ -114,7 +123,7 @@ def serve(
     settings = get_settings()
     if prepare:
         migrate("head")
-        seed(None)
+        seed(None, reconcile=False)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
