@@ -119,6 +119,7 @@ def serve(
     import uvicorn
 
     from app.core.config import get_settings
+    from app.core.limits import server_head_limit
 
     settings = get_settings()
     if prepare:
@@ -134,6 +135,10 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
+        # The request head is bounded while it arrives, before the application sees it
+        # (app/core/limits.py); h11_max_incomplete_event_size does the same when h11 is used.
+        http="app.core.limits:LimitedHttpToolsProtocol",
+        h11_max_incomplete_event_size=server_head_limit(settings),
     )
 
 

@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Folder for the local state of the service.")
     read_pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL read-pool size.")
     log_level: str = Field(default="info", description="uvicorn log level.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest request body accepted; larger is a 413 (default 1 MiB)."
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="Largest request head (target plus header names and values) accepted; larger is a 431.",
+    )
+    max_header_count: int = Field(default=100, ge=10, description="Most header fields a request may carry.")
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,6 +20,9 @@ from starlette.responses import Response
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
+MAX_REPORTED_ERRORS = 20
+"""A validation problem lists at most this many errors (and counts them all): a body with 100,000
+unknown keys gets a small answer, quickly."""
 
 logger = logging.getLogger("app.errors")
 
@@ -87,7 +90,11 @@ class ProblemDetail(BaseModel):
     detail: str = Field(examples=["No scanner with id 42."])
     instance: str = Field(examples=["/api/v1/scanners/42"])
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For validation errors: one entry per offending field."
+        default=None,
+        description=f"For validation errors: one entry per offending field, at most {MAX_REPORTED_ERRORS}.",
+    )
+    error_count: int | None = Field(
+        default=None, description="For validation errors: how many there are in all (also those not listed)."
     )
 
 
@@ -152,6 +159,9 @@ def problem_response(
         "instance": request.url.path,
         **extensions,
     }
+    if isinstance(extensions.get("errors"), list):
+        body["error_count"] = extensions.get("error_count", len(extensions["errors"]))
+        body["errors"] = extensions["errors"][:MAX_REPORTED_ERRORS]
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -169,7 +179,7 @@ async def _problem_error(request: Request, exc: ProblemError) -> Response:
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
-    for error in exc.errors():
+    for error in exc.errors()[:MAX_REPORTED_ERRORS]:
         location = [str(part) for part in error.get("loc", ())]
         errors.append(
             {
@@ -188,6 +198,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         f"{e['location']} '{e['field']}': {e['message']}" if e["field"] else f"{e['location']}: {e['message']}"
         for e in errors
     )
+    total = len(exc.errors())
+    if total > len(errors):
+        named += f" (and {total - len(errors)} more)"
     return problem_response(
         request,
         status=422,
@@ -195,6 +208,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         title=InvalidRequest.title,
         detail=named or "The request is not valid.",
         errors=errors,
+        error_count=total,
     )
 
 

@@ -12,12 +12,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _effective_route_context_var
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core import idempotency
+from app.core.context import accept_change_reason
 from app.core.errors import InvalidRequest
 from app.core.schemas import CONTROL_CHARACTERS
 
@@ -40,9 +41,32 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
+def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Coroutine[Any, Any, Any]]]:
+    """The route's dependencies marked ``runs_before_input`` (authentication and role checks), in order."""
+    checks: list[Callable[[Request], Coroutine[Any, Any, Any]]] = []
+    for sub in dependant.dependencies:
+        if getattr(sub.call, "runs_before_input", False) and sub.call not in checks:
+            checks.append(sub.call)
+        checks.extend(check for check in _checks_before_input(sub) if check not in checks)
+    return checks
+
+
+def _as_included(route: APIRoute) -> Any:
+    """The route as an including router sees it (its ``dependencies`` added): FastAPI builds an
+    included route's handler inside that context (a private hook of the pinned FastAPI)."""
+    context = _effective_route_context_var.get()
+    return context if context is not None and context.original_route is route else route
+
+
 class StrictQueryRoute(APIRoute):
     """An ``APIRoute`` that answers 422 when the query string holds a parameter it does not declare;
-    on POST it also claims, replays and records ``Idempotency-Key`` (see ``app.core.idempotency``)."""
+    on POST it also claims, replays and records ``Idempotency-Key`` (see ``app.core.idempotency``).
+
+    Dependencies marked ``runs_before_input`` (the auth checks) run first, before the query string,
+    ``X-Change-Reason`` or the body is looked at: FastAPI itself reads and parses the body before it
+    resolves any dependency, so an unauthenticated request would otherwise have its input parsed and
+    echoed in a 422 before its 401. FastAPI calls them again as dependencies; they cache their answer.
+    """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
@@ -59,9 +83,14 @@ class StrictQueryRoute(APIRoute):
         handler = super().get_route_handler()
         if "POST" in self.methods:
             handler = idempotency.wrap_handler(handler)
-        allowed = frozenset(_query_names(self.dependant))
+        route = _as_included(self)
+        allowed = frozenset(_query_names(route.dependant))
+        checks = _checks_before_input(route.dependant)
 
         async def strict_handler(request: Request) -> Response:
+            for check in checks:
+                await check(request)
+            accept_change_reason(request.method)
             bad_text = sorted(
                 {key for key, value in request.query_params.multi_items() if CONTROL_CHARACTERS.search(key + value)}
             )
