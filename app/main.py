@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.limits import install_request_limits
+from app.core.methods import HeadAsGetMiddleware
 from app.core.reads import open_reads
 from app.health.router import router as health_router
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     install_request_limits(app, settings)
     document_context_headers(app)
     include_api(app)

@@ -157,3 +157,13 @@ async def client(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.As
         transport=transport, base_url="http://testserver", headers=bearer(tokens["editor"])
     ) as http:
         yield http
+
+
+@pytest.fixture
+async def admin(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client authenticated with an admin key (every operation is open to it)."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=bearer(tokens["admin"])
+    ) as http:
+        yield http

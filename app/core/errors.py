@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.core.methods import allowed_methods
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
 MAX_REPORTED_ERRORS = 20
@@ -77,6 +79,10 @@ class InvalidRequest(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "A precondition header is required"
 
@@ -111,6 +117,8 @@ _STATUS_DESCRIPTIONS = {
     "nothing was changed.",
     422: "The request's parameters, headers or body are not valid (or its Idempotency-Key was used for a "
     "different request); `errors` names each offending field.",
+    413: "The request body is larger than the server accepts (INVENTORY_MAX_BODY_BYTES, default 1 MiB).",
+    415: "A request body needs `Content-Type: application/json`.",
     428: "A precondition header is required: changing or deleting an item needs If-Match.",
     503: "A dependency (the database) is unavailable.",
     500: "Unexpected server error; the response carries no internal detail.",
@@ -123,7 +131,7 @@ READ_PROBLEMS = {
 }
 """The problems reads can answer with, for their OpenAPI ``responses``."""
 
-_WRITE = (401, 403, 404, 409, 412, 422, 428)
+_WRITE = (401, 403, 404, 409, 412, 413, 415, 422, 428)
 WRITE_PROBLEMS = {"create": _WRITE, "update": _WRITE, "delete": _WRITE}
 """The problems writes declare in their OpenAPI ``responses``: one full set on every write route, so clients
 handle one contract for all writes (today a create never answers 404, 412 or 428)."""
@@ -222,6 +230,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        exc.headers = {**(getattr(exc, "headers", None) or {}), "Allow": ", ".join(allowed_methods(request))}
     return problem_response(
         request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=getattr(exc, "headers", None)
     )

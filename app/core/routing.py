@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from app.core import idempotency
 from app.core.context import accept_change_reason
-from app.core.errors import InvalidRequest
+from app.core.errors import InvalidRequest, UnsupportedMediaType
 from app.core.schemas import CONTROL_CHARACTERS
 
 
@@ -39,6 +39,27 @@ def _query_names(dependant: Dependant) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+def _carries_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length.strip() not in ("", "0"))
+
+
+def _require_json(request: Request) -> None:
+    """A body must be declared JSON (``application/json`` or ``application/*+json``): a 415 otherwise."""
+    declared = request.headers.get("content-type")
+    media_type = (declared or "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")):
+        return
+    what = f"Content-Type {declared!r}" if declared else "no Content-Type"
+    raise UnsupportedMediaType(
+        f"The request body was sent with {what}; send it as JSON with Content-Type: application/json."
+    )
+
+
+def _has_foreign_numerals(value: str) -> bool:
+    return not value.isascii() and any(character.isnumeric() for character in value)
 
 
 def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Coroutine[Any, Any, Any]]]:
@@ -86,11 +107,14 @@ class StrictQueryRoute(APIRoute):
         route = _as_included(self)
         allowed = frozenset(_query_names(route.dependant))
         checks = _checks_before_input(route.dependant)
+        has_body = route.body_field is not None
 
         async def strict_handler(request: Request) -> Response:
             for check in checks:
                 await check(request)
             accept_change_reason(request.method)
+            if has_body and _carries_body(request):
+                _require_json(request)
             bad_text = sorted(
                 {key for key, value in request.query_params.multi_items() if CONTROL_CHARACTERS.search(key + value)}
             )
@@ -105,6 +129,32 @@ class StrictQueryRoute(APIRoute):
                             "type": "value_error",
                         }
                         for name in bad_text
+                    ],
+                )
+            foreign_numerals = sorted(
+                {key for key, value in request.query_params.multi_items() if _has_foreign_numerals(value)}
+            )
+            if foreign_numerals:
+                # Never an id, a count or part of a code here; int() takes some (and str.isdigit() more).
+                raise InvalidRequest(
+                    f"Query parameter(s) {', '.join(map(repr, foreign_numerals))} hold digits other than 0-9.",
+                    errors=[
+                        {
+                            "location": "query",
+                            "field": name,
+                            "message": "numbers must be written with the digits 0-9",
+                            "type": "value_error",
+                        }
+                        for name in foreign_numerals
+                    ],
+                )
+            repeated = sorted({key for key in request.query_params.keys() if len(request.query_params.getlist(key)) > 1})
+            if repeated:
+                raise InvalidRequest(
+                    f"Query parameter(s) {', '.join(map(repr, repeated))} given more than once; each takes one value.",
+                    errors=[
+                        {"location": "query", "field": name, "message": "given more than once", "type": "value_error"}
+                        for name in repeated
                     ],
                 )
             unknown = sorted({key for key in request.query_params.keys() if key not in allowed})

@@ -33,7 +33,9 @@ from app.core.http import etag_for
 from app.core.pagination import Listing
 from app.core.reads import Row
 
-_ETAG = re.compile(r'^(?:W/)?"(?P<resource>[a-z-]+)-(?P<id>\d+)-v(?P<version>\d+)"$')
+_ETAG = re.compile(r'^"(?P<resource>[a-z-]+)-(?P<id>[0-9]+)-v(?P<version>[0-9]+)"$')
+"""A strong ETag as ``etag_for`` writes it. If-Match compares strongly (RFC 9110 13.1.1): a weak
+``W/"..."`` never matches."""
 
 
 def expected_version(if_match: str | None, resource: str, item_id: int, current_version: int) -> int:
