@@ -2,14 +2,13 @@
 
 from collections.abc import AsyncIterator
 
-import httpx
 import orjson
 import pytest
 
 from app.core.config import Settings
 from app.core.errors import MAX_REPORTED_ERRORS
 from app.main import create_app
-from tests.conftest import bearer
+from tests.conftest import bearer, http_client
 from tests.test_listing import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -65,11 +64,7 @@ async def test_the_limit_applies_to_every_method_and_path_before_routing(client,
 
 async def test_the_body_limit_is_configurable(db, tokens):
     app = create_app(Settings(max_body_bytes=2048))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://t", headers=bearer(tokens["editor"])) as http,
-    ):
+    async with app.router.lifespan_context(app), http_client(app, bearer(tokens["editor"])) as http:
         assert_problem(await http.post("/api/v1/sites", content=padded_site(3000)), 413, "2048")
         assert (await http.post("/api/v1/sites", json=SITE)).status_code == 201
 

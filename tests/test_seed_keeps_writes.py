@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.core.db import get_engine
 from app.main import create_app
 from app.seeding import load_seed
-from tests.conftest import BACKENDS, bearer, new_database
+from tests.conftest import BACKENDS, bearer, http_client, new_database
 from tests.servers import free_port, inventory, running
 from tests.test_listing import assert_problem
 
@@ -26,8 +26,7 @@ async def first(client, collection: str, **params) -> dict:
 async def restart(tokens):
     """A second app lifespan after seeding again, as a restarted server; its client."""
     app = create_app()
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return app, httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=bearer(tokens["editor"]))
+    return app, http_client(app, bearer(tokens["editor"]))
 
 
 async def test_edits_and_deletes_of_seeded_records_survive_a_restart(db, client, tokens):
