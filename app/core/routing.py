@@ -8,6 +8,7 @@ route class, not each endpoint, adds the idempotency guard, no POST can be added
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -59,7 +60,34 @@ def _require_json(request: Request) -> None:
 
 
 def _has_foreign_numerals(value: str) -> bool:
+    # Never an id, a count or part of a code here; int() takes some of them, str.isdigit() more.
     return not value.isascii() and any(character.isnumeric() for character in value)
+
+
+_VALUE_RULES = (
+    ("contain control characters", "control characters are not allowed", lambda k, v: CONTROL_CHARACTERS.search(k + v)),
+    ("hold digits other than 0-9", "numbers must be written with the digits 0-9", lambda k, v: _has_foreign_numerals(v)),
+)
+
+
+def _check_query_values(request: Request) -> None:
+    """422 naming the parameters whose text breaks a rule, or that are given more than once."""
+    items = request.query_params.multi_items()
+    for why, message, breaks in _VALUE_RULES:
+        names = sorted({key for key, value in items if breaks(key, value)})
+        if names:
+            raise _query_problem(names, f"Query parameter(s) {', '.join(map(repr, names))} {why}.", message)
+    repeated = sorted(key for key, count in Counter(key for key, _ in items).items() if count > 1)
+    if repeated:
+        detail = f"Query parameter(s) {', '.join(map(repr, repeated))} given more than once; each takes one value."
+        raise _query_problem(repeated, detail, "given more than once")
+
+
+def _query_problem(names: list[str], detail: str, message: str) -> InvalidRequest:
+    return InvalidRequest(
+        detail,
+        errors=[{"location": "query", "field": name, "message": message, "type": "value_error"} for name in names],
+    )
 
 
 def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Coroutine[Any, Any, Any]]]:
@@ -115,48 +143,7 @@ class StrictQueryRoute(APIRoute):
             accept_change_reason(request.method)
             if has_body and _carries_body(request):
                 _require_json(request)
-            bad_text = sorted(
-                {key for key, value in request.query_params.multi_items() if CONTROL_CHARACTERS.search(key + value)}
-            )
-            if bad_text:
-                raise InvalidRequest(
-                    f"Query parameter(s) {', '.join(map(repr, bad_text))} contain control characters.",
-                    errors=[
-                        {
-                            "location": "query",
-                            "field": name,
-                            "message": "control characters are not allowed",
-                            "type": "value_error",
-                        }
-                        for name in bad_text
-                    ],
-                )
-            foreign_numerals = sorted(
-                {key for key, value in request.query_params.multi_items() if _has_foreign_numerals(value)}
-            )
-            if foreign_numerals:
-                # Never an id, a count or part of a code here; int() takes some (and str.isdigit() more).
-                raise InvalidRequest(
-                    f"Query parameter(s) {', '.join(map(repr, foreign_numerals))} hold digits other than 0-9.",
-                    errors=[
-                        {
-                            "location": "query",
-                            "field": name,
-                            "message": "numbers must be written with the digits 0-9",
-                            "type": "value_error",
-                        }
-                        for name in foreign_numerals
-                    ],
-                )
-            repeated = sorted({key for key in request.query_params.keys() if len(request.query_params.getlist(key)) > 1})
-            if repeated:
-                raise InvalidRequest(
-                    f"Query parameter(s) {', '.join(map(repr, repeated))} given more than once; each takes one value.",
-                    errors=[
-                        {"location": "query", "field": name, "message": "given more than once", "type": "value_error"}
-                        for name in repeated
-                    ],
-                )
+            _check_query_values(request)
             unknown = sorted({key for key in request.query_params.keys() if key not in allowed})
             if unknown:
                 accepted = ", ".join(sorted(allowed)) or "none"
