@@ -58,13 +58,13 @@ def seed(
 
 def _parse_expiry(value: str | None):
     """``30d`` (days from now) or an RFC 3339 timestamp with a timezone."""
-    from datetime import datetime, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from app.core.db import utcnow
 
     if value is None:
         return None
-    if value.endswith("d") and value[:-1].isdigit():
+    if value.endswith("d") and value[:-1].isascii() and value[:-1].isdigit():
         return utcnow() + timedelta(days=int(value[:-1]))
     try:
         moment = datetime.fromisoformat(value)
@@ -72,6 +72,10 @@ def _parse_expiry(value: str | None):
         raise typer.BadParameter("give a number of days (e.g. 90d) or an RFC 3339 timestamp") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("the timestamp needs a timezone, e.g. 2027-01-01T00:00:00Z")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise typer.BadParameter("the timestamp is outside the years 0001 to 9999 in UTC") from None
     if moment <= utcnow():
         raise typer.BadParameter("the expiry must be in the future")
     return moment

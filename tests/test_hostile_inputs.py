@@ -10,8 +10,10 @@ import json
 import orjson
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from typer.testing import CliRunner
 
 from app.api import API_PREFIX
+from app.cli import app as cli
 from app.core.pagination import _b64, _signature
 from app.main import create_app
 from tests.conftest import bearer
@@ -144,3 +146,10 @@ async def test_a_timestamp_body_field_outside_the_calendar_in_utc_is_a_422(anony
         body = {"name": "far", "role": "reader", "expires_at": value}
         response = await anonymous.post("/api/v1/api-keys", json=body, headers=bearer(tokens["admin"]))
         assert_problem(response, 422, "expires_at")
+
+
+@pytest.mark.parametrize("expires", ["\u00b2d", "\u0661\u0662d", "+5d", "9999-12-31T23:59:59-23:59"])
+def test_the_cli_refuses_expiries_it_cannot_read(db, expires):
+    result = CliRunner().invoke(cli, ["create-key", "--name", "odd", "--role", "reader", "--expires", expires])
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "--expires" in result.output or "expiry" in result.output or "timestamp" in result.output
