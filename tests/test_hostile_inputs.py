@@ -65,32 +65,37 @@ def names_field(problem: dict, name: str) -> bool:
     return any(error["field"] == name for error in problem.get("errors", [])) or name in problem["detail"]
 
 
-@pytest.mark.parametrize(("path", "names"), LISTS, ids=[path for path, _ in LISTS])
-async def test_no_query_value_gives_a_500(admin, path, names):
-    for name in names:
-        for value in NON_ASCII_NUMERALS:
-            response = await admin.get(path, params={name: value})
-            assert names_field(assert_problem(response, 422), name), (name, value)
-        for value in ODD_VALUES + OUT_OF_RANGE_INSTANTS:
-            response = await admin.get(path, params={name: value})
-            assert response.status_code in (200, 400, 422), (name, value, response.text)
-            if response.status_code != 200:
-                assert_problem(response, response.status_code)
+async def test_no_query_value_gives_a_500(admin):
+    for path, names in LISTS:
+        for name in names:
+            for value in NON_ASCII_NUMERALS:
+                response = await admin.get(path, params={name: value})
+                assert response.status_code == 422, (path, name, value)
+                assert names_field(assert_problem(response, 422), name), (path, name, value)
+            for value in ODD_VALUES + OUT_OF_RANGE_INSTANTS:
+                response = await admin.get(path, params={name: value})
+                assert response.status_code in (200, 400, 422), (path, name, value, response.text)
+                if response.status_code != 200:
+                    assert_problem(response, response.status_code)
 
 
-@pytest.mark.parametrize(("path", "names"), [op for op in LISTS if {"as_of", "since", "until"} & set(op[1])])
-async def test_instants_outside_the_calendar_in_utc_are_a_422(admin, path, names):
-    for name in {"as_of", "since", "until"} & set(names):
-        for value in OUT_OF_RANGE_INSTANTS:
-            problem = assert_problem(await admin.get(path, params={name: value}), 422, name)
-            assert names_field(problem, name)
+async def test_instants_outside_the_calendar_in_utc_are_a_422(admin):
+    tried = 0
+    for path, names in LISTS:
+        for name in {"as_of", "since", "until"} & set(names):
+            for value in OUT_OF_RANGE_INSTANTS:
+                problem = assert_problem(await admin.get(path, params={name: value}), 422, name)
+                assert names_field(problem, name)
+                tried += 1
+    assert tried >= 18
 
 
-@pytest.mark.parametrize("path", ITEMS)
-async def test_path_ids_are_ascii_digits_only(admin, path):
-    for value in BAD_PATH_IDS:
-        response = await admin.get(concrete(path, value))
-        assert_problem(response, 422)
+async def test_path_ids_are_ascii_digits_only(admin):
+    for path in ITEMS:
+        for value in BAD_PATH_IDS:
+            response = await admin.get(concrete(path, value))
+            assert response.status_code == 422, (path, value, response.text)
+            assert_problem(response, 422)
 
 
 async def test_an_id_filter_in_other_digits_is_not_taken_as_an_id(admin):
