@@ -143,6 +143,7 @@ def serve(
         # (app/core/limits.py); h11_max_incomplete_event_size does the same when h11 is used.
         http="app.core.limits:LimitedHttpToolsProtocol",
         h11_max_incomplete_event_size=server_head_limit(settings),
+        server_header=False,  # do not name the server software to every client
     )
 
 
