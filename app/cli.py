@@ -44,8 +44,17 @@ def seed(
     file: Annotated[
         Path | None, typer.Option(help="Seed file to load (default: seed/inventory.yaml).", exists=True, dir_okay=False)
     ] = None,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Also set every record that differs from the file back to the file's values "
+            "(recorded in the change log). Deleted records are not recreated.",
+        ),
+    ] = False,
 ) -> None:
-    """Load the seed data (the source document's facts); running it twice changes nothing."""
+    """Load the seed data (the source document's facts): creates what the database never held and
+    never changes or recreates a record a user has edited or deleted."""
     from sqlmodel import Session
 
     from app.core.db import get_engine
@@ -53,22 +62,22 @@ def seed(
 
     try:
         with Session(get_engine()) as session:
-            report = load_seed(session, file or DEFAULT_SEED_FILE)
+            report = load_seed(session, file or DEFAULT_SEED_FILE, reconcile=reconcile)
     except SeedError as error:
         typer.echo(f"seed failed, nothing stored: {error}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"seed loaded: {report.summary()}")
+    typer.echo(f"seed {'reconciled' if reconcile else 'loaded'}: {report.summary()}")
 
 
 def _parse_expiry(value: str | None):
     """``30d`` (days from now) or an RFC 3339 timestamp with a timezone."""
-    from datetime import datetime, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from app.core.db import utcnow
 
     if value is None:
         return None
-    if value.endswith("d") and value[:-1].isdigit():
+    if value.endswith("d") and value[:-1].isascii() and value[:-1].isdigit():
         return utcnow() + timedelta(days=int(value[:-1]))
     try:
         moment = datetime.fromisoformat(value)
@@ -76,6 +85,10 @@ def _parse_expiry(value: str | None):
         raise typer.BadParameter("give a number of days (e.g. 90d) or an RFC 3339 timestamp") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("the timestamp needs a timezone, e.g. 2027-01-01T00:00:00Z")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise typer.BadParameter("the timestamp is outside the years 0001 to 9999 in UTC") from None
     if moment <= utcnow():
         raise typer.BadParameter("the expiry must be in the future")
     return moment
@@ -131,6 +144,7 @@ def serve(
     from app.core.config import UnsafeConfiguration, check_settings, get_settings
     from app.core.logs import logging_config
     from app.core.startup import DatabaseNotReady, run_server, wait_for_database
+    from app.core.limits import server_head_limit
 
     settings = get_settings()
     try:
@@ -155,7 +169,7 @@ def serve(
         raise typer.Exit(1) from error
     if prepare:
         migrate("head")
-        seed(None)
+        seed(None, reconcile=False)
         _ensure_local_admin_key(
             settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
         )
@@ -174,6 +188,10 @@ def serve(
         # A worker importing the app on a busy small machine can take more than uvicorn's 5 s
         # to answer the supervisor's ping; it would be killed and restarted in a loop.
         timeout_worker_healthcheck=30,
+        # The request head is bounded while it arrives, before the application sees it
+        # (app/core/limits.py); h11_max_incomplete_event_size does the same when h11 is used.
+        http="app.core.limits:LimitedHttpToolsProtocol",
+        h11_max_incomplete_event_size=server_head_limit(settings),
         server_header=False,  # do not name the server software to every client
     )
     with _metrics_directory():

@@ -18,6 +18,8 @@ from app.core.errors import document_problems, install_error_handlers
 from app.core.faults import declare_unavailable, install_fault_handlers
 from app.core.lifecycle import drain_on_sigterm
 from app.core.observability import ObservabilityMiddleware, observed
+from app.core.limits import install_request_limits
+from app.core.methods import HeadAsGetMiddleware
 from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.core.startup import open_reads_when_ready
@@ -82,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_fault_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
+    install_request_limits(app, settings)
+    app.add_middleware(SecurityHeadersMiddleware)  # on every response, 413 and 431 included
     app.add_middleware(ObservabilityMiddleware)  # outermost: sees every response, 500s included
     document_context_headers(app)
     include_api(app)

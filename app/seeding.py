@@ -1,13 +1,25 @@
 """Loads the seed file: the facts of the source document, validated exactly as API request bodies are.
 
-Idempotent: each record is matched on its natural key (site code, vendor slug, ...). A record
-already present and equal is left alone; one that differs from the file is updated (its
-version goes up); a missing one is created. Running the loader twice changes nothing.
+The seed is a first load of the source document, never a reset of user data. Each record is
+matched on its natural key (site code, vendor slug, ...):
 
-Every creation and update is written to the change log (no API key, request id ``seed``).
-The first load into an empty change log is stamped with the document's date
-(``document.received_on``), so ``as_of`` on that date shows what the document states; later
-runs record their changes at the time they happen.
+- present in the database: left exactly as it is, even where it differs from the file (a user
+  may have corrected it); such records are reported as ``kept``;
+- absent, but the change log shows an object with that key existed (a user deleted it, or
+  changed its key): not recreated, reported as ``absent``; records of the file that refer to
+  it are skipped too, unless it lives on under another key, which they then refer to;
+- absent and never recorded: created. So an empty or partial database is filled, and a later
+  seed file may add new facts.
+
+``reconcile=True`` (``inventory seed --reconcile``, an explicit admin action) also sets every
+present record that differs from the file back to the file's values, each as an update in the
+change log with the reason ``reconciled with the seed file``. It never recreates deleted records
+(``POST /<collection>/{id}/restore`` does that, one object at a time).
+
+Every change is written to the change log (no API key, request id ``seed``). The first load
+into an empty change log is stamped with the document's date (``document.received_on``), so
+``as_of`` on that date shows what the document states; later runs record their changes at the
+time they happen.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 import yaml
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, select
@@ -28,9 +41,9 @@ from app.assessments.schemas import VendorAssessmentCreate
 from app.audits.schemas import AuditCreate
 from app.audits.service import check_stated_dates
 from app.changes.models import ChangeRecord
-from app.changes.recording import append_change, assign_id, lock_chain, row_state
+from app.changes.recording import append_change, assign_id, canonical, collection_of, jsonable, lock_chain, row_state
 from app.core.choices import ChangeAction
-from app.core.context import SEED_REQUEST_ID, RequestContext, using_context
+from app.core.context import SEED_REQUEST_ID, RequestContext, current_context, using_context
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
@@ -61,6 +74,9 @@ class SeedError(ValueError):
     """The seed file is not valid; nothing was loaded."""
 
 
+RECONCILE_REASON = "reconciled with the seed file"
+
+
 @dataclass
 class SeedReport:
     """What a seed run did, per table."""
@@ -68,11 +84,24 @@ class SeedReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    kept: Counter[str] = field(default_factory=Counter)
+    absent: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    _OUTCOMES = (
+        ("created", "created"),
+        ("updated", "reconciled"),
+        ("unchanged", "unchanged"),
+        ("kept", "kept as edited"),
+        ("absent", "deleted or re-keyed, not recreated"),
+        ("skipped", "skipped, refer to a deleted record"),
+    )
 
     def summary(self) -> str:
-        tables = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        counters = [(getattr(self, name), label) for name, label in self._OUTCOMES]
+        tables = sorted(set().union(*(counter.keys() for counter, _ in counters)))
         return "; ".join(
-            f"{table}: {self.created[table]} created, {self.updated[table]} updated, {self.unchanged[table]} unchanged"
+            f"{table}: " + ", ".join(f"{counter[table]} {label}" for counter, label in counters if counter[table])
             for table in tables
         )
 
@@ -85,69 +114,126 @@ def _validated(schema: type[BaseModel], record: dict[str, Any], where: str) -> d
         raise SeedError(f"{where}: {error}") from error
 
 
-def _upsert(
-    session: Session,
-    model: type[SQLModel],
-    key: dict[str, Any],
-    values: dict[str, Any],
-    stamp: datetime,
-    report: SeedReport,
-) -> Any:
-    statement = select(model)
-    for column, value in key.items():
-        statement = statement.where(getattr(model, column) == value)
-    existing = session.exec(statement).first()
-    table = model.__tablename__
-    if existing is None:
-        row = model(**values, created_at=stamp, updated_at=stamp)
+@dataclass
+class _Loader:
+    """Puts the file's records into one transaction: creates what was never there, keeps the rest."""
+
+    session: Session
+    stamp: datetime
+    report: SeedReport
+    reconcile: bool
+
+    def put(self, model: type[SQLModel], key: dict[str, Any], values: dict[str, Any]) -> int | None:
+        """The id of the record with natural ``key``: created when the database never held one,
+        kept as users left it otherwise (reconciled with ``values`` when asked); None when a user
+        deleted it."""
+        session, table = self.session, model.__table__
+        statement = select(model)
+        for column, value in key.items():
+            statement = statement.where(getattr(model, column) == value)
+        existing = session.exec(statement).first()
+        if existing is not None:
+            changed = {name: value for name, value in values.items() if getattr(existing, name) != value}
+            if not changed:
+                self.report.unchanged[table.name] += 1
+            elif self.reconcile:
+                self._update(model, existing, changed)
+                self.report.updated[table.name] += 1
+            else:
+                self.report.kept[table.name] += 1
+            return existing.id
+        recorded = _recorded_id(session, table, key)
+        if recorded is not None:
+            # A user deleted it or changed its key: the seed never undoes that.
+            self.report.absent[table.name] += 1
+            return recorded if session.get(model, recorded) is not None else None
+        row = model(**values, created_at=self.stamp, updated_at=self.stamp)
         assign_id(session, row)
         session.add(row)
         session.flush()
-        append_change(
-            session,
-            ChangeAction.CREATE,
-            model.__table__,
-            row.id,
-            None,
-            row_state(session, model.__table__, row.id),
-            at=stamp,
-        )
-        report.created[table] += 1
-        return row
-    changed = {name: value for name, value in values.items() if getattr(existing, name) != value}
-    if changed:
-        before = row_state(session, model.__table__, existing.id)
+        append_change(session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=self.stamp)
+        self.report.created[table.name] += 1
+        return row.id
+
+    def _update(self, model: type[SQLModel], existing: Any, changed: dict[str, Any]) -> None:
+        table = model.__table__
+        before = row_state(self.session, table, existing.id)
         now = utcnow()
         for name, value in changed.items():
             setattr(existing, name, value)
         existing.version += 1
         existing.updated_at = now
-        session.flush()
-        append_change(
-            session,
-            ChangeAction.UPDATE,
-            model.__table__,
-            existing.id,
-            before,
-            row_state(session, model.__table__, existing.id),
-            at=now,
-        )
-        report.updated[table] += 1
-    else:
-        report.unchanged[table] += 1
-    return existing
+        self.session.flush()
+        context = current_context()
+        context.reason = RECONCILE_REASON
+        try:
+            after = row_state(self.session, table, existing.id)
+            append_change(self.session, ChangeAction.UPDATE, table, existing.id, before, after, at=now)
+        finally:
+            context.reason = None
 
 
-def _lookup(index: dict[str, int], kind: str, key: str | None, where: str) -> int | None:
-    if key is None:
-        return None
-    if key not in index:
-        raise SeedError(f"{where}: no {kind} '{key}' in the seed file")
-    return index[key]
+def _recorded_id(session: Session, table: sa.Table, key: dict[str, Any]) -> int | None:
+    """The id of the latest object of ``table`` the change log shows with ``key``, or None.
+
+    Every object that ever held a key has a record (its creation, or the update that gave it the
+    key) whose ``after`` holds it; canonical JSON makes ``"name":value`` a cheap text filter,
+    confirmed on the parsed state.
+    """
+    wanted = {name: jsonable(value) for name, value in key.items()}
+    statement = (
+        sa.select(ChangeRecord.object_id, ChangeRecord.after)
+        .where(ChangeRecord.object_type == collection_of(table.name))
+        .order_by(ChangeRecord.id.desc())
+    )
+    for name, value in wanted.items():
+        statement = statement.where(ChangeRecord.after.contains(f'"{name}":{canonical(value)}', autoescape=True))
+    for object_id, after in session.execute(statement):
+        state = orjson.loads(after)
+        if all(state.get(name) == value for name, value in wanted.items()):
+            return object_id
+    return None
 
 
-def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
-    """Load ``path`` into the database in one transaction; on any invalid record nothing is stored."""
+PLACEHOLDER_ID = 1
+"""Stands in for a reference to a deleted record while its referrer is validated (then skipped)."""
+
+
+class _Refs:
+    """Resolves the file's references (codes, slugs, asset tags) to ids for one record."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.gone = False
+
+    def one(self, index: dict[str, int | None], kind: str, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if key not in index:
+            raise SeedError(f"{self.where}: no {kind} '{key}' in the seed file")
+        found = index[key]
+        if found is None:
+            self.gone = True
+            return PLACEHOLDER_ID
+        return found
+
+    def many(self, index: dict[str, int | None], kind: str, keys: list[str]) -> list[int]:
+        """Ids of the listed records; those a user deleted are left out (their links are not recreated)."""
+        ids = []
+        for key in keys:
+            if key not in index:
+                raise SeedError(f"{self.where}: no {kind} '{key}' in the seed file")
+            if index[key] is not None:
+                ids.append(index[key])
+        return ids
+
+
+def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE, *, reconcile: bool = False) -> SeedReport:
+    """Load ``path`` into the database in one transaction; on any invalid record nothing is stored.
+
+    Creates what the database never held; with ``reconcile`` also sets records that differ from
+    the file back to it (see the module docstring).
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -160,88 +246,97 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
         lock_chain(session)
         initial = session.exec(select(ChangeRecord.id).limit(1)).first() is None
         stamp = datetime(received_on.year, received_on.month, received_on.day, tzinfo=UTC) if initial else utcnow()
-        sites: dict[str, int] = {}
+        loader = _Loader(session, stamp, report, reconcile)
+        sites: dict[str, int | None] = {}
         for n, record in enumerate(data.get("sites", [])):
             values = _validated(SiteCreate, record, f"sites[{n}]")
-            sites[values["code"]] = _upsert(session, Site, {"code": values["code"]}, values, stamp, report).id
-        vendors: dict[str, int] = {}
+            sites[values["code"]] = loader.put(Site, {"code": values["code"]}, values)
+        vendors: dict[str, int | None] = {}
         for n, record in enumerate(data.get("vendors", [])):
             values = _validated(VendorCreate, record, f"vendors[{n}]")
-            vendors[values["slug"]] = _upsert(session, Vendor, {"slug": values["slug"]}, values, stamp, report).id
+            vendors[values["slug"]] = loader.put(Vendor, {"slug": values["slug"]}, values)
         for n, record in enumerate(data.get("vendor_restrictions", [])):
-            where = f"vendor_restrictions[{n}]"
-            body = {**record, "vendor_id": _lookup(vendors, "vendor", record.get("vendor"), where)}
+            refs = _Refs(f"vendor_restrictions[{n}]")
+            body = {**record, "vendor_id": refs.one(vendors, "vendor", record.get("vendor"))}
             body.pop("vendor", None)
-            values = _validated(VendorRestrictionCreate, body, where)
+            values = _validated(VendorRestrictionCreate, body, refs.where)
             key = {name: values[name] for name in ("vendor_id", "country", "kind", "authority")}
-            _upsert(session, VendorRestriction, key, values, stamp, report)
-        networks: dict[str, int] = {}
+            _put_unless_gone(loader, refs, VendorRestriction, key, values)
+        networks: dict[str, int | None] = {}
         for n, record in enumerate(data.get("networks", [])):
             values = _validated(NetworkCreate, record, f"networks[{n}]")
-            networks[values["code"]] = _upsert(session, Network, {"code": values["code"]}, values, stamp, report).id
-        scanners: dict[str, int] = {}
+            networks[values["code"]] = loader.put(Network, {"code": values["code"]}, values)
+        scanners: dict[str, int | None] = {}
         for n, record in enumerate(data.get("scanners", [])):
-            where = f"scanners[{n}]"
+            refs = _Refs(f"scanners[{n}]")
             body = {name: value for name, value in record.items() if name not in ("site", "vendor", "network")}
-            body["site_id"] = _lookup(sites, "site", record.get("site"), where)
-            body["vendor_id"] = _lookup(vendors, "vendor", record.get("vendor"), where)
-            body["network_id"] = _lookup(networks, "network", record.get("network"), where)
-            values = _validated(ScannerCreate, body, where)
-            scanners[values["asset_tag"]] = _upsert(
-                session, Scanner, {"asset_tag": values["asset_tag"]}, values, stamp, report
-            ).id
-        _load_assurance(session, data, stamp, report, sites=sites, vendors=vendors, scanners=scanners)
+            body["site_id"] = refs.one(sites, "site", record.get("site"))
+            body["vendor_id"] = refs.one(vendors, "vendor", record.get("vendor"))
+            body["network_id"] = refs.one(networks, "network", record.get("network"))
+            values = _validated(ScannerCreate, body, refs.where)
+            scanners[values["asset_tag"]] = _put_unless_gone(
+                loader, refs, Scanner, {"asset_tag": values["asset_tag"]}, values
+            )
+        _load_assurance(loader, data, sites=sites, vendors=vendors, scanners=scanners)
     logger.info("seed loaded", extra={"file": path.name, "summary": report.summary()})
     return report
 
 
-def _link(
-    session: Session, model: type[SQLModel], owner: str, owner_id: int, target: str, ids: list[int], stamp, report
-) -> None:
+def _put_unless_gone(
+    loader: _Loader, refs: _Refs, model: type[SQLModel], key: dict[str, Any], values: dict[str, Any]
+) -> int | None:
+    """``loader.put`` unless the record refers to something a user deleted (then it is skipped)."""
+    if refs.gone:
+        loader.report.skipped[model.__tablename__] += 1
+        return None
+    return loader.put(model, key, values)
+
+
+def _link(loader: _Loader, model: type[SQLModel], owner: str, owner_id: int, target: str, ids: list[int]) -> None:
     for target_id in ids:
         values = {owner: owner_id, target: target_id}
-        _upsert(session, model, values, values, stamp, report)
+        loader.put(model, values, values)
 
 
 def _load_assurance(
-    session: Session,
+    loader: _Loader,
     data: dict[str, Any],
-    stamp: datetime,
-    report: SeedReport,
     *,
-    sites: dict[str, int],
-    vendors: dict[str, int],
-    scanners: dict[str, int],
+    sites: dict[str, int | None],
+    vendors: dict[str, int | None],
+    scanners: dict[str, int | None],
 ) -> None:
     """Procurements, audits and vendor assessments, after the inventory they refer to."""
     for n, record in enumerate(data.get("procurements", [])):
-        where = f"procurements[{n}]"
+        refs = _Refs(f"procurements[{n}]")
         body = {name: value for name, value in record.items() if name not in ("vendor", "scanners")}
-        body["vendor_id"] = _lookup(vendors, "vendor", record.get("vendor"), where)
-        body["scanner_ids"] = [_lookup(scanners, "scanner", tag, where) for tag in record.get("scanners", [])]
-        values = _validated(ProcurementCreate, body, where)
+        body["vendor_id"] = refs.one(vendors, "vendor", record.get("vendor"))
+        body["scanner_ids"] = refs.many(scanners, "scanner", record.get("scanners", []))
+        values = _validated(ProcurementCreate, body, refs.where)
         scanner_ids = values.pop("scanner_ids")
         key = {"vendor_id": values["vendor_id"], "title": values["title"]}
-        procurement = _upsert(session, Procurement, key, values, stamp, report)
-        _link(session, ProcurementScanner, "procurement_id", procurement.id, "scanner_id", scanner_ids, stamp, report)
+        procurement_id = _put_unless_gone(loader, refs, Procurement, key, values)
+        if procurement_id is not None:
+            _link(loader, ProcurementScanner, "procurement_id", procurement_id, "scanner_id", scanner_ids)
     for n, record in enumerate(data.get("audits", [])):
-        where = f"audits[{n}]"
+        refs = _Refs(f"audits[{n}]")
         body = {name: value for name, value in record.items() if name not in ("scanners", "sites")}
-        body["scanner_ids"] = [_lookup(scanners, "scanner", tag, where) for tag in record.get("scanners", [])]
-        body["site_ids"] = [_lookup(sites, "site", code, where) for code in record.get("sites", [])]
-        values = _validated(AuditCreate, body, where)
+        body["scanner_ids"] = refs.many(scanners, "scanner", record.get("scanners", []))
+        body["site_ids"] = refs.many(sites, "site", record.get("sites", []))
+        values = _validated(AuditCreate, body, refs.where)
         scanner_ids, site_ids = values.pop("scanner_ids"), values.pop("site_ids")
         try:
             check_stated_dates(values)
         except ProblemError as error:
-            raise SeedError(f"{where}: {error.detail}") from error
-        audit = _upsert(session, Audit, {"title": values["title"]}, values, stamp, report)
-        _link(session, AuditScanner, "audit_id", audit.id, "scanner_id", scanner_ids, stamp, report)
-        _link(session, AuditSite, "audit_id", audit.id, "site_id", site_ids, stamp, report)
+            raise SeedError(f"{refs.where}: {error.detail}") from error
+        audit_id = loader.put(Audit, {"title": values["title"]}, values)
+        if audit_id is not None:
+            _link(loader, AuditScanner, "audit_id", audit_id, "scanner_id", scanner_ids)
+            _link(loader, AuditSite, "audit_id", audit_id, "site_id", site_ids)
     for n, record in enumerate(data.get("vendor_assessments", [])):
-        where = f"vendor_assessments[{n}]"
-        body = {**record, "vendor_id": _lookup(vendors, "vendor", record.get("vendor"), where)}
+        refs = _Refs(f"vendor_assessments[{n}]")
+        body = {**record, "vendor_id": refs.one(vendors, "vendor", record.get("vendor"))}
         body.pop("vendor", None)
-        values = _validated(VendorAssessmentCreate, body, where)
+        values = _validated(VendorAssessmentCreate, body, refs.where)
         key = {"vendor_id": values["vendor_id"], "assessed_on": values["assessed_on"]}
-        _upsert(session, VendorAssessment, key, values, stamp, report)
+        _put_unless_gone(loader, refs, VendorAssessment, key, values)

@@ -154,19 +154,28 @@ async def app(db: str) -> AsyncIterator[FastAPI]:
         yield application
 
 
+def http_client(app: FastAPI, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """An HTTP client on ``app`` through ASGI, sending ``headers`` with every request."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers)
+
+
 @pytest.fixture
 async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client that sends no credentials."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with http_client(app) as http:
         yield http
 
 
 @pytest.fixture
 async def client(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client authenticated with an editor key (reads and inventory writes)."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=bearer(tokens["editor"])
-    ) as http:
+    async with http_client(app, bearer(tokens["editor"])) as http:
+        yield http
+
+
+@pytest.fixture
+async def admin(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client authenticated with an admin key (every operation is open to it)."""
+    async with http_client(app, bearer(tokens["admin"])) as http:
         yield http

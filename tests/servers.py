@@ -1,19 +1,26 @@
-"""Real server processes for the tests that need one (fault injection, fuzzing): start, wait, stop."""
+"""Real server processes for the tests that need one (fault injection, fuzzing, restarts, keep-alive): start,
+wait, stop."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -71,3 +78,43 @@ async def wait_ready(base_url: str, process: subprocess.Popen, log: Path, limit:
                     return time.monotonic() - started
             await asyncio.sleep(0.2)
     pytest.fail(f"not ready within {limit} s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], port: int, *, timeout: float = 60) -> Iterator[str]:
+    """Run ``command`` (a server listening on ``port``) until the block ends; yields its base URL.
+
+    Stopped with SIGTERM (a graceful shutdown, as a supervisor does) and waited for.
+    """
+    output = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                output.seek(0)
+                raise RuntimeError(f"server exited with {process.returncode}:\n{output.read()}")
+            try:
+                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server on port {port} did not start within {timeout} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        output.close()
+
+
+def inventory(*args: str) -> list[str]:
+    """The ``inventory`` command of this checkout."""
+    return [sys.executable, "-m", "app.cli", *args]

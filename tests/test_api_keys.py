@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from app.core.db import format_timestamp, utcnow
@@ -24,15 +23,6 @@ FIELDS = {
     "source",
     "version",
 }
-
-
-@pytest.fixture
-async def admin(app, tokens):
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=bearer(tokens["admin"])
-    ) as http:
-        yield http
 
 
 async def test_listing_shows_every_key_without_tokens(admin, tokens):

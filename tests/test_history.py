@@ -402,7 +402,7 @@ async def test_restore_and_history_need_their_roles(anonymous, tokens):
     assert_problem(await anonymous.get("/api/v1/changes"), 401)
 
 
-async def test_a_later_seed_run_records_its_update_when_it_happens(client, db, tmp_path):
+async def test_a_reconciling_seed_run_records_its_update_when_it_happens(client, db, tmp_path):
     from sqlmodel import Session
 
     from app.seeding import DEFAULT_SEED_FILE, load_seed
@@ -410,9 +410,10 @@ async def test_a_later_seed_run_records_its_update_when_it_happens(client, db, t
     path = tmp_path / "seed.yaml"
     path.write_text(DEFAULT_SEED_FILE.read_text().replace('name: "Schiphol airport"', 'name: "Amsterdam Schiphol"'))
     with Session(get_engine(db)) as session:
-        load_seed(session, path)
+        load_seed(session, path, reconcile=True)
     (record,) = await changes(client, action="update")
     assert record["request_id"] == "seed" and record["api_key_id"] is None and record["object_type"] == "sites"
+    assert record["reason"] == "reconciled with the seed file"
     assert (record["before"]["name"], record["after"]["name"]) == ("Schiphol airport", "Amsterdam Schiphol")
     assert record["recorded_at"] > "2021-04-20" and record["after"]["updated_at"] == record["recorded_at"]
     site = (await client.get(f"/api/v1/sites/{record['object_id']}", params={"as_of": "2021-04-19T12:00:00Z"})).json()

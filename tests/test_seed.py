@@ -63,11 +63,33 @@ def test_an_invalid_record_stores_nothing(db, tmp_path, mutation, message):
     assert snapshot(db) == before
 
 
-def test_a_changed_fact_updates_the_row_and_its_version(db, tmp_path):
+def test_a_later_seed_file_adds_new_facts_and_keeps_existing_rows(db, tmp_path):
     text = DEFAULT_SEED_FILE.read_text().replace('name: "Schiphol airport"', 'name: "Amsterdam Airport Schiphol"')
+    text = text.replace("sites:\n", 'sites:\n  - code: eemshaven\n    name: "Eemshaven"\n    kind: seaport\n', 1)
     with Session(get_engine(db)) as session:
         report = load_seed(session, _write(tmp_path, text))
-    assert report.updated["site"] == 1
+    assert (report.created["site"], report.kept["site"], report.updated["site"]) == (1, 1, 0)
     with get_engine(db).connect() as connection:
         name, version = connection.execute(sa.text("SELECT name, version FROM site WHERE code = 'schiphol'")).one()
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM site WHERE code = 'eemshaven'")).scalar_one() == 1
+    assert (name, version) == ("Schiphol airport", 1)
+
+
+def test_reconcile_sets_a_differing_row_back_to_the_file_and_records_it(db, tmp_path):
+    text = DEFAULT_SEED_FILE.read_text().replace('name: "Schiphol airport"', 'name: "Amsterdam Airport Schiphol"')
+    with Session(get_engine(db)) as session:
+        report = load_seed(session, _write(tmp_path, text), reconcile=True)
+    assert report.updated["site"] == 1
+    with get_engine(db).connect() as connection:
+        site_id, name, version = connection.execute(
+            sa.text("SELECT id, name, version FROM site WHERE code = 'schiphol'")
+        ).one()
+        record = connection.execute(
+            sa.text(
+                "SELECT action, request_id, reason, api_key_id FROM change_record"
+                " WHERE object_type = 'sites' AND object_id = :id ORDER BY id DESC LIMIT 1"
+            ),
+            {"id": site_id},
+        ).one()
     assert (name, version) == ("Amsterdam Airport Schiphol", 2)
+    assert tuple(record) == ("update", "seed", "reconciled with the seed file", None)

@@ -16,7 +16,7 @@ from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, etag_for
 from app.core.pagination import Page, json_response, page_response
-from app.core.params import ItemId
+from app.core.params import DigitsOnly, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters
 from app.core.routing import StrictQueryRoute
 from app.core.urls import public_url
@@ -30,9 +30,9 @@ class ChangeQuery(PageQuery):
     """Filters, sort and page of the change log."""
 
     object_type: str | None = Field(default=None, max_length=64, description="Collection, e.g. `scanners`.")
-    object_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Object id (with object_type).")
+    object_id: Annotated[int, DigitsOnly] | None = Field(default=None, ge=1, le=MAX_ID, description="Object id (with object_type).")
     action: ChangeAction | None = None
-    api_key_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
+    api_key_id: Annotated[int, DigitsOnly] | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
     request_id: str | None = Field(default=None, max_length=128, description="Only changes of this request.")
     since: str | None = Field(default=None, max_length=64, description="Recorded at or after (RFC 3339).")
     until: str | None = Field(default=None, max_length=64, description="Recorded before (RFC 3339).")

@@ -27,7 +27,8 @@ from app.core.reads import ReadDatabase
 
 _RFC3339 = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d{1,9})?"
-    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2})$"
+    r"(?P<zone>[Zz]|[+-]\d{2}:\d{2})$",
+    re.ASCII,
 )
 
 
@@ -50,9 +51,12 @@ def parse_instant(raw: str | None, field: str) -> datetime | None:
     fraction = (match["fraction"] or "")[:7]
     zone = "+00:00" if match["zone"] in ("Z", "z") else match["zone"]
     try:
-        return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{zone}").astimezone(UTC)
+        moment = datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{zone}").astimezone(UTC)
     except ValueError:
         raise _instant_error(field, "is not a valid date and time") from None
+    except OverflowError:
+        raise _instant_error(field, "is outside the years 0001 to 9999 once converted to UTC") from None
+    return moment
 
 
 def parse_as_of(raw: str | None) -> datetime | None:
@@ -127,7 +131,7 @@ class Snapshot:
 
 def ref_matches(value: str, item_id: int | None, key: str | None) -> bool:
     """Whether a reference filter (numeric id or human key) names this object, as ``ref_condition`` does in SQL."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value) <= MAX_ID and item_id == int(value)
     return key == value
 

@@ -47,6 +47,15 @@ class Settings(BaseSettings):
         description="After SIGTERM: seconds /health/ready answers 503 while requests are still served, "
         "before the server stops accepting connections.",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest request body accepted; larger is a 413 (default 1 MiB)."
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="Largest request head (target plus header names and values) accepted; larger is a 431.",
+    )
+    max_header_count: int = Field(default=100, ge=10, description="Most header fields a request may carry.")
     public_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",

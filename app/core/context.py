@@ -12,7 +12,8 @@ copies the context, and the object is shared, so they see the same one.
   ``:``) are reserved: a client sending one gets a generated id instead, so no request can pass
   its changes off as the seed's or the command line's.
 - ``X-Change-Reason``: an optional free-text reason for a change (UTF-8, at most 500
-  characters, no control characters). On a write an invalid one is a 422 and nothing changes.
+  characters, no control characters). On a write an invalid one is a 422 and nothing changes;
+  it is checked after authentication (``accept_change_reason``, called by the route class).
 - The API key is the ``Principal`` the auth dependency puts on ``request.state``.
 
 Outside a request (the seed loader, the CLI) the context has no API key and the request id
@@ -54,6 +55,7 @@ class RequestContext:
     request_id: str = CLI_REQUEST_ID
     reason: str | None = None
     state: MutableMapping[str, Any] = field(default_factory=dict)
+    raw_reason: bytes | None = None
 
     @property
     def api_key_id(self) -> int | None:
@@ -114,6 +116,17 @@ def parse_reason(raw: bytes | None) -> str | None:
     return text
 
 
+def accept_change_reason(method: str) -> None:
+    """On a write, check the request's ``X-Change-Reason`` and keep it for its change records.
+
+    Called by the route once the request is authenticated, so nothing of an unauthenticated
+    request is parsed or echoed; an invalid reason raises ``InvalidRequest`` (422).
+    """
+    if method in _WRITE_METHODS:
+        context = current_context()
+        context.reason = parse_reason(context.raw_reason)
+
+
 def _bad_reason(why: str) -> InvalidRequest:
     return InvalidRequest(
         f"The {REASON_HEADER} header is not accepted: {why}.",
@@ -151,21 +164,7 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        context = RequestContext(request_id=request_id, state=scope.setdefault("state", {}))
-        if scope["method"] in _WRITE_METHODS:
-            try:
-                context.reason = parse_reason(raw_reason)
-            except InvalidRequest as error:
-                response = problem_response(
-                    Request(scope),
-                    status=error.status,
-                    slug=error.slug,
-                    title=error.title,
-                    detail=error.detail,
-                    **error.extensions,
-                )
-                await response(scope, receive, send_with_id)
-                return
+        context = RequestContext(request_id=request_id, state=scope.setdefault("state", {}), raw_reason=raw_reason)
         token = _current.set(context)
         try:
             await self.app(scope, receive, send_with_id)

@@ -18,8 +18,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.core.methods import allowed_methods
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
+MAX_REPORTED_ERRORS = 20
+"""A validation problem lists at most this many errors (and counts them all): a body with 100,000
+unknown keys gets a small answer, quickly."""
 
 logger = logging.getLogger("app.errors")
 
@@ -74,6 +79,10 @@ class InvalidRequest(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "A precondition header is required"
 
@@ -87,7 +96,11 @@ class ProblemDetail(BaseModel):
     detail: str = Field(examples=["No scanner with id 42."])
     instance: str = Field(examples=["/api/v1/scanners/42"])
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For validation errors: one entry per offending field."
+        default=None,
+        description=f"For validation errors: one entry per offending field, at most {MAX_REPORTED_ERRORS}.",
+    )
+    error_count: int | None = Field(
+        default=None, description="For validation errors: how many there are in all (also those not listed)."
     )
 
 
@@ -104,6 +117,8 @@ _STATUS_DESCRIPTIONS = {
     "nothing was changed.",
     422: "The request's parameters, headers or body are not valid (or its Idempotency-Key was used for a "
     "different request); `errors` names each offending field.",
+    413: "The request body is larger than the server accepts (INVENTORY_MAX_BODY_BYTES, default 1 MiB).",
+    415: "A request body needs `Content-Type: application/json`.",
     428: "A precondition header is required: changing or deleting an item needs If-Match.",
     503: "A dependency (the database) is unavailable.",
     500: "Unexpected server error; the response carries no internal detail.",
@@ -116,7 +131,7 @@ READ_PROBLEMS = {
 }
 """The problems reads can answer with, for their OpenAPI ``responses``."""
 
-_WRITE = (401, 403, 404, 409, 412, 422, 428)
+_WRITE = (401, 403, 404, 409, 412, 413, 415, 422, 428)
 WRITE_PROBLEMS = {"create": _WRITE, "update": _WRITE, "delete": _WRITE}
 """The problems writes declare in their OpenAPI ``responses``: one full set on every write route, so clients
 handle one contract for all writes (today a create never answers 404, 412 or 428)."""
@@ -152,6 +167,9 @@ def problem_response(
         "instance": request.url.path,
         **extensions,
     }
+    if isinstance(extensions.get("errors"), list):
+        body["error_count"] = extensions.get("error_count", len(extensions["errors"]))
+        body["errors"] = extensions["errors"][:MAX_REPORTED_ERRORS]
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -169,7 +187,7 @@ async def _problem_error(request: Request, exc: ProblemError) -> Response:
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
-    for error in exc.errors():
+    for error in exc.errors()[:MAX_REPORTED_ERRORS]:
         location = [str(part) for part in error.get("loc", ())]
         errors.append(
             {
@@ -188,6 +206,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         f"{e['location']} '{e['field']}': {e['message']}" if e["field"] else f"{e['location']}: {e['message']}"
         for e in errors
     )
+    total = len(exc.errors())
+    if total > len(errors):
+        named += f" (and {total - len(errors)} more)"
     return problem_response(
         request,
         status=422,
@@ -195,6 +216,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
         title=InvalidRequest.title,
         detail=named or "The request is not valid.",
         errors=errors,
+        error_count=total,
     )
 
 
@@ -208,6 +230,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         detail = f"No resource at {request.url.path}."
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        exc.headers = {**(getattr(exc, "headers", None) or {}), "Allow": ", ".join(allowed_methods(request))}
     return problem_response(
         request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=getattr(exc, "headers", None)
     )

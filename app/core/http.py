@@ -38,7 +38,7 @@ def item_response(request: Request, resource: str, item: dict[str, Any]) -> Resp
 
 def ref_condition(value: str, *, id_column: str, key_column: str, param: str) -> tuple[str, dict[str, Any]]:
     """Filter on a reference given as a numeric id or as its human key (code or slug)."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         if int(value) > MAX_ID:
             return "1 = 0", {}
         return f"{id_column} = :{param}", {param: int(value)}

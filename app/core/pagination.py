@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any, Generic, Literal, TypeVar
 
@@ -144,7 +146,12 @@ def decode_cursor(token: str, resource: str, sort_key: str, width: int) -> list[
         raise InvalidCursor("The cursor is malformed; pass the next_cursor of a previous page unchanged.") from None
     if not hmac.compare_digest(signature, _signature(payload)):
         raise InvalidCursor("The cursor was not issued by this service or has been altered.")
-    cursor_resource, cursor_sort, values = orjson.loads(payload)
+    try:
+        cursor_resource, cursor_sort, values = orjson.loads(payload)
+        if not isinstance(values, list):
+            raise TypeError
+    except (ValueError, TypeError):
+        raise InvalidCursor("The cursor is malformed; pass the next_cursor of a previous page unchanged.") from None
     if cursor_resource != resource:
         raise InvalidCursor(f"The cursor belongs to the {cursor_resource} collection, not {resource}.")
     if cursor_sort != sort_key or len(values) != width:
@@ -162,14 +169,34 @@ def _sort_column(listing: Listing, name: str, reads: ReadDatabase) -> str:
     return field.column
 
 
+_CURSOR_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$")
+
+
+def _check_cursor_value(kind: SortKind, value: Any) -> None:
+    """A cursor's value must have its sort field's type: a signed cursor is only as good as the code
+    that made it, and a wrong type would reach the database (PostgreSQL refuses it, with an error)."""
+    if kind == "int":
+        valid = isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    elif kind == "timestamp":
+        valid = isinstance(value, str) and bool(_CURSOR_TIMESTAMP.match(value))
+        if valid:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                valid = False
+    else:
+        valid = isinstance(value, str) and "\x00" not in value
+    if not valid:
+        raise InvalidCursor("The cursor carries a value of the wrong type for its sort field.")
+
+
 def _keyset_condition(
     listing: Listing, order: list[tuple[str, bool]], values: list[Any], reads: ReadDatabase, params: dict[str, Any]
 ) -> str:
     columns = [_sort_column(listing, name, reads) for name, _ in order]
     for index, ((name, _), value) in enumerate(zip(order, values, strict=True)):
         kind = listing.sort_fields[name].kind
-        if value is None:
-            raise InvalidCursor("The cursor carries no value for a sort field.")
+        _check_cursor_value(kind, value)
         params[f"k{index}"] = reads.timestamp_param(value) if kind == "timestamp" else value
     directions = {descending for _, descending in order}
     if len(directions) == 1:

@@ -3,10 +3,23 @@
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query
+from pydantic import BeforeValidator
 
 from app.core.http import MAX_ID
 
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id of the item.")]
+
+def _ascii_digits(value: object) -> object:
+    # int() and pydantic take "+12", " 12", "1_000", "1.0" and (int()) other scripts' digits; an id
+    # or count in a URL is the digits 0-9 and nothing else.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number written with the digits 0-9 only")
+    return value
+
+
+DigitsOnly = BeforeValidator(_ascii_digits)
+"""For an ``int`` taken from a URL: the text must be ASCII digits only (else a 422 naming it)."""
+
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id of the item."), DigitsOnly]
 
 
 IfMatch = Annotated[

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.params import DigitsOnly
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,7 +31,7 @@ class QueryModel(BaseModel):
 class PageQuery(QueryModel):
     """Sort and page parameters every listing shares."""
 
-    limit: int = Field(
+    limit: Annotated[int, DigitsOnly] = Field(
         default=DEFAULT_LIMIT,
         ge=1,
         le=MAX_LIMIT,

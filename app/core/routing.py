@@ -8,17 +8,19 @@ route class, not each endpoint, adds the idempotency guard, no POST can be added
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _effective_route_context_var
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core import idempotency
-from app.core.errors import InvalidRequest
+from app.core.context import accept_change_reason
+from app.core.errors import InvalidRequest, UnsupportedMediaType
 from app.core.schemas import CONTROL_CHARACTERS
 
 
@@ -40,9 +42,80 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
+def _carries_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length.strip() not in ("", "0"))
+
+
+def _require_json(request: Request) -> None:
+    """A body must be declared JSON (``application/json`` or ``application/*+json``): a 415 otherwise."""
+    declared = request.headers.get("content-type")
+    media_type = (declared or "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")):
+        return
+    what = f"Content-Type {declared!r}" if declared else "no Content-Type"
+    raise UnsupportedMediaType(
+        f"The request body was sent with {what}; send it as JSON with Content-Type: application/json."
+    )
+
+
+def _has_foreign_numerals(value: str) -> bool:
+    # Never an id, a count or part of a code here; int() takes some of them, str.isdigit() more.
+    return not value.isascii() and any(character.isnumeric() for character in value)
+
+
+_VALUE_RULES = (
+    ("contain control characters", "control characters are not allowed", lambda k, v: CONTROL_CHARACTERS.search(k + v)),
+    ("hold digits other than 0-9", "numbers must be written with the digits 0-9", lambda k, v: _has_foreign_numerals(v)),
+)
+
+
+def _check_query_values(request: Request) -> None:
+    """422 naming the parameters whose text breaks a rule, or that are given more than once."""
+    items = request.query_params.multi_items()
+    for why, message, breaks in _VALUE_RULES:
+        names = sorted({key for key, value in items if breaks(key, value)})
+        if names:
+            raise _query_problem(names, f"Query parameter(s) {', '.join(map(repr, names))} {why}.", message)
+    repeated = sorted(key for key, count in Counter(key for key, _ in items).items() if count > 1)
+    if repeated:
+        detail = f"Query parameter(s) {', '.join(map(repr, repeated))} given more than once; each takes one value."
+        raise _query_problem(repeated, detail, "given more than once")
+
+
+def _query_problem(names: list[str], detail: str, message: str) -> InvalidRequest:
+    return InvalidRequest(
+        detail,
+        errors=[{"location": "query", "field": name, "message": message, "type": "value_error"} for name in names],
+    )
+
+
+def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Coroutine[Any, Any, Any]]]:
+    """The route's dependencies marked ``runs_before_input`` (authentication and role checks), in order."""
+    checks: list[Callable[[Request], Coroutine[Any, Any, Any]]] = []
+    for sub in dependant.dependencies:
+        if getattr(sub.call, "runs_before_input", False) and sub.call not in checks:
+            checks.append(sub.call)
+        checks.extend(check for check in _checks_before_input(sub) if check not in checks)
+    return checks
+
+
+def _as_included(route: APIRoute) -> Any:
+    """The route as an including router sees it (its ``dependencies`` added): FastAPI builds an
+    included route's handler inside that context (a private hook of the pinned FastAPI)."""
+    context = _effective_route_context_var.get()
+    return context if context is not None and context.original_route is route else route
+
+
 class StrictQueryRoute(APIRoute):
     """An ``APIRoute`` that answers 422 when the query string holds a parameter it does not declare;
-    on POST it also claims, replays and records ``Idempotency-Key`` (see ``app.core.idempotency``)."""
+    on POST it also claims, replays and records ``Idempotency-Key`` (see ``app.core.idempotency``).
+
+    Dependencies marked ``runs_before_input`` (the auth checks) run first, before the query string,
+    ``X-Change-Reason`` or the body is looked at: FastAPI itself reads and parses the body before it
+    resolves any dependency, so an unauthenticated request would otherwise have its input parsed and
+    echoed in a 422 before its 401. FastAPI calls them again as dependencies; they cache their answer.
+    """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
@@ -59,25 +132,18 @@ class StrictQueryRoute(APIRoute):
         handler = super().get_route_handler()
         if "POST" in self.methods:
             handler = idempotency.wrap_handler(handler)
-        allowed = frozenset(_query_names(self.dependant))
+        route = _as_included(self)
+        allowed = frozenset(_query_names(route.dependant))
+        checks = _checks_before_input(route.dependant)
+        has_body = route.body_field is not None
 
         async def strict_handler(request: Request) -> Response:
-            bad_text = sorted(
-                {key for key, value in request.query_params.multi_items() if CONTROL_CHARACTERS.search(key + value)}
-            )
-            if bad_text:
-                raise InvalidRequest(
-                    f"Query parameter(s) {', '.join(map(repr, bad_text))} contain control characters.",
-                    errors=[
-                        {
-                            "location": "query",
-                            "field": name,
-                            "message": "control characters are not allowed",
-                            "type": "value_error",
-                        }
-                        for name in bad_text
-                    ],
-                )
+            for check in checks:
+                await check(request)
+            accept_change_reason(request.method)
+            if has_body and _carries_body(request):
+                _require_json(request)
+            _check_query_values(request)
             unknown = sorted({key for key in request.query_params.keys() if key not in allowed})
             if unknown:
                 accepted = ", ".join(sorted(allowed)) or "none"

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, TypeVar
 
 from pydantic import (
@@ -37,10 +37,18 @@ def _timestamp_text(value: object) -> object:
     return value
 
 
+def _utc_in_range(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the years 0001 to 9999 once converted to UTC") from None
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text), Strict(False)]
 """A calendar date, given as ``YYYY-MM-DD`` and nothing else."""
 
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp_text), Strict(False)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp_text), AfterValidator(_utc_in_range), Strict(False)]
 """An instant with a timezone, as an RFC 3339 string; one without a timezone is refused."""
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=64)]

@@ -33,9 +33,11 @@ from app.core.http import etag_for
 from app.core.pagination import Listing
 from app.core.reads import Row
 
-_ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e]*"$')
+_ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
 """RFC 9110 entity-tag syntax: an optionally weak opaque quoted string."""
-_ETAG = re.compile(r'^(?:W/)?"(?P<resource>[a-z-]+)-(?P<id>\d+)-v(?P<version>\d+)"$')
+_ETAG = re.compile(r'^"(?P<resource>[a-z-]+)-(?P<id>[0-9]+)-v(?P<version>[0-9]+)"$')
+"""A strong ETag as ``etag_for`` writes it. If-Match compares strongly (RFC 9110 13.1.1): a weak
+``W/"..."`` never matches."""
 
 
 def expected_version(if_match: str | None, resource: str, item_id: int, current_version: int) -> int:

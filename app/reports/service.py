@@ -20,6 +20,7 @@ from app.audits.schemas import STATED_DATES
 from app.audits.status import AUDIT_STATUS_SQL, PRECEDENCE
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
 from app.core.http import ref_condition
+from app.core.errors import InvalidCursor
 from app.core.pagination import (
     Filters,
     Listing,
@@ -564,7 +565,12 @@ def overdue_page(
     if cursor:
         width = len(key(items[0])) if items else 2
         after = decode_cursor(cursor, resource, "order", width)
-        items = [item for item in items if key(item) > after]
+        if items and any(type(value) is not type(own) for value, own in zip(after, key(items[0]), strict=True)):
+            raise InvalidCursor("The cursor carries a value of the wrong type for this report's order.")
+        try:
+            items = [item for item in items if key(item) > after]
+        except TypeError:  # a validly signed cursor whose values do not compare with this view's keys
+            raise InvalidCursor("The cursor carries a value of the wrong type for this report's order.") from None
     if limit is None or len(items) <= limit:
         return items, None
     page = items[:limit]
