@@ -14,6 +14,7 @@ from app.auth.service import KeyCache
 from app.core.config import Settings, get_settings
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
+from app.core.openapi import complete_contract, package_version
 from app.core.reads import open_reads
 from app.health.router import router as health_router
 
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Customs scanner inventory",
         summary=summary,
         description=DESCRIPTION,
-        version="1.0.0",
+        version=package_version(),
         lifespan=lifespan,
     )
     install_error_handlers(app)
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _finish_openapi(app: FastAPI) -> None:
-    """Generate the OpenAPI document once, with what FastAPI cannot infer: problem bodies and bearer security."""
+    """Generate the OpenAPI document once, with what FastAPI cannot infer: problem bodies, bearer security,
+    response headers, examples and the rest of the contract (``app/core/openapi.py``)."""
     generate = app.openapi
 
     def openapi() -> dict:
@@ -75,6 +77,7 @@ def _finish_openapi(app: FastAPI) -> None:
             schema = generate()
             document_problems(schema)
             declare_bearer_security(schema, API_PREFIX)
+            complete_contract(schema, api_prefix=API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -16,7 +16,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, etag_for
 from app.core.pagination import Page, json_response, page_response
 from app.core.params import ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import INSTANT, PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(tags=["history"], route_class=StrictQueryRoute)
@@ -32,9 +32,13 @@ class ChangeQuery(PageQuery):
     action: ChangeAction | None = None
     api_key_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
     request_id: str | None = Field(default=None, max_length=128, description="Only changes of this request.")
-    since: str | None = Field(default=None, max_length=64, description="Recorded at or after (RFC 3339).")
-    until: str | None = Field(default=None, max_length=64, description="Recorded before (RFC 3339).")
-    sort: str | None = Field(default=None, max_length=200, description=service.CHANGES.sort_description())
+    since: str | None = Field(
+        default=None, max_length=64, description="Recorded at or after (RFC 3339).", json_schema_extra=INSTANT
+    )
+    until: str | None = Field(
+        default=None, max_length=64, description="Recorded before (RFC 3339).", json_schema_extra=INSTANT
+    )
+    sort: str | None = sort_query(service.CHANGES)
 
 
 @router.get(
@@ -80,9 +84,7 @@ async def get_change(change_id: ItemId, reads: ReadsDep) -> Response:
 class HistoryQuery(PageQuery):
     """Sort and page of one object's history."""
 
-    sort: str | None = Field(
-        default=None, max_length=200, description=service.COLLECTIONS[0].history.sort_description()
-    )
+    sort: str | None = sort_query(service.COLLECTIONS[0].history, component="HistorySort")
 
 
 def _history_endpoint(collection: service.Collection) -> Any:

@@ -1,4 +1,5 @@
-"""Report representations: JSON by default, CSV for spreadsheets, chosen by the Accept header.
+"""Report representations: JSON by default, CSV for spreadsheets, chosen by the path (`.csv`) or the
+Accept header.
 
 A report is ``{"meta": {...}, "items": [...]}`` in JSON; in CSV it is the same rows under a
 header of the item fields, with null as an empty cell, booleans as ``true``/``false`` and lists
@@ -12,6 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.errors import NotAcceptable
@@ -73,22 +75,21 @@ def to_csv(columns: Sequence[str], items: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+class CsvResponse(Response):
+    """A CSV document; as a route's ``response_class`` it makes ``text/csv`` the documented representation."""
+
+    media_type = CSV_MEDIA_TYPE
+
+
 def report_response(
-    accept: str | None, name: str, columns: Sequence[str], meta: dict[str, Any], items: list[dict[str, Any]]
+    request: Request, name: str, columns: Sequence[str], meta: dict[str, Any], items: list[dict[str, Any]]
 ) -> Response:
-    """The report in the representation the client accepts."""
-    if negotiate(accept) == "csv":
+    """The report as CSV on its `.csv` path, else in the representation the Accept header prefers."""
+    wanted = "csv" if request.url.path.endswith(".csv") else negotiate(request.headers.get("accept"))
+    if wanted == "csv":
         return Response(
             to_csv(columns, items).encode("utf-8"),
             media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
             headers={"Content-Disposition": f'inline; filename="{name}.csv"', "Vary": "Accept"},
         )
     return json_response({"meta": meta, "items": items}, headers={"Vary": "Accept"})
-
-
-CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The report: JSON by default, CSV (same rows, lists joined with ` | `) for `Accept: text/csv`.",
-        "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
-    }
-}

@@ -1,10 +1,12 @@
-"""HTTP endpoints of the reports; each answers JSON by default and CSV for `Accept: text/csv`."""
+"""HTTP endpoints of the reports: JSON at `/reports/<name>` (CSV there too for `Accept: text/csv`), and CSV
+alone at `/reports/<name>.csv`, so each representation is its own documented operation."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.core.choices import NetworkMode, RiskTier
@@ -13,7 +15,7 @@ from app.core.errors import problem_responses
 from app.core.params import ref_query
 from app.core.routing import StrictQueryRoute
 from app.reports import service
-from app.reports.formats import CSV_RESPONSE, report_response
+from app.reports.formats import CSV_MEDIA_TYPE, CsvResponse, report_response, to_csv
 from app.reports.schemas import (
     ExposureReport,
     OverdueAssessmentsReport,
@@ -24,9 +26,28 @@ from app.reports.schemas import (
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=StrictQueryRoute)
 
-REPORT_PROBLEMS = {**problem_responses(401, 403, 406, 422), **CSV_RESPONSE}
-AcceptHeader = Annotated[str | None, Header(alias="Accept", description="`application/json` (default) or `text/csv`.")]
+REPORT_PROBLEMS = problem_responses(401, 403, 406, 422)
+
+
+def csv_route(columns: Sequence[str]) -> dict[str, Any]:
+    """Route options of a report's `.csv` operation: one representation, `text/csv`, with its header line."""
+    return {
+        "response_model": None,
+        "response_class": CsvResponse,
+        "responses": {
+            200: {
+                "description": "The report's rows as CSV (RFC 4180, UTF-8) under a header of the item fields; null "
+                "is an empty cell, booleans `true`/`false`, lists joined with ` | `.",
+                "content": {CSV_MEDIA_TYPE: {"example": to_csv(columns, [])}},
+            },
+            **problem_responses(401, 403, 422),
+        },
+    }
+
+
 OnParam = Annotated[date | None, Query(description="The date to judge overdue on, YYYY-MM-DD; default today (UTC).")]
+RiskTierParam = Annotated[RiskTier | None, Query(description="Only rows of this risk tier.")]
+NetworkModeParam = Annotated[NetworkMode | None, Query(description="Only scanners of this network mode.")]
 SiteParam = Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")]
 VendorParam = Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")]
 
@@ -43,32 +64,34 @@ def _today() -> date:
 
 
 @router.get("/exposure", operation_id="getExposureReport", response_model=ExposureReport, responses=REPORT_PROBLEMS)
+@router.get("/exposure.csv", operation_id="getExposureReportCsv", **csv_route(service.EXPOSURE_COLUMNS))
 async def exposure_report(
+    request: Request,
     reads: ReadsDep,
     site: SiteParam = None,
     vendor: VendorParam = None,
-    risk_tier: RiskTier | None = None,
+    risk_tier: RiskTierParam = None,
     sort: Annotated[
         ExposureSort, Query(description="`risk`: highest risk first (default); `asset_tag`: by tag.")
     ] = ExposureSort.RISK,
-    accept: AcceptHeader = None,
 ) -> Response:
     """One row per scanner with the four considerations, audit status, risk tier and the reasons in words."""
     meta, items = await service.exposure(reads, site=site, vendor=vendor, risk_tier=risk_tier, sort=sort.value)
-    return report_response(accept, "exposure", service.EXPOSURE_COLUMNS, meta, items)
+    return report_response(request, "exposure", service.EXPOSURE_COLUMNS, meta, items)
 
 
 @router.get("/summary", operation_id="getSummaryReport", response_model=SummaryReport, responses=REPORT_PROBLEMS)
+@router.get("/summary.csv", operation_id="getSummaryReportCsv", **csv_route(service.SUMMARY_COLUMNS))
 async def summary_report(
+    request: Request,
     reads: ReadsDep,
     site: SiteParam = None,
     vendor: VendorParam = None,
-    network_mode: NetworkMode | None = None,
-    accept: AcceptHeader = None,
+    network_mode: NetworkModeParam = None,
 ) -> Response:
     """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums."""
     meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode)
-    return report_response(accept, "summary", service.SUMMARY_COLUMNS, meta, items)
+    return report_response(request, "summary", service.SUMMARY_COLUMNS, meta, items)
 
 
 @router.get(
@@ -77,19 +100,21 @@ async def summary_report(
     response_model=OverdueFindingsReport,
     responses=REPORT_PROBLEMS,
 )
-async def overdue_findings(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+@router.get("/overdue/findings.csv", operation_id="getOverdueFindingsCsv", **csv_route(service.FINDING_COLUMNS))
+async def overdue_findings(request: Request, reads: ReadsDep, on: OnParam = None) -> Response:
     """List audit findings past their due date on a given day and still open or mitigating."""
     meta, items = await service.overdue_findings(reads, on=on or _today())
-    return report_response(accept, "overdue-findings", service.FINDING_COLUMNS, meta, items)
+    return report_response(request, "overdue-findings", service.FINDING_COLUMNS, meta, items)
 
 
 @router.get(
     "/overdue/audits", operation_id="getOverdueAudits", response_model=OverdueAuditsReport, responses=REPORT_PROBLEMS
 )
-async def overdue_audits(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+@router.get("/overdue/audits.csv", operation_id="getOverdueAuditsCsv", **csv_route(service.AUDIT_COLUMNS))
+async def overdue_audits(request: Request, reads: ReadsDep, on: OnParam = None) -> Response:
     """List audits whose stated start or report period has ended on a given day without it happening."""
     meta, items = await service.overdue_audits(reads, on=on or _today())
-    return report_response(accept, "overdue-audits", service.AUDIT_COLUMNS, meta, items)
+    return report_response(request, "overdue-audits", service.AUDIT_COLUMNS, meta, items)
 
 
 @router.get(
@@ -98,7 +123,10 @@ async def overdue_audits(reads: ReadsDep, on: OnParam = None, accept: AcceptHead
     response_model=OverdueAssessmentsReport,
     responses=REPORT_PROBLEMS,
 )
-async def overdue_assessments(reads: ReadsDep, on: OnParam = None, accept: AcceptHeader = None) -> Response:
+@router.get(
+    "/overdue/assessments.csv", operation_id="getOverdueAssessmentsCsv", **csv_route(service.ASSESSMENT_COLUMNS)
+)
+async def overdue_assessments(request: Request, reads: ReadsDep, on: OnParam = None) -> Response:
     """List vendors' current risk assessments past their valid-until date on a given day."""
     meta, items = await service.overdue_assessments(reads, on=on or _today())
-    return report_response(accept, "overdue-assessments", service.ASSESSMENT_COLUMNS, meta, items)
+    return report_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, meta, items)

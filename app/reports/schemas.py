@@ -1,6 +1,7 @@
 """Response schemas of the reports (JSON; the CSV form has the same rows)."""
 
-from typing import Any
+from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,44 @@ from app.core.choices import (
     ScannerAuditStatus,
     ScannerUse,
 )
+
+
+class ExposureMeta(BaseModel):
+    """What the exposure report covers and the rules it applies."""
+
+    report: Literal["exposure"] = Field(description="The report's name.")
+    count: int = Field(description="Number of rows.")
+    sort: Literal["risk", "asset_tag"] = Field(description="The order of the rows.")
+    tier_rule: str = Field(description="The rule that yields each risk tier, in words; the first match wins.")
+    audit_status_rule: str = Field(description="The precedence that derives a scanner's audit status, in words.")
+
+
+class NetworkModeTotal(BaseModel):
+    """The scanners counted under one network mode."""
+
+    network_mode: NetworkMode = Field(description="The network mode totalled.")
+    scanners: int = Field(description="Number of scanner records.")
+    count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
+
+
+class SummaryMeta(BaseModel):
+    """What the summary report covers and how it counts."""
+
+    report: Literal["summary"] = Field(description="The report's name.")
+    groups: int = Field(description="Number of rows (groups).")
+    totals_by_network_mode: list[NetworkModeTotal] = Field(description="Totals per network mode, by mode.")
+    count_rule: str = Field(description="How scanners are counted, in words.")
+
+
+class OverdueMeta(BaseModel):
+    """The date an overdue report judges on, and its rule."""
+
+    report: Literal["overdue-findings", "overdue-audits", "overdue-assessments"] = Field(
+        description="The report's name."
+    )
+    on: date = Field(description="The date judged on (YYYY-MM-DD).")
+    count: int = Field(description="Number of rows.")
+    rule: str = Field(description="When an item counts as overdue, in words.")
 
 
 class ExposureRow(BaseModel):
@@ -43,7 +82,7 @@ class ExposureRow(BaseModel):
 class ExposureReport(BaseModel):
     """The exposure report; ``meta.tier_rule`` states the rule that yields each tier."""
 
-    meta: dict[str, Any]
+    meta: ExposureMeta = Field(description="What the report covers and the rules it applies.")
     items: list[ExposureRow]
 
 
@@ -62,7 +101,7 @@ class SummaryRow(BaseModel):
 class SummaryReport(BaseModel):
     """Counts by site x vendor x network mode x audit status, with totals by network mode."""
 
-    meta: dict[str, Any]
+    meta: SummaryMeta = Field(description="What the report covers, totals by network mode and the counting rule.")
     items: list[SummaryRow]
 
 
@@ -83,7 +122,7 @@ class OverdueFindingRow(BaseModel):
 class OverdueFindingsReport(BaseModel):
     """Findings overdue on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueFindingRow]
 
 
@@ -103,7 +142,7 @@ class OverdueAuditRow(BaseModel):
 class OverdueAuditsReport(BaseModel):
     """Audit milestones overdue on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueAuditRow]
 
 
@@ -122,5 +161,5 @@ class OverdueAssessmentRow(BaseModel):
 class OverdueAssessmentsReport(BaseModel):
     """Vendor assessments due for review on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueAssessmentRow]
