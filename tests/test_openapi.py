@@ -22,7 +22,9 @@ async def test_every_operation_has_an_id_a_description_and_problem_responses(cli
             assert "500" in operation["responses"], f"{method} {path} documents no 500"
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")) and (path, status) != ("/health/ready", "503"):
-                    assert "application/problem+json" in response["content"], (path, status)
+                    assert list(response["content"]) == ["application/problem+json"], (path, status)
+                    schema = response["content"]["application/problem+json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ProblemDetail"}, (path, status)
             if operation.get("parameters"):
                 assert "422" in operation["responses"], f"{method} {path} documents no 422"
     assert len(operation_ids) == len(set(operation_ids))

@@ -291,9 +291,13 @@ def document_problems(schema: dict[str, Any]) -> None:
                     parameter["example"] = '"scanner-42-v3"'
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                body = content.get("application/json", {}).get("schema", {})
-                if status[0] in "45" and body.get("$ref", "").endswith("/ProblemDetail"):
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                if status[0] not in "45":
+                    continue
+                for media_type in list(content):
+                    # FastAPI files the problem model under the route's own media type (JSON, CSV).
+                    body = content[media_type].get("schema", {})
+                    if media_type != PROBLEM_MEDIA_TYPE and body.get("$ref", "").endswith("/ProblemDetail"):
+                        content.setdefault(PROBLEM_MEDIA_TYPE, {})["schema"] = content.pop(media_type)["schema"]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -3,13 +3,12 @@ alone at `/reports/<name>.csv`, so each representation is its own documented ope
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.core.choices import NetworkMode, RiskTier
+from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
 from app.core.params import ref_query
@@ -50,13 +49,6 @@ RiskTierParam = Annotated[RiskTier | None, Query(description="Only rows of this 
 NetworkModeParam = Annotated[NetworkMode | None, Query(description="Only scanners of this network mode.")]
 SiteParam = Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")]
 VendorParam = Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")]
-
-
-class ExposureSort(StrEnum):
-    """Orders of the exposure report."""
-
-    RISK = "risk"
-    ASSET_TAG = "asset_tag"
 
 
 def _today() -> date:

@@ -10,6 +10,7 @@ from app.core.choices import (
     AuditStatus,
     CountBasis,
     DatePrecision,
+    ExposureSort,
     FindingSeverity,
     FindingStatus,
     NetworkMode,
@@ -24,7 +25,7 @@ class ExposureMeta(BaseModel):
 
     report: Literal["exposure"] = Field(description="The report's name.")
     count: int = Field(description="Number of rows.")
-    sort: Literal["risk", "asset_tag"] = Field(description="The order of the rows.")
+    sort: ExposureSort = Field(description="The order of the rows.")
     tier_rule: str = Field(description="The rule that yields each risk tier, in words; the first match wins.")
     audit_status_rule: str = Field(description="The precedence that derives a scanner's audit status, in words.")
 
