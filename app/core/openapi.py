@@ -430,7 +430,7 @@ def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", 
     if kind == "array":
         return [example_of(schema.get("items", {}), schemas, name, depth + 1)]
     if kind == "integer":
-        return max(schema.get("minimum", 1), 1)
+        return int(max(schema.get("minimum", 1), 1))
     if kind == "number":
         return 1.0
     if kind == "boolean":
