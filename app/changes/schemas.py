@@ -59,8 +59,10 @@ class BrokenRecord(BaseModel):
     """The first record at which the chain does not hold."""
 
     id: int = Field(description="The record that was altered, or that is missing.")
-    problem: Literal["content_hash_mismatch", "broken_link", "gap"]
-    detail: str
+    problem: Literal["content_hash_mismatch", "broken_link", "gap"] = Field(
+        description="What is wrong: the content no longer matches its hash, the link to the previous record is broken, or ids have a gap."
+    )
+    detail: str = Field(description="The problem in words.")
 
 
 class ChainHead(BaseModel):
@@ -73,7 +75,7 @@ class ChainHead(BaseModel):
 class ChainVerification(BaseModel):
     """The result of checking the whole change log."""
 
-    valid: bool
+    valid: bool = Field(description="True when every record's hash and link hold and ids have no gaps.")
     checked: int = Field(description="How many records were read and checked.")
     head: ChainHead | None = Field(description="The newest record; null when the log is empty.")
     first_broken: BrokenRecord | None = Field(description="Null when the chain is intact.")

@@ -90,7 +90,7 @@ class ExposureReport(BaseModel):
 class SummaryRow(BaseModel):
     """A count of scanner records sharing site, vendor, network mode and audit status."""
 
-    site: str
+    site: str = Field(description="Site code.")
     site_name: str
     vendor: str | None = Field(description="Null: vendor not disclosed.")
     network_mode: NetworkMode
@@ -113,8 +113,8 @@ class OverdueFindingRow(BaseModel):
     audit_id: int
     audit_title: str
     severity: FindingSeverity
-    title: str
-    status: FindingStatus
+    title: str = Field(description="Title of the finding.")
+    status: FindingStatus = Field(description="The finding's status: open or mitigating.")
     due_on: str
     days_overdue: int
     scanner_ids: list[int]
@@ -131,8 +131,8 @@ class OverdueAuditRow(BaseModel):
     """An audit milestone (start or report) whose stated period has ended without it happening."""
 
     audit_id: int
-    title: str
-    status: AuditStatus
+    title: str = Field(description="Title of the audit.")
+    status: AuditStatus = Field(description="The audit's status on the date asked.")
     milestone: str = Field(description="`start` or `report`.")
     as_stated: str | None
     precision: DatePrecision
@@ -151,7 +151,7 @@ class OverdueAssessmentRow(BaseModel):
     """A vendor's current assessment past its valid-until date."""
 
     assessment_id: int
-    vendor: str
+    vendor: str = Field(description="Vendor slug.")
     vendor_name: str
     assessed_on: str
     valid_until: str
