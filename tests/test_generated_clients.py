@@ -91,7 +91,9 @@ def python_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Python client generated from the committed spec; the directory holding its package."""
     python = tool(CLIENT_PYTHON)
     out = tmp_path_factory.mktemp("python-client")
-    (out / "config.yml").write_text("package_name_override: inventory_client\nproject_name_override: inventory-client\n")
+    (out / "config.yml").write_text(
+        "package_name_override: inventory_client\nproject_name_override: inventory-client\n"
+    )
     result = run(
         python.parent / "openapi-python-client",
         "generate",
@@ -113,7 +115,16 @@ def python_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_generated_python_client_works_against_a_live_server(python_client, live_server):
     base_url, token = live_server
     result = run(CLIENT_PYTHON, CLIENTS / "python_usage.py", python_client, base_url, token, cwd=python_client)
-    for check in ("question 2", "question 3", "paging", "If-Match", "If-None-Match: 304", "Idempotency-Key", "exposure", "problem"):
+    for check in (
+        "question 2",
+        "question 3",
+        "paging",
+        "If-Match",
+        "If-None-Match: 304",
+        "Idempotency-Key",
+        "exposure",
+        "problem",
+    ):
         assert check in result.stdout, result.stdout
 
 

@@ -378,14 +378,40 @@ def _describe_properties(schemas: dict[str, Any]) -> None:
 
 # --- examples -------------------------------------------------------------------------------------
 
+_OBJECT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "Site": {"code": "maasvlakte", "name": "Port of Rotterdam (customs office Maasvlakte)", "locality": "Rotterdam"},
+    "Vendor": {"slug": "nuctech", "name": "Nuctech", "country": "CN"},
+    "VendorRestriction": {
+        "country": "US",
+        "description": "Placed on the entity list by the US Department of Commerce.",
+    },
+    "Network": {"code": "maasvlakte-fibre", "name": "Closed fibre network to customs office Maasvlakte"},
+    "Audit": {"title": "External audit of the scan and detection systems and related IT"},
+    "Finding": {"title": "Remote maintenance access not logged"},
+    "MitigationMeasure": {"title": "Remote maintenance access disabled"},
+    "Procurement": {"title": "Purchase of container scanners for the Port of Rotterdam"},
+    "ApiKey": {"name": "reporting dashboard"},
+    "Exposure": {
+        "site": "maasvlakte",
+        "site_name": "Port of Rotterdam (customs office Maasvlakte)",
+        "vendor": "nuctech",
+    },
+    "Summary": {
+        "site": "maasvlakte",
+        "site_name": "Port of Rotterdam (customs office Maasvlakte)",
+        "vendor": "nuctech",
+    },
+}
+"""Realistic values for examples, by the object a schema describes (its name's longest matching prefix)."""
+
 _STRING_EXAMPLES: dict[str, Any] = {
-    "asset_tag": "MV-NUC-01",
+    "asset_tag": "RTM-CS-01",
     "code": "maasvlakte",
     "slug": "nuctech",
     "country": "NL",
-    "name": "Maasvlakte container terminal",
-    "title": "Security audit of container scanners",
-    "source": "Answers to parliamentary questions, 2024",
+    "name": "Port of Rotterdam (customs office Maasvlakte)",
+    "title": "External audit of the scan and detection systems and related IT",
+    "source": "Aanhangsel Handelingen II 2020-2021, nr. 1778, Antwoord 2",
     "request_id": "3f2b9c0e5d4a4e7f8a1b2c3d4e5f6a7b",
     "next_cursor": None,
     "token": "csi_4n3x4mpl3t0k3nv4lu3",
@@ -393,13 +419,25 @@ _STRING_EXAMPLES: dict[str, Any] = {
     "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "previous_hash": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
     "object_type": "scanners",
+    "model": None,
+    "notes": "Seen on site on 1 March 2026.",
+    "ownership_note": None,
 }
 
 
-def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", depth: int = 0) -> Any:
-    """A value valid against ``schema``: the schema's own example when it has one, else one built from it."""
+def _object_values(component: str) -> dict[str, Any]:
+    prefixes = [prefix for prefix in _OBJECT_EXAMPLES if component.startswith(prefix)]
+    return _OBJECT_EXAMPLES[max(prefixes, key=len)] if prefixes else {}
+
+
+def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", depth: int = 0, owner: str = "") -> Any:
+    """A value valid against ``schema``: the schema's own example when it has one, else one built from it
+    (``name`` is the property it is the value of, ``owner`` the schema holding that property)."""
     if "$ref" in schema:
-        return example_of(_component(schema, schemas), schemas, name, depth)
+        component = schema["$ref"].rsplit("/", 1)[-1]
+        if schema["$ref"].startswith("#/components/schemas/") and "properties" in schemas.get(component, {}):
+            return example_of(schemas[component], schemas, name, depth, owner=component)
+        return example_of(_component(schema, schemas), schemas, name, depth, owner)
     if "example" in schema:
         return schema["example"]
     if schema.get("examples"):
@@ -415,20 +453,20 @@ def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", 
             options = [option for option in schema[key] if option.get("type") != "null"]
             if name in _STRING_EXAMPLES and _STRING_EXAMPLES[name] is None:
                 return None
-            return example_of(options[0], schemas, name, depth) if options else None
+            return example_of(options[0], schemas, name, depth, owner) if options else None
     if "allOf" in schema:
-        return example_of(schema["allOf"][0], schemas, name, depth)
+        return example_of(schema["allOf"][0], schemas, name, depth, owner)
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         if depth > 4:
             return {}
         return {
-            key: example_of(value, schemas, key, depth + 1)
+            key: example_of(value, schemas, key, depth + 1, owner)
             for key, value in schema.get("properties", {}).items()
             if key in schema.get("required", []) or depth == 0 or "$ref" not in value
         }
     if kind == "array":
-        return [example_of(schema.get("items", {}), schemas, name, depth + 1)]
+        return [example_of(schema.get("items", {}), schemas, name, depth + 1, owner)]
     if kind == "integer":
         return int(max(schema.get("minimum", 1), 1))
     if kind == "number":
@@ -443,6 +481,9 @@ def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", 
             return "2026-03-01"
         if fmt in ("uri", "uri-reference"):
             return "/api/v1/scanners/1"
+        specific = _object_values(owner).get(name)
+        if specific is not None:
+            return specific
         if name in _STRING_EXAMPLES and _STRING_EXAMPLES[name] is not None:
             return _STRING_EXAMPLES[name]
         return "text"
