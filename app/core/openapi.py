@@ -20,6 +20,7 @@ The committed ``openapi.json`` is this document; ``make openapi`` regenerates it
 from __future__ import annotations
 
 import copy
+import json
 import re
 from importlib import metadata
 from typing import Any
@@ -236,6 +237,10 @@ def complete_contract(schema: dict[str, Any], *, api_prefix: str) -> None:
             _type_parameters(operation, components["schemas"])
             _declare_headers(method, operation, components["schemas"])
             _add_examples(operation, components["schemas"], components.setdefault("examples", {}))
+    used = json.dumps(schema["paths"])
+    components["headers"] = {
+        name: header for name, header in components["headers"].items() if f"#/components/headers/{name}" in used
+    }
 
 
 # --- response headers and conditional GET ------------------------------------------------------
