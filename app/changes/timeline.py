@@ -52,7 +52,7 @@ def parse_instant(raw: str | None, field: str) -> datetime | None:
     zone = "+00:00" if match["zone"] in ("Z", "z") else match["zone"]
     try:
         return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{zone}").astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: before year 1 once in UTC
         raise _instant_error(field, "is not a valid date and time") from None
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
-from app.core.db import SQLITE_TIMESTAMP_FORMAT, sqlite_path
+from app.core.db import format_timestamp, sqlite_path
 
 Row = Mapping[str, Any]
 
@@ -120,7 +120,7 @@ class PostgresReads:
     def timestamp(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
             return value
-        return value.astimezone(UTC).strftime(SQLITE_TIMESTAMP_FORMAT)
+        return format_timestamp(value)
 
     def timestamp_param(self, value: str) -> Any:
         return value
