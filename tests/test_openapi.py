@@ -9,7 +9,6 @@ from app.core.openapi import TAGS, package_version
 from app.main import create_app
 from tests.contract_tools import NODE_BIN, REGENERATE, SPEC_FILE, committed_spec, run, tool
 
-pytestmark = pytest.mark.asyncio
 
 
 async def test_every_operation_has_an_id_a_description_and_problem_responses(client):
