@@ -125,6 +125,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
+        server_header=False,  # do not name the server software to every client
     )
 
 

@@ -15,7 +15,9 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.openapi import complete_contract, package_version
+from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.reads import open_reads
+from app.core.security_headers import SecurityHeadersMiddleware
 from app.health.router import router as health_router
 
 DESCRIPTION = """
@@ -30,6 +32,9 @@ keys also change the inventory, `admin` keys also manage keys. `PATCH` and `DELE
 
 Errors are `application/problem+json` (RFC 9457). Collections are keyset-paginated: follow
 `next_cursor` or the `Link: rel="next"` header.
+
+Requests are limited per API key, and failed authentications per client address: beyond the
+limit the answer is a 429 problem with `Retry-After` (seconds).
 
 Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
 Every change is recorded with its request id, API key and the optional `X-Change-Reason`
@@ -58,8 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=package_version(),
         lifespan=lifespan,
     )
+    app.state.rate_limiter = RateLimiter(
+        per_key=settings.rate_limit,
+        auth_failures=settings.auth_failure_limit,
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
+    )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     document_context_headers(app)
     include_api(app)
     app.include_router(health_router)
@@ -77,6 +89,7 @@ def _finish_openapi(app: FastAPI) -> None:
             schema = generate()
             document_problems(schema)
             declare_bearer_security(schema, API_PREFIX)
+            document_rate_limits(schema, API_PREFIX)
             complete_contract(schema, api_prefix=API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -29,7 +29,7 @@ from app.audits.service import check_stated_dates
 from app.changes.models import ChangeRecord
 from app.changes.recording import append_change, assign_id, lock_chain, row_state
 from app.core.choices import ChangeAction
-from app.core.context import RequestContext, using_context
+from app.core.context import SEED_REQUEST_ID, RequestContext, using_context
 from app.core.db import utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
@@ -154,7 +154,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE) -> SeedReport:
     if not isinstance(received_on, date):
         raise SeedError("document.received_on must be a date (the facts are recorded as of it)")
     report = SeedReport()
-    with using_context(RequestContext(request_id="seed")), session.begin():
+    with using_context(RequestContext(request_id=SEED_REQUEST_ID)), session.begin():
         lock_chain(session)
         initial = session.exec(select(ChangeRecord.id).limit(1)).first() is None
         stamp = datetime(received_on.year, received_on.month, received_on.day, tzinfo=UTC) if initial else utcnow()

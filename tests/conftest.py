@@ -87,6 +87,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             "INVENTORY_DATABASE_URL": url,
             "INVENTORY_SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
             "INVENTORY_VAR_DIR": str(var_dir),
+            # Rate limits are off for the suite; tests/test_rate_limits.py builds apps with its own.
+            "INVENTORY_RATE_LIMIT": "off",
+            "INVENTORY_AUTH_FAILURE_LIMIT": "off",
         }
     )
     upgrade(url)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
 
 
 class Audit(TrackedColumns, table=True):
@@ -16,6 +16,7 @@ class Audit(TrackedColumns, table=True):
 
     __tablename__ = "audit"
     __table_args__ = (
+        unique_ignoring_case("audit", "title"),
         sa.CheckConstraint(
             "(commissioned_on IS NULL) = (commissioned_precision IS NULL)", name="commissioned_precision_with_date"
         ),

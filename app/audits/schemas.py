@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, RefId, StrictBody, Text
 
 STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
 """The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
@@ -60,7 +60,7 @@ class AuditCreate(StrictBody):
     Precision defaults to ``day``.
     """
 
-    title: Name
+    title: KeyName
     auditor: Name | None = None
     status: Choice[AuditStatus] = AuditStatus.COMMISSIONED
     covers_all_scanners: bool = False
@@ -90,7 +90,7 @@ class AuditUpdate(StrictBody):
     """Fields of an audit to change; only the fields sent change. ``status`` moves one step forward at a time
     (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists."""
 
-    title: Name = None
+    title: KeyName = None
     auditor: Name | None = None
     status: Choice[AuditStatus] = None
     covers_all_scanners: bool = None

@@ -22,6 +22,7 @@ from app.core.writes import (
     get_or_404,
     insert_row,
     load_item,
+    same_key_ignoring_case,
     update_row,
 )
 from app.scanners.models import Scanner
@@ -227,7 +228,7 @@ def _invalid(field: str, message: str) -> InvalidRequest:
 
 
 def _duplicate_title(title: str) -> Conflict:
-    return Conflict(f"An audit titled '{title}' already exists.")
+    return Conflict(f"An audit titled '{title}' already exists (titles are unique ignoring case).")
 
 
 def check_stated_dates(values: dict[str, Any]) -> None:
@@ -273,8 +274,9 @@ def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:
     scanner_ids, site_ids = values.pop("scanner_ids"), values.pop("site_ids")
     check_stated_dates(values)
     _check_scope(session, values["covers_all_scanners"], scanner_ids, site_ids)
-    if session.execute(sa.select(Audit.id).where(Audit.title == data.title)).first():
-        raise _duplicate_title(data.title)
+    taken = same_key_ignoring_case(session, Audit, "title", data.title)
+    if taken:
+        raise _duplicate_title(taken)
     audit = insert_row(session, Audit(**values), {"uq_audit_title": _duplicate_title(data.title)})
     replace_links(
         session, AuditScanner, owner="audit_id", owner_id=audit.id, target="scanner_id", target_ids=scanner_ids
@@ -321,8 +323,9 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     )
     _check_scope(session, merged["covers_all_scanners"], scope_scanners, scope_sites)
     if "title" in sent and sent["title"] != audit.title:
-        if session.execute(sa.select(Audit.id).where(Audit.title == sent["title"])).first():
-            raise _duplicate_title(sent["title"])
+        taken = same_key_ignoring_case(session, Audit, "title", sent["title"], exclude_id=audit_id)
+        if taken:
+            raise _duplicate_title(taken)
     bookkeeping = {"created_at", "updated_at", "version"}
     changes = {
         name: value for name, value in merged.items() if name not in bookkeeping and getattr(audit, name) != value

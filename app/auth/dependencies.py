@@ -19,7 +19,7 @@ from app.auth import service
 from app.auth.service import Principal
 from app.core.choices import Role
 from app.core.db import get_engine, utcnow
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, Unauthorized
 
 logger = logging.getLogger("app.auth")
 
@@ -41,11 +41,29 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() or None
 
 
+def _client_address(request: Request) -> str:
+    client = request.client
+    return client.host if client else "unknown"
+
+
 async def authenticate(request: Request) -> Principal:
-    """The API key of the request (also left on ``request.state.principal``), or the one 401 problem."""
+    """The API key of the request (also left on ``request.state.principal``), or the one 401 problem.
+
+    Rate limits apply here (``app/core/ratelimit.py``): an address over its failed-authentication
+    limit gets a 429 before its token is looked up (unless this process has just verified that
+    token), each failure counts against its address, and each authenticated request against its key."""
     state = request.app.state
-    principal = await service.authenticate(state.reads, state.key_cache, _bearer_token(request))
+    limiter = state.rate_limiter
+    token = _bearer_token(request)
+    if limiter.auth_failures and not service.recently_verified(state.key_cache, token):
+        await limiter.refuse_blocked_address(_client_address(request))
+    try:
+        principal = await service.authenticate(state.reads, state.key_cache, token)
+    except Unauthorized:
+        await limiter.record_auth_failure(_client_address(request))
+        raise
     request.state.principal = principal
+    await limiter.admit_key(principal.key_id)
     if state.key_cache.touch_due(principal.key_id):
         try:
             await run_in_threadpool(_touch, principal.key_id)
@@ -73,6 +91,12 @@ def require(role: Role):
 
     check.__name__ = f"require_{role.value}"
     return check
+
+
+def is_admin(request: Request) -> bool:
+    """Whether the request was authenticated with an admin key (records of API keys are for admins only)."""
+    principal = getattr(request.state, "principal", None)
+    return principal is not None and principal.allows(Role.ADMIN)
 
 
 require_reader = require(Role.READER)

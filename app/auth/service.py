@@ -19,10 +19,11 @@ from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
+from app.core.files import private_dir
 from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import changed_fields, expected_version, get_or_404, load_item, update_row
+from app.core.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 
 logger = logging.getLogger("app.auth")
 
@@ -89,6 +90,11 @@ class KeyCache:
         return True
 
 
+def recently_verified(cache: KeyCache, token: str | None) -> bool:
+    """Whether this process verified ``token`` moments ago (it is in the key cache)."""
+    return bool(token) and looks_like_token(token) and cache.get(hash_token(token)) is not None
+
+
 async def authenticate(reads: ReadDatabase, cache: KeyCache, token: str | None) -> Principal:
     """The principal of a bearer token, or the one 401 problem."""
     if not token or not looks_like_token(token):
@@ -122,9 +128,9 @@ def touch(session: Session, key_id: int, when: datetime) -> None:
 def mint_key(
     session: Session, *, name: str, role: Role, expires_at: datetime | None, source: str | None = None
 ) -> tuple[ApiKey, str]:
-    """Create a key; return it with its token, which is shown this once and never stored."""
+    """Create a key and record its creation in the change log (never its token or hash); return it
+    with its token, which is shown this once and never stored."""
     token = new_token()
-    now = utcnow()
     key = ApiKey(
         name=name,
         role=role,
@@ -132,11 +138,8 @@ def mint_key(
         token_hash=hash_token(token),
         expires_at=expires_at,
         source=source,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(key)
-    session.flush()
+    insert_row(session, key)
     return key, token
 
 
@@ -151,7 +154,7 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
         if key is not None and key.revoked_at is None and key.role == Role.ADMIN:
             return False
     _, token = mint_key(session, name="local admin (minted by inventory serve)", role=Role.ADMIN, expires_at=None)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import is_admin, require_editor
 from app.changes import service
 from app.changes.schemas import ChainVerification, ChangeRecordPublic
 from app.changes.timeline import parse_instant
@@ -18,6 +18,7 @@ from app.core.pagination import Page, json_response, page_response
 from app.core.params import ItemId
 from app.core.query import INSTANT, PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.core.urls import public_url
 
 router = APIRouter(tags=["history"], route_class=StrictQueryRoute)
 
@@ -51,11 +52,11 @@ class ChangeQuery(PageQuery):
 async def list_changes(
     request: Request, query: Annotated[ChangeQuery, Depends(query_dependency(ChangeQuery))]
 ) -> Response:
-    """List recorded changes, oldest first, filtered by object, action, API key, request or time."""
+    """List recorded changes, oldest first, filtered by object, action, API key, request or time (records of API keys: admin keys only)."""
     params = query.model_dump()
     params["since"] = parse_instant(query.since, "since")
     params["until"] = parse_instant(query.until, "until")
-    items, next_cursor = await service.list_changes(request.app.state.reads, **params)
+    items, next_cursor = await service.list_changes(request.app.state.reads, **params, admin=is_admin(request))
     return page_response(request, items, next_cursor)
 
 
@@ -65,9 +66,9 @@ async def list_changes(
     response_model=ChainVerification,
     responses=problem_responses(401, 403),
 )
-async def verify_changes(reads: ReadsDep) -> Response:
+async def verify_changes(request: Request, reads: ReadsDep) -> Response:
     """Check the whole change log's hash chain and report the first record where it does not hold."""
-    return json_response(await service.verify_chain(reads))
+    return json_response(await service.verify_chain(reads, admin=is_admin(request)))
 
 
 @router.get(
@@ -76,9 +77,9 @@ async def verify_changes(reads: ReadsDep) -> Response:
     response_model=ChangeRecordPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_change(change_id: ItemId, reads: ReadsDep) -> Response:
-    """Get one change record by id."""
-    return json_response(await service.get_change(reads, change_id))
+async def get_change(request: Request, change_id: ItemId, reads: ReadsDep) -> Response:
+    """Get one change record by id (records of API keys: admin keys only)."""
+    return json_response(await service.get_change(reads, change_id, admin=is_admin(request)))
 
 
 class HistoryQuery(PageQuery):
@@ -104,7 +105,7 @@ def _restore_endpoint(collection: service.Collection) -> Any:
         item = service.restore(session, collection, item_id)
         headers = {
             "ETag": etag_for(collection.resource, item["id"], item["version"]),
-            "Location": request.url.path.removesuffix("/restore"),
+            "Location": public_url(request.url.path.removesuffix("/restore")),
         }
         return json_response(item, status_code=201, headers=headers)
 

@@ -41,7 +41,10 @@ class ObjectState(RootModel[dict[str, Any]]):
 class ChangeRecordPublic(BaseModel):
     """One recorded change: who, when, in which request, and the object's state before and after."""
 
-    id: int = Field(description="Position in the chain: 1, 2, 3, ... without gaps.")
+    id: int = Field(
+        description="Position in the chain: 1, 2, 3, ... without gaps. Records of API keys are shown to admin keys "
+        "only, so other keys see gaps where those are."
+    )
     recorded_at: datetime
     api_key_id: int | None = Field(description="The API key that made the change; null for the seed loader and CLI.")
     request_id: str = Field(description="The request's `X-Request-ID` (`seed` for the seed loader).")
@@ -76,6 +79,11 @@ class ChainVerification(BaseModel):
     """The result of checking the whole change log."""
 
     valid: bool = Field(description="True when every record's hash and link hold and ids have no gaps.")
-    checked: int = Field(description="How many records were read and checked.")
-    head: ChainHead | None = Field(description="The newest record; null when the log is empty.")
+    checked: int = Field(
+        description="How many records were checked. The whole chain is always checked; for a non-admin key this "
+        "counts only the records it may read (records of API keys are admin-only)."
+    )
+    head: ChainHead | None = Field(
+        description="The newest record (for a non-admin key: the newest it may read); null when there is none."
+    )
     first_broken: BrokenRecord | None = Field(description="Null when the chain is intact.")

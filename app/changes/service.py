@@ -57,6 +57,19 @@ def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
+ADMIN_ONLY_OBJECT_TYPES = ("api-keys",)
+"""Object types whose change records only admin keys may read (names, roles, prefixes of credentials)."""
+
+_HIDDEN_FROM_NON_ADMINS = "change_record.object_type NOT IN ({})".format(
+    ", ".join(f"'{name}'" for name in ADMIN_ONLY_OBJECT_TYPES)
+)
+
+
+def visibility_filter(admin: bool) -> str | None:
+    """The SQL condition that hides admin-only change records from a non-admin key (None for admins)."""
+    return None if admin else _HIDDEN_FROM_NON_ADMINS
+
+
 CHANGES = Listing(
     resource="changes",
     select=f"SELECT {_COLUMNS} FROM change_record",
@@ -127,9 +140,16 @@ async def list_changes(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    admin: bool,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Change records matching every given filter; ``since`` is inclusive, ``until`` exclusive."""
+    """Change records matching every given filter; ``since`` is inclusive, ``until`` exclusive.
+
+    Records of admin-only object types (API keys) are left out unless ``admin``: from the items,
+    so also from the page sizes and cursors."""
     filters = Filters()
+    hidden = visibility_filter(admin)
+    if hidden:
+        filters.add(hidden)
     if object_type:
         filters.add("change_record.object_type = :object_type", object_type=object_type)
     if object_id is not None:
@@ -147,9 +167,11 @@ async def list_changes(
     return await fetch_page(reads, CHANGES, filters, sort=sort, limit=limit, cursor=cursor)
 
 
-async def get_change(reads: ReadDatabase, change_id: int) -> dict[str, Any]:
-    """One change record by id, or NotFound."""
-    rows = await reads.fetch(f"{CHANGES.select} WHERE change_record.id = :id", {"id": change_id})
+async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dict[str, Any]:
+    """One change record by id, or NotFound (also for an admin-only record asked for by a non-admin key)."""
+    hidden = visibility_filter(admin)
+    where = "change_record.id = :id" + (f" AND {hidden}" if hidden else "")
+    rows = await reads.fetch(f"{CHANGES.select} WHERE {where}", {"id": change_id})
     if not rows:
         raise NotFound(f"No change record with id {change_id}.")
     return shape_change(reads, rows[0])
@@ -171,10 +193,15 @@ async def object_history(
 VERIFY_BATCH = 1000
 
 
-async def verify_chain(reads: ReadDatabase) -> dict[str, Any]:
-    """Walk the whole chain in id order; report whether it holds and the first record where it does not."""
+async def verify_chain(reads: ReadDatabase, *, admin: bool) -> dict[str, Any]:
+    """Walk the whole chain in id order; report whether it holds and the first record where it does not.
+
+    The whole chain is always checked (a link cannot be verified without the record before it), but
+    for a non-admin key ``checked`` and ``head`` count and name only the records that key may read,
+    so the report discloses nothing about admin-only records beyond their ids in ``first_broken``."""
     checked = 0
     previous: tuple[int, str] | None = None
+    visible_head: tuple[int, str] | None = None
     broken: dict[str, Any] | None = None
     last_id = 0
     while True:
@@ -184,17 +211,19 @@ async def verify_chain(reads: ReadDatabase) -> dict[str, Any]:
             {"after": last_id, "batch": VERIFY_BATCH},
         )
         for row in rows:
-            checked += 1
             if broken is None:
                 broken = _check(reads, row, previous)
             previous = (row["id"], row["hash"])
+            if admin or row["object_type"] not in ADMIN_ONLY_OBJECT_TYPES:
+                checked += 1
+                visible_head = previous
         if len(rows) < VERIFY_BATCH:
             break
         last_id = rows[-1]["id"]
     return {
         "valid": broken is None,
         "checked": checked,
-        "head": None if previous is None else {"id": previous[0], "hash": previous[1]},
+        "head": None if visible_head is None else {"id": visible_head[0], "hash": visible_head[1]},
         "first_broken": broken,
     }
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,36 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Folder for the local state of the service.")
     read_pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL read-pool size.")
     log_level: str = Field(default="info", description="uvicorn log level.")
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The service's public URL (e.g. https://inventory.example.org). When set, Location and Link "
+        "headers are absolute under it; when unset they are relative references. Never taken from the Host header.",
+    )
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests per API key (limits syntax: 600/minute, 10/second;600/minute), or off.",
+    )
+    auth_failure_limit: str = Field(
+        default="20/minute", description="Failed authentications per client address (limits syntax), or off."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        pattern=r"^rediss?://",
+        description="Redis for state shared by workers and replicas (rate-limit counters), e.g. "
+        "redis://127.0.0.1:6379/0. Unset: kept in each process's memory.",
+    )
+    redis_key_prefix: str = Field(
+        default="inventory", min_length=1, max_length=100, description="Prefix of every key the service sets in Redis."
+    )
+
+    @field_validator("rate_limit", "auth_failure_limit")
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        from app.core.ratelimit import parse_limit
+
+        parse_limit(value)
+        return value
 
     @property
     def is_sqlite(self) -> bool:
@@ -47,13 +77,6 @@ def get_secret_key() -> bytes:
     settings = get_settings()
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = settings.var_dir / "secret_key"
-    if not path.exists():
-        import os
-        import secrets
+    from app.core.files import read_or_create_secret
 
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+    return read_or_create_secret(settings.var_dir / "secret_key").encode()

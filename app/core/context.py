@@ -6,8 +6,11 @@ without every service passing these values along. Sync endpoints run in a worker
 copies the context, and the object is shared, so they see the same one.
 
 - ``X-Request-ID``: the client's value when it is a sane token (1 to 128 characters of
-  letters, digits and ``._:/+=@-``), else a generated one. It is echoed on every response,
-  errors and 500s included.
+  letters, digits and ``._:/+=@-``) and not reserved, else a generated one. It is echoed on
+  every response, errors and 500s included. The ids the service stamps on its own changes
+  (``seed`` for the seed loader, ``cli`` for the command line, in any case, alone or followed by
+  ``:``) are reserved: a client sending one gets a generated id instead, so no request can pass
+  its changes off as the seed's or the command line's.
 - ``X-Change-Reason``: an optional free-text reason for a change (UTF-8, at most 500
   characters, no control characters). On a write an invalid one is a 422 and nothing changes.
 - The API key is the ``Principal`` the auth dependency puts on ``request.state``.
@@ -37,6 +40,10 @@ REASON_HEADER = "X-Change-Reason"
 MAX_REASON_LENGTH = 500
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=@-]{1,128}$")
+SEED_REQUEST_ID = "seed"
+CLI_REQUEST_ID = "cli"
+RESERVED_REQUEST_IDS = frozenset({SEED_REQUEST_ID, CLI_REQUEST_ID})
+"""Request ids the service stamps on changes it makes itself; clients cannot claim them."""
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -44,7 +51,7 @@ _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class RequestContext:
     """The request a change is made in."""
 
-    request_id: str = "cli"
+    request_id: str = CLI_REQUEST_ID
     reason: str | None = None
     state: MutableMapping[str, Any] = field(default_factory=dict)
 
@@ -73,9 +80,14 @@ def using_context(context: RequestContext) -> Iterator[RequestContext]:
         _current.reset(token)
 
 
+def is_reserved_request_id(value: str) -> bool:
+    """Whether ``value`` is, or extends with ``:``, an id the service keeps for its own changes."""
+    return value.lower().partition(":")[0] in RESERVED_REQUEST_IDS
+
+
 def request_id_from(raw: str | None) -> str:
-    """The client's request id when it is a sane token, else a new one."""
-    if raw and _REQUEST_ID.match(raw):
+    """The client's request id when it is a sane token and not reserved, else a new one."""
+    if raw and _REQUEST_ID.match(raw) and not is_reserved_request_id(raw):
         return raw
     return uuid.uuid4().hex
 

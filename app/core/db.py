@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -13,6 +12,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from app.core.config import get_settings
+from app.core.files import prepare_sqlite_file
 
 # Constraint names are explicit so migrations and error mapping can refer to them.
 NAMING_CONVENTION = {
@@ -118,7 +118,7 @@ def create_engine(url: str) -> Engine:
     """A new synchronous engine with this project's connection settings."""
     target = sync_url(url)
     if target.get_backend_name() == "sqlite":
-        Path(sqlite_path(url)).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(sqlite_path(url))
         engine = sa.create_engine(
             target,
             connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None},

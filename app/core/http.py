@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from app.core.pagination import json_response
+from app.core.urls import public_url
 
 MAX_ID = 2**31 - 1
 """Ids are 32-bit on every backend; larger numbers cannot name a row."""
@@ -46,7 +47,7 @@ def ref_condition(value: str, *, id_column: str, key_column: str, param: str) ->
 
 def created_response(request: Request, resource: str, item: dict[str, Any]) -> Response:
     """201 with the new item, its ETag and its Location (the collection path the POST went to, plus the id)."""
-    location = f"{request.url.path.rstrip('/')}/{item['id']}"
+    location = public_url(f"{request.url.path.rstrip('/')}/{item['id']}")
     headers = {"ETag": etag_for(resource, item["id"], item["version"]), "Location": location}
     return json_response(item, status_code=201, headers=headers)
 

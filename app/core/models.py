@@ -37,3 +37,10 @@ class TrackedColumns(SQLModel):
         max_length=500,
         description="Citation of where the facts in this record come from (document and passage).",
     )
+
+
+def unique_ignoring_case(table: str, column: str) -> sa.Index:
+    """A unique index on ``lower(column)``: the database refuses a value that differs from a stored one
+    only in (ASCII, and on PostgreSQL Unicode) letter case. Named ``uq_<table>_<column>_lower``, which
+    ``map_integrity_error`` maps like the column's plain unique constraint."""
+    return sa.Index(f"uq_{table}_{column}_lower", sa.func.lower(sa.literal_column(column)), unique=True)

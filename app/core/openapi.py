@@ -218,6 +218,8 @@ def package_version() -> str:
 
 def complete_contract(schema: dict[str, Any], *, api_prefix: str) -> None:
     """Add to a generated OpenAPI document everything this module's docstring lists."""
+    # Route declarations may share one dict between operations (a module-level response); edit copies.
+    schema["paths"] = copy.deepcopy(schema["paths"])
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})
     components["headers"] = copy.deepcopy(HEADERS)

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from app.core.config import get_secret_key
 from app.core.errors import InvalidCursor, InvalidRequest
 from app.core.reads import ReadDatabase, Row
+from app.core.urls import with_query_params
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -220,7 +221,7 @@ def page_response(request: Request, items: list[dict[str, Any]], next_cursor: st
     """The page envelope as JSON, with an RFC 8288 ``Link: rel="next"`` header when there is more."""
     headers = {}
     if next_cursor:
-        headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+        headers["Link"] = f'<{with_query_params(request, cursor=next_cursor)}>; rel="next"'
     return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from app.core.db import format_timestamp, sqlite_path
+from app.core.files import prepare_sqlite_file
 
 Row = Mapping[str, Any]
 
@@ -63,6 +64,7 @@ class SQLiteReads:
     dialect = "sqlite"
 
     def __init__(self, url: str) -> None:
+        prepare_sqlite_file(sqlite_path(url))
         self._connection = sqlite3.connect(sqlite_path(url), check_same_thread=False, isolation_level=None)
         self._connection.execute("PRAGMA busy_timeout=10000")
 

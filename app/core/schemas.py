@@ -1,10 +1,12 @@
 """Base classes and field types for request bodies."""
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -51,6 +53,40 @@ RefId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """The id of another record (ids are 32-bit on every backend)."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+"""Unicode categories a key may not hold: controls, format characters (zero-width space and joiners,
+the byte-order mark, bidirectional overrides and isolates), private use, surrogates, unassigned,
+line and paragraph separators."""
+
+_INVISIBLE_MARKS = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+"""Characters outside those categories that render as nothing (variation selectors, the combining
+grapheme joiner, Hangul fillers, Khmer and Mongolian invisible vowels and selectors)."""
+
+
+def _visible_key(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    for character in value:
+        category = unicodedata.category(character)
+        if (
+            category in INVISIBLE_CATEGORIES
+            or ord(character) in _INVISIBLE_MARKS
+            or (category == "Zs" and character != " ")
+        ):
+            raise ValueError(
+                f"must not contain invisible, formatting or bidirectional control characters "
+                f"(U+{ord(character):04X} {unicodedata.name(character, category)})"
+            )
+    return value
+
+
+KeyName = Annotated[Name, AfterValidator(_visible_key)]
+"""A name that identifies a record (unique): normalised to NFC, and refused (422) if it holds a
+character a reader cannot see or that reorders the text; compared ignoring case."""
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Citation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 

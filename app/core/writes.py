@@ -71,6 +71,9 @@ def _constraint_of(error: IntegrityError) -> str:
     unique = re.search(r"UNIQUE constraint failed: (\w+)\.(\w+)", message)
     if unique:
         return f"uq_{unique.group(1)}_{unique.group(2)}"
+    unique_index = re.search(r"UNIQUE constraint failed: index '(\w+)'", message)
+    if unique_index:
+        return unique_index.group(1)
     check = re.search(r"CHECK constraint failed: (\w+)", message)
     if check:
         return check.group(1)
@@ -81,7 +84,8 @@ def _constraint_of(error: IntegrityError) -> str:
 
 def map_integrity_error(error: IntegrityError, messages: Mapping[str, ProblemError]) -> ProblemError:
     """The problem for a constraint violation: a domain message when one is known, else a safe generic one."""
-    constraint = _constraint_of(error)
+    # A unique index ignoring case (uq_<table>_<column>_lower) guards the same key as the plain one.
+    constraint = _constraint_of(error).removesuffix("_lower")
     if constraint in messages:
         return messages[constraint]
     if constraint.startswith("uq_"):
@@ -237,6 +241,32 @@ def changed_fields(row: SQLModel, patch: Any) -> dict[str, Any]:
     """The fields a PATCH body sends whose values differ from the row's."""
     sent = patch.model_dump(exclude_unset=True)
     return {name: value for name, value in sent.items() if getattr(row, name) != value}
+
+
+def same_key_ignoring_case(
+    session: Session,
+    model: type[SQLModel],
+    column: str,
+    value: str,
+    *,
+    exclude_id: int | None = None,
+    ascii_only: bool = False,
+) -> str | None:
+    """The stored value of a unique text key that equals ``value`` ignoring case, if another row holds one.
+
+    Compared with Unicode case folding in Python, because SQLite's ``lower()`` folds ASCII only; for a
+    key whose schema allows only ASCII (``ascii_only``: codes, slugs, asset tags) SQL ``lower()`` is
+    exact and narrows the rows down first. The database's ``lower()`` unique index backs this up."""
+    table = model.__table__
+    key_column = table.c[column]
+    statement = sa.select(table.c.id, key_column)
+    if ascii_only:
+        statement = statement.where(sa.func.lower(key_column) == value.lower())
+    wanted = value.casefold()
+    for row_id, stored in session.execute(statement):
+        if row_id != exclude_id and stored.casefold() == wanted:
+            return stored
+    return None
 
 
 def count_references(session: Session, model: type[SQLModel], column: str, item_id: int) -> int:

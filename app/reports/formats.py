@@ -3,7 +3,10 @@ Accept header.
 
 A report is ``{"meta": {...}, "items": [...]}`` in JSON; in CSV it is the same rows under a
 header of the item fields, with null as an empty cell, booleans as ``true``/``false`` and lists
-joined with ``" | "``. An Accept header naming neither (nor a wildcard) is a 406 problem.
+joined with ``" | "``. Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+gets a leading single quote (OWASP's defence against CSV formula injection), so a spreadsheet shows
+it as text instead of running it; numbers are left as they are. An Accept header naming neither
+(nor a wildcard) is a 406 problem.
 """
 
 from __future__ import annotations
@@ -55,14 +58,25 @@ def negotiate(accept: str | None) -> Format:
     )
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def escape_formula(text: str) -> str:
+    """Text a spreadsheet shows as text: a cell starting with a formula trigger gets a leading single quote."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number is never a formula; -3 stays a number
     if isinstance(value, list):
-        return " | ".join(str(part) for part in value)
-    return str(value)
+        return escape_formula(" | ".join(str(part) for part in value))
+    return escape_formula(str(value))
 
 
 def to_csv(columns: Sequence[str], items: Sequence[dict[str, Any]]) -> str:

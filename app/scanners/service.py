@@ -18,11 +18,11 @@ from app.core.writes import (
     changed_fields,
     count_references,
     delete_row,
-    exists,
     expected_version,
     get_or_404,
     insert_row,
     load_item,
+    same_key_ignoring_case,
     update_row,
 )
 from app.networks.models import Network
@@ -152,7 +152,7 @@ async def get_scanner(reads: ReadDatabase, scanner_id: int) -> dict[str, Any]:
 
 
 def _duplicate_tag(asset_tag: str) -> Conflict:
-    return Conflict(f"A scanner with asset tag '{asset_tag}' already exists.")
+    return Conflict(f"A scanner with asset tag '{asset_tag}' already exists (asset tags are unique ignoring case).")
 
 
 def _reference_error(field: str, value: int, kind: str) -> InvalidRequest:
@@ -194,8 +194,9 @@ def create_scanner(session: Session, data: ScannerCreate) -> dict[str, Any]:
     """Create a scanner at an existing site; a taken asset tag is a 409."""
     values = data.model_dump()
     _check_references(session, values)
-    if exists(session, Scanner, asset_tag=data.asset_tag):
-        raise _duplicate_tag(data.asset_tag)
+    taken = same_key_ignoring_case(session, Scanner, "asset_tag", data.asset_tag, ascii_only=True)
+    if taken:
+        raise _duplicate_tag(taken)
     problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(data.asset_tag)}
     scanner = insert_row(session, Scanner(**values), problems)
     return load_item(session, SCANNERS, scanner.id)
@@ -210,8 +211,12 @@ def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_m
     _check_network_rule(
         changes.get("network_mode", scanner.network_mode), changes.get("network_id", scanner.network_id)
     )
-    if "asset_tag" in changes and exists(session, Scanner, asset_tag=changes["asset_tag"]):
-        raise _duplicate_tag(changes["asset_tag"])
+    if "asset_tag" in changes:
+        taken = same_key_ignoring_case(
+            session, Scanner, "asset_tag", changes["asset_tag"], exclude_id=scanner_id, ascii_only=True
+        )
+        if taken:
+            raise _duplicate_tag(taken)
     if changes:
         problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(str(changes.get("asset_tag")))}
         update_row(session, Scanner, scanner_id, version, changes, problems)
