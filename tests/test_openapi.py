@@ -10,7 +10,6 @@ from app.main import create_app
 from tests.contract_tools import NODE_BIN, REGENERATE, SPEC_FILE, committed_spec, run, tool
 
 
-
 async def test_every_operation_has_an_id_a_description_and_problem_responses(client):
     spec = (await client.get("/openapi.json")).json()
     operation_ids = []
