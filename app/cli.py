@@ -253,6 +253,16 @@ def healthcheck(
         raise typer.Exit(1) from None
 
 
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document (JSON) the API serves at /openapi.json; `make openapi` commits it."""
+    import json
+
+    from app.main import create_app
+
+    typer.echo(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False))
+
+
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:
     from sqlmodel import Session
 

@@ -20,6 +20,7 @@ from app.core.lifecycle import drain_on_sigterm
 from app.core.observability import ObservabilityMiddleware, observed
 from app.core.limits import install_request_limits
 from app.core.methods import HeadAsGetMiddleware
+from app.core.openapi import complete_contract, package_version
 from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.core.startup import open_reads_when_ready
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Customs scanner inventory",
         summary=summary,
         description=DESCRIPTION,
-        version="1.0.0",
+        version=package_version(),
         lifespan=lifespan,
         docs_url=None,  # served from the package's own assets by install_docs
         redoc_url=None,
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _finish_openapi(app: FastAPI) -> None:
-    """Generate the OpenAPI document once, with what FastAPI cannot infer: problem bodies and bearer security."""
+    """Generate the OpenAPI document once, with what FastAPI cannot infer: problem bodies, bearer security,
+    response headers, examples and the rest of the contract (``app/core/openapi.py``)."""
     generate = app.openapi
 
     def openapi() -> dict:
@@ -109,6 +111,7 @@ def _finish_openapi(app: FastAPI) -> None:
             constrain_parameters(schema)
             declare_bearer_security(schema, API_PREFIX)
             document_rate_limits(schema, API_PREFIX)
+            complete_contract(schema, api_prefix=API_PREFIX)
             app.openapi_schema = schema
         return app.openapi_schema
 

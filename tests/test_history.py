@@ -166,6 +166,15 @@ async def test_as_of_must_be_a_past_rfc3339_timestamp_with_a_timezone(client, va
         assert problem["errors"][0]["field"] == "as_of"
 
 
+async def test_as_of_in_the_first_millennium_is_before_everything(client):
+    # Years below 1000 were written without their leading zeros: a 500 on PostgreSQL, and on SQLite
+    # text that sorted after 2021, answering with the present.
+    for url in ("/api/v1/scanners", "/api/v1/sites", "/api/v1/networks"):
+        response = await client.get(url, params={"as_of": "0072-02-04T17:35:04.268747Z"})
+        assert (response.status_code, response.json()["items"]) == (200, []), url
+    assert_problem(await client.get("/api/v1/scanners", params={"as_of": "0001-01-01T00:00:00+01:00"}), 422, "as_of")
+
+
 async def test_a_cursor_is_bound_to_its_as_of(client):
     first = (await client.get("/api/v1/scanners", params={"limit": 2, "as_of": "2021-04-19T12:00:00Z"})).json()
     cursor = first["next_cursor"]

@@ -26,7 +26,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
@@ -39,7 +39,7 @@ class VendorAssessmentQuery(PageQuery):
 
     vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
     current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
-    sort: str | None = Field(default=None, max_length=200, description=service.ASSESSMENTS.sort_description())
+    sort: str | None = sort_query(service.ASSESSMENTS)
 
 
 @router.get(
@@ -61,7 +61,7 @@ class AccessOverrideQuery(PageQuery):
     """Filters, sort and page of access overrides."""
 
     scanner: ScannerParam = None
-    sort: str | None = Field(default=None, max_length=200, description=service.OVERRIDES.sort_description())
+    sort: str | None = sort_query(service.OVERRIDES)
 
 
 @router.get(
@@ -84,7 +84,7 @@ class MitigationMeasureQuery(PageQuery):
 
     scanner: ScannerParam = None
     status: MeasureStatus | None = None
-    sort: str | None = Field(default=None, max_length=200, description=service.MEASURES.sort_description())
+    sort: str | None = sort_query(service.MEASURES)
 
 
 @router.get(

@@ -76,7 +76,7 @@ class AccessOverridePublic(BaseModel):
     scanner_id: int
     criterion_3a: Answer = Field(description="Extensive access to sensitive locations, ICT systems or infrastructure?")
     derived_criterion_3a: Answer = Field(description="What the scanner's network mode alone would give.")
-    reason: str
+    reason: str = Field(description="Why consideration 3a is set by hand for this scanner.")
     source: str | None
     created_at: datetime
     updated_at: datetime
@@ -105,9 +105,11 @@ class MitigationMeasurePublic(BaseModel):
 
     id: int
     scanner_id: int
-    title: str
-    description: str | None
-    status: MeasureStatus
+    title: str = Field(description="Short title of the measure.")
+    description: str | None = Field(description="What the measure does.")
+    status: MeasureStatus = Field(
+        description="Whether the measure is planned, implemented, verified to protect sufficiently, or infeasible."
+    )
     implemented_on: date | None
     source: str | None
     created_at: datetime

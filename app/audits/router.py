@@ -16,7 +16,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
@@ -30,7 +30,7 @@ class AuditQuery(PageQuery):
     site: str | None = Field(
         default=None, max_length=64, description="Only audits covering scanners at this site (id or code)."
     )
-    sort: str | None = Field(default=None, max_length=200, description=service.AUDITS.sort_description())
+    sort: str | None = sort_query(service.AUDITS)
 
 
 @router.get(
@@ -104,7 +104,7 @@ class FindingQuery(PageQuery):
     status: FindingStatus | None = None
     severity: FindingSeverity | None = None
     scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only findings concerning this scanner.")
-    sort: str | None = Field(default=None, max_length=200, description=service.FINDINGS.sort_description())
+    sort: str | None = sort_query(service.FINDINGS)
 
 
 @router.get(

@@ -15,14 +15,16 @@ class AuditPublic(BaseModel):
     """An audit with its scope, status and dates as stated (each with the period's last day, ``_by``)."""
 
     id: int
-    title: str
+    title: str = Field(description="Short title of the audit.")
     auditor: str | None = Field(description="Null when not disclosed.")
-    status: AuditStatus
+    status: AuditStatus = Field(
+        description="Where the audit stands: commissioned, in progress, reported or closed; moves one step forward at a time."
+    )
     allowed_next_status: list[AuditStatus] = Field(description="The statuses this audit may move to next.")
     covers_all_scanners: bool = Field(description="The audit covers every scanner in the inventory.")
     scanner_ids: list[int] = Field(description="Scanners the scope names explicitly.")
     site_ids: list[int] = Field(description="Sites in scope; a site in scope covers every scanner standing there.")
-    objective: str | None
+    objective: str | None = Field(description="What the audit is to establish.")
     notes: str | None
     commissioned_on: date | None = Field(description="First day of the stated period: when the audit was commissioned.")
     commissioned_precision: DatePrecision | None
@@ -120,9 +122,11 @@ class FindingPublic(BaseModel):
     id: int
     audit_id: int
     severity: FindingSeverity
-    title: str
-    description: str | None
-    status: FindingStatus
+    title: str = Field(description="Short title of the finding.")
+    description: str | None = Field(description="What the audit found.")
+    status: FindingStatus = Field(
+        description="Whether the finding is open, being mitigated, resolved or accepted as a risk."
+    )
     due_on: date | None = Field(description="When it must be resolved; null when no date is set.")
     scanner_ids: list[int] = Field(description="Scanners concerned; empty means every scanner the audit covers.")
     notes: str | None

@@ -18,7 +18,7 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.idempotency import exclude_from_replay
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(
@@ -45,7 +45,7 @@ class ApiKeyQuery(PageQuery):
 
     role: Role | None = None
     revoked: bool | None = Field(default=None, description="`false`: only keys not revoked; `true`: only revoked.")
-    sort: str | None = Field(default=None, max_length=200, description=service.API_KEYS.sort_description())
+    sort: str | None = sort_query(service.API_KEYS)
 
 
 @router.get(

@@ -17,7 +17,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, etag_for
 from app.core.pagination import Page, json_response, page_response
 from app.core.params import DigitsOnly, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import INSTANT, PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 from app.core.urls import public_url
 
@@ -34,9 +34,13 @@ class ChangeQuery(PageQuery):
     action: ChangeAction | None = None
     api_key_id: Annotated[int, DigitsOnly] | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
     request_id: str | None = Field(default=None, max_length=128, description="Only changes of this request.")
-    since: str | None = Field(default=None, max_length=64, description="Recorded at or after (RFC 3339).")
-    until: str | None = Field(default=None, max_length=64, description="Recorded before (RFC 3339).")
-    sort: str | None = Field(default=None, max_length=200, description=service.CHANGES.sort_description())
+    since: str | None = Field(
+        default=None, max_length=64, description="Recorded at or after (RFC 3339).", json_schema_extra=INSTANT
+    )
+    until: str | None = Field(
+        default=None, max_length=64, description="Recorded before (RFC 3339).", json_schema_extra=INSTANT
+    )
+    sort: str | None = sort_query(service.CHANGES)
 
 
 @router.get(
@@ -108,9 +112,7 @@ async def get_change(request: Request, change_id: ItemId, reads: ReadsDep) -> Re
 class HistoryQuery(PageQuery):
     """Sort and page of one object's history."""
 
-    sort: str | None = Field(
-        default=None, max_length=200, description=service.COLLECTIONS[0].history.sort_description()
-    )
+    sort: str | None = sort_query(service.COLLECTIONS[0].history, component="HistorySort")
 
 
 def _history_endpoint(collection: service.Collection) -> Any:

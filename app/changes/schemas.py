@@ -3,9 +3,39 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from app.core.choices import ChangeAction
+
+
+class ObjectState(RootModel[dict[str, Any]]):
+    """An object's own fields at one moment, as stored: the fields of its collection's item (for
+    `scanners` those of `ScannerPublic`, for `sites` of `SitePublic`, ...) without the embedded
+    related objects and derived values such as `audit_status`, timestamps in UTC RFC 3339."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "asset_tag": "MV-NUC-01",
+                    "site_id": 1,
+                    "vendor_id": 1,
+                    "network_id": 1,
+                    "network_mode": "fibre_linked",
+                    "status": "active",
+                    "use": "container_cargo",
+                    "model": None,
+                    "count_basis": "unit",
+                    "notes": None,
+                    "source": "Answers to parliamentary questions, 2024",
+                    "created_at": "2026-03-01T09:30:00.000000Z",
+                    "updated_at": "2026-03-01T09:30:00.000000Z",
+                    "version": 1,
+                }
+            ]
+        }
+    )
 
 
 class ChangeRecordPublic(BaseModel):
@@ -21,8 +51,8 @@ class ChangeRecordPublic(BaseModel):
     action: ChangeAction
     object_type: str = Field(description="The collection, e.g. `scanners`.")
     object_id: int
-    before: dict[str, Any] | None = Field(description="The object's own fields before; null on create and restore.")
-    after: dict[str, Any] | None = Field(description="The object's own fields after; null on delete.")
+    before: ObjectState | None = Field(description="The object's own fields before; null on create and restore.")
+    after: ObjectState | None = Field(description="The object's own fields after; null on delete.")
     reason: str | None = Field(description="The client's `X-Change-Reason`, when given.")
     previous_hash: str | None = Field(description="`hash` of the record before this one; null for the first.")
     hash: str = Field(description="SHA-256 of this record's canonical content, `previous_hash` included.")

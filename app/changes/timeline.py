@@ -23,6 +23,7 @@ from app.core.db import format_timestamp, utcnow
 from app.core.errors import InvalidRequest, NotFound
 from app.core.http import MAX_ID
 from app.core.pagination import Listing, decode_cursor, encode_cursor, parse_sort
+from app.core.query import INSTANT
 from app.core.reads import ReadDatabase
 
 _RFC3339 = re.compile(
@@ -73,6 +74,7 @@ AsOf = Annotated[
         max_length=64,
         description="Answer as the inventory stood at this instant (RFC 3339 with a timezone, "
         "e.g. `2021-04-19T12:00:00Z`), rebuilt from the change log. Not in the future.",
+        json_schema_extra=INSTANT,
     ),
 ]
 """The optional ``as_of`` query parameter; a plain query value (no dependency), so plain GETs pay
@@ -188,6 +190,7 @@ class AsOfQuery(BaseModel):
         max_length=64,
         description="Answer as the inventory stood at this instant (RFC 3339 with a timezone, "
         "e.g. `2021-04-19T12:00:00Z`), rebuilt from the change log. Not in the future.",
+        json_schema_extra=INSTANT,
     )
 
 

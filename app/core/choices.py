@@ -192,3 +192,10 @@ class ChangeAction(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     RESTORE = "restore"
+
+
+class ExposureSort(StrEnum):
+    """Orders of the exposure report."""
+
+    RISK = "risk"
+    ASSET_TAG = "asset_tag"

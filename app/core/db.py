@@ -34,7 +34,8 @@ def utcnow() -> datetime:
 
 def format_timestamp(value: datetime) -> str:
     """The one textual form of an instant used in JSON and in SQLite: RFC 3339, UTC, microseconds."""
-    return value.astimezone(UTC).strftime(SQLITE_TIMESTAMP_FORMAT)
+    # isoformat pads the year to four digits; strftime's %Y does not (year 72 would sort after 2021).
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class UTCDateTime(sa.types.TypeDecorator):

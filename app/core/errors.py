@@ -9,6 +9,7 @@ the process.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -87,15 +88,34 @@ class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "A precondition header is required"
 
 
+class FieldError(BaseModel):
+    """One offending parameter, header or body field of a request that is not valid."""
+
+    location: str = Field(description="Where the field is: `query`, `path`, `header` or `body`.", examples=["query"])
+    field: str = Field(
+        description="The field's name, dotted for nested body fields (empty when the whole body is at fault).",
+        examples=["limit"],
+    )
+    message: str = Field(description="What is wrong, in words.", examples=["Input should be less than or equal to 500"])
+    type: str = Field(
+        description="Machine-readable kind of error, e.g. `missing`, `enum`.", examples=["less_than_equal"]
+    )
+
+
 class ProblemDetail(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(examples=["/problems/not-found"])
-    title: str = Field(examples=["Resource not found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["No scanner with id 42."])
-    instance: str = Field(examples=["/api/v1/scanners/42"])
-    errors: list[dict[str, Any]] | None = Field(
+    type: str = Field(
+        description="URI reference identifying the kind of problem; stable, so clients can branch on it.",
+        examples=["/problems/not-found"],
+    )
+    title: str = Field(description="Short summary of the kind of problem.", examples=["Resource not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong in this occurrence, in words.", examples=["No scanner with id 42."]
+    )
+    instance: str = Field(description="Path of the request that failed.", examples=["/api/v1/scanners/42"])
+    errors: list[FieldError] | None = Field(
         default=None,
         description=f"For validation errors: one entry per offending field, at most {MAX_REPORTED_ERRORS}.",
     )
@@ -147,6 +167,40 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in sorted({*statuses, 500})
     }
+
+
+def _problem_classes(cls: type[ProblemError] = ProblemError) -> list[type[ProblemError]]:
+    return [cls, *(found for sub in cls.__subclasses__() for found in _problem_classes(sub))]
+
+
+def problem_example(status: int) -> dict[str, Any]:
+    """An example problem document of ``status`` for the OpenAPI contract."""
+    kind = next((cls for cls in _problem_classes() if cls.status == status), None)
+    if kind is not None:
+        slug, title = kind.slug, kind.title
+    elif status in _HTTP_TITLES:
+        slug, title = _HTTP_TITLES[status]
+    elif status == 500:
+        slug, title = "internal-error", "Internal server error"
+    else:
+        slug, title = "http-error", HTTPStatus(status).phrase
+    example: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": _STATUS_DESCRIPTIONS.get(status, title),
+        "instance": "/api/v1/scanners/42",
+    }
+    if status == 422:
+        example["errors"] = [
+            {
+                "location": "query",
+                "field": "limit",
+                "message": "Input should be less than or equal to 500",
+                "type": "less_than_equal",
+            }
+        ]
+    return example
 
 
 def problem_response(
@@ -256,11 +310,17 @@ def document_problems(schema: dict[str, Any]) -> None:
                 # Optional to FastAPI so that a missing header is a 428, not a 422; required to clients.
                 if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
                     parameter["required"] = True
+                    parameter["schema"] = {"type": "string"}
+                    parameter["example"] = '"scanner-42-v3"'
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                schema = content.get("application/json", {}).get("schema", {})
-                if status[0] in "45" and schema.get("$ref", "").endswith("/ProblemDetail"):
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                if status[0] not in "45":
+                    continue
+                for media_type in list(content):
+                    # FastAPI files the problem model under the route's own media type (JSON, CSV).
+                    body = content[media_type].get("schema", {})
+                    if media_type != PROBLEM_MEDIA_TYPE and body.get("$ref", "").endswith("/ProblemDetail"):
+                        content.setdefault(PROBLEM_MEDIA_TYPE, {})["schema"] = content.pop(media_type)["schema"]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Listing
 from app.core.params import DigitsOnly
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,6 +38,29 @@ class PageQuery(QueryModel):
         description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap.",
     )
     cursor: str | None = Field(default=None, max_length=2048, description="The `next_cursor` of the previous page.")
+
+
+ENUM_COMPONENT = "x-enum-component"
+"""JSON-schema key naming the OpenAPI component a query parameter's enum is published as."""
+
+
+def sort_query(listing: Listing, *, component: str | None = None) -> Any:
+    """The ``sort`` field of a listing's query model: comma-separated fields, ``-`` for descending.
+
+    Validated as text (the listing's ``parse_sort`` names an unknown field in a 422); documented as an
+    enum of each allowed field, ascending and descending, published as the ``<Resource>Sort`` component."""
+    values = [value for name in sorted(listing.sort_fields) for value in (name, f"-{name}")]
+    name = component or "".join(part.capitalize() for part in listing.resource.replace("-", " ").split()) + "Sort"
+    return Field(
+        default=None,
+        max_length=200,
+        description=listing.sort_description(),
+        json_schema_extra={"enum": values, ENUM_COMPONENT: name},
+    )
+
+
+INSTANT = {"format": "date-time"}
+"""``json_schema_extra`` of a query field taking an RFC 3339 instant (validated by the endpoint)."""
 
 
 def query_dependency(model: type[M]) -> Callable[[Request], Coroutine[Any, Any, M]]:
@@ -74,13 +97,14 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
     parameters = []
     for name, field_schema in schema["properties"].items():
         field_schema = _inline(field_schema, definitions)
-        options = field_schema.get("anyOf")
+        options = field_schema.pop("anyOf", None)
         if options and {"type": "null"} in options and len(options) == 2:
             # An absent parameter is the null; document only the value a client may send.
-            default = field_schema.get("default")
-            field_schema = next(option for option in options if option != {"type": "null"})
-            if default is not None:
-                field_schema["default"] = default
+            if field_schema.get("default", 0) is None:
+                del field_schema["default"]
+            field_schema = {**next(option for option in options if option != {"type": "null"}), **field_schema}
+        elif options:
+            field_schema["anyOf"] = options
         description = field_schema.pop("description", None)
         field_schema.pop("title", None)
         parameter = {"name": name, "in": "query", "required": name in required, "schema": field_schema}

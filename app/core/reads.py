@@ -16,12 +16,12 @@ import threading
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from app.core.config import get_settings
-from app.core.db import SQLITE_TIMESTAMP_FORMAT, sqlite_path
+from app.core.db import format_timestamp, sqlite_path
 from app.core.files import prepare_sqlite_file
 
 Row = Mapping[str, Any]
@@ -279,7 +279,7 @@ class PostgresReads:
     def timestamp(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
             return value
-        return value.astimezone(UTC).strftime(SQLITE_TIMESTAMP_FORMAT)
+        return format_timestamp(value)
 
     def timestamp_param(self, value: str) -> Any:
         return value

@@ -14,7 +14,7 @@ from app.health.schemas import Liveness, Readiness
 router = APIRouter(prefix="/health", tags=["health"], route_class=StrictQueryRoute)
 
 
-@router.get("/live", operation_id="getLiveness", response_model=Liveness, responses=problem_responses())
+@router.get("/live", operation_id="getLiveness", response_model=Liveness, responses=problem_responses(422))
 async def live() -> Response:
     """Report that the process is up."""
     return json_response({"status": "ok"})
@@ -25,11 +25,21 @@ async def live() -> Response:
     operation_id="getReadiness",
     response_model=Readiness,
     responses={
-        **problem_responses(),
+        **problem_responses(422),
         503: {
             "model": Readiness,
             "description": "Not ready: the database does not answer, is not migrated to this code's newest "
             "revision, or the process is draining after SIGTERM. The body says which.",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "status": "unavailable",
+                        "database": "unreachable",
+                        "migrations": "unknown",
+                        "draining": False,
+                    }
+                }
+            },
         },
     },
 )

@@ -14,7 +14,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.networks import service
@@ -29,7 +29,7 @@ class NetworkQuery(PageQuery, AsOfQuery):
 
     kind: NetworkKind | None = None
     code: str | None = Field(default=None, max_length=64, description="Exact network code.")
-    sort: str | None = Field(default=None, max_length=200, description=service.NETWORKS.sort_description())
+    sort: str | None = sort_query(service.NETWORKS)
 
 
 @router.get(

@@ -13,9 +13,11 @@ class NetworkPublic(BaseModel):
 
     id: int
     code: str = Field(description="Unique human key, e.g. `maasvlakte-fibre`.")
-    name: str
-    kind: NetworkKind
-    description: str | None
+    name: str = Field(description="Name of the network.")
+    kind: NetworkKind = Field(
+        description="`closed_fibre`: a closed fibre network of the customs administration; `other`."
+    )
+    description: str | None = Field(description="What the network connects.")
     scanner_count: int = Field(description="Scanner records linked into this network.")
     source: str | None
     created_at: datetime
@@ -28,7 +30,7 @@ class NetworkBrief(BaseModel):
 
     id: int
     code: str
-    name: str
+    name: str = Field(description="Name of the network.")
 
 
 class NetworkCreate(StrictBody):

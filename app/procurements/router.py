@@ -13,7 +13,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 from app.procurements import service
 from app.procurements.dependencies import ProcurementDep
@@ -30,7 +30,7 @@ class ProcurementQuery(PageQuery):
         default=None, ge=1, le=MAX_ID, description="Only procurements that bought this scanner."
     )
     national_security_quickscan: QuickscanStatus | None = None
-    sort: str | None = Field(default=None, max_length=200, description=service.PROCUREMENTS.sort_description())
+    sort: str | None = sort_query(service.PROCUREMENTS)
 
 
 @router.get(

@@ -14,7 +14,7 @@ class ProcurementPublic(BaseModel):
     id: int
     vendor_id: int
     reference: str | None = Field(description="Tender reference; null when not disclosed.")
-    title: str
+    title: str = Field(description="Title of the tender or contract.")
     awarded_on: date | None = Field(description="Null when not disclosed.")
     legal_basis: str | None = Field(description="The law the purchase followed, as the source states it.")
     exclusion_grounds_tested: Answer = Field(description="Whether the legal exclusion grounds were tested.")

@@ -1,4 +1,5 @@
-"""Report representations, chosen by the Accept header: JSON pages, or a whole export as CSV or JSON Lines.
+"""Report representations, chosen by the Accept header: JSON pages, or a whole export as CSV or JSON Lines (by Accept, or CSV
+alone on a report's `.csv` path).
 
 - JSON (default): ``{"meta": {...}, "items": [...], "next_cursor": ...}``; list-like reports are
   keyset-paginated (``limit``, ``cursor``; ``Link: rel="next"``), the summary is one table.
@@ -128,8 +129,20 @@ def export_response(
     return StreamingResponse(jsonl_body(), media_type=NDJSON_MEDIA_TYPE, headers=_export_headers(name, "jsonl"))
 
 
+class CsvResponse(Response):
+    """A CSV document; as a route's ``response_class`` it makes ``text/csv`` the documented representation."""
+
+    media_type = CSV_MEDIA_TYPE
+
+
 async def _one_batch(items: list[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
     yield items
+
+
+class CsvResponse(Response):
+    """A CSV document; as a route's ``response_class`` it makes ``text/csv`` the documented representation."""
+
+    media_type = CSV_MEDIA_TYPE
 
 
 def report_response(

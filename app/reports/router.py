@@ -1,20 +1,30 @@
-"""HTTP endpoints of the reports: JSON pages by default, whole exports as CSV or JSON Lines by Accept."""
+"""HTTP endpoints of the reports: JSON pages at `/reports/<name>` (whole exports there too, as CSV or JSON Lines
+by Accept), and the CSV export alone at `/reports/<name>.csv`, so each representation is its own documented
+operation that client generators type correctly."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
-from app.core.choices import NetworkMode, RiskTier
+from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
 from app.core.params import ref_query
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.core.routing import StrictQueryRoute
 from app.reports import service
-from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from app.reports.formats import EXPORT_RESPONSE, export_response, negotiate, report_response
+from app.reports.formats import (
+    CSV_MEDIA_TYPE,
+    EXPORT_RESPONSE,
+    CsvResponse,
+    export_response,
+    negotiate,
+    report_response,
+    to_csv,
+)
 from app.reports.schemas import (
     ExposureReport,
     OverdueAssessmentsReport,
@@ -46,15 +56,33 @@ CursorParam = Annotated[
     ),
 ]
 OnParam = Annotated[date | None, Query(description="The date to judge overdue on, YYYY-MM-DD; default today (UTC).")]
+RiskTierParam = Annotated[RiskTier | None, Query(description="Only rows of this risk tier.")]
+NetworkModeParam = Annotated[NetworkMode | None, Query(description="Only scanners of this network mode.")]
 SiteParam = Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.")]
 VendorParam = Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")]
 
 
-class ExposureSort(StrEnum):
-    """Orders of the exposure report."""
 
-    RISK = "risk"
-    ASSET_TAG = "asset_tag"
+
+def csv_route(columns: Sequence[str]) -> dict[str, Any]:
+    """Route options of a report's `.csv` operation: one representation, `text/csv`, with its header line."""
+    return {
+        "response_model": None,
+        "response_class": CsvResponse,
+        "responses": {
+            200: {
+                "description": "Every row matching the filters as CSV (RFC 4180, UTF-8), streamed, under a header of"
+                " the item fields; null is an empty cell, booleans `true`/`false`, lists joined with ` | `.",
+                "content": {CSV_MEDIA_TYPE: {"example": to_csv(columns, [])}},
+            },
+            **problem_responses(400, 401, 403, 422),
+        },
+    }
+
+
+def _wanted(request: Request, accept: str | None) -> str | None:
+    """The Accept value that decides the representation: CSV on a `.csv` path, else the client's."""
+    return CSV_MEDIA_TYPE if request.url.path.endswith(".csv") else accept
 
 
 def _today() -> date:
@@ -64,12 +92,13 @@ def _today() -> date:
 @router.get(
     "/exposure", operation_id="getExposureReport", response_model=ExposureReport, responses=PAGED_REPORT_PROBLEMS
 )
+@router.get("/exposure.csv", operation_id="getExposureReportCsv", **csv_route(service.EXPOSURE_COLUMNS))
 async def exposure_report(
     request: Request,
     reads: ReadsDep,
     site: SiteParam = None,
     vendor: VendorParam = None,
-    risk_tier: RiskTier | None = None,
+    risk_tier: RiskTierParam = None,
     sort: Annotated[
         ExposureSort, Query(description="`risk`: highest risk first (default); `asset_tag`: by tag.")
     ] = ExposureSort.RISK,
@@ -78,6 +107,7 @@ async def exposure_report(
     accept: AcceptHeader = None,
 ) -> Response:
     """One row per scanner with the four considerations, audit status, risk tier and the reasons in words."""
+    accept = _wanted(request, accept)
     form = negotiate(accept)
     filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value}
     if form != "json":
@@ -90,16 +120,18 @@ async def exposure_report(
 
 
 @router.get("/summary", operation_id="getSummaryReport", response_model=SummaryReport, responses=REPORT_PROBLEMS)
+@router.get("/summary.csv", operation_id="getSummaryReportCsv", **csv_route(service.SUMMARY_COLUMNS))
 async def summary_report(
+    request: Request,
     reads: ReadsDep,
     site: SiteParam = None,
     vendor: VendorParam = None,
-    network_mode: NetworkMode | None = None,
+    network_mode: NetworkModeParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
     """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums."""
     meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode)
-    return report_response(accept, "summary", service.SUMMARY_COLUMNS, meta, items)
+    return report_response(_wanted(request, accept), "summary", service.SUMMARY_COLUMNS, meta, items)
 
 
 def _overdue_response(
@@ -114,6 +146,7 @@ def _overdue_response(
     accept: str | None,
 ) -> Response:
     meta, items = report
+    accept = _wanted(request, accept)
     paged = negotiate(accept) == "json"
     items, next_cursor = service.overdue_page(name, items, on=on, limit=limit if paged else None, cursor=cursor)
     return report_response(accept, name, columns, meta, items, request=request, next_cursor=next_cursor, paged=True)
@@ -125,6 +158,7 @@ def _overdue_response(
     response_model=OverdueFindingsReport,
     responses=PAGED_REPORT_PROBLEMS,
 )
+@router.get("/overdue/findings.csv", operation_id="getOverdueFindingsCsv", **csv_route(service.FINDING_COLUMNS))
 async def overdue_findings(
     request: Request,
     reads: ReadsDep,
@@ -146,6 +180,7 @@ async def overdue_findings(
     response_model=OverdueAuditsReport,
     responses=PAGED_REPORT_PROBLEMS,
 )
+@router.get("/overdue/audits.csv", operation_id="getOverdueAuditsCsv", **csv_route(service.AUDIT_COLUMNS))
 async def overdue_audits(
     request: Request,
     reads: ReadsDep,
@@ -167,6 +202,7 @@ async def overdue_audits(
     response_model=OverdueAssessmentsReport,
     responses=PAGED_REPORT_PROBLEMS,
 )
+@router.get("/overdue/assessments.csv", operation_id="getOverdueAssessmentsCsv", **csv_route(service.ASSESSMENT_COLUMNS))
 async def overdue_assessments(
     request: Request,
     reads: ReadsDep,

@@ -1,6 +1,7 @@
 """Response schemas of the reports (JSON; the CSV form has the same rows)."""
 
-from typing import Any
+from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -9,6 +10,7 @@ from app.core.choices import (
     AuditStatus,
     CountBasis,
     DatePrecision,
+    ExposureSort,
     FindingSeverity,
     FindingStatus,
     NetworkMode,
@@ -16,6 +18,44 @@ from app.core.choices import (
     ScannerAuditStatus,
     ScannerUse,
 )
+
+
+class ExposureMeta(BaseModel):
+    """What the exposure report covers and the rules it applies."""
+
+    report: Literal["exposure"] = Field(description="The report's name.")
+    count: int = Field(description="Number of rows.")
+    sort: ExposureSort = Field(description="The order of the rows.")
+    tier_rule: str = Field(description="The rule that yields each risk tier, in words; the first match wins.")
+    audit_status_rule: str = Field(description="The precedence that derives a scanner's audit status, in words.")
+
+
+class NetworkModeTotal(BaseModel):
+    """The scanners counted under one network mode."""
+
+    network_mode: NetworkMode = Field(description="The network mode totalled.")
+    scanners: int = Field(description="Number of scanner records.")
+    count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
+
+
+class SummaryMeta(BaseModel):
+    """What the summary report covers and how it counts."""
+
+    report: Literal["summary"] = Field(description="The report's name.")
+    groups: int = Field(description="Number of rows (groups).")
+    totals_by_network_mode: list[NetworkModeTotal] = Field(description="Totals per network mode, by mode.")
+    count_rule: str = Field(description="How scanners are counted, in words.")
+
+
+class OverdueMeta(BaseModel):
+    """The date an overdue report judges on, and its rule."""
+
+    report: Literal["overdue-findings", "overdue-audits", "overdue-assessments"] = Field(
+        description="The report's name."
+    )
+    on: date = Field(description="The date judged on (YYYY-MM-DD).")
+    count: int = Field(description="Number of rows.")
+    rule: str = Field(description="When an item counts as overdue, in words.")
 
 
 class ExposureRow(BaseModel):
@@ -43,7 +83,7 @@ class ExposureRow(BaseModel):
 class ExposureReport(BaseModel):
     """The exposure report; ``meta.tier_rule`` states the rule that yields each tier."""
 
-    meta: dict[str, Any]
+    meta: ExposureMeta = Field(description="What the report covers and the rules it applies.")
     items: list[ExposureRow]
     next_cursor: str | None = Field(
         description="Opaque cursor for the next page (same parameters); null on the last page."
@@ -53,7 +93,7 @@ class ExposureReport(BaseModel):
 class SummaryRow(BaseModel):
     """A count of scanner records sharing site, vendor, network mode and audit status."""
 
-    site: str
+    site: str = Field(description="Site code.")
     site_name: str
     vendor: str | None = Field(description="Null: vendor not disclosed.")
     network_mode: NetworkMode
@@ -65,7 +105,7 @@ class SummaryRow(BaseModel):
 class SummaryReport(BaseModel):
     """Counts by site x vendor x network mode x audit status, with totals by network mode."""
 
-    meta: dict[str, Any]
+    meta: SummaryMeta = Field(description="What the report covers, totals by network mode and the counting rule.")
     items: list[SummaryRow]
 
 
@@ -76,8 +116,8 @@ class OverdueFindingRow(BaseModel):
     audit_id: int
     audit_title: str
     severity: FindingSeverity
-    title: str
-    status: FindingStatus
+    title: str = Field(description="Title of the finding.")
+    status: FindingStatus = Field(description="The finding's status: open or mitigating.")
     due_on: str
     days_overdue: int
     scanner_ids: list[int]
@@ -86,7 +126,7 @@ class OverdueFindingRow(BaseModel):
 class OverdueFindingsReport(BaseModel):
     """Findings overdue on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueFindingRow]
     next_cursor: str | None = Field(
         description="Opaque cursor for the next page (same parameters); null on the last page."
@@ -97,8 +137,8 @@ class OverdueAuditRow(BaseModel):
     """An audit milestone (start or report) whose stated period has ended without it happening."""
 
     audit_id: int
-    title: str
-    status: AuditStatus
+    title: str = Field(description="Title of the audit.")
+    status: AuditStatus = Field(description="The audit's status on the date asked.")
     milestone: str = Field(description="`start` or `report`.")
     as_stated: str | None
     precision: DatePrecision
@@ -109,7 +149,7 @@ class OverdueAuditRow(BaseModel):
 class OverdueAuditsReport(BaseModel):
     """Audit milestones overdue on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueAuditRow]
     next_cursor: str | None = Field(
         description="Opaque cursor for the next page (same parameters); null on the last page."
@@ -120,7 +160,7 @@ class OverdueAssessmentRow(BaseModel):
     """A vendor's current assessment past its valid-until date."""
 
     assessment_id: int
-    vendor: str
+    vendor: str = Field(description="Vendor slug.")
     vendor_name: str
     assessed_on: str
     valid_until: str
@@ -131,7 +171,7 @@ class OverdueAssessmentRow(BaseModel):
 class OverdueAssessmentsReport(BaseModel):
     """Vendor assessments due for review on the date asked."""
 
-    meta: dict[str, Any]
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
     items: list[OverdueAssessmentRow]
     next_cursor: str | None = Field(
         description="Opaque cursor for the next page (same parameters); null on the last page."

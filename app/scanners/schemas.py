@@ -23,7 +23,7 @@ class ScannerPublic(BaseModel):
         description="The network a fibre-linked scanner is linked into; null when standalone."
     )
     network_mode: NetworkMode
-    status: ScannerStatus
+    status: ScannerStatus = Field(description="Lifecycle status of the scanner.")
     use: ScannerUse
     model: str | None = Field(description="Model designation; null when unknown.")
     count_basis: CountBasis = Field(
@@ -38,9 +38,11 @@ class ScannerPublic(BaseModel):
         description="Derived from the audits covering the scanner, never set by hand. Precedence: open_findings >"
         " audited > audit_in_progress > audit_commissioned > not_audited."
     )
-    site: SiteBrief
-    vendor: VendorBrief | None
-    network: NetworkBrief | None
+    site: SiteBrief = Field(description="The site where the scanner stands, in brief.")
+    vendor: VendorBrief | None = Field(description="The vendor, in brief; null when the source does not disclose it.")
+    network: NetworkBrief | None = Field(
+        description="The network a fibre-linked scanner is linked into, in brief; null when standalone."
+    )
 
 
 class ScannerCreate(StrictBody):

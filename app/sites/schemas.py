@@ -13,8 +13,10 @@ class SitePublic(BaseModel):
 
     id: int
     code: str = Field(description="Unique human key, e.g. `maasvlakte`.")
-    name: str
-    kind: SiteKind
+    name: str = Field(description="Name of the site.")
+    kind: SiteKind = Field(
+        description="Kind of site: seaport, airport, postal sorting centre, courier hub, land border or other."
+    )
     country: str = Field(description="ISO 3166-1 alpha-2.")
     locality: str | None
     notes: str | None
@@ -29,8 +31,10 @@ class SiteBrief(BaseModel):
 
     id: int
     code: str
-    name: str
-    kind: SiteKind
+    name: str = Field(description="Name of the site.")
+    kind: SiteKind = Field(
+        description="Kind of site: seaport, airport, postal sorting centre, courier hub, land border or other."
+    )
 
 
 class SiteCreate(StrictBody):

@@ -14,7 +14,7 @@ from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page, page_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.vendors import service
@@ -39,7 +39,7 @@ class VendorQuery(PageQuery, AsOfQuery):
     restricted_by: str | None = Field(
         default=None, min_length=2, max_length=2, description="Only vendors a given state (ISO alpha-2) restricted."
     )
-    sort: str | None = Field(default=None, max_length=200, description=service.VENDORS.sort_description())
+    sort: str | None = sort_query(service.VENDORS)
 
 
 @router.get(
@@ -76,7 +76,7 @@ class VendorRestrictionQuery(PageQuery, AsOfQuery):
     vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug.")
     country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
     kind: RestrictionKind | None = None
-    sort: str | None = Field(default=None, max_length=200, description=service.RESTRICTIONS.sort_description())
+    sort: str | None = sort_query(service.RESTRICTIONS)
 
 
 @router.get(

@@ -15,9 +15,11 @@ class VendorRestrictionPublic(BaseModel):
     vendor_id: int
     country: str = Field(description="ISO 3166-1 alpha-2 of the deciding state.")
     authority: str | None
-    kind: RestrictionKind
+    kind: RestrictionKind = Field(
+        description="What the foreign government decided or found: an exclusion, a restriction, an investigation or a finding."
+    )
     decided_on: date | None = Field(description="Null when the source gives no date.")
-    description: str
+    description: str = Field(description="The decision or finding in words.")
     source: str | None
     created_at: datetime
     updated_at: datetime
@@ -29,7 +31,7 @@ class VendorPublic(BaseModel):
 
     id: int
     slug: str = Field(description="Unique human key, e.g. `nuctech`.")
-    name: str
+    name: str = Field(description="Name of the vendor.")
     country: str | None = Field(description="ISO 3166-1 alpha-2 of origin; null when unknown.")
     ownership: VendorOwnership
     ownership_note: str | None
@@ -38,7 +40,9 @@ class VendorPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
-    restrictions: list[VendorRestrictionPublic]
+    restrictions: list[VendorRestrictionPublic] = Field(
+        description="Restrictions, exclusions, investigations and findings of foreign governments concerning the vendor."
+    )
 
 
 class VendorBrief(BaseModel):
@@ -46,7 +50,7 @@ class VendorBrief(BaseModel):
 
     id: int
     slug: str
-    name: str
+    name: str = Field(description="Name of the vendor.")
 
 
 class VendorCreate(StrictBody):
