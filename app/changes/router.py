@@ -30,9 +30,13 @@ class ChangeQuery(PageQuery):
     """Filters, sort and page of the change log."""
 
     object_type: str | None = Field(default=None, max_length=64, description="Collection, e.g. `scanners`.")
-    object_id: Annotated[int, DigitsOnly] | None = Field(default=None, ge=1, le=MAX_ID, description="Object id (with object_type).")
+    object_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
+        default=None, description="Object id (with object_type)."
+    )
     action: ChangeAction | None = None
-    api_key_id: Annotated[int, DigitsOnly] | None = Field(default=None, ge=1, le=MAX_ID, description="Only changes made with this API key.")
+    api_key_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
+        default=None, description="Only changes made with this API key."
+    )
     request_id: str | None = Field(default=None, max_length=128, description="Only changes of this request.")
     since: str | None = Field(
         default=None, max_length=64, description="Recorded at or after (RFC 3339).", json_schema_extra=INSTANT
@@ -83,7 +87,7 @@ NDJSON = "application/x-ndjson"
         **problem_responses(401, 403),
         200: {
             "description": "JSON Lines: a progress line every 50,000 records, then one line with the result.",
-            "content": {NDJSON: {"schema": ChainWalkLine.model_json_schema(ref_template="#/components/schemas/{model}")}},
+            "content": {NDJSON: {"schema": {"$ref": "#/components/schemas/ChainWalkLine"}}},
         },
     },
     dependencies=[Depends(require_admin)],
