@@ -10,8 +10,10 @@ from app.core.http import MAX_ID
 
 def _ascii_digits(value: object) -> object:
     # int() and pydantic take "+12", " 12", "1_000", "1.0" and (int()) other scripts' digits; an id
-    # or count in a URL is the digits 0-9 and nothing else.
-    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+    # or count in a URL is the digits 0-9 and nothing else. A leading minus passes through, so that
+    # a negative number is refused by the field's own bound, which the problem then names.
+    digits = value.removeprefix("-") if isinstance(value, str) else None
+    if digits is not None and not (digits.isascii() and digits.isdigit()):
         raise ValueError("must be a whole number written with the digits 0-9 only")
     return value
 

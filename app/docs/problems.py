@@ -137,6 +137,41 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Wait the number of seconds in `Retry-After`, then send the request again; spread requests out.",
         ),
         ProblemType(
+            "unsupported-media-type",
+            415,
+            "Unsupported media type",
+            "The request has a body that is not declared as JSON: its `Content-Type` is missing or is not "
+            "`application/json` (or `application/*+json`). Nothing was read or stored.",
+            "Send the body as JSON with `Content-Type: application/json`.",
+        ),
+        ProblemType(
+            "content-too-large",
+            413,
+            "Request body too large",
+            "The request body is larger than the service accepts (`INVENTORY_MAX_BODY_BYTES`, 1 MiB by "
+            "default). It was refused before it was parsed or authenticated; nothing was stored.",
+            "Send a smaller body, e.g. split a large change into several requests.",
+        ),
+        ProblemType(
+            "header-fields-too-large",
+            431,
+            "Request header fields too large",
+            "The request target and headers together are larger than the service accepts "
+            "(`INVENTORY_MAX_HEADER_BYTES`, 16 KiB by default), or there are more header fields than "
+            "`INVENTORY_MAX_HEADER_COUNT` (100).",
+            "Send fewer or shorter headers and a shorter URL.",
+        ),
+        ProblemType(
+            "database-unavailable",
+            503,
+            "The database is unavailable",
+            "The service could not reach its database in time (refused, dropped or timed-out connection, "
+            "a terminated backend, or no free connection). Nothing was changed: a write is either fully "
+            "stored or not at all, and its `Idempotency-Key` can be retried at once.",
+            "Wait the number of seconds in `Retry-After`, then send the request again; the service recovers "
+            "by itself when the database is back.",
+        ),
+        ProblemType(
             "http-error",
             400,
             "HTTP error",
