@@ -42,6 +42,7 @@ def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]
         "INVENTORY_SECRET_KEY": "fault-test-" + uuid.uuid4().hex,
         "INVENTORY_LOG_LEVEL": "warning",
         "INVENTORY_RATE_LIMIT": "off",
+        "INVENTORY_AUTH_FAILURE_LIMIT": "off",
         **extra,
     }
 

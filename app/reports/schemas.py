@@ -24,9 +24,10 @@ class ExposureMeta(BaseModel):
     """What the exposure report covers and the rules it applies."""
 
     report: Literal["exposure"] = Field(description="The report's name.")
-    count: int = Field(description="Number of rows.")
     sort: ExposureSort = Field(description="The order of the rows.")
-    tier_rule: str = Field(description="The rule that yields each risk tier, in words; the first match wins.")
+    tier_rule: list[str] = Field(
+        description="The rules that yield each risk tier and its considerations, in words; the first match wins."
+    )
     audit_status_rule: str = Field(description="The precedence that derives a scanner's audit status, in words.")
 
 
@@ -54,7 +55,6 @@ class OverdueMeta(BaseModel):
         description="The report's name."
     )
     on: date = Field(description="The date judged on (YYYY-MM-DD).")
-    count: int = Field(description="Number of rows.")
     rule: str = Field(description="When an item counts as overdue, in words.")
 
 
