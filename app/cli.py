@@ -142,9 +142,9 @@ def serve(
     import uvicorn
 
     from app.core.config import UnsafeConfiguration, check_settings, get_settings
+    from app.core.limits import server_head_limit
     from app.core.logs import logging_config
     from app.core.startup import DatabaseNotReady, run_server, wait_for_database
-    from app.core.limits import server_head_limit
 
     settings = get_settings()
     try:

@@ -17,9 +17,9 @@ from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.faults import declare_unavailable, install_fault_handlers
 from app.core.lifecycle import drain_on_sigterm
-from app.core.observability import ObservabilityMiddleware, observed
 from app.core.limits import install_request_limits
 from app.core.methods import HeadAsGetMiddleware
+from app.core.observability import ObservabilityMiddleware, observed
 from app.core.openapi import complete_contract, package_version
 from app.core.ratelimit import RateLimiter, document_rate_limits
 from app.core.security_headers import SecurityHeadersMiddleware

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,25 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 INVENTORY = [sys.executable, "-m", "app.cli"]
 START_TIMEOUT = 90.0  # spawning workers on a busy two-core machine takes a while
-
-
-PORTS = range(18160, 18170)
-"""The ports these tests may serve on."""
-
-
-def free_port() -> int:
-    """A port of ``PORTS`` nothing listens on now (parallel test workers each take their own)."""
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 class Server:

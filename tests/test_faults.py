@@ -30,7 +30,8 @@ import sqlalchemy as sa
 
 from tests.conftest import BACKENDS, _admin_engine, new_database
 from tests.faultproxy import FaultProxy
-from tests.servers import free_port, serve, server_env, stop, wait_ready
+from tests.ports import free_port
+from tests.servers import serve, server_env, stop, wait_ready
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),

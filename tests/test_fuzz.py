@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BACKENDS, new_database
-from tests.servers import free_port, serve, server_env, stop, wait_ready
+from tests.ports import free_port
+from tests.servers import serve, server_env, stop, wait_ready
 
 pytestmark = pytest.mark.xdist_group("fuzz")
 

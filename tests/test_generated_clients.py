@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,22 +25,9 @@ import httpx
 import pytest
 
 from tests.contract_tools import CLIENT_PYTHON, NODE_BIN, ROOT, SPEC_FILE, run, tool
+from tests.ports import free_port
 
 CLIENTS = Path(__file__).resolve().parent / "clients"
-PORTS = os.environ.get("INVENTORY_TEST_PORTS", "18170-18179")
-"""Ports the live server may listen on (first free one), as ``first-last``."""
-
-
-def free_port() -> int:
-    first, last = (int(part) for part in PORTS.split("-"))
-    for port in range(first, last + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail(f"no free port in {PORTS} (set INVENTORY_TEST_PORTS)")
 
 
 @pytest.fixture(scope="session")

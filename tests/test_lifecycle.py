@@ -16,7 +16,6 @@ from app.core.migrate import alembic_config, head_revisions
 from tests.serving import Server, run_cli, server_env
 
 
-
 def readiness_schemas(spec: dict) -> dict[str, dict]:
     """The declared body schema of /health/ready per status, resolvable against the spec's components."""
     responses = spec["paths"]["/health/ready"]["get"]["responses"]

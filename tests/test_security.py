@@ -8,7 +8,6 @@ import csv
 import io
 import multiprocessing
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -26,8 +25,8 @@ from app.core import config
 from app.core.db import get_engine
 from app.core.files import read_or_create_secret
 from tests.conftest import bearer
+from tests.ports import free_port
 from tests.test_listing import assert_problem
-
 
 EVIL_HOST = "attacker.example"
 
@@ -377,20 +376,6 @@ async def test_every_kind_of_response_carries_the_security_headers(as_role, anon
     docs = await anonymous.get("/docs")
     assert docs.status_code == 200 and "swagger-ui" in docs.text
     assert_security_headers(docs, html=True)
-
-
-def free_port() -> int:
-    """A port of 18120..18129 nothing listens on, each xdist worker starting at its own."""
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    for offset in range(10):
-        port = 18120 + (worker + offset) % 10
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18120..18129")
 
 
 def test_a_served_response_does_not_name_the_server(db, tokens, tmp_path):

@@ -6,7 +6,8 @@ import sys
 import httpx
 import pytest
 
-from tests.servers import free_port, running
+from tests.ports import free_port
+from tests.servers import running
 
 
 def uvicorn(app: str, port: int) -> list[str]:

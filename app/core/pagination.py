@@ -267,14 +267,21 @@ async def fetch_page(
     return items, next_cursor
 
 
-async def stream_listing(
+def stream_listing(
     reads: ReadDatabase, listing: Listing, filters: Filters, *, sort: str | None, cursor: str | None = None
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every item of a listing (after the cursor, if any) in the listing's order, shaped, in batches read
-    from a server-side cursor: what a page would show, in constant memory."""
+    from a server-side cursor: what a page would show, in constant memory.
+
+    The query, and so the cursor and its values, is checked here, before a response starts: a bad
+    cursor is a 400, never a stream that breaks after its status line."""
     sql, params, _, _ = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=None)
-    async for rows in reads.stream(sql, params):
-        yield [listing.shape(reads, row) for row in rows]
+
+    async def batches() -> AsyncIterator[list[dict[str, Any]]]:
+        async for rows in reads.stream(sql, params):
+            yield [listing.shape(reads, row) for row in rows]
+
+    return batches()
 
 
 def page_response(request: Request, items: list[dict[str, Any]], next_cursor: str | None) -> Response:

@@ -10,10 +10,10 @@ than microseconds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sqlite3
 import threading
-import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date

@@ -14,6 +14,7 @@ from app.core.errors import Forbidden
 from app.core.observability import CHANGE_LOG_HEAD, MULTIPROCESS, record_pools
 from app.core.reads import ReadDatabase
 
+
 async def check_reader(
     reads: ReadDatabase, cache: KeyCache, token: str | None, metrics_token: str | None
 ) -> Principal | None:

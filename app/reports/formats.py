@@ -139,12 +139,6 @@ async def _one_batch(items: list[dict[str, Any]]) -> AsyncIterator[list[dict[str
     yield items
 
 
-class CsvResponse(Response):
-    """A CSV document; as a route's ``response_class`` it makes ``text/csv`` the documented representation."""
-
-    media_type = CSV_MEDIA_TYPE
-
-
 def report_response(
     accept: str | None,
     name: str,

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
-from app.core.params import ref_query
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.params import ref_query
 from app.core.routing import StrictQueryRoute
 from app.reports import service
 from app.reports.formats import (
