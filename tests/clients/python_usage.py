@@ -100,15 +100,19 @@ assert first.parsed.id == again.parsed.id and again.headers["idempotent-replayed
 assert first.headers["location"].endswith(f"/sites/{first.parsed.id}")
 print(f"Idempotency-Key: site {first.parsed.id} created once, replayed once")
 
-# The exposure report as JSON (typed meta) and as CSV (text).
-report = get_exposure_report.sync(client=client, site="maasvlakte")
-assert isinstance(report, ExposureReport) and report.meta.count == len(report.items) > 0
-assert report.meta.tier_rule
+# The exposure report as JSON pages (typed meta, next_cursor) and as one CSV export (text).
+report = get_exposure_report.sync(client=client, site="maasvlakte", limit=100)
+assert isinstance(report, ExposureReport) and len(report.items) > 0 and not report.next_cursor
+assert report.meta.tier_rule and all(isinstance(rule, str) for rule in report.meta.tier_rule)
+first_page = get_exposure_report.sync(client=client, site="maasvlakte", limit=1)
+assert isinstance(first_page, ExposureReport) and isinstance(first_page.next_cursor, str)
+second_page = get_exposure_report.sync(client=client, site="maasvlakte", limit=1, cursor=first_page.next_cursor)
+assert isinstance(second_page, ExposureReport) and second_page.items[0].scanner_id == report.items[1].scanner_id
 csv_text = get_exposure_report_csv.sync(client=client, site="maasvlakte")
 assert isinstance(csv_text, str)
 lines = csv_text.strip().splitlines()
 assert lines[0].startswith("scanner_id,asset_tag,") and len(lines) == len(report.items) + 1, lines[:2]
-print(f"exposure: {report.meta.count} rows as JSON and as CSV")
+print(f"exposure: {len(report.items)} rows as JSON pages and as CSV")
 
 # A problem read as a typed error.
 missing = get_scanner.sync_detailed(2**31 - 1, client=client)

@@ -41,8 +41,9 @@ const idempotencyKey: NonNullable<paths["/api/v1/sites"]["post"]["parameters"]["
 
 // Bodies: the report is an object (not `Report | string`), with typed meta; CSV is text of its own.
 function riskOf(report: Exposure): string[] {
-  const rule: string = report.meta.tier_rule;
-  return [rule, ...report.items.map((row) => `${row.asset_tag}: ${row.risk_tier}`)];
+  const rules: string[] = report.meta.tier_rule;
+  const next: string | null | undefined = report.next_cursor;
+  return [...rules, next ?? "last page", ...report.items.map((row) => `${row.asset_tag}: ${row.risk_tier}`)];
 }
 const csv: ExposureCsv = "scanner_id,asset_tag\r\n";
 
@@ -55,7 +56,7 @@ function changedFields(change: components["schemas"]["ChangeRecordPublic"]): str
   return Object.keys(change.after ?? change.before ?? {});
 }
 type Ready = paths["/health/ready"]["get"]["responses"][503]["content"]["application/json"];
-const unready: Ready = { status: "unavailable", database: "unreachable" };
+const unready: Ready = { status: "unavailable", database: "unreachable", migrations: "unknown", draining: false };
 
 function vendorSlug(scanner: Scanner): string | null {
   return scanner.vendor?.slug ?? null;
