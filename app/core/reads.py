@@ -213,6 +213,9 @@ class PostgresReads:
             command_timeout=settings.db_statement_timeout,
             server_settings={
                 "TimeZone": "UTC",
+                # JIT compiling the reports' wide CASE expressions took seconds (and, on small tables
+                # without statistics, thousands of times longer than the query): never worth it here.
+                "jit": "off",
                 "DateStyle": "ISO",
                 "statement_timeout": str(int(settings.db_statement_timeout * 1000)),
             },
@@ -261,7 +264,7 @@ class PostgresReads:
         ):
             await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
             cursor = await connection.cursor(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
-            while rows := await cursor.fetch(batch):
+            while rows := await cursor.fetch(batch, timeout=self.HEAVY_STATEMENT_TIMEOUT):
                 yield rows
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:

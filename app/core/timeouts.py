@@ -56,7 +56,7 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
         pool_timeout=settings.db_acquire_timeout,
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
-            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}"
+            "options": f"-c jit=off -c statement_timeout={statement_ms} -c lock_timeout={statement_ms}"
             f" -c idle_in_transaction_session_timeout={max(statement_ms * 5, 10_000)}",
         },
     )
