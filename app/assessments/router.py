@@ -21,6 +21,7 @@ from app.assessments.schemas import (
 )
 from app.auth.dependencies import require_editor
 from app.core.choices import MeasureStatus
+from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
@@ -37,7 +38,7 @@ ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner
 class VendorAssessmentQuery(PageQuery):
     """Filters, sort and page of vendor assessments."""
 
-    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
     current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
     sort: str | None = sort_query(service.ASSESSMENTS)
 

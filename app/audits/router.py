@@ -11,6 +11,7 @@ from app.audits.dependencies import AuditDep, FindingDep
 from app.audits.schemas import AuditCreate, AuditPublic, AuditUpdate, FindingCreate, FindingPublic, FindingUpdate
 from app.auth.dependencies import require_editor
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
+from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
@@ -28,7 +29,7 @@ class AuditQuery(PageQuery):
     status: AuditStatus | None = None
     scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
     site: str | None = Field(
-        default=None, max_length=64, description="Only audits covering scanners at this site (id or code)."
+        default=None, max_length=64, pattern=REF_PATTERN, description="Only audits covering scanners at this site (id or code)."
     )
     sort: str | None = sort_query(service.AUDITS)
 

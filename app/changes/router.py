@@ -12,6 +12,7 @@ from app.changes import service, verification
 from app.changes.schemas import ChainVerification, ChainWalkLine, ChangeRecordPublic
 from app.changes.timeline import parse_instant
 from app.core.choices import ChangeAction
+from app.core.constraints import COLLECTION_PATTERN
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, etag_for
@@ -29,7 +30,7 @@ InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 
 class ChangeQuery(PageQuery):
     """Filters, sort and page of the change log."""
 
-    object_type: str | None = Field(default=None, max_length=64, description="Collection, e.g. `scanners`.")
+    object_type: str | None = Field(default=None, max_length=64, pattern=COLLECTION_PATTERN, description="Collection, e.g. `scanners`.")
     object_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
         default=None, description="Object id (with object_type)."
     )

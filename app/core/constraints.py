@@ -15,6 +15,20 @@ NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 HEADER_TEXT = r"^[^\x00-\x1f\x7f]*$"
 
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+"""A filter naming an object by numeric id or by its key (code, slug, asset tag): ASCII letters, the
+digits 0-9, and ``. _ -``; keys are matched ignoring case."""
+
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+"""An ISO 3166-1 alpha-2 country code (either case)."""
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_.=-]*$"
+"""A page cursor is base64url text as the service issued it; any other character is refused as a 422,
+and text in this alphabet that the service did not issue is a 400."""
+
+COLLECTION_PATTERN = r"^[a-z][a-z-]*$"
+"""A collection's name as the change log records it, e.g. ``scanners``, ``vendor-restrictions``."""
+
 HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
     # One or more strong entity tags, or *: what app.core.writes.expected_version parses.
     "if-match": {"type": "string", "pattern": r'^(\*|"[a-z-]+-[0-9]+-v[0-9]+"(, ?"[a-z-]+-[0-9]+-v[0-9]+")*)$'},

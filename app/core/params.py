@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import Header, Path, Query
 from pydantic import BeforeValidator
 
+from app.core.constraints import REF_PATTERN
 from app.core.http import MAX_ID
 
 
@@ -35,4 +36,4 @@ IfMatch = Annotated[
 
 def ref_query(description: str) -> Any:
     """A query parameter naming a related object by numeric id or by its human key."""
-    return Query(max_length=64, description=description)
+    return Query(max_length=64, pattern=REF_PATTERN, description=description)

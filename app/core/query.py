@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.core.constraints import CURSOR_PATTERN
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Listing
 from app.core.params import DigitsOnly
 
@@ -37,7 +38,7 @@ class PageQuery(QueryModel):
         le=MAX_LIMIT,
         description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap.",
     )
-    cursor: str | None = Field(default=None, max_length=2048, description="The `next_cursor` of the previous page.")
+    cursor: str | None = Field(default=None, max_length=2048, pattern=CURSOR_PATTERN, description="The `next_cursor` of the previous page.")
 
 
 ENUM_COMPONENT = "x-enum-component"

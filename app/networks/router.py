@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import NetworkKind
+from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -28,7 +29,7 @@ class NetworkQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the network listing."""
 
     kind: NetworkKind | None = None
-    code: str | None = Field(default=None, max_length=64, description="Exact network code.")
+    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact network code.")
     sort: str | None = sort_query(service.NETWORKS)
 
 

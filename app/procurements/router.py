@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.core.choices import QuickscanStatus
+from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=St
 class ProcurementQuery(PageQuery):
     """Filters, sort and page of procurements."""
 
-    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
     scanner: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="Only procurements that bought this scanner."
     )

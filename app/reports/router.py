@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from app.core.choices import ExposureSort, NetworkMode, RiskTier
+from app.core.constraints import CURSOR_PATTERN
 from app.core.deps import ReadsDep
 from app.core.errors import problem_responses
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -52,6 +53,7 @@ CursorParam = Annotated[
     str | None,
     Query(
         max_length=2048,
+        pattern=CURSOR_PATTERN,
         description="The `next_cursor` of the previous page (same parameters); an export starts after it.",
     ),
 ]

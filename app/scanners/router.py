@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
+from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -27,12 +28,12 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 class ScannerQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the scanner listing."""
 
-    site: str | None = Field(default=None, max_length=64, description="Site id or code, e.g. `maasvlakte`.")
-    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug, e.g. `nuctech`.")
+    site: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Site id or code, e.g. `maasvlakte`.")
+    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
     vendor_disclosed: bool | None = Field(
         default=None, description="`false`: only scanners whose vendor the source does not disclose."
     )
-    network: str | None = Field(default=None, max_length=64, description="Network id or code.")
+    network: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Network id or code.")
     network_mode: NetworkMode | None = None
     status: ScannerStatus | None = None
     use: ScannerUse | None = None

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import SiteKind
+from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -28,10 +29,10 @@ class SiteQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the site listing."""
 
     kind: SiteKind | None = None
-    code: str | None = Field(default=None, max_length=64, description="Exact site code.")
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact site code.")
+    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
     vendor: str | None = Field(
-        default=None, max_length=64, description="Only sites holding scanners of this vendor (id or slug)."
+        default=None, max_length=64, pattern=REF_PATTERN, description="Only sites holding scanners of this vendor (id or slug)."
     )
     sort: str | None = sort_query(service.SITES)
 

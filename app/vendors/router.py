@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import RestrictionKind
+from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import created_response, item_response, updated_response
@@ -34,10 +35,10 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 class VendorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor listing."""
 
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
-    slug: str | None = Field(default=None, max_length=64, description="Exact vendor slug.")
+    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
+    slug: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact vendor slug.")
     restricted_by: str | None = Field(
-        default=None, min_length=2, max_length=2, description="Only vendors a given state (ISO alpha-2) restricted."
+        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="Only vendors a given state (ISO alpha-2) restricted."
     )
     sort: str | None = sort_query(service.VENDORS)
 
@@ -73,8 +74,8 @@ async def get_vendor(request: Request, vendor: VendorDep) -> Response:
 class VendorRestrictionQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor-restriction listing."""
 
-    vendor: str | None = Field(default=None, max_length=64, description="Vendor id or slug.")
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
+    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug.")
+    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
     kind: RestrictionKind | None = None
     sort: str | None = sort_query(service.RESTRICTIONS)
 
