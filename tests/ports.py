@@ -11,7 +11,8 @@ import itertools
 import os
 import socket
 
-FIRST_PORT = 18100
+FIRST_PORT = int(os.environ.get("INVENTORY_TEST_FIRST_PORT", "18100"))
+"""Where the ranges start; set it to run two suites side by side on one machine."""
 PORTS_PER_WORKER = 40
 _turn = itertools.count()
 
