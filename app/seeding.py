@@ -44,7 +44,7 @@ from app.changes.models import ChangeRecord
 from app.changes.recording import append_change, assign_id, canonical, collection_of, jsonable, lock_chain, row_state
 from app.core.choices import ChangeAction
 from app.core.context import SEED_REQUEST_ID, RequestContext, current_context, using_context
-from app.core.db import utcnow
+from app.core.db import refresh_statistics, utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
 from app.models import (
@@ -278,6 +278,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE, *, reconcile: bo
                 loader, refs, Scanner, {"asset_tag": values["asset_tag"]}, values
             )
         _load_assurance(loader, data, sites=sites, vendors=vendors, scanners=scanners)
+    refresh_statistics(session.get_bind())
     logger.info("seed loaded", extra={"file": path.name, "summary": report.summary()})
     return report
 

@@ -115,6 +115,20 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """PostgreSQL: ANALYZE every table now, after migrations or a seed load.
+
+    Autovacuum analyses a small table only after enough rows changed, so a freshly migrated and
+    seeded database would be planned on default estimates (which once made the reports' queries
+    look costly enough to JIT-compile, seconds per request). SQLite needs nothing here.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execute(sa.text("ANALYZE"))
+        connection.commit()
+
+
 def create_engine(url: str) -> Engine:
     """A new synchronous engine with this project's connection settings."""
     target = sync_url(url)

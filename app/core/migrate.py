@@ -43,6 +43,9 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     """Migrate the database up to ``revision``."""
     before = applied_revisions(database_url)
     command.upgrade(alembic_config(database_url), revision)
+    from app.core.db import get_engine, refresh_statistics
+
+    refresh_statistics(get_engine(database_url))
     after = applied_revisions(database_url)
     logger.info(
         "migrated" if before != after else "migrations already applied",

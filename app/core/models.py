@@ -44,3 +44,12 @@ def unique_ignoring_case(table: str, column: str) -> sa.Index:
     only in (ASCII, and on PostgreSQL Unicode) letter case. Named ``uq_<table>_<column>_lower``, which
     ``map_integrity_error`` maps like the column's plain unique constraint."""
     return sa.Index(f"uq_{table}_{column}_lower", sa.func.lower(sa.literal_column(column)), unique=True)
+
+
+def sort_key_index(table: str, column: str) -> sa.Index:
+    """An index in a listing's sort order on a human key: the key, then the id (the tie-breaker).
+
+    The listings sort text by byte order; on PostgreSQL the migration builds this index with
+    ``COLLATE "C"`` so that it serves that order (reflection does not report an index column's
+    collation, so the model names the columns only). Named ``ix_<table>_<column>_sort``."""
+    return sa.Index(f"ix_{table}_{column}_sort", column, "id")

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
+from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
 
 
 class Scanner(TrackedColumns, table=True):
@@ -17,6 +17,7 @@ class Scanner(TrackedColumns, table=True):
     __tablename__ = "scanner"
     __table_args__ = (
         unique_ignoring_case("scanner", "asset_tag"),
+        sort_key_index("scanner", "asset_tag"),
         sa.CheckConstraint(
             "(network_mode = 'fibre_linked' AND network_id IS NOT NULL)"
             " OR (network_mode = 'standalone' AND network_id IS NULL)",

@@ -4,14 +4,17 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import SiteKind
-from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
+from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
 
 
 class Site(TrackedColumns, table=True):
     """A place where customs scanners stand: a seaport terminal, an airport, a postal sorting centre."""
 
     __tablename__ = "site"
-    __table_args__ = (unique_ignoring_case("site", "code"),)
+    __table_args__ = (
+        unique_ignoring_case("site", "code"),
+        sort_key_index("site", "code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)

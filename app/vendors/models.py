@@ -6,14 +6,17 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
+from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
 
 
 class Vendor(TrackedColumns, table=True):
     """A manufacturer of scanning equipment, with its country of origin and ownership as sources state them."""
 
     __tablename__ = "vendor"
-    __table_args__ = (unique_ignoring_case("vendor", "slug"),)
+    __table_args__ = (
+        unique_ignoring_case("vendor", "slug"),
+        sort_key_index("vendor", "slug"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
