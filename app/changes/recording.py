@@ -10,10 +10,14 @@ transaction that makes the change, so a change and its record commit or roll bac
 - ``hash`` = SHA-256 (hex) of the canonical JSON of the record's content: its id, time, API
   key, request id, reason, action, object type and id, the before and after texts as stored,
   and ``previous_hash``. Ids run 1, 2, 3, ... without gaps.
-- The chain stays linear under concurrent writers: on PostgreSQL every write transaction
-  takes one transaction-scoped advisory lock before its first change (``lock_chain``), so
-  appends (and the writes they record) are serialised; SQLite serialises writers already
-  (``BEGIN IMMEDIATE``).
+- The chain stays linear under concurrent writers, and short: a change is noted in the session
+  as it is made (``append_change``) and the records are sealed into the chain when the
+  transaction commits (``seal_chain``, on SQLAlchemy's ``before_commit``): only then is the
+  transaction-scoped advisory lock taken (PostgreSQL), the head read, the ids and hashes linked,
+  and the records inserted; the lock ends with the commit. So writers run side by side and queue
+  only for that last step, and the chain's order is the order in which the changes committed.
+  Writes to one row still serialise on the row itself (the conditional UPDATE's lock). SQLite
+  serialises writers already (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from app.changes.models import ChangeRecord
@@ -105,14 +111,16 @@ def assign_id(session: Session, row: Any) -> None:
     if row.id is not None or session.get_bind().dialect.name != "sqlite":
         return
     table = row.__table__
+    collection = collection_of(table.name)
     used = session.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
     recorded = (
         session.execute(
-            sa.select(sa.func.max(ChangeRecord.object_id)).where(ChangeRecord.object_type == collection_of(table.name))
+            sa.select(sa.func.max(ChangeRecord.object_id)).where(ChangeRecord.object_type == collection)
         ).scalar_one()
         or 0
     )
-    row.id = max(used, recorded) + 1
+    pending = [change["object_id"] for change in _pending(session) if change["object_type"] == collection]
+    row.id = max(used, recorded, *pending) + 1
 
 
 def record_content(
@@ -150,6 +158,13 @@ def record_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
+_PENDING = "pending_changes"
+
+
+def _pending(session: OrmSession) -> list[dict[str, Any]]:
+    return session.info.setdefault(_PENDING, [])
+
+
 def append_change(
     session: Session,
     action: ChangeAction,
@@ -159,31 +174,49 @@ def append_change(
     after: dict[str, Any] | None,
     *,
     at: datetime | None = None,
-) -> ChangeRecord:
-    """Append the record of one change to the chain, in the session's transaction."""
-    lock_chain(session)
+) -> None:
+    """Note one change in the session's transaction; it joins the chain when the transaction commits."""
     context = current_context()
+    _pending(session).append(
+        {
+            "recorded_at": at or utcnow(),
+            "api_key_id": context.api_key_id,
+            "request_id": context.request_id,
+            "action": action,
+            "object_type": collection_of(table.name),
+            "object_id": object_id,
+            "before": None if before is None else canonical(before),
+            "after": None if after is None else canonical(after),
+            "reason": context.reason,
+        }
+    )
+
+
+@event.listens_for(OrmSession, "before_commit")
+def seal_chain(session: OrmSession) -> None:
+    """Link the session's noted changes to the head of the chain and insert them, under the chain
+    lock, as the last step before the commit (which releases the lock)."""
+    changes = session.info.pop(_PENDING, None)
+    if not changes:
+        return
+    lock_chain(session)
     head = session.execute(
         sa.select(ChangeRecord.id, ChangeRecord.hash).order_by(ChangeRecord.id.desc()).limit(1)
     ).first()
-    recorded_at = at or utcnow()
-    content = record_content(
-        id=head.id + 1 if head else 1,
-        recorded_at=format_timestamp(recorded_at),
-        api_key_id=context.api_key_id,
-        request_id=context.request_id,
-        action=action.value,
-        object_type=collection_of(table.name),
-        object_id=object_id,
-        before=None if before is None else canonical(before),
-        after=None if after is None else canonical(after),
-        reason=context.reason,
-        previous_hash=head.hash if head else None,
-    )
-    record = ChangeRecord(
-        **{**content, "recorded_at": recorded_at, "action": action},
-        hash=record_hash(content),
-    )
-    session.add(record)
+    next_id, previous_hash = (head.id + 1, head.hash) if head else (1, None)
+    for change in changes:
+        content = record_content(
+            **{**change, "recorded_at": format_timestamp(change["recorded_at"]), "action": change["action"].value},
+            id=next_id,
+            previous_hash=previous_hash,
+        )
+        record = ChangeRecord(**{**content, "recorded_at": change["recorded_at"], "action": change["action"]})
+        record.hash = previous_hash = record_hash(content)
+        session.add(record)
+        next_id += 1
     session.flush()
-    return record
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_changes(session: OrmSession) -> None:
+    session.info.pop(_PENDING, None)

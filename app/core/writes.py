@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from app.changes.recording import append_change, assign_id, lock_chain, row_state, state_values
+from app.changes.recording import append_change, assign_id, row_state, state_values
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import (
@@ -117,7 +117,6 @@ def flush(session: Session, messages: Mapping[str, ProblemError]) -> None:
 
 def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemError] = {}) -> SQLModel:
     """Insert a new row and record its creation; its id is set on return."""
-    lock_chain(session)
     now = utcnow()
     row.created_at = now
     row.updated_at = now
@@ -140,7 +139,6 @@ def update_row(
 ) -> None:
     """Apply ``changes`` if the row is still at ``version``: one conditional UPDATE, so of concurrent
     writers holding the same ETag exactly one succeeds and the others get 412. Records the change."""
-    lock_chain(session)
     table = model.__table__
     before = row_state(session, table, item_id)
     now = utcnow()
@@ -163,7 +161,6 @@ def delete_row(
     session: Session, model: type[SQLModel], item_id: int, version: int, messages: Mapping[str, ProblemError] = {}
 ) -> None:
     """Delete the row if it is still at ``version`` (412 otherwise), recording its last state."""
-    lock_chain(session)
     table = model.__table__
     before = row_state(session, table, item_id)
     try:
@@ -186,7 +183,6 @@ def restore_row(
     """Insert a deleted row again, with its id and recorded ``state``, at ``version``; records the restore.
 
     On PostgreSQL the id sequence is moved past the id if needed, so later inserts cannot collide."""
-    lock_chain(session)
     table = model.__table__
     now = utcnow()
     values = {**state_values(table, dict(state)), "id": item_id, "version": version, "updated_at": now}
