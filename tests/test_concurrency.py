@@ -81,3 +81,32 @@ async def test_two_admins_revoked_at_once_leave_one(app, tokens, db):
             for token in (tokens["admin"], second_token)
         ]
     assert sorted(working) == [200, 401]
+
+
+async def test_a_write_in_progress_leaves_the_chain_free_and_its_records_link_at_commit(app, admin, db):
+    """On PostgreSQL the change-log lock is taken only when the records are sealed, at commit: a
+    transaction that has written but not committed does not hold it, so other writers are not queued
+    behind its whole request. The records it made then link to the head like any others."""
+    if not db.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE instead")
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from app.changes.recording import CHAIN_LOCK
+    from app.core.db import get_engine
+    from app.core.writes import insert_row
+    from app.networks.models import Network
+
+    engine = get_engine(db)
+    head = (await admin.get("/api/v1/changes", params={"sort": "-id", "limit": 1})).json()["items"][0]["id"]
+    with Session(engine) as writer:
+        insert_row(writer, Network(code="lock-probe", name="Lock probe", kind="other"))
+        with engine.connect() as other:
+            free = other.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK}).scalar_one()
+            other.rollback()
+        assert free, "a write that has not committed holds the change-log lock"
+        writer.commit()
+    records = (await admin.get("/api/v1/changes", params={"object_type": "networks", "sort": "-id", "limit": 1})).json()
+    assert records["items"][0]["id"] == head + 1 and records["items"][0]["action"] == "create"
+    verified = await admin.get("/api/v1/changes/verify")
+    assert verified.status_code == 200 and verified.json()["valid"] is True, verified.text
