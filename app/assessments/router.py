@@ -24,8 +24,9 @@ from app.core.choices import MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
@@ -38,7 +39,9 @@ ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner
 class VendorAssessmentQuery(PageQuery):
     """Filters, sort and page of vendor assessments."""
 
-    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
+    vendor: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
+    )
     current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
     sort: str | None = sort_query(service.ASSESSMENTS)
 
@@ -47,15 +50,16 @@ class VendorAssessmentQuery(PageQuery):
     "/vendor-assessments",
     operation_id="listVendorAssessments",
     response_model=Page[VendorAssessmentPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(VendorAssessmentQuery),
 )
 async def list_vendor_assessments(
     request: Request, query: Annotated[VendorAssessmentQuery, Depends(query_dependency(VendorAssessmentQuery))]
 ) -> Response:
     """List vendor risk assessments against considerations 1 and 2 of Antwoord 6, marking each vendor's current one."""
-    items, next_cursor = await service.list_assessments(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_assessments(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="vendor-assessments", item_model=VendorAssessmentPublic)
 
 
 class AccessOverrideQuery(PageQuery):
@@ -69,15 +73,16 @@ class AccessOverrideQuery(PageQuery):
     "/access-overrides",
     operation_id="listAccessOverrides",
     response_model=Page[AccessOverridePublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(AccessOverrideQuery),
 )
 async def list_access_overrides(
     request: Request, query: Annotated[AccessOverrideQuery, Depends(query_dependency(AccessOverrideQuery))]
 ) -> Response:
     """List the scanners whose consideration 3a is set by hand, each with the answer its network mode would give."""
-    items, next_cursor = await service.list_overrides(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_overrides(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="access-overrides", item_model=AccessOverridePublic)
 
 
 class MitigationMeasureQuery(PageQuery):
@@ -92,15 +97,16 @@ class MitigationMeasureQuery(PageQuery):
     "/mitigation-measures",
     operation_id="listMitigationMeasures",
     response_model=Page[MitigationMeasurePublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(MitigationMeasureQuery),
 )
 async def list_mitigation_measures(
     request: Request, query: Annotated[MitigationMeasureQuery, Depends(query_dependency(MitigationMeasureQuery))]
 ) -> Response:
     """List mitigation measures protecting scanners (consideration 3b)."""
-    items, next_cursor = await service.list_measures(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_measures(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="mitigation-measures", item_model=MitigationMeasurePublic)
 
 
 @router.get(

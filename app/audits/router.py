@@ -14,8 +14,9 @@ from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
@@ -29,7 +30,10 @@ class AuditQuery(PageQuery):
     status: AuditStatus | None = None
     scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
     site: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Only audits covering scanners at this site (id or code)."
+        default=None,
+        max_length=64,
+        pattern=REF_PATTERN,
+        description="Only audits covering scanners at this site (id or code).",
     )
     sort: str | None = sort_query(service.AUDITS)
 
@@ -38,15 +42,16 @@ class AuditQuery(PageQuery):
     "/audits",
     operation_id="listAudits",
     response_model=Page[AuditPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(AuditQuery),
 )
 async def list_audits(
     request: Request, query: Annotated[AuditQuery, Depends(query_dependency(AuditQuery))]
 ) -> Response:
     """List security audits with their scope, status and stated dates."""
-    items, next_cursor = await service.list_audits(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_audits(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="audits", item_model=AuditPublic)
 
 
 @router.get(
@@ -112,15 +117,16 @@ class FindingQuery(PageQuery):
     "/findings",
     operation_id="listFindings",
     response_model=Page[FindingPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(FindingQuery),
 )
 async def list_findings(
     request: Request, query: Annotated[FindingQuery, Depends(query_dependency(FindingQuery))]
 ) -> Response:
     """List audit findings with their severity, status, due date and the scanners they concern."""
-    items, next_cursor = await service.list_findings(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_findings(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="findings", item_model=FindingPublic)
 
 
 @router.get(

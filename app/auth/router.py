@@ -14,9 +14,10 @@ from app.core.choices import Role
 from app.core.db import after_commit
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import created_response, item_response, updated_response
 from app.core.idempotency import exclude_from_replay
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
@@ -52,15 +53,16 @@ class ApiKeyQuery(PageQuery):
     "",
     operation_id="listApiKeys",
     response_model=Page[ApiKeyPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(ApiKeyQuery),
 )
 async def list_api_keys(
     request: Request, query: Annotated[ApiKeyQuery, Depends(query_dependency(ApiKeyQuery))]
 ) -> Response:
     """List API keys with their role, expiry, revocation and last use; never their tokens."""
-    items, next_cursor = await service.list_api_keys(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_api_keys(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="api-keys", item_model=ApiKeyPublic)
 
 
 @router.get(

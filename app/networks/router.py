@@ -12,8 +12,9 @@ from app.core.choices import NetworkKind
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
@@ -37,17 +38,16 @@ class NetworkQuery(PageQuery, AsOfQuery):
     "",
     operation_id="listNetworks",
     response_model=Page[NetworkPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(NetworkQuery),
 )
 async def list_networks(
     request: Request, query: Annotated[NetworkQuery, Depends(query_dependency(NetworkQuery))]
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_networks, off_loop(service.list_networks_as_of)
-    )
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, page, service.list_networks, off_loop(service.list_networks_as_of))  # noqa: E731
+    return await list_response(request, query, fetch, name="networks", item_model=NetworkPublic)
 
 
 @router.get(

@@ -11,8 +11,9 @@ from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import MAX_ID, created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
@@ -26,7 +27,9 @@ router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=St
 class ProcurementQuery(PageQuery):
     """Filters, sort and page of procurements."""
 
-    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
+    vendor: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
+    )
     scanner: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="Only procurements that bought this scanner."
     )
@@ -38,15 +41,16 @@ class ProcurementQuery(PageQuery):
     "",
     operation_id="listProcurements",
     response_model=Page[ProcurementPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(ProcurementQuery),
 )
 async def list_procurements(
     request: Request, query: Annotated[ProcurementQuery, Depends(query_dependency(ProcurementQuery))]
 ) -> Response:
     """List procurements with the checks made before each purchase and the scanners it bought."""
-    items, next_cursor = await service.list_procurements(request.app.state.reads, **query.model_dump())
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_procurements(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="procurements", item_model=ProcurementPublic)
 
 
 @router.get(

@@ -64,8 +64,6 @@ SiteParam = Annotated[str | None, ref_query("Site id or code, e.g. `maasvlakte`.
 VendorParam = Annotated[str | None, ref_query("Vendor id or slug, e.g. `nuctech`.")]
 
 
-
-
 def csv_route(columns: Sequence[str]) -> dict[str, Any]:
     """Route options of a report's `.csv` operation: one representation, `text/csv`, with its header line."""
     return {
@@ -204,7 +202,9 @@ async def overdue_audits(
     response_model=OverdueAssessmentsReport,
     responses=PAGED_REPORT_PROBLEMS,
 )
-@router.get("/overdue/assessments.csv", operation_id="getOverdueAssessmentsCsv", **csv_route(service.ASSESSMENT_COLUMNS))
+@router.get(
+    "/overdue/assessments.csv", operation_id="getOverdueAssessmentsCsv", **csv_route(service.ASSESSMENT_COLUMNS)
+)
 async def overdue_assessments(
     request: Request,
     reads: ReadsDep,

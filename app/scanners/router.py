@@ -12,8 +12,9 @@ from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, Scanne
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
@@ -28,8 +29,12 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 class ScannerQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the scanner listing."""
 
-    site: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Site id or code, e.g. `maasvlakte`.")
-    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`.")
+    site: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Site id or code, e.g. `maasvlakte`."
+    )
+    vendor: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
+    )
     vendor_disclosed: bool | None = Field(
         default=None, description="`false`: only scanners whose vendor the source does not disclose."
     )
@@ -48,17 +53,16 @@ class ScannerQuery(PageQuery, AsOfQuery):
     "",
     operation_id="listScanners",
     response_model=Page[ScannerPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(ScannerQuery),
 )
 async def list_scanners(
     request: Request, query: Annotated[ScannerQuery, Depends(query_dependency(ScannerQuery))]
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_scanners, off_loop(service.list_scanners_as_of)
-    )
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, page, service.list_scanners, off_loop(service.list_scanners_as_of))  # noqa: E731
+    return await list_response(request, query, fetch, name="scanners", item_model=ScannerPublic)
 
 
 @router.get(

@@ -12,8 +12,9 @@ from app.core.choices import SiteKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
@@ -30,9 +31,14 @@ class SiteQuery(PageQuery, AsOfQuery):
 
     kind: SiteKind | None = None
     code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact site code.")
-    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
+    )
     vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Only sites holding scanners of this vendor (id or slug)."
+        default=None,
+        max_length=64,
+        pattern=REF_PATTERN,
+        description="Only sites holding scanners of this vendor (id or slug).",
     )
     sort: str | None = sort_query(service.SITES)
 
@@ -41,15 +47,14 @@ class SiteQuery(PageQuery, AsOfQuery):
     "",
     operation_id="listSites",
     response_model=Page[SitePublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(SiteQuery),
 )
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_sites, off_loop(service.list_sites_as_of)
-    )
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, page, service.list_sites, off_loop(service.list_sites_as_of))  # noqa: E731
+    return await list_response(request, query, fetch, name="sites", item_model=SitePublic)
 
 
 @router.get(

@@ -12,8 +12,9 @@ from app.core.choices import RestrictionKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
 from app.core.http import created_response, item_response, updated_response
-from app.core.pagination import Page, page_response
+from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
@@ -35,10 +36,16 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 class VendorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor listing."""
 
-    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
+    )
     slug: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact vendor slug.")
     restricted_by: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="Only vendors a given state (ISO alpha-2) restricted."
+        default=None,
+        min_length=2,
+        max_length=2,
+        pattern=COUNTRY_PATTERN,
+        description="Only vendors a given state (ISO alpha-2) restricted.",
     )
     sort: str | None = sort_query(service.VENDORS)
 
@@ -47,17 +54,16 @@ class VendorQuery(PageQuery, AsOfQuery):
     "/vendors",
     operation_id="listVendors",
     response_model=Page[VendorPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(VendorQuery),
 )
 async def list_vendors(
     request: Request, query: Annotated[VendorQuery, Depends(query_dependency(VendorQuery))]
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_vendors, off_loop(service.list_vendors_as_of)
-    )
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, page, service.list_vendors, off_loop(service.list_vendors_as_of))  # noqa: E731
+    return await list_response(request, query, fetch, name="vendors", item_model=VendorPublic)
 
 
 @router.get(
@@ -75,7 +81,9 @@ class VendorRestrictionQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor-restriction listing."""
 
     vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug.")
-    country: str | None = Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2.")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
+    )
     kind: RestrictionKind | None = None
     sort: str | None = sort_query(service.RESTRICTIONS)
 
@@ -84,17 +92,16 @@ class VendorRestrictionQuery(PageQuery, AsOfQuery):
     "/vendor-restrictions",
     operation_id="listVendorRestrictions",
     response_model=Page[VendorRestrictionPublic],
-    responses=problem_responses(*READ_PROBLEMS["list"]),
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
     openapi_extra=query_parameters(VendorRestrictionQuery),
 )
 async def list_vendor_restrictions(
     request: Request, query: Annotated[VendorRestrictionQuery, Depends(query_dependency(VendorRestrictionQuery))]
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    items, next_cursor = await run_listing(
-        request.app.state.reads, query, service.list_restrictions, off_loop(service.list_restrictions_as_of)
-    )
-    return page_response(request, items, next_cursor)
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, page, service.list_restrictions, off_loop(service.list_restrictions_as_of))  # noqa: E731
+    return await list_response(request, query, fetch, name="vendor-restrictions", item_model=VendorRestrictionPublic)
 
 
 @router.get(
