@@ -54,6 +54,7 @@ def sort_query(listing: Listing, *, component: str | None = None) -> Any:
     name = component or "".join(part.capitalize() for part in listing.resource.replace("-", " ").split()) + "Sort"
     return Field(
         default=None,
+        min_length=1,  # an empty sort= is not one of the documented orders; leave it out for the default
         max_length=200,
         description=listing.sort_description(),
         json_schema_extra={"enum": values, ENUM_COMPONENT: name},
