@@ -93,3 +93,19 @@ def test_constraints_are_enforced_by_the_database(scratch_url):
             connection.execute(sa.text("DELETE FROM site WHERE code = 'a'"))
     finally:
         engine.dispose()
+
+
+def test_the_readiness_check_knows_the_head_revision_without_alembic():
+    """Serving workers read the head from the migration files (Alembic stays out of their memory)."""
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    from app.core.migrate import PROJECT_ROOT, head_revisions
+
+    assert head_revisions() == frozenset(ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_heads())
+    probe = "import sys, app.main; app.main.create_app(); print(sorted(m for m in sys.modules if m.startswith(('alembic', 'mako', 'pygments'))))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"

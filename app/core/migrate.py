@@ -1,13 +1,22 @@
-"""Running Alembic migrations from code (the CLI, the service's start-up and the tests)."""
+"""Running Alembic migrations from code (the CLI, the service's start-up and the tests).
+
+Alembic (with Mako and Pygments) is imported only by the functions that migrate: a serving worker
+needs just the head revision for its readiness check, which ``head_revisions`` reads from the
+migration files' ``revision``/``down_revision`` lines (a test compares it with Alembic's answer).
+"""
+
+from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,17 +25,26 @@ logger = logging.getLogger("app.migrations")
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic config for this project's migrations against ``database_url``."""
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
     return config
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([0-9A-Za-z_]+)[\"']")
+
+
 @lru_cache
 def head_revisions() -> frozenset[str]:
-    """The newest revision(s) of the migrations shipped with this code."""
-    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
-    return frozenset(script.get_heads())
+    """The newest revision(s) of the migrations shipped with this code: those no migration revises."""
+    revisions, revised = set(), set()
+    for path in (PROJECT_ROOT / "migrations" / "versions").glob("*.py"):
+        for name, values in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else revised).update(_QUOTED.findall(values))
+    return frozenset(revisions - revised)
 
 
 def applied_revisions(database_url: str) -> frozenset[str]:
@@ -41,6 +59,8 @@ def applied_revisions(database_url: str) -> frozenset[str]:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Migrate the database up to ``revision``."""
+    from alembic import command
+
     before = applied_revisions(database_url)
     command.upgrade(alembic_config(database_url), revision)
     from app.core.db import get_engine, refresh_statistics
@@ -55,4 +75,6 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     """Migrate the database down to ``revision``."""
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)
