@@ -162,7 +162,6 @@ GLOSSARY: dict[str, str] = {
     "days_overdue": "Days between the deadline and the report date.",
     "as_stated": "The date as the source states it (e.g. `summer 2025`).",
     "precision": "How precisely the source states the date: `day`, `month`, `season` or `year`.",
-    "provisional": "True while the assessment is provisional.",
     "valid_until": "Last day the assessment is valid; null when the source gives none.",
     "assessed_on": "Day of the assessment.",
     "due_on": "Day the finding must be resolved by.",
