@@ -115,6 +115,7 @@ async def test_summary_answers_questions_2_and_3_in_one_call(client):
             "vendor": None,
             "network_mode": "fibre_linked",
             "audit_status": "audit_commissioned",
+            "audit_status_known_on": "2021-04-19",
             "scanners": 3,
             "count_is_minimum": False,
         }

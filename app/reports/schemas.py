@@ -128,6 +128,10 @@ class SummaryRow(BaseModel):
     vendor: str | None = Field(description="Null: vendor not disclosed.")
     network_mode: NetworkMode
     audit_status: ScannerAuditStatus
+    audit_status_known_on: date | None = Field(
+        description="Date of the newest source reporting the status of an audit covering these scanners: the audit"
+        " status is known as of this day, not later. Null when no audit covers them or no date is recorded."
+    )
     scanners: int = Field(description="Number of scanner records.")
     count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
 

@@ -412,6 +412,7 @@ SUMMARY_COLUMNS = [
     "vendor",
     "network_mode",
     "audit_status",
+    "audit_status_known_on",
     "scanners",
     "count_is_minimum",
 ]
@@ -419,9 +420,11 @@ SUMMARY_COLUMNS = [
 
 _SUMMARY = (
     "SELECT s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status, COUNT(*) AS scanners,"
-    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum"
+    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum,"
+    " MAX(s.audit_status_known_on) AS audit_status_known_on"
     " FROM (SELECT site.code AS site_code, site.name AS site_name, vendor.slug AS vendor_slug,"
-    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS_SQL} AS audit_status"
+    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS_SQL} AS audit_status,"
+    f" {AUDIT_STATUS_KNOWN_ON_SQL} AS audit_status_known_on"
     " FROM scanner JOIN site ON site.id = scanner.site_id LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
     " {where}) s"
     " GROUP BY s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status"
@@ -445,6 +448,7 @@ async def summary(
                 "vendor": row["vendor_slug"],
                 "network_mode": row["network_mode"],
                 "audit_status": row["audit_status"],
+                "audit_status_known_on": iso_date(row["audit_status_known_on"]),
                 "scanners": row["scanners"],
                 "count_is_minimum": bool(row["minimum"]),
             }
