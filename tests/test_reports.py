@@ -272,3 +272,16 @@ async def test_unsupported_accept_is_a_406_problem(client, accept):
 
 async def test_reports_need_a_key(anonymous):
     assert_problem(await anonymous.get("/api/v1/reports/exposure"), 401)
+
+
+async def test_a_new_audit_is_known_as_of_its_source_date_or_today(client):
+    today = (await client.get("/api/v1/reports/overdue/assessments")).json()["meta"]["on"]
+    body = {"title": "Follow-up audit", "covers_all_scanners": True}
+    response = await client.post("/api/v1/audits", json=body)
+    assert response.status_code == 201, response.text
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == (today, today)
+    dated = {**body, "title": "Dated audit", "status_known_on": "2022-03-01", "dates_stated_on": "2021-12-01"}
+    response = await client.post("/api/v1/audits", json=dated)
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == ("2022-03-01", "2021-12-01")
+    future = {**body, "title": "Future audit", "dates_stated_on": "2999-01-01"}
+    assert_problem(await client.post("/api/v1/audits", json=future), 422, "dates_stated_on")
