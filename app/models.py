@@ -1,6 +1,6 @@
 """Every table model, imported in one place so metadata (and Alembic) sees the whole schema."""
 
-from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
+from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.auth.models import ApiKey
 from app.changes.models import ChainCheckpoint, ChangeRecord
@@ -28,6 +28,7 @@ __all__ = [
     "ProcurementScanner",
     "Scanner",
     "Site",
+    "SupplierAccessFact",
     "Vendor",
     "VendorAssessment",
     "VendorRestriction",

@@ -25,7 +25,7 @@ _counter = itertools.count(1)
 
 
 class _SpareScanners(dict):
-    """Scanners made for the matrix; each access-override body takes one not used before."""
+    """Scanners made for the matrix; each access-override and supplier-access-fact body takes one not used before."""
 
     def __missing__(self, n: int) -> int:
         return self.popitem()[1]
@@ -61,6 +61,7 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "criterion_2": "unknown",
             "criterion_2_rationale": f"matrix {n}",
             "assessed_on": (date(2022, 1, 1) + timedelta(days=n)).isoformat(),
+            "assessor": "Matrix assessor",
         },
         # One override per scanner: each body takes a scanner made for the matrix.
         "/api/v1/access-overrides": {
@@ -69,6 +70,13 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "reason": f"matrix {n}",
         },
         "/api/v1/mitigation-measures": {"scanner_id": ids["scanner"], "title": f"Matrix measure {n}"},
+        # One fact per scanner and aspect: each body takes a scanner made for the matrix.
+        "/api/v1/supplier-access-facts": {
+            "scanner_id": ids["spare_scanners"][n] if collection.endswith("supplier-access-facts") else None,
+            "aspect": "remote_maintenance",
+            "answer": "unknown",
+            "source": f"matrix {n}",
+        },
     }
     assert collection in bodies, f"add a create body for {collection} to the role matrix"
     return bodies[collection]
@@ -87,6 +95,7 @@ PATCH_BODIES = {
     "/api/v1/vendor-assessments": {"notes": "Changed"},
     "/api/v1/access-overrides": {"reason": "Changed"},
     "/api/v1/mitigation-measures": {"description": "Changed"},
+    "/api/v1/supplier-access-facts": {"basis": "Changed"},
 }
 
 
@@ -133,7 +142,7 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=admin
     )
     spare = {}
-    for n in range(40):
+    for n in range(80):
         body = {"asset_tag": f"SPARE-{n}", "site_id": ids["schiphol"], "network_mode": "standalone", "use": "baggage"}
         spare[-n - 1] = (await admin_client.post("/api/v1/scanners", json=body)).json()["id"]
     ids["spare_scanners"] = _SpareScanners(spare)

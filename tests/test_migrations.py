@@ -109,3 +109,48 @@ def test_the_readiness_check_knows_the_head_revision_without_alembic():
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_provenance_migration_keeps_existing_assessments_and_audits(scratch_url):
+    upgrade(scratch_url, "3c1f0a7d2b9e")
+    engine = create_engine(scratch_url)
+    stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
+    tracked = "created_at, updated_at, version) VALUES"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(f"INSERT INTO vendor (slug, name, ownership, {tracked} ('v', 'V', 'unknown', :t, :t, 1)"),
+                {"t": stamp},
+            )
+            for day, provisional in (("2021-04-19", True), ("2022-01-01", False)):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO vendor_assessment (vendor_id, criterion_1, criterion_1_rationale, criterion_2,"
+                        f" criterion_2_rationale, assessed_on, provisional, {tracked}"
+                        " (1, 'unknown', 'r', 'yes', 'r', :day, :provisional, :t, :t, 1)"
+                    ),
+                    {"day": day, "provisional": provisional, "t": stamp},
+                )
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO audit (title, status, covers_all_scanners, {tracked} ('A', 'commissioned', TRUE, :t, :t, 1)"
+                ),
+                {"t": stamp},
+            )
+        upgrade(scratch_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT assessed_on, assessor, status FROM vendor_assessment ORDER BY assessed_on")
+            ).all()
+            assert [(row.assessor, row.status) for row in rows] == [
+                ("not recorded", "provisional"),
+                ("not recorded", "adopted"),
+            ]
+            audit = connection.execute(sa.text("SELECT title, status_known_on, dates_stated_on FROM audit")).one()
+            assert tuple(audit) == ("A", None, None)
+        downgrade(scratch_url, "3c1f0a7d2b9e")
+        with engine.connect() as connection:
+            flags = connection.execute(sa.text("SELECT provisional FROM vendor_assessment ORDER BY assessed_on")).all()
+            assert [bool(row.provisional) for row in flags] == [True, False]
+    finally:
+        engine.dispose()

@@ -45,15 +45,21 @@ async def test_the_four_fibre_linked_nuctech_scanners_rank_highest(client):
         assert (row["criterion_1"], row["criterion_2"], row["criterion_3a"], row["criterion_3b"]) == (
             "unknown",
             "yes",
-            "yes",
+            "unknown",
             "unknown",
         )
         assert (row["risk_tier"], row["audit_status"]) == ("high", "audit_commissioned")
-        assert row["reasons"][0].startswith("Tier high:")
-    assert [row["risk_tier"] for row in rows[4:7]] == ["elevated"] * 3
-    assert {row["asset_tag"] for row in rows[4:7]} == {"RTM-CS-05", "RTM-CS-06", "RTM-CS-07"}
-    assert all(row["vendor"] is None and "Vendor not disclosed" in row["reasons"][1] for row in rows[4:7])
-    assert [row["risk_tier"] for row in rows[7:]] == ["moderate"] * 6
+        assert row["reasons"][0].startswith("Tier high: supplier access not ruled out (3a unknown)")
+        assert "Built on unknowns: consideration(s) 1, 3a, 3b unknown" in row["reasons"][0]
+        assert row["unknowns"] == ["criterion_1", "criterion_3a", "criterion_3b"]
+    # Every Nuctech record is high: its 3a is unknown (no supplier-access facts), not "no" for standalone ones;
+    # within the tier the network mode orders fibre-linked first.
+    assert [row["risk_tier"] for row in rows[:10]] == ["high"] * 10
+    assert all(row["network_mode"] == "standalone" and row["vendor"] == "nuctech" for row in rows[4:10])
+    assert [row["risk_tier"] for row in rows[10:]] == ["elevated"] * 3
+    assert {row["asset_tag"] for row in rows[10:]} == {"RTM-CS-05", "RTM-CS-06", "RTM-CS-07"}
+    assert all(row["vendor"] is None and "Vendor not disclosed" in row["reasons"][1] for row in rows[10:])
+    assert all(row["unknowns"] == ["criterion_1", "criterion_2", "criterion_3a", "criterion_3b"] for row in rows[10:])
     assert any(rule.startswith("high:") for rule in body["meta"]["tier_rule"])
 
 
@@ -61,7 +67,9 @@ async def test_exposure_filters_and_sort(client):
     rows = (await client.get("/api/v1/reports/exposure", params={"site": "schiphol"})).json()["items"]
     assert [row["asset_tag"] for row in rows] == ["SPL-AC-NUCTECH", "SPL-BG-NUCTECH"]
     rows = (await client.get("/api/v1/reports/exposure", params={"vendor": "nuctech", "risk_tier": "high"})).json()
-    assert len(rows["items"]) == 4
+    assert len(rows["items"]) == 10
+    rows = (await client.get("/api/v1/reports/exposure", params={"risk_tier": "elevated"})).json()
+    assert [row["asset_tag"] for row in rows["items"]] == ["RTM-CS-05", "RTM-CS-06", "RTM-CS-07"]
     rows = (await client.get("/api/v1/reports/exposure", params={"sort": "asset_tag"})).json()["items"]
     assert [row["asset_tag"] for row in rows] == sorted(row["asset_tag"] for row in rows)
     assert_problem(await client.get("/api/v1/reports/exposure", params={"sort": "colour"}), 422, "sort")
@@ -107,6 +115,7 @@ async def test_summary_answers_questions_2_and_3_in_one_call(client):
             "vendor": None,
             "network_mode": "fibre_linked",
             "audit_status": "audit_commissioned",
+            "audit_status_known_on": "2021-04-19",
             "scanners": 3,
             "count_is_minimum": False,
         }
@@ -117,7 +126,7 @@ async def test_overdue_audits_use_the_end_of_the_stated_period(client):
     async def milestones(on: str) -> list:
         body = (await client.get("/api/v1/reports/overdue/audits", params={"on": on})).json()
         assert body["meta"]["on"] == on
-        return [(row["milestone"], row["due_by"], row["days_overdue"]) for row in body["items"]]
+        return [(row["milestone"], row["due_by"], row["days_past_due_by"]) for row in body["items"]]
 
     assert await milestones("2021-03-31") == []
     assert await milestones("2021-04-01") == [("start", "2021-03-31", 1)]
@@ -128,6 +137,55 @@ async def test_overdue_audits_use_the_end_of_the_stated_period(client):
     assert await milestones("2021-09-01") == [("report", "2021-08-31", 1)]
     await patch(client, f"/api/v1/audits/{audit['id']}", {"status": "reported"})
     assert await milestones("2021-09-01") == []
+
+
+async def test_the_seeded_audit_reads_no_report_since_the_source_date_not_overdue(client):
+    body = (await client.get("/api/v1/reports/overdue/audits", params={"on": "2026-11-29"})).json()
+    rows = body["items"]
+    assert [(row["milestone"], row["reading"]) for row in rows] == [
+        ("start", "no_later_report"),
+        ("report", "no_later_report"),
+    ]
+    for row in rows:
+        assert (row["status_known_on"], row["dates_stated_on"], row["days_overdue"]) == ("2021-04-19", "2021-04-19", None)
+        assert row["information_age_days"] == 2050  # 2021-04-19 to 2026-11-29
+        assert "no report since 2021-04-19" in row["explanation"]
+        assert "Not a finding that it is late" in row["explanation"]
+        assert "overdue" not in row["explanation"].lower() and "not started" not in row["explanation"]
+    assert rows[1]["explanation"].startswith("report expected by 2021-08-31, no later report recorded")
+    assert "no_later_report" in body["meta"]["rule"]
+
+
+async def test_a_later_report_of_the_same_status_makes_a_milestone_overdue(client):
+    audit = await seeded_audit(client)
+    url = f"/api/v1/audits/{audit['id']}"
+    response = await patch(client, url, {"status_known_on": "2021-10-15"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == ("2021-10-15", "2021-04-19")
+    rows = (await client.get("/api/v1/reports/overdue/audits", params={"on": "2021-11-01"})).json()["items"]
+    assert [(row["milestone"], row["reading"], row["days_overdue"]) for row in rows] == [
+        ("start", "overdue", 215),
+        ("report", "overdue", 62),
+    ]
+    assert rows[1]["explanation"].startswith("Overdue: report expected by 2021-08-31; a source of 2021-10-15")
+    assert_problem(await patch(client, url, {"status_known_on": "2999-01-01"}), 422, "status_known_on")
+    assert_problem(await patch(client, url, {"dates_stated_on": "not a date"}), 422, "dates_stated_on")
+
+
+async def test_a_status_change_without_a_source_date_is_known_as_of_today(client):
+    audit = await seeded_audit(client)
+    response = await patch(client, f"/api/v1/audits/{audit['id']}", {"status": "in_progress"})
+    assert response.status_code == 200, response.text
+    today = (await client.get("/api/v1/reports/overdue/assessments")).json()["meta"]["on"]
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == (today, "2021-04-19")
+    row = next(
+        row for row in (await client.get("/api/v1/reports/exposure")).json()["items"] if row["asset_tag"] == "RTM-CS-01"
+    )
+    assert (row["audit_status"], row["audit_status_known_on"], row["audit_information_age_days"]) == (
+        "audit_in_progress",
+        today,
+        0,
+    )
 
 
 async def test_overdue_findings_at_a_chosen_date(client):
@@ -214,3 +272,16 @@ async def test_unsupported_accept_is_a_406_problem(client, accept):
 
 async def test_reports_need_a_key(anonymous):
     assert_problem(await anonymous.get("/api/v1/reports/exposure"), 401)
+
+
+async def test_a_new_audit_is_known_as_of_its_source_date_or_today(client):
+    today = (await client.get("/api/v1/reports/overdue/assessments")).json()["meta"]["on"]
+    body = {"title": "Follow-up audit", "covers_all_scanners": True}
+    response = await client.post("/api/v1/audits", json=body)
+    assert response.status_code == 201, response.text
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == (today, today)
+    dated = {**body, "title": "Dated audit", "status_known_on": "2022-03-01", "dates_stated_on": "2021-12-01"}
+    response = await client.post("/api/v1/audits", json=dated)
+    assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == ("2022-03-01", "2021-12-01")
+    future = {**body, "title": "Future audit", "dates_stated_on": "2999-01-01"}
+    assert_problem(await client.post("/api/v1/audits", json=future), 422, "dates_stated_on")

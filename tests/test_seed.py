@@ -93,3 +93,36 @@ def test_reconcile_sets_a_differing_row_back_to_the_file_and_records_it(db, tmp_
         ).one()
     assert (name, version) == ("Amsterdam Airport Schiphol", 2)
     assert tuple(record) == ("update", "seed", "reconciled with the seed file", None)
+
+
+@pytest.mark.asyncio
+async def test_the_use_at_distribution_centres_cites_antwoord_2(client):
+    items = (await client.get("/api/v1/scanners", params={"limit": 500})).json()["items"]
+    scanner = next(item for item in items if item["asset_tag"] == "PSC-PC-NUCTECH")
+    assert scanner["use"] == "post_and_courier"
+    assert "Antwoord 2 (standalone; use at distribution centres: post and courier parcels)" in scanner["source"]
+    assert "Antwoord 3 (Nuctech scanners at distribution centres" in scanner["source"]
+
+
+@pytest.mark.asyncio
+async def test_the_seeded_audit_is_known_as_of_the_documents_date_and_quotes_it(client):
+    audit = (await client.get("/api/v1/audits")).json()["items"][0]
+    assert (audit["status"], audit["status_known_on"], audit["dates_stated_on"]) == (
+        "commissioned",
+        "2021-04-19",
+        "2021-04-19",
+    )
+    assert audit["expected_report_as_stated"] == (
+        "Verwacht wordt dat de resultaten van het onderzoek in de zomer beschikbaar zijn."
+    )
+    assert audit["planned_start_as_stated"] == "het onderzoek zal in maart starten"
+    rows = (await client.get("/api/v1/reports/exposure")).json()["items"]
+    for row in rows:
+        assert (row["audit_status"], row["audit_status_known_on"]) == ("audit_commissioned", "2021-04-19")
+        reason = row["reasons"][-1]
+        assert reason.startswith(
+            "Audit status audit_commissioned: a covering audit was reported commissioned, as reported on 2021-04-19 ("
+        )
+        assert reason.endswith("days ago); no report since 2021-04-19.")
+        assert "not started" not in reason and "has not started" not in " ".join(row["reasons"])
+        assert row["audit_information_age_days"] >= 2050

@@ -1,4 +1,4 @@
-"""Path resolution for vendor assessments, access overrides and mitigation measures."""
+"""Path resolution for vendor assessments, supplier-access facts, access overrides and mitigation measures."""
 
 from typing import Annotated, Any
 
@@ -14,6 +14,11 @@ async def valid_assessment(assessment_id: ItemId, reads: ReadsDep) -> dict[str, 
     return await service.get_assessment(reads, assessment_id)
 
 
+async def valid_fact(fact_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The supplier-access fact named by the path, or a 404 problem."""
+    return await service.get_fact(reads, fact_id)
+
+
 async def valid_override(override_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
     """The access override named by the path, or a 404 problem."""
     return await service.get_override(reads, override_id)
@@ -25,5 +30,6 @@ async def valid_measure(measure_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
 
 
 AssessmentDep = Annotated[dict[str, Any], Depends(valid_assessment)]
+FactDep = Annotated[dict[str, Any], Depends(valid_fact)]
 OverrideDep = Annotated[dict[str, Any], Depends(valid_override)]
 MeasureDep = Annotated[dict[str, Any], Depends(valid_measure)]

@@ -1,19 +1,21 @@
-"""Table models of a vendor risk assessment, a scanner's access override and its mitigation measures."""
+"""Table models of a vendor risk assessment, a scanner's supplier-access facts, access override and mitigation
+measures."""
 
 from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from app.core.choices import Answer, MeasureStatus
+from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
 from app.core.models import TrackedColumns, enum_type
 
 
 class VendorAssessment(TrackedColumns, table=True):
     """An assessment of a vendor against the cabinet's considerations 1 and 2 (Antwoord 6): is it bound by
     its country's law to cooperate with intelligence or military bodies (or state-owned), and is that
-    country running an offensive intelligence programme against the Netherlands. The latest by
-    ``assessed_on`` is the vendor's current assessment."""
+    country running an offensive intelligence programme against the Netherlands. It records who assessed
+    (``assessor``), how far the assessment has come (``status``), what it rests on (``basis``) and what it
+    must not be taken for (``caveat``). The latest by ``assessed_on`` is the vendor's current assessment."""
 
     __tablename__ = "vendor_assessment"
     __table_args__ = (
@@ -31,13 +33,32 @@ class VendorAssessment(TrackedColumns, table=True):
     criterion_2_source: str | None = Field(default=None, max_length=500)
     assessed_on: date = Field(nullable=False)
     valid_until: date | None = Field(default=None, description="Review by this date; null when no date is set.")
-    provisional: bool = Field(nullable=False)
+    assessor: str = Field(max_length=200, nullable=False)
+    status: AssessmentStatus = Field(sa_type=enum_type(AssessmentStatus, "assessment_status"), nullable=False)
+    basis: str | None = Field(default=None, sa_type=sa.Text)
+    caveat: str | None = Field(default=None, sa_type=sa.Text)
     notes: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class SupplierAccessFact(TrackedColumns, table=True):
+    """A recorded fact about one way the supplier can reach one scanner (remote maintenance, software updates,
+    data access, on-site service): ``yes``, ``no`` or ``unknown``, with its source. Consideration 3a (does the
+    supplier get extensive access to sensitive locations, ICT systems or vital infrastructure, Antwoord 6) is
+    derived from these facts. One fact per scanner and aspect."""
+
+    __tablename__ = "supplier_access_fact"
+    __table_args__ = (sa.UniqueConstraint("scanner_id", "aspect"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    aspect: AccessAspect = Field(sa_type=enum_type(AccessAspect, "access_aspect"), nullable=False)
+    answer: Answer = Field(sa_type=enum_type(Answer, "access_answer"), nullable=False)
+    basis: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class AccessOverride(TrackedColumns, table=True):
     """A deliberate answer to consideration 3a (extensive access to sensitive locations or systems) for one
-    scanner, replacing the answer derived from its network mode, with the reason for it."""
+    scanner, replacing the answer derived from its supplier-access facts, with the reason for it."""
 
     __tablename__ = "access_override"
 

@@ -1,4 +1,4 @@
-"""HTTP endpoints of vendor assessments, access overrides and mitigation measures."""
+"""HTTP endpoints of vendor assessments, supplier-access facts, access overrides and mitigation measures."""
 
 from typing import Annotated
 
@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.assessments import service
-from app.assessments.dependencies import AssessmentDep, MeasureDep, OverrideDep
+from app.assessments.dependencies import AssessmentDep, FactDep, MeasureDep, OverrideDep
 from app.assessments.schemas import (
     AccessOverrideCreate,
     AccessOverridePublic,
@@ -15,12 +15,15 @@ from app.assessments.schemas import (
     MitigationMeasureCreate,
     MitigationMeasurePublic,
     MitigationMeasureUpdate,
+    SupplierAccessFactCreate,
+    SupplierAccessFactPublic,
+    SupplierAccessFactUpdate,
     VendorAssessmentCreate,
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import require_editor
-from app.core.choices import MeasureStatus
+from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -62,6 +65,31 @@ async def list_vendor_assessments(
     return await list_response(request, query, fetch, name="vendor-assessments", item_model=VendorAssessmentPublic)
 
 
+class SupplierAccessFactQuery(PageQuery):
+    """Filters, sort and page of supplier-access facts."""
+
+    scanner: ScannerParam = None
+    aspect: AccessAspect | None = None
+    answer: Answer | None = None
+    sort: str | None = sort_query(service.FACTS)
+
+
+@router.get(
+    "/supplier-access-facts",
+    operation_id="listSupplierAccessFacts",
+    response_model=Page[SupplierAccessFactPublic],
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
+    openapi_extra=query_parameters(SupplierAccessFactQuery),
+)
+async def list_supplier_access_facts(
+    request: Request, query: Annotated[SupplierAccessFactQuery, Depends(query_dependency(SupplierAccessFactQuery))]
+) -> Response:
+    """List the recorded facts about suppliers' access to scanners, from which consideration 3a is derived."""
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_facts(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="supplier-access-facts", item_model=SupplierAccessFactPublic)
+
+
 class AccessOverrideQuery(PageQuery):
     """Filters, sort and page of access overrides."""
 
@@ -79,7 +107,7 @@ class AccessOverrideQuery(PageQuery):
 async def list_access_overrides(
     request: Request, query: Annotated[AccessOverrideQuery, Depends(query_dependency(AccessOverrideQuery))]
 ) -> Response:
-    """List the scanners whose consideration 3a is set by hand, each with the answer its network mode would give."""
+    """List the scanners whose consideration 3a is set by hand, each with the answer its access facts would give."""
     reads = request.app.state.reads
     fetch = lambda page: service.list_overrides(reads, **page.model_dump())  # noqa: E731
     return await list_response(request, query, fetch, name="access-overrides", item_model=AccessOverridePublic)
@@ -161,6 +189,57 @@ def delete_vendor_assessment(assessment_id: ItemId, session: SessionDep, if_matc
 
 
 @router.get(
+    "/supplier-access-facts/{fact_id}",
+    operation_id="getSupplierAccessFact",
+    response_model=SupplierAccessFactPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_supplier_access_fact(request: Request, fact: FactDep) -> Response:
+    """Get one supplier-access fact by id."""
+    return item_response(request, "supplier-access-fact", fact)
+
+
+@router.post(
+    "/supplier-access-facts",
+    status_code=201,
+    operation_id="createSupplierAccessFact",
+    response_model=SupplierAccessFactPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_supplier_access_fact(request: Request, body: SupplierAccessFactCreate, session: SessionDep) -> Response:
+    """Record whether the supplier has one kind of access to a scanner, with its source; one per scanner and aspect."""
+    return created_response(request, "supplier-access-fact", service.create_fact(session, body))
+
+
+@router.patch(
+    "/supplier-access-facts/{fact_id}",
+    operation_id="updateSupplierAccessFact",
+    response_model=SupplierAccessFactPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_supplier_access_fact(
+    fact_id: ItemId, body: SupplierAccessFactUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of a supplier-access fact, if If-Match names its current ETag."""
+    return updated_response("supplier-access-fact", service.update_fact(session, fact_id, body, if_match))
+
+
+@router.delete(
+    "/supplier-access-facts/{fact_id}",
+    status_code=204,
+    operation_id="deleteSupplierAccessFact",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a supplier-access fact so its aspect is unrecorded again, if If-Match names its current ETag."""
+    service.delete_fact(session, fact_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get(
     "/access-overrides/{override_id}",
     operation_id="getAccessOverride",
     response_model=AccessOverridePublic,
@@ -206,7 +285,7 @@ def update_access_override(
     dependencies=[Depends(require_editor)],
 )
 def delete_access_override(override_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Delete an access override so the scanner's 3a follows its network mode again, if If-Match names its current ETag."""
+    """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag."""
     service.delete_override(session, override_id, if_match)
     return Response(status_code=204)
 

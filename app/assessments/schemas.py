@@ -1,15 +1,17 @@
-"""Request and response schemas of vendor assessments, access overrides and mitigation measures."""
+"""Request and response schemas of vendor assessments, supplier-access facts, access overrides and mitigation
+measures."""
 
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.core.choices import Answer, MeasureStatus
+from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
 from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
 
 
 class VendorAssessmentPublic(BaseModel):
-    """A vendor's assessment against considerations 1 and 2 of Antwoord 6."""
+    """A vendor's assessment against considerations 1 and 2 of Antwoord 6: who assessed, how far it has come,
+    what it rests on and what it must not be taken for."""
 
     id: int
     vendor_id: int
@@ -27,7 +29,16 @@ class VendorAssessmentPublic(BaseModel):
     criterion_2_source: str | None
     assessed_on: date
     valid_until: date | None = Field(description="Review by this date; null when none is set.")
-    provisional: bool
+    assessor: str = Field(
+        description="Who assessed: an organisation or role. An assessment is the assessor's reading, not a"
+        " decision of anyone else."
+    )
+    status: AssessmentStatus = Field(
+        description="`draft`, `provisional` (a reading that may change), `adopted` (by the assessor named) or"
+        " `superseded`."
+    )
+    basis: str | None = Field(description="What the assessment rests on: the sources and facts weighed.")
+    caveat: str | None = Field(description="What the assessment must not be taken for, in words; shown with it.")
     current: bool = Field(description="Whether this is the vendor's latest assessment (by assessed_on, then id).")
     notes: str | None
     source: str | None
@@ -48,7 +59,10 @@ class VendorAssessmentCreate(StrictBody):
     criterion_2_source: Citation | None = None
     assessed_on: IsoDate
     valid_until: IsoDate | None = None
-    provisional: bool = False
+    assessor: Name
+    status: Choice[AssessmentStatus] = AssessmentStatus.DRAFT
+    basis: Text | None = None
+    caveat: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
 
@@ -64,18 +78,55 @@ class VendorAssessmentUpdate(StrictBody):
     criterion_2_source: Citation | None = None
     assessed_on: IsoDate = None
     valid_until: IsoDate | None = None
-    provisional: bool = None
+    assessor: Name = None
+    status: Choice[AssessmentStatus] = None
+    basis: Text | None = None
+    caveat: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
 
 
+class SupplierAccessFactPublic(BaseModel):
+    """A recorded fact about one way the supplier can reach a scanner; consideration 3a is derived from these."""
+
+    id: int
+    scanner_id: int
+    aspect: AccessAspect = Field(
+        description="The way of access: remote maintenance, software updates, access to data, or on-site service."
+    )
+    answer: Answer = Field(description="Does the supplier have this access to the scanner? `unknown` when not known.")
+    basis: str | None = Field(description="What the answer rests on, in words.")
+    source: str = Field(description="Citation of the public source the answer comes from.")
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class SupplierAccessFactCreate(StrictBody):
+    """Fields to record a supplier-access fact for a scanner; one per scanner and aspect; a source is required."""
+
+    scanner_id: RefId
+    aspect: Choice[AccessAspect]
+    answer: Choice[Answer]
+    basis: Text | None = None
+    source: Citation
+
+
+class SupplierAccessFactUpdate(StrictBody):
+    """Fields of a supplier-access fact to change; only the fields sent change."""
+
+    answer: Choice[Answer] = None
+    basis: Text | None = None
+    source: Citation = None
+
+
 class AccessOverridePublic(BaseModel):
-    """A scanner's consideration-3a answer set by hand, replacing the one derived from its network mode."""
+    """A scanner's consideration-3a answer set by hand, replacing the one derived from its supplier-access facts."""
 
     id: int
     scanner_id: int
     criterion_3a: Answer = Field(description="Extensive access to sensitive locations, ICT systems or infrastructure?")
-    derived_criterion_3a: Answer = Field(description="What the scanner's network mode alone would give.")
+    derived_criterion_3a: Answer = Field(description="What the scanner's supplier-access facts alone would give.")
     reason: str = Field(description="Why consideration 3a is set by hand for this scanner.")
     source: str | None
     created_at: datetime

@@ -1,20 +1,23 @@
-"""Queries over vendor assessments, access overrides and mitigation measures, and their writes."""
+"""Queries over vendor assessments, supplier-access facts, access overrides and mitigation measures, and their
+writes."""
 
 from typing import Any
 
 from sqlmodel import Session
 
-from app.assessments.criteria import derived_3a
-from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
+from app.assessments.criteria import aspects_sql, derived_3a
+from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.assessments.schemas import (
     AccessOverrideCreate,
     AccessOverrideUpdate,
     MitigationMeasureCreate,
     MitigationMeasureUpdate,
+    SupplierAccessFactCreate,
+    SupplierAccessFactUpdate,
     VendorAssessmentCreate,
     VendorAssessmentUpdate,
 )
-from app.core.choices import MeasureStatus
+from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -42,7 +45,8 @@ _ASSESSMENT_SELECT = (
     "SELECT vendor_assessment.id, vendor_assessment.vendor_id, vendor_assessment.criterion_1,"
     " vendor_assessment.criterion_1_rationale, vendor_assessment.criterion_1_source, vendor_assessment.criterion_2,"
     " vendor_assessment.criterion_2_rationale, vendor_assessment.criterion_2_source, vendor_assessment.assessed_on,"
-    " vendor_assessment.valid_until, vendor_assessment.provisional, vendor_assessment.notes, vendor_assessment.source,"
+    " vendor_assessment.valid_until, vendor_assessment.assessor, vendor_assessment.status, vendor_assessment.basis,"
+    " vendor_assessment.caveat, vendor_assessment.notes, vendor_assessment.source,"
     " vendor_assessment.created_at, vendor_assessment.updated_at, vendor_assessment.version,"
     " (vendor_assessment.id = " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id") + ") AS is_current"
     " FROM vendor_assessment JOIN vendor ON vendor.id = vendor_assessment.vendor_id"
@@ -50,7 +54,13 @@ _ASSESSMENT_SELECT = (
 _OVERRIDE_SELECT = (
     "SELECT access_override.id, access_override.scanner_id, access_override.criterion_3a, access_override.reason,"
     " access_override.source, access_override.created_at, access_override.updated_at, access_override.version,"
-    " scanner.network_mode FROM access_override JOIN scanner ON scanner.id = access_override.scanner_id"
+    f" {aspects_sql('access_override.scanner_id')} FROM access_override"
+)
+_FACT_SELECT = (
+    "SELECT supplier_access_fact.id, supplier_access_fact.scanner_id, supplier_access_fact.aspect,"
+    " supplier_access_fact.answer, supplier_access_fact.basis, supplier_access_fact.source,"
+    " supplier_access_fact.created_at, supplier_access_fact.updated_at, supplier_access_fact.version"
+    " FROM supplier_access_fact"
 )
 _MEASURE_SELECT = (
     "SELECT mitigation_measure.id, mitigation_measure.scanner_id, mitigation_measure.title,"
@@ -72,7 +82,10 @@ def shape_assessment(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "criterion_2_source": row["criterion_2_source"],
         "assessed_on": iso_date(row["assessed_on"]),
         "valid_until": iso_date(row["valid_until"]),
-        "provisional": reads.boolean(row["provisional"]),
+        "assessor": row["assessor"],
+        "status": row["status"],
+        "basis": row["basis"],
+        "caveat": row["caveat"],
         "current": reads.boolean(row["is_current"]),
         "notes": row["notes"],
         "source": row["source"],
@@ -87,8 +100,22 @@ def shape_override(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "id": row["id"],
         "scanner_id": row["scanner_id"],
         "criterion_3a": row["criterion_3a"],
-        "derived_criterion_3a": derived_3a(row["network_mode"]).value,
+        "derived_criterion_3a": derived_3a({a.value: row[f"access_{a.value}"] for a in AccessAspect}).value,
         "reason": row["reason"],
+        "source": row["source"],
+        "created_at": reads.timestamp(row["created_at"]),
+        "updated_at": reads.timestamp(row["updated_at"]),
+        "version": row["version"],
+    }
+
+
+def shape_fact(reads: ReadDatabase, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "scanner_id": row["scanner_id"],
+        "aspect": row["aspect"],
+        "answer": row["answer"],
+        "basis": row["basis"],
         "source": row["source"],
         "created_at": reads.timestamp(row["created_at"]),
         "updated_at": reads.timestamp(row["updated_at"]),
@@ -132,6 +159,13 @@ OVERRIDES = Listing(
     id_column="access_override.id",
     sort_fields=_timestamps("access_override"),
     shape=shape_override,
+)
+FACTS = Listing(
+    resource="supplier-access-facts",
+    select=_FACT_SELECT,
+    id_column="supplier_access_fact.id",
+    sort_fields={**_timestamps("supplier_access_fact"), "aspect": SortField("supplier_access_fact.aspect")},
+    shape=shape_fact,
 )
 MEASURES = Listing(
     resource="mitigation-measures",
@@ -183,6 +217,32 @@ async def list_overrides(
 async def get_override(reads: ReadDatabase, override_id: int) -> dict[str, Any]:
     """One access override by id, or NotFound."""
     return await _get(reads, OVERRIDES, override_id, "access override")
+
+
+async def list_facts(
+    reads: ReadDatabase,
+    *,
+    scanner: int | None,
+    aspect: AccessAspect | None,
+    answer: Answer | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Supplier-access facts, optionally of one scanner, one aspect or one answer."""
+    filters = Filters()
+    if scanner is not None:
+        filters.add("supplier_access_fact.scanner_id = :scanner", scanner=scanner)
+    if aspect:
+        filters.add("supplier_access_fact.aspect = :aspect", aspect=aspect)
+    if answer:
+        filters.add("supplier_access_fact.answer = :answer", answer=answer)
+    return await fetch_page(reads, FACTS, filters, sort=sort, limit=limit, cursor=cursor)
+
+
+async def get_fact(reads: ReadDatabase, fact_id: int) -> dict[str, Any]:
+    """One supplier-access fact by id, or NotFound."""
+    return await _get(reads, FACTS, fact_id, "supplier-access fact")
 
 
 async def list_measures(
@@ -301,10 +361,47 @@ def update_override(
 
 
 def delete_override(session: Session, override_id: int, if_match: str | None) -> None:
-    """Delete an access override; the scanner's 3a is derived from its network mode again."""
+    """Delete an access override; the scanner's 3a is derived from its supplier-access facts again."""
     row = get_or_404(session, AccessOverride, override_id, "access override")
     version = expected_version(if_match, "access-override", override_id, row.version)
     delete_row(session, AccessOverride, override_id, version)
+
+
+def _fact_taken(scanner_id: int, aspect: str) -> Conflict:
+    return Conflict(
+        f"Scanner {scanner_id} already has a supplier-access fact for {aspect}; change that one instead."
+    )
+
+
+def create_fact(session: Session, data: SupplierAccessFactCreate) -> dict[str, Any]:
+    """Record a supplier-access fact of an existing scanner; one per scanner and aspect."""
+    _reference(session, Scanner, "scanner_id", data.scanner_id, "scanner")
+    aspect = AccessAspect(data.aspect).value
+    if exists(session, SupplierAccessFact, scanner_id=data.scanner_id, aspect=aspect):
+        raise _fact_taken(data.scanner_id, aspect)
+    row = insert_row(
+        session,
+        SupplierAccessFact(**data.model_dump()),
+        {"uq_supplier_access_fact_scanner_id_aspect": _fact_taken(data.scanner_id, aspect)},
+    )
+    return load_item(session, FACTS, row.id)
+
+
+def update_fact(session: Session, fact_id: int, patch: SupplierAccessFactUpdate, if_match: str | None) -> dict[str, Any]:
+    """Change the fields sent, if ``if_match`` names the current version."""
+    row = get_or_404(session, SupplierAccessFact, fact_id, "supplier-access fact")
+    version = expected_version(if_match, "supplier-access-fact", fact_id, row.version)
+    changes = changed_fields(row, patch)
+    if changes:
+        update_row(session, SupplierAccessFact, fact_id, version, changes)
+    return load_item(session, FACTS, fact_id)
+
+
+def delete_fact(session: Session, fact_id: int, if_match: str | None) -> None:
+    """Delete a supplier-access fact; its aspect is not recorded again."""
+    row = get_or_404(session, SupplierAccessFact, fact_id, "supplier-access fact")
+    version = expected_version(if_match, "supplier-access-fact", fact_id, row.version)
+    delete_row(session, SupplierAccessFact, fact_id, version)
 
 
 def create_measure(session: Session, data: MitigationMeasureCreate) -> dict[str, Any]:

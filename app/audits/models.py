@@ -11,7 +11,8 @@ from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
 
 class Audit(TrackedColumns, table=True):
     """An external security audit of scanners and the IT around them: who does it, what it covers,
-    and where it stands. Dates are stored as the first day of the period the source states, with
+    and where it stands, as of the date of the source that reported that status (``status_known_on``).
+    Dates are stored as the first day of the period the source states, with
     that period's precision (see app/core/periods.py)."""
 
     __tablename__ = "audit"
@@ -35,6 +36,10 @@ class Audit(TrackedColumns, table=True):
     title: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
     auditor: str | None = Field(default=None, max_length=200, description="Null when not disclosed.")
     status: AuditStatus = Field(sa_type=enum_type(AuditStatus, "audit_status"), nullable=False)
+    status_known_on: date | None = Field(default=None, description="Date of the source that reported the status.")
+    dates_stated_on: date | None = Field(
+        default=None, description="Date of the source that stated the planned and expected dates."
+    )
     covers_all_scanners: bool = Field(nullable=False, description="The audit covers every scanner in the inventory.")
     objective: str | None = Field(default=None, sa_type=sa.Text)
     notes: str | None = Field(default=None, sa_type=sa.Text)

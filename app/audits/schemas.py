@@ -20,6 +20,15 @@ class AuditPublic(BaseModel):
     status: AuditStatus = Field(
         description="Where the audit stands: commissioned, in progress, reported or closed; moves one step forward at a time."
     )
+    status_known_on: date | None = Field(
+        description="Date of the source that reported the status: the status is known as of this day, not later."
+        " Null when not recorded."
+    )
+    dates_stated_on: date | None = Field(
+        description="Date of the source that stated the planned start and expected report: a milestone is only"
+        " overdue when a status reported after both that date and the milestone's period still shows it pending."
+        " Null when not recorded."
+    )
     allowed_next_status: list[AuditStatus] = Field(description="The statuses this audit may move to next.")
     covers_all_scanners: bool = Field(description="The audit covers every scanner in the inventory.")
     scanner_ids: list[int] = Field(description="Scanners the scope names explicitly.")
@@ -57,12 +66,16 @@ class AuditCreate(StrictBody):
 
     A date is given as the first day of its period with its precision: ``"2020-09-01"`` with
     ``"month"`` for "September 2020", ``"2021-06-01"`` with ``"season"`` for "summer 2021".
-    Precision defaults to ``day``.
+    Precision defaults to ``day``. ``status_known_on`` (the date of the source reporting the status)
+    defaults to today; ``dates_stated_on`` (the date of the source stating the planned and expected dates)
+    defaults to ``status_known_on``.
     """
 
     title: KeyName
     auditor: Name | None = None
     status: Choice[AuditStatus] = AuditStatus.COMMISSIONED
+    status_known_on: IsoDate | None = None
+    dates_stated_on: IsoDate | None = None
     covers_all_scanners: bool = False
     scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
     site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
@@ -88,11 +101,14 @@ class AuditCreate(StrictBody):
 
 class AuditUpdate(StrictBody):
     """Fields of an audit to change; only the fields sent change. ``status`` moves one step forward at a time
-    (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists."""
+    (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists.
+    A status change without ``status_known_on`` records today as the date the status is known."""
 
     title: KeyName = None
     auditor: Name | None = None
     status: Choice[AuditStatus] = None
+    status_known_on: IsoDate | None = None
+    dates_stated_on: IsoDate | None = None
     covers_all_scanners: bool = None
     scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
     site_ids: list[RefId] = Field(default=None, max_length=10_000)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.audits.schemas import STATED_DATES, AuditCreate, AuditUpdate, FindingCreate, FindingUpdate
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
@@ -38,7 +39,8 @@ NEXT_STATUS: dict[AuditStatus, tuple[AuditStatus, ...]] = {
 
 _DATE_COLUMNS = ", ".join(f"audit.{name}_{part}" for name in STATED_DATES for part in ("on", "precision", "as_stated"))
 _AUDIT_SELECT = (
-    "SELECT audit.id, audit.title, audit.auditor, audit.status, audit.covers_all_scanners, audit.objective,"
+    "SELECT audit.id, audit.title, audit.auditor, audit.status, audit.status_known_on, audit.dates_stated_on,"
+    " audit.covers_all_scanners, audit.objective,"
     f" audit.notes, {_DATE_COLUMNS}, audit.source, audit.created_at, audit.updated_at, audit.version FROM audit"
 )
 _FINDING_SELECT = (
@@ -57,6 +59,8 @@ def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "title": row["title"],
         "auditor": row["auditor"],
         "status": row["status"],
+        "status_known_on": iso_date(row["status_known_on"]),
+        "dates_stated_on": iso_date(row["dates_stated_on"]),
         "allowed_next_status": [status.value for status in NEXT_STATUS[AuditStatus(row["status"])]],
         "covers_all_scanners": reads.boolean(row["covers_all_scanners"]),
         "objective": row["objective"],
@@ -268,11 +272,26 @@ def load_audit(session: Session, audit_id: int) -> dict[str, Any]:
     return item
 
 
+def _known_on(field: str, value: date | None) -> date:
+    """The date of a source: the one given (not in the future), else today."""
+    today = utcnow().date()
+    if value is None:
+        return today
+    if value > today:
+        raise InvalidRequest(
+            f"{field} {value.isoformat()} is in the future; give the date of the source.",
+            errors=[{"location": "body", "field": field, "message": "in the future", "type": "value_error"}],
+        )
+    return value
+
+
 def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:
     """Record an audit with its scope; any starting status is allowed (an audit may be recorded late)."""
     values = data.model_dump()
     scanner_ids, site_ids = values.pop("scanner_ids"), values.pop("site_ids")
     check_stated_dates(values)
+    values["status_known_on"] = _known_on("status_known_on", values["status_known_on"])
+    values["dates_stated_on"] = _known_on("dates_stated_on", values["dates_stated_on"] or values["status_known_on"])
     _check_scope(session, values["covers_all_scanners"], scanner_ids, site_ids)
     taken = same_key_ignoring_case(session, Audit, "title", data.title)
     if taken:
@@ -313,6 +332,11 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     check_stated_dates(merged)
     if "status" in sent and sent["status"] != audit.status:
         check_transition(audit_id, AuditStatus(audit.status), AuditStatus(sent["status"]))
+        if "status_known_on" not in sent:
+            merged["status_known_on"] = _known_on("status_known_on", None)
+    for name in ("status_known_on", "dates_stated_on"):
+        if sent.get(name) is not None:
+            merged[name] = _known_on(name, sent[name])
     scope_scanners = (
         scanner_ids
         if scanner_ids is not None

@@ -12,6 +12,10 @@ scanner its audit covers. Precedence, first match wins:
 4. ``audit_commissioned``: a covering audit is ``commissioned``.
 5. ``not_audited``: no audit covers the scanner.
 
+An audit's status is known as of the date of the source that reported it (``status_known_on``):
+``audit_commissioned`` means a source of that date reported the audit commissioned, not that it has
+not started since. ``AUDIT_STATUS_KNOWN_ON_SQL`` gives that date for a scanner.
+
 ``AUDIT_STATUS_SQL`` is one expression over the row alias ``scanner``; it runs inside the
 listing query, so a page of scanners costs one query however many rows it holds.
 """
@@ -55,6 +59,12 @@ AUDIT_STATUS_SQL = (
     f" WHEN {_covering_audit_in(AuditStatus.COMMISSIONED)} THEN '{ScannerAuditStatus.AUDIT_COMMISSIONED.value}'"
     f" ELSE '{ScannerAuditStatus.NOT_AUDITED.value}' END)"
 )
+
+AUDIT_STATUS_KNOWN_ON_SQL = (
+    f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {_covers('a_kn')})"
+)
+"""The date of the newest source reporting the status of an audit covering the scanner (NULL when none is
+recorded): what the scanner's audit status is known as of."""
 
 
 def audit_status_of(

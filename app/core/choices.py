@@ -105,6 +105,25 @@ class Answer(StrEnum):
     UNKNOWN = "unknown"
 
 
+class AccessAspect(StrEnum):
+    """A way a supplier can reach a scanner or what it holds (consideration 3a, Antwoord 6)."""
+
+    REMOTE_MAINTENANCE = "remote_maintenance"
+    SOFTWARE_UPDATES = "software_updates"
+    DATA_ACCESS = "data_access"
+    ON_SITE_SERVICE = "on_site_service"
+
+
+class AssessmentStatus(StrEnum):
+    """How far an assessment has come: ``draft`` (being written), ``provisional`` (a reading that may change),
+    ``adopted`` (adopted by the assessor named), ``superseded`` (replaced by a later one)."""
+
+    DRAFT = "draft"
+    PROVISIONAL = "provisional"
+    ADOPTED = "adopted"
+    SUPERSEDED = "superseded"
+
+
 class QuickscanStatus(StrEnum):
     """Whether the national-security quickscan for procurement was applied to a purchase.
 

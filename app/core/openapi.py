@@ -162,7 +162,6 @@ GLOSSARY: dict[str, str] = {
     "days_overdue": "Days between the deadline and the report date.",
     "as_stated": "The date as the source states it (e.g. `summer 2025`).",
     "precision": "How precisely the source states the date: `day`, `month`, `season` or `year`.",
-    "provisional": "True while the assessment is provisional.",
     "valid_until": "Last day the assessment is valid; null when the source gives none.",
     "assessed_on": "Day of the assessment.",
     "due_on": "Day the finding must be resolved by.",
@@ -182,11 +181,13 @@ GLOSSARY: dict[str, str] = {
     "covers_all_scanners": "True when the audit covers every scanner; then `scanner_ids` and `site_ids` are empty.",
     "ownership": "Who ultimately owns the vendor.",
     "ownership_note": "Details of the ownership, with the source.",
-    "criterion_1": "Consideration 1: is the vendor from a country with an offensive cyber programme against "
-    "the Netherlands?",
-    "criterion_2": "Consideration 2: can the vendor reach the scanner (maintenance, updates, remote access)?",
-    "criterion_3a": "Consideration 3a: is the scanner linked into a closed customs network?",
-    "criterion_3b": "Consideration 3b: are mitigation measures in place?",
+    "criterion_1": "Consideration 1: is the vendor from, or controlled from, a country whose law obliges cooperation "
+    "with its intelligence or military bodies, or state-owned?",
+    "criterion_2": "Consideration 2: is the vendor from a country with an active offensive intelligence programme "
+    "aimed at the Netherlands, or with relations so tense that harmful actions are conceivable?",
+    "criterion_3a": "Consideration 3a: does the supplier get extensive access to sensitive locations, ICT systems or "
+    "vital infrastructure? Derived from the supplier-access facts, or set by an override.",
+    "criterion_3b": "Consideration 3b: are control measures possible and feasible that protect sufficiently?",
     "criterion_1_rationale": "Why consideration 1 is answered so.",
     "criterion_2_rationale": "Why consideration 2 is answered so.",
     "criterion_1_source": "Source of the answer to consideration 1.",

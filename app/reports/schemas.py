@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.core.choices import (
     Answer,
+    AssessmentStatus,
     AuditStatus,
     CountBasis,
     DatePrecision,
@@ -72,10 +73,39 @@ class ExposureRow(BaseModel):
     count_basis: CountBasis
     criterion_1: Answer
     criterion_2: Answer
+    assessment_status: AssessmentStatus | None = Field(
+        description="Status of the vendor assessment behind considerations 1 and 2; null when none is recorded."
+    )
+    assessor: str | None = Field(
+        description="Who made that assessment (organisation or role); it is their reading, not a government decision."
+    )
+    assessment_caveat: str | None = Field(description="The assessment's caveat: what it must not be taken for.")
     criterion_3a: Answer
-    criterion_3a_basis: str = Field(description="`derived` from the network mode, or `override`.")
+    criterion_3a_basis: Literal["supplier_access", "override"] = Field(
+        description="`supplier_access`: derived from the supplier-access facts; `override`: set by hand with a reason."
+    )
+    access_remote_maintenance: Answer = Field(
+        description="Supplier-access fact: remote maintenance (`unknown` when not recorded)."
+    )
+    access_software_updates: Answer = Field(
+        description="Supplier-access fact: software updates (`unknown` when not recorded)."
+    )
+    access_data_access: Answer = Field(description="Supplier-access fact: access to data (`unknown` when not recorded).")
+    access_on_site_service: Answer = Field(
+        description="Supplier-access fact: on-site service (`unknown` when not recorded)."
+    )
     criterion_3b: Answer
+    unknowns: list[Literal["criterion_1", "criterion_2", "criterion_3a", "criterion_3b"]] = Field(
+        description="The considerations that are unknown, so the tier is built on them (joined with ` | ` in CSV)."
+    )
     audit_status: ScannerAuditStatus
+    audit_status_known_on: date | None = Field(
+        description="Date of the newest source reporting the status of a covering audit: the audit status is known as"
+        " of this day. Null when no audit covers the scanner or no date is recorded."
+    )
+    audit_information_age_days: int | None = Field(
+        description="Days from audit_status_known_on to today: the age of the audit information."
+    )
     risk_tier: RiskTier
     reasons: list[str] = Field(description="The tier and each consideration in words (joined with ` | ` in CSV).")
 
@@ -98,6 +128,10 @@ class SummaryRow(BaseModel):
     vendor: str | None = Field(description="Null: vendor not disclosed.")
     network_mode: NetworkMode
     audit_status: ScannerAuditStatus
+    audit_status_known_on: date | None = Field(
+        description="Date of the newest source reporting the status of an audit covering these scanners: the audit"
+        " status is known as of this day, not later. Null when no audit covers them or no date is recorded."
+    )
     scanners: int = Field(description="Number of scanner records.")
     count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
 
@@ -143,7 +177,16 @@ class OverdueAuditRow(BaseModel):
     as_stated: str | None
     precision: DatePrecision
     due_by: str = Field(description="Last day of the stated period.")
-    days_overdue: int
+    reading: Literal["overdue", "no_later_report"] = Field(
+        description="`overdue`: a status reported after due_by (and after the source stating the milestone) still"
+        " shows the audit pending. `no_later_report`: expected by due_by, and no later report is recorded."
+    )
+    status_known_on: date | None = Field(description="Date of the source that reported the audit's status.")
+    dates_stated_on: date | None = Field(description="Date of the source that stated the milestone.")
+    information_age_days: int | None = Field(description="Days from status_known_on to the date asked.")
+    days_past_due_by: int = Field(description="Days from due_by to the date asked.")
+    days_overdue: int | None = Field(description="Days from due_by to the date asked, when the reading is overdue.")
+    explanation: str = Field(description="The reading in words, with the dates it rests on.")
 
 
 class OverdueAuditsReport(BaseModel):
@@ -164,7 +207,8 @@ class OverdueAssessmentRow(BaseModel):
     vendor_name: str
     assessed_on: str
     valid_until: str
-    provisional: bool
+    assessor: str = Field(description="Who made the assessment (organisation or role).")
+    status: AssessmentStatus = Field(description="The assessment's status.")
     days_overdue: int
 
 

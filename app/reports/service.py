@@ -14,11 +14,21 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from app.assessments.criteria import RULE_3A, RULE_3B, criterion_3b, derived_3a
+from app.assessments.criteria import (
+    ASPECTS,
+    RULE_3A,
+    RULE_3B,
+    access_words,
+    aspects_sql,
+    criterion_3a_sql,
+    criterion_3b,
+    derived_3a,
+)
 from app.assessments.service import CURRENT_ASSESSMENT_ID
 from app.audits.schemas import STATED_DATES
-from app.audits.status import AUDIT_STATUS_SQL, PRECEDENCE
+from app.audits.status import AUDIT_STATUS_KNOWN_ON_SQL, AUDIT_STATUS_SQL, PRECEDENCE
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
+from app.core.db import utcnow
 from app.core.errors import InvalidCursor
 from app.core.http import ref_condition
 from app.core.pagination import (
@@ -35,20 +45,28 @@ from app.core.reads import ReadDatabase, iso_date
 
 TIER_RULE = [
     "Considerations (Antwoord 6): 1 and 2 come from the vendor's current assessment (unknown when the vendor is not"
-    " disclosed or not assessed); " + RULE_3A + "; " + RULE_3B + ".",
-    "high: extensive access (3a yes or unknown), a vendor of concern (1 or 2 yes) and no verified mitigation"
-    " (3b not yes).",
-    "elevated: extensive access and no verified mitigation, with the vendor's risk not ruled out (1 and 2 not both"
-    " no).",
-    "moderate: a vendor of concern with limited access (3a no), or extensive access with verified mitigation,"
-    " unless the vendor is cleared (1 and 2 both no).",
+    " disclosed or not assessed; the assessment's assessor, status and caveat are given with it, and an"
+    " assessment is its assessor's reading, not a government decision); " + RULE_3A + "; " + RULE_3B + ".",
+    "high: supplier access not ruled out (3a yes or unknown), a vendor of concern (1 or 2 yes) and no verified"
+    " mitigation (3b not yes).",
+    "elevated: supplier access not ruled out and no verified mitigation, with the vendor's risk not ruled out (1 and"
+    " 2 not both no).",
+    "moderate: a vendor of concern without extensive supplier access (3a no), or supplier access with verified"
+    " mitigation, unless the vendor is cleared (1 and 2 both no).",
     "low: everything else.",
     "Open findings (audit_status open_findings) raise the tier one step (low to moderate, moderate to elevated,"
     " elevated to high).",
-    "Order (default): tier from high to low; within a tier open_findings, not_audited, audit_commissioned,"
-    " audit_in_progress, audited; then asset_tag.",
+    "A tier is only as firm as the facts under it: each row lists in unknowns the considerations that are unknown,"
+    " and its first reason says the tier is built on them. Unknown counts as not ruled out, never as no.",
+    "The network mode is an exposure factor of its own, given with each row; it does not answer 3a.",
+    "Audit status is known as of the date of the newest source reporting a covering audit's status"
+    " (audit_status_known_on); it says what that source reported, not what has happened since.",
+    "Order (default): tier from high to low; within a tier fibre_linked before standalone (the network mode as an"
+    " exposure factor); then open_findings, not_audited, audit_commissioned, audit_in_progress, audited; then"
+    " asset_tag.",
 ]
 TIER_ORDER = [RiskTier.HIGH, RiskTier.ELEVATED, RiskTier.MODERATE, RiskTier.LOW]
+NETWORK_ORDER = [NetworkMode.FIBRE_LINKED, NetworkMode.STANDALONE]
 AUDIT_ORDER = [
     ScannerAuditStatus.OPEN_FINDINGS,
     ScannerAuditStatus.NOT_AUDITED,
@@ -59,9 +77,13 @@ AUDIT_ORDER = [
 AUDIT_WORDS = {
     ScannerAuditStatus.OPEN_FINDINGS: "an open or mitigating audit finding concerns it",
     ScannerAuditStatus.NOT_AUDITED: "no audit covers it",
-    ScannerAuditStatus.AUDIT_COMMISSIONED: "a covering audit is commissioned but has not started",
-    ScannerAuditStatus.AUDIT_IN_PROGRESS: "a covering audit is in progress",
+    ScannerAuditStatus.AUDIT_COMMISSIONED: "a covering audit was reported commissioned",
+    ScannerAuditStatus.AUDIT_IN_PROGRESS: "a covering audit was reported in progress",
     ScannerAuditStatus.AUDITED: "a covering audit has reported and no finding is open",
+}
+NETWORK_WORDS = {
+    NetworkMode.FIBRE_LINKED: "an exposure factor of its own: a compromised scanner would sit inside that network",
+    NetworkMode.STANDALONE: "not linked into a customs network",
 }
 
 _FACTS = (
@@ -69,14 +91,16 @@ _FACTS = (
     " scanner.count_basis, site.id AS site_id, site.code AS site_code, site.name AS site_name,"
     " vendor.id AS vendor_id, vendor.slug AS vendor_slug, vendor.name AS vendor_name,"
     " network.code AS network_code, network.name AS network_name,"
-    " va.id AS assessment_id, va.criterion_1, va.criterion_2, va.assessed_on, va.provisional,"
+    " va.id AS assessment_id, va.criterion_1, va.criterion_2, va.assessed_on, va.assessor, va.status AS"
+    " assessment_status, va.caveat AS assessment_caveat,"
     " ao.criterion_3a AS override_3a, ao.reason AS override_reason,"
+    f" {aspects_sql('scanner.id')},"
     " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id) AS measures_total,"
     " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id AND m.status = 'verified')"
     " AS measures_verified,"
     " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id AND m.status = 'infeasible')"
     " AS measures_infeasible,"
-    f" {AUDIT_STATUS_SQL} AS audit_status"
+    f" {AUDIT_STATUS_SQL} AS audit_status, {AUDIT_STATUS_KNOWN_ON_SQL} AS audit_status_known_on"
     " FROM scanner"
     " JOIN site ON site.id = scanner.site_id"
     " LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
@@ -115,31 +139,63 @@ def _bound(listing: Listing, **params: Any) -> Listing:
     return replace(listing, resource=f"{listing.resource}?{given}")
 
 
-def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[RiskTier, str]:
+def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[RiskTier, str, list[str]]:
+    """The tier, its reason in words naming the considerations it rests on, and those that are unknown."""
     access = c3a != Answer.NO
     concern = Answer.YES in (c1, c2)
     cleared = c1 == Answer.NO and c2 == Answer.NO
     mitigated = c3b == Answer.YES
+    reach = "extensive supplier access (3a yes)" if c3a == Answer.YES else "supplier access not ruled out (3a unknown)"
+    of_concern = "a vendor of concern (" + " and ".join(
+        f"{n} yes" for n, value in (("1", c1), ("2", c2)) if value == Answer.YES
+    ) + ")"
+    unmitigated = f"no verified mitigation (3b {c3b})"
     if access and concern and not mitigated:
-        tier, why = RiskTier.HIGH, "extensive access, a vendor of concern and no verified mitigation"
+        tier, why = RiskTier.HIGH, f"{reach}, {of_concern} and {unmitigated}"
     elif access and not cleared and not mitigated:
-        tier, why = RiskTier.ELEVATED, "extensive access and no verified mitigation; the vendor's risk is not ruled out"
+        tier, why = RiskTier.ELEVATED, f"{reach} and {unmitigated}; the vendor's risk is not ruled out (1 {c1}, 2 {c2})"
     elif not cleared and ((concern and not access) or (access and mitigated)):
         if access:
-            tier, why = RiskTier.MODERATE, "extensive access, but with verified mitigation"
+            tier, why = RiskTier.MODERATE, f"{reach}, but with verified mitigation (3b yes)"
         else:
-            tier, why = RiskTier.MODERATE, "a vendor of concern, with limited access"
+            tier, why = RiskTier.MODERATE, f"{of_concern}, without extensive supplier access (3a no)"
+    elif cleared:
+        tier, why = RiskTier.LOW, "the vendor is cleared (1 no, 2 no)"
     else:
-        tier, why = RiskTier.LOW, "the vendor is cleared" if cleared else "limited access and no vendor of concern"
+        tier, why = RiskTier.LOW, f"no extensive supplier access (3a {c3a}) and no vendor of concern (1 {c1}, 2 {c2})"
     if audit_status == ScannerAuditStatus.OPEN_FINDINGS and tier != RiskTier.HIGH:
         tier = TIER_ORDER[TIER_ORDER.index(tier) - 1]
         why += "; raised one step for open audit findings"
-    return tier, f"Tier {tier.value}: {why}."
+    unknowns = [
+        f"criterion_{name}" for name, value in (("1", c1), ("2", c2), ("3a", c3a), ("3b", c3b)) if value == Answer.UNKNOWN
+    ]
+    if unknowns:
+        names = ", ".join(name.removeprefix("criterion_") for name in unknowns)
+        why += f". Built on unknowns: consideration(s) {names} unknown, counted as not ruled out"
+    return tier, f"Tier {tier.value}: {why}.", unknowns
+
+
+def _age(known_on: str | None, today: date) -> int | None:
+    return None if known_on is None else (today - date.fromisoformat(known_on)).days
+
+
+def _audit_reason(audit_status: str, known_on: str | None, today: date) -> str:
+    words = AUDIT_WORDS[ScannerAuditStatus(audit_status)]
+    if audit_status == ScannerAuditStatus.NOT_AUDITED:
+        return f"Audit status {audit_status}: {words}."
+    if known_on is None:
+        return f"Audit status {audit_status}: {words}; the date of the source reporting it is not recorded."
+    age = _age(known_on, today)
+    latest = "" if audit_status == ScannerAuditStatus.AUDITED else f"; no report since {known_on}"
+    return f"Audit status {audit_status}: {words}, as reported on {known_on} ({age} days ago){latest}."
 
 
 def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
-    """One scanner's exposure: the four considerations, its audit status, tier and the reasons in words."""
+    """One scanner's exposure: the four considerations, each with the facts it rests on, its network mode, audit
+    status (as of the date of its source), tier and the reasons in words."""
+    today = utcnow().date()
     reasons = []
+    assessment = {"assessment_status": None, "assessor": None, "assessment_caveat": None}
     if row["vendor_id"] is None:
         c1 = c2 = Answer.UNKNOWN.value
         reasons.append("Vendor not disclosed: considerations 1 and 2 unknown.")
@@ -148,21 +204,35 @@ def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
         reasons.append(f"Vendor {row['vendor_name']}: no assessment recorded, considerations 1 and 2 unknown.")
     else:
         c1, c2 = row["criterion_1"], row["criterion_2"]
-        provisional = " (provisional)" if reads.boolean(row["provisional"]) else ""
+        assessment = {
+            "assessment_status": row["assessment_status"],
+            "assessor": row["assessor"],
+            "assessment_caveat": row["assessment_caveat"],
+        }
+        caveat = f" Caveat: {row['assessment_caveat']}" if row["assessment_caveat"] else ""
         reasons.append(
-            f"Vendor {row['vendor_name']}: consideration 1 {c1}, 2 {c2}, assessment {row['assessment_id']} of"
-            f" {iso_date(row['assessed_on'])}{provisional}."
+            f"Vendor {row['vendor_name']}: consideration 1 {c1}, 2 {c2}, per assessment {row['assessment_id']} of"
+            f" {iso_date(row['assessed_on'])} by {row['assessor']}, status {row['assessment_status']}: the"
+            f" assessor's reading, not a government decision.{caveat}"
         )
-    derived = derived_3a(row["network_mode"]).value
+    answers = {aspect.value: row[f"access_{aspect.value}"] for aspect in ASPECTS}
+    derived = derived_3a(answers).value
+    facts = access_words(answers)
     if row["override_3a"] is not None:
         c3a, basis = row["override_3a"], "override"
-        reasons.append(f"Access: 3a {c3a} by override (derived would be {derived}): {row['override_reason']}")
-    elif row["network_mode"] == NetworkMode.FIBRE_LINKED:
-        c3a, basis = derived, "derived"
-        reasons.append(f"Fibre-linked into {row['network_name']}: extensive access (3a yes).")
+        reasons.append(
+            f"Supplier access: 3a {c3a} by override (the recorded facts would give {derived}: {facts}):"
+            f" {row['override_reason']}"
+        )
     else:
-        c3a, basis = derived, "derived"
-        reasons.append("Standalone: limited access (3a no).")
+        c3a, basis = derived, "supplier_access"
+        if all(answer is None for answer in answers.values()):
+            reasons.append(f"Supplier access: no facts recorded ({facts}), so 3a unknown.")
+        else:
+            reasons.append(f"Supplier access: {facts}, so 3a {c3a}.")
+    mode = NetworkMode(row["network_mode"])
+    linked = f" into {row['network_name']}" if mode == NetworkMode.FIBRE_LINKED else ""
+    reasons.append(f"Network mode {mode.value}{linked}: {NETWORK_WORDS[mode]}.")
     total, verified, infeasible = row["measures_total"], row["measures_verified"], row["measures_infeasible"]
     c3b = criterion_3b(total, verified, infeasible).value
     if not total:
@@ -174,8 +244,9 @@ def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
     else:
         reasons.append(f"{total} mitigation measure(s) recorded, none verified (3b unknown).")
     audit_status = row["audit_status"]
-    reasons.append(f"Audit status {audit_status}: {AUDIT_WORDS[ScannerAuditStatus(audit_status)]}.")
-    tier, why = _tier(c1, c2, c3a, c3b, audit_status)
+    known_on = iso_date(row["audit_status_known_on"])
+    reasons.append(_audit_reason(audit_status, known_on, today))
+    tier, why, unknowns = _tier(c1, c2, c3a, c3b, audit_status)
     reasons.insert(0, why)
     return {
         "scanner_id": row["scanner_id"],
@@ -189,10 +260,15 @@ def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
         "count_basis": row["count_basis"],
         "criterion_1": c1,
         "criterion_2": c2,
+        **assessment,
         "criterion_3a": c3a,
         "criterion_3a_basis": basis,
+        **{f"access_{aspect}": answer or Answer.UNKNOWN.value for aspect, answer in answers.items()},
         "criterion_3b": c3b,
+        "unknowns": unknowns,
         "audit_status": audit_status,
+        "audit_status_known_on": known_on,
+        "audit_information_age_days": _age(known_on, today),
         "risk_tier": tier.value,
         "reasons": reasons,
     }
@@ -210,10 +286,17 @@ EXPOSURE_COLUMNS = [
     "count_basis",
     "criterion_1",
     "criterion_2",
+    "assessment_status",
+    "assessor",
+    "assessment_caveat",
     "criterion_3a",
     "criterion_3a_basis",
+    *(f"access_{aspect.value}" for aspect in ASPECTS),
     "criterion_3b",
+    "unknowns",
     "audit_status",
+    "audit_status_known_on",
+    "audit_information_age_days",
     "risk_tier",
     "reasons",
 ]
@@ -229,7 +312,7 @@ _CONSIDERATIONS = (
     "SELECT f.*,"
     " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_1 END AS c1,"
     " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_2 END AS c2,"
-    " COALESCE(f.override_3a, CASE WHEN f.network_mode = 'fibre_linked' THEN 'yes' ELSE 'no' END) AS c3a,"
+    f" COALESCE(f.override_3a, {criterion_3a_sql('f')}) AS c3a,"
     " CASE WHEN f.measures_verified > 0 THEN 'yes'"
     " WHEN f.measures_total > 0 AND f.measures_infeasible = f.measures_total THEN 'no' ELSE 'unknown' END AS c3b"
     f" FROM ({_FACTS}) f"
@@ -247,6 +330,7 @@ _RANKED = (
     "SELECT h.*, h.scanner_id AS id,"
     " CASE WHEN h.audit_status = 'open_findings' AND h.base_rank > 0 THEN h.base_rank - 1 ELSE h.base_rank END"
     " AS tier_rank,"
+    f" {_case('h.network_mode', [mode.value for mode in NETWORK_ORDER])} AS network_rank,"
     f" {_case('h.audit_status', [status.value for status in AUDIT_ORDER])} AS audit_rank"
     f" FROM ({_BASE_TIER}) h"
 )
@@ -262,6 +346,7 @@ EXPOSURE = Listing(
     id_column="exposure.id",
     sort_fields={
         "tier_rank": SortField("exposure.tier_rank", "int"),
+        "network_rank": SortField("exposure.network_rank", "int"),
         "audit_rank": SortField("exposure.audit_rank", "int"),
         "asset_tag": SortField("exposure.asset_tag"),
         "id": SortField("exposure.id", "int"),
@@ -269,7 +354,7 @@ EXPOSURE = Listing(
     shape=exposure_row,
     raw_keys=True,
 )
-EXPOSURE_SORTS = {"risk": "tier_rank,audit_rank,asset_tag", "asset_tag": "asset_tag"}
+EXPOSURE_SORTS = {"risk": "tier_rank,network_rank,audit_rank,asset_tag", "asset_tag": "asset_tag"}
 
 
 def _exposure_query(
@@ -327,6 +412,7 @@ SUMMARY_COLUMNS = [
     "vendor",
     "network_mode",
     "audit_status",
+    "audit_status_known_on",
     "scanners",
     "count_is_minimum",
 ]
@@ -334,9 +420,11 @@ SUMMARY_COLUMNS = [
 
 _SUMMARY = (
     "SELECT s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status, COUNT(*) AS scanners,"
-    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum"
+    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum,"
+    " MAX(s.audit_status_known_on) AS audit_status_known_on"
     " FROM (SELECT site.code AS site_code, site.name AS site_name, vendor.slug AS vendor_slug,"
-    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS_SQL} AS audit_status"
+    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS_SQL} AS audit_status,"
+    f" {AUDIT_STATUS_KNOWN_ON_SQL} AS audit_status_known_on"
     " FROM scanner JOIN site ON site.id = scanner.site_id LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
     " {where}) s"
     " GROUP BY s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status"
@@ -360,6 +448,7 @@ async def summary(
                 "vendor": row["vendor_slug"],
                 "network_mode": row["network_mode"],
                 "audit_status": row["audit_status"],
+                "audit_status_known_on": iso_date(row["audit_status_known_on"]),
                 "scanners": row["scanners"],
                 "count_is_minimum": bool(row["minimum"]),
             }
@@ -454,15 +543,46 @@ AUDIT_COLUMNS = [
     "as_stated",
     "precision",
     "due_by",
+    "reading",
+    "status_known_on",
+    "dates_stated_on",
+    "information_age_days",
+    "days_past_due_by",
     "days_overdue",
+    "explanation",
 ]
 
 
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _milestone_reading(
+    status: str, milestone: str, due_by: date, known_on: date | None, stated_on: date | None, on: date
+) -> tuple[str, str]:
+    """``overdue`` only when a status reported after the milestone's period, and after the source that stated it,
+    still shows the audit before it; otherwise ``no_later_report``. The explanation says which, in words."""
+    expected = f"{milestone} expected by {due_by.isoformat()}"
+    if known_on is not None and known_on > due_by and (stated_on is None or known_on > stated_on):
+        return "overdue", (
+            f"Overdue: {expected}; a source of {known_on.isoformat()} still reports the audit {status}"
+            f" ({(on - known_on).days} days before {on.isoformat()})."
+        )
+    if known_on is None:
+        return "no_later_report", f"{expected}; no report of it recorded, and the status's source date is not recorded."
+    return "no_later_report", (
+        f"{expected}, no later report recorded: no report since {known_on.isoformat()}, when the audit was reported"
+        f" {status} ({(on - known_on).days} days before {on.isoformat()}). Not a finding that it is late."
+    )
+
+
 async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Audits whose planned start or expected report has passed on ``on`` without it happening."""
+    """Audits whose planned start or expected report period has ended on ``on`` with no record of it happening;
+    each says whether a later report shows it late (``overdue``) or none has been recorded (``no_later_report``)."""
     columns = ", ".join(f"{name}_on, {name}_precision, {name}_as_stated" for name in STATED_DATES)
     rows = await reads.fetch_heavy(
-        f"SELECT id, title, status, {columns} FROM audit WHERE status IN (:commissioned, :in_progress) ORDER BY id",
+        f"SELECT id, title, status, status_known_on, dates_stated_on, {columns} FROM audit"
+        " WHERE status IN (:commissioned, :in_progress) ORDER BY id",
         {"commissioned": AuditStatus.COMMISSIONED.value, "in_progress": AuditStatus.IN_PROGRESS.value},
     )
     items = []
@@ -470,11 +590,11 @@ async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, An
         checks = [("report", "expected_report")]
         if row["status"] == AuditStatus.COMMISSIONED:
             checks.insert(0, ("start", "planned_start"))
+        known_on, stated_on = _as_date(row["status_known_on"]), _as_date(row["dates_stated_on"])
         for milestone, name in checks:
-            start = row[f"{name}_on"]
-            start = date.fromisoformat(start) if isinstance(start, str) else start
-            due_by = period_end(start, row[f"{name}_precision"])
+            due_by = period_end(_as_date(row[f"{name}_on"]), row[f"{name}_precision"])
             if due_by is not None and due_by < on:
+                reading, explanation = _milestone_reading(row["status"], milestone, due_by, known_on, stated_on, on)
                 items.append(
                     {
                         "audit_id": row["id"],
@@ -484,16 +604,24 @@ async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, An
                         "as_stated": row[f"{name}_as_stated"],
                         "precision": row[f"{name}_precision"],
                         "due_by": due_by.isoformat(),
-                        "days_overdue": (on - due_by).days,
+                        "reading": reading,
+                        "status_known_on": iso_date(known_on),
+                        "dates_stated_on": iso_date(stated_on),
+                        "information_age_days": None if known_on is None else (on - known_on).days,
+                        "days_past_due_by": (on - due_by).days,
+                        "days_overdue": (on - due_by).days if reading == "overdue" else None,
+                        "explanation": explanation,
                     }
                 )
     meta = {
         "report": "overdue-audits",
         "on": on.isoformat(),
         "count": len(items),
-        "rule": "An audit still commissioned is overdue to start after the last day of its planned start period;"
-        " one commissioned or in progress is overdue to report after the last day of its expected report period"
-        " (a month ends on its last day, a season on the last day of its third month: summer on 31 August).",
+        "rule": "An audit milestone is listed after the last day of its stated period (a month ends on its last day, a"
+        " season on the last day of its third month: summer on 31 August) while the audit is still commissioned (start"
+        " and report) or in progress (report). It reads overdue only when a status reported after that day, and after"
+        " the source that stated the milestone, still shows the audit pending; otherwise it reads no_later_report:"
+        " expected by that day, no later report recorded since status_known_on, with the information's age in days.",
     }
     return meta, items
 
@@ -504,7 +632,8 @@ ASSESSMENT_COLUMNS = [
     "vendor_name",
     "assessed_on",
     "valid_until",
-    "provisional",
+    "assessor",
+    "status",
     "days_overdue",
 ]
 
@@ -512,7 +641,7 @@ ASSESSMENT_COLUMNS = [
 async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Vendors' current assessments whose valid_until has passed on ``on``."""
     rows = await reads.fetch_heavy(
-        "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.provisional"
+        "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.assessor, va.status"
         " FROM vendor_assessment va JOIN vendor ON vendor.id = va.vendor_id"
         f" WHERE va.id = {CURRENT_ASSESSMENT_ID.format(vendor='va.vendor_id')} AND va.valid_until < :on"
         " ORDER BY va.valid_until, va.id",
@@ -529,7 +658,8 @@ async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[st
                 "vendor_name": row["name"],
                 "assessed_on": iso_date(row["assessed_on"]),
                 "valid_until": valid_until.isoformat(),
-                "provisional": reads.boolean(row["provisional"]),
+                "assessor": row["assessor"],
+                "status": row["status"],
                 "days_overdue": (on - valid_until).days,
             }
         )

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.assessments.models import AccessOverride, MitigationMeasure
+from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
 from app.audits.status import AUDIT_STATUS_SQL, audit_status_of
 from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
@@ -227,6 +227,7 @@ _REFERENCES = (
     (ProcurementScanner, "procurement(s)"),
     (AuditScanner, "audit scope(s)"),
     (FindingScanner, "finding(s)"),
+    (SupplierAccessFact, "supplier-access fact(s)"),
     (AccessOverride, "access override(s)"),
     (MitigationMeasure, "mitigation measure(s)"),
 )

@@ -5,7 +5,7 @@ server's locale), with the id as tie-breaker. An index in the database's default
 serve that order, so a sorted page read and sorted every matching row. These indexes match it.
 
 Revision ID: 5d2e8b1c7a40
-Revises: 3c1f0a7d2b9e
+Revises: 863c718fce71
 Created: 2026-11-29 14:30:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "5d2e8b1c7a40"
-down_revision: str | None = "3c1f0a7d2b9e"
+down_revision: str | None = "863c718fce71"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
