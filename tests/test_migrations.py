@@ -154,3 +154,21 @@ def test_the_provenance_migration_keeps_existing_assessments_and_audits(scratch_
             assert [bool(row.provisional) for row in flags] == [True, False]
     finally:
         engine.dispose()
+
+
+def test_every_index_the_models_declare_exists_after_upgrading(scratch_url):
+    """Expression indexes (lower(...) unique keys) escape the model comparison on SQLite, which cannot
+    reflect them; a batch migration that copied a table without them would go unnoticed there."""
+    upgrade(scratch_url)
+    declared = {index.name for table in SQLModel.metadata.sorted_tables for index in table.indexes}
+    engine = create_engine(scratch_url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+            else:
+                query = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+            present = set(connection.execute(sa.text(query)).scalars())
+    finally:
+        engine.dispose()
+    assert {name for name in declared if name.startswith("uq_")} and declared <= present, declared - present
