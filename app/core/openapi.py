@@ -266,7 +266,7 @@ def _is_versioned_item(response: dict[str, Any], schemas: dict[str, Any]) -> boo
 
 def _is_page(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
     body = response.get("content", {}).get("application/json", {}).get("schema")
-    return set(_component(body, schemas).get("properties", {})) == {"items", "next_cursor"}
+    return {"items", "next_cursor"} <= set(_component(body, schemas).get("properties", {}))
 
 
 def _declare_headers(method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
