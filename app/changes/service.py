@@ -59,8 +59,9 @@ def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-ADMIN_ONLY_OBJECT_TYPES = ("api-keys",)
-"""Object types whose change records only admin keys may read (names, roles, prefixes of credentials)."""
+ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks")
+"""Object types whose change records only admin keys may read (names, roles, prefixes of credentials,
+webhook targets)."""
 
 _HIDDEN_FROM_NON_ADMINS = "change_record.object_type NOT IN ({})".format(
     ", ".join(f"'{name}'" for name in ADMIN_ONLY_OBJECT_TYPES)

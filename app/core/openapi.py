@@ -42,6 +42,7 @@ TAGS: dict[str, str] = {
     "reports": "Answers to the parliamentary questions: exposure, summary counts and overdue work, as JSON or CSV.",
     "history": "The hash-chained change log: every change, its verification, and history and restore per item.",
     "api-keys": "API keys and their roles (admin only).",
+    "webhooks": "Subscriptions that receive each change as a signed HTTP POST, and their delivery logs (admin only).",
     "health": "Liveness and readiness probes for orchestrators; unauthenticated.",
 }
 """Every tag an operation may use, with its description (a test fails on an undeclared tag)."""
@@ -399,6 +400,7 @@ _OBJECT_EXAMPLES: dict[str, dict[str, Any]] = {
     "MitigationMeasure": {"title": "Remote maintenance access disabled"},
     "Procurement": {"title": "Purchase of container scanners for the Port of Rotterdam"},
     "ApiKey": {"name": "reporting dashboard"},
+    "Webhook": {"name": "risk dashboard: scanner changes", "position": 1207},
     "Exposure": {
         "site": "maasvlakte",
         "site_name": "Port of Rotterdam (customs office Maasvlakte)",
