@@ -15,14 +15,16 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.core import config
 from app.webhooks.delivery import DeliveryWorker
+from tests.conftest import bearer
 from tests.ports import free_port
-from tests.servers import ROOT, inventory, server_env
+from tests.servers import ROOT, inventory, serve, server_env, stop, wait_ready
 from tests.test_listing import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -350,3 +352,24 @@ async def test_two_workers_on_postgresql_never_deliver_one_subscription_at_once(
                     process.wait()
         log.close()
         receiver.stop()
+
+
+async def test_inventory_serve_delivers_by_default_with_one_sender_on_sqlite(tmp_path, receiver):
+    """Two uvicorn workers on SQLite each run the worker thread; the one holding the file lock delivers."""
+    receiver.delay = 0.01
+    env = server_env(f"sqlite:///{tmp_path / 'inventory.db'}", tmp_path / "var", **WEBHOOK_ENV)
+    port, log = free_port(), tmp_path / "serve.log"
+    process = serve(env, port, log, "--workers", "2")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(base, process, log, 120)
+        token = (tmp_path / "var" / "admin.token").read_text().strip()
+        async with httpx.AsyncClient(base_url=base, headers=bearer(token), timeout=30) as http:
+            hook = await subscribe(http, receiver, "/served", object_types=["sites"])
+            await make_sites(http, "served", 30)
+            expected = await site_changes_after(http, hook["position"])
+        wait_for(lambda: len(set(receiver.change_ids("/served"))) >= len(expected), "every change from serve")
+        in_order_at_least_once(receiver.change_ids("/served"), expected)
+        assert receiver.most_in_flight == {"/served": 1} and receiver.rejected == []
+    finally:
+        stop(process)
