@@ -49,15 +49,14 @@ class ChangeQuery(PageQuery):
     after: Annotated[int, Field(ge=0, le=MAX_ID), DigitsOnly] | None = Field(
         default=None,
         description="The change feed: only records with an id greater than this, in commit (id) order, and a "
-        "`position` to pass here next time. `0` starts at the first record. Not combined with `cursor` or a "
-        "`sort` other than `id`.",
-        examples=[1200],
+        "`position` to pass here next time. `0` starts at the first record. Only with `sort` `id` (the default).",
+        examples=[1],
     )
     wait: Annotated[int, Field(ge=0, le=service.MAX_WAIT_SECONDS), DigitsOnly] = Field(
         default=0,
         description=f"With `after`: when nothing matches yet, wait up to this many seconds (at most "
         f"{service.MAX_WAIT_SECONDS}) and answer as soon as a matching record is committed (long polling).",
-        examples=[25],
+        examples=[20],
     )
 
 

@@ -179,8 +179,9 @@ async def list_changes(
     return await fetch_page(reads, CHANGES, filters, sort=sort, limit=limit, cursor=cursor)
 
 
-MAX_WAIT_SECONDS = 30
-"""The longest a feed request may wait for a change (``wait=``)."""
+MAX_WAIT_SECONDS = 25
+"""The longest a feed request may wait for a change (``wait=``): under the 30 s that clients, proxies and
+load balancers commonly allow a request."""
 FEED_POLL_SECONDS = 0.2
 """How often a waiting feed request looks for a new record: one indexed query on the head of the log,
 so any process or replica sees a change committed by any other within this time."""
@@ -212,9 +213,8 @@ async def follow_changes(
     """The records after ``after`` (strictly, in commit order) that match the filters, and the position
     to resume from: the last record returned when there may be more, else the head of the log as read
     before the query (so nothing committed meanwhile is skipped, and records the filters leave out are
-    not read again). With ``wait``, an empty answer waits up to that many seconds for a record."""
-    if cursor is not None:
-        raise feed_usage("cursor", "cannot be combined with after: resume with after=<position> instead")
+    not read again). With ``wait``, an empty answer waits up to that many seconds for a record. A ``cursor``
+    (of the listing in id order) narrows it further, as on the listing."""
     if sort not in (None, "", "id"):
         raise feed_usage("sort", "must be id (or absent) with after: the feed is in commit order")
     deadline = time.monotonic() + wait
@@ -224,7 +224,7 @@ async def follow_changes(
         filters = _change_filters(reads, **criteria)
         filters.add("change_record.id > :after", after=position)
         filters.add("change_record.id <= :head", head=head)
-        items, more = await fetch_page(reads, CHANGES, filters, sort="id", limit=limit, cursor=None)
+        items, more = await fetch_page(reads, CHANGES, filters, sort="id", limit=limit, cursor=cursor)
         if items:
             return items, items[-1]["id"] if more else head
         position = max(position, head)

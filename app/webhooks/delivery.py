@@ -53,6 +53,8 @@ logger = logging.getLogger("app.webhooks")
 
 POLL_SECONDS = 0.25
 """How often an idle worker looks for new records and due retries."""
+MAX_PAUSE_SECONDS = 5.0
+"""The longest an idle or failing worker waits between rounds (after database errors it backs off to this)."""
 BATCH = 100
 """Records read per query; a subscription is released after each batch so others get their turn."""
 KEEP_DELIVERIES = 1000
@@ -140,14 +142,19 @@ class DeliveryWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until ``stop`` is set; an unexpected error is logged and the loop goes on."""
+        pause = POLL_SECONDS
         while not stop.is_set():
             try:
                 busy = self.run_once()
+                pause = POLL_SECONDS
+            except sa.exc.SQLAlchemyError as error:  # the database is away: try again, less often
+                logger.warning("webhook delivery paused: database error", extra={"error": type(error).__name__})
+                busy, pause = False, min(pause * 2, MAX_PAUSE_SECONDS)
             except Exception:
                 logger.exception("webhook delivery round failed")
-                busy = False
+                busy, pause = False, min(pause * 2, MAX_PAUSE_SECONDS)
             if not busy:
-                stop.wait(POLL_SECONDS)
+                stop.wait(pause)
 
     def run_once(self) -> bool:
         """One round over the due subscriptions; whether anything was attempted."""
