@@ -74,18 +74,13 @@ async def list_changes(
     params = query.model_dump()
     params["since"] = parse_instant(query.since, "since")
     params["until"] = parse_instant(query.until, "until")
-    after, wait = params.pop("after"), params.pop("wait")
-    reads, admin = request.app.state.reads, is_admin(request)
-    if after is None:
-        if wait:
-            raise service.feed_usage("wait", "needs after: only the change feed waits for new records")
-        items, next_cursor = await service.list_changes(reads, **params, admin=admin)
-        body = {"items": items, "next_cursor": next_cursor, "position": None}
-        return json_response(body, headers=_next(request, cursor=next_cursor))
-    items, position = await service.follow_changes(reads, after=after, wait=wait, **params, admin=admin)
-    return json_response(
-        {"items": items, "next_cursor": None, "position": position}, headers=_next(request, after=str(position))
+    items, next_cursor, position = await service.read_changes(
+        request.app.state.reads, **params, admin=is_admin(request)
     )
+    body = {"items": items, "next_cursor": next_cursor, "position": position}
+    if query.after is None:
+        return json_response(body, headers=_next(request, cursor=next_cursor))
+    return json_response(body, headers=_next(request, after=str(position)))
 
 
 def _next(request: Request, **params: str | None) -> dict[str, str]:

@@ -233,6 +233,19 @@ async def follow_changes(
         await asyncio.sleep(min(FEED_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
+async def read_changes(
+    reads: ReadDatabase, *, after: int | None, wait: int, **params: Any
+) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """The change log as a listing (items and next cursor) or, with ``after``, as the feed (items and position)."""
+    if after is None:
+        if wait:
+            raise feed_usage("wait", "needs after: only the change feed waits for new records")
+        items, next_cursor = await list_changes(reads, **params)
+        return items, next_cursor, None
+    items, position = await follow_changes(reads, after=after, wait=wait, **params)
+    return items, None, position
+
+
 async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dict[str, Any]:
     """One change record by id, or NotFound (also for an admin-only record asked for by a non-admin key)."""
     hidden = visibility_filter(admin)
