@@ -43,7 +43,7 @@ from standardwebhooks import Webhook as Signer
 from app.changes.models import ChangeRecord
 from app.core.config import Settings
 from app.core.context import WEBHOOKS_REQUEST_ID, RequestContext, using_context
-from app.core.db import format_timestamp, get_engine, utcnow
+from app.core.db import format_timestamp, get_engine, sqlite_reader_engine, utcnow
 from app.core.files import private_dir
 from app.core.writes import update_row
 from app.webhooks.models import Webhook, WebhookDelivery
@@ -125,6 +125,8 @@ class DeliveryWorker:
         self.settings = settings
         self.engine = engine or get_engine(settings.database_url)
         self.postgres = self.engine.dialect.name == "postgresql"
+        # Polls and reads: on SQLite without taking the write lock (every write-engine transaction does).
+        self.reader = self.engine if self.postgres else sqlite_reader_engine(settings.database_url)
         self.allow = AllowList.parse(settings.webhook_allowed_networks)
         timeout = httpx.Timeout(
             settings.webhook_read_timeout, connect=settings.webhook_connect_timeout, pool=settings.webhook_connect_timeout
@@ -134,6 +136,8 @@ class DeliveryWorker:
 
     def close(self) -> None:
         self.http.close()
+        if self.reader is not self.engine:
+            self.reader.dispose()
         if self._file_lock is not None:
             os.close(self._file_lock)
             self._file_lock = None
@@ -169,7 +173,7 @@ class DeliveryWorker:
 
     def _due(self) -> list[int]:
         now = utcnow()
-        with self.engine.connect() as connection:
+        with self.reader.connect() as connection:
             head = connection.execute(sa.select(sa.func.max(ChangeRecord.id))).scalar_one() or 0
             table = Webhook.__table__
             return list(
@@ -218,7 +222,7 @@ class DeliveryWorker:
     # Delivering.
 
     def _deliver_batch(self, webhook_id: int) -> bool:
-        with Session(self.engine) as session:
+        with Session(self.reader) as session:
             webhook = session.get(Webhook, webhook_id)
             if webhook is None or not webhook.active:
                 return False
