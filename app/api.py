@@ -13,6 +13,7 @@ from app.reports.router import router as reports_router
 from app.scanners.router import router as scanners_router
 from app.sites.router import router as sites_router
 from app.vendors.router import router as vendors_router
+from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -30,10 +31,11 @@ DOMAIN_ROUTERS = [
     reports_router,
     changes_router,
     api_keys_router,
+    webhooks_router,
 ]
 
 
 def include_api(app: FastAPI) -> None:
-    """Mount every domain router under ``/api/v1``; writes add the editor role, key management admin."""
+    """Mount every domain router under ``/api/v1``; writes add the editor role, key and webhook management admin."""
     for router in DOMAIN_ROUTERS:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_reader)])

@@ -263,6 +263,24 @@ def openapi() -> None:
     typer.echo(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False))
 
 
+@app.command()
+def deliver() -> None:
+    """Deliver webhooks until stopped (SIGTERM, Ctrl-C): for deployments whose API replicas run with
+    INVENTORY_WEBHOOK_WORKER=false. Several may run against one PostgreSQL database; each subscription is
+    delivered by one of them at a time."""
+    import signal
+    import threading
+
+    from app.core.config import get_settings
+    from app.webhooks.delivery import deliver_forever
+
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    typer.echo("delivering webhooks; stop with SIGTERM or Ctrl-C", err=True)
+    deliver_forever(get_settings(), stop)
+
+
 def _ensure_local_admin_key(path: Path, base_url: str) -> None:
     from sqlmodel import Session
 

@@ -27,6 +27,7 @@ from app.core.startup import open_reads_when_ready
 from app.docs.router import install_docs
 from app.health.router import router as health_router
 from app.metrics.router import router as metrics_router
+from app.webhooks.delivery import background_worker
 
 DESCRIPTION = """
 Records where customs scanning equipment stands (seaports, airports, postal sorting centres),
@@ -47,7 +48,9 @@ limit the answer is a 429 problem with `Retry-After` (seconds).
 Every response carries `X-Request-ID` (the client's, when it sends a sane one, else a new one).
 Every change is recorded with its request id, API key and the optional `X-Change-Reason`
 header in a hash-chained change log (`/api/v1/changes`); the five inventory collections answer
-`as_of=<RFC 3339 timestamp>` with the state at that instant.
+`as_of=<RFC 3339 timestamp>` with the state at that instant. Follow the log as a feed with
+`after=<change id>` (and `wait=` to long-poll), or have admin-managed webhooks (`/api/v1/webhooks`)
+POST each change, signed per Standard Webhooks, in change-log order and at least once.
 """
 
 
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.reads = await open_reads_when_ready(settings)
         app.state.key_cache = KeyCache()
         try:
-            with drain_on_sigterm(settings.drain_seconds):
+            with drain_on_sigterm(settings.drain_seconds), background_worker(settings):
                 async with observed(app.state.reads, mode=settings.mode):
                     yield
         finally:

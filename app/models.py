@@ -10,6 +10,7 @@ from app.procurements.models import Procurement, ProcurementScanner
 from app.scanners.models import Scanner
 from app.sites.models import Site
 from app.vendors.models import Vendor, VendorRestriction
+from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessOverride",
@@ -32,4 +33,6 @@ __all__ = [
     "Vendor",
     "VendorAssessment",
     "VendorRestriction",
+    "Webhook",
+    "WebhookDelivery",
 ]

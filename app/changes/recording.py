@@ -40,7 +40,7 @@ from app.core.db import UTCDateTime, format_timestamp, utcnow
 
 CHAIN_LOCK = 0x696E76656E746F72  # the advisory lock key on PostgreSQL ("inventor")
 
-SECRET_COLUMNS = frozenset({"token_hash"})
+SECRET_COLUMNS = frozenset({"token_hash", "secret"})
 """Columns never copied into a change record."""
 
 _IRREGULAR_COLLECTIONS: dict[str, str] = {}

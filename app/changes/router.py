@@ -9,7 +9,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.auth.dependencies import is_admin, require_admin, require_editor
 from app.changes import service, verification
-from app.changes.schemas import ChainVerification, ChainWalkLine, ChangeRecordPublic
+from app.changes.schemas import ChainVerification, ChainWalkLine, ChangePage, ChangeRecordPublic
 from app.changes.timeline import parse_instant
 from app.core.choices import ChangeAction
 from app.core.constraints import COLLECTION_PATTERN
@@ -20,7 +20,7 @@ from app.core.pagination import Page, json_response, page_response
 from app.core.params import DigitsOnly, ItemId
 from app.core.query import INSTANT, PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.core.urls import public_url
+from app.core.urls import public_url, with_query_params
 
 router = APIRouter(tags=["history"], route_class=StrictQueryRoute)
 
@@ -46,24 +46,48 @@ class ChangeQuery(PageQuery):
         default=None, max_length=64, description="Recorded before (RFC 3339).", json_schema_extra=INSTANT
     )
     sort: str | None = sort_query(service.CHANGES)
+    after: Annotated[int, Field(ge=0, le=MAX_ID), DigitsOnly] | None = Field(
+        default=None,
+        description="The change feed: only records with an id greater than this, in commit (id) order, and a "
+        "`position` to pass here next time. `0` starts at the first record. Only with `sort` `id` (the default).",
+        examples=[1],
+    )
+    wait: Annotated[int, Field(ge=0, le=service.MAX_WAIT_SECONDS), DigitsOnly] = Field(
+        default=0,
+        description=f"With `after`: when nothing matches yet, wait up to this many seconds (at most "
+        f"{service.MAX_WAIT_SECONDS}) and answer as soon as a matching record is committed (long polling).",
+        examples=[20],
+    )
 
 
 @router.get(
     "/changes",
     operation_id="listChanges",
-    response_model=Page[ChangeRecordPublic],
+    response_model=ChangePage,
     responses=problem_responses(*READ_PROBLEMS["list"]),
     openapi_extra=query_parameters(ChangeQuery),
 )
 async def list_changes(
     request: Request, query: Annotated[ChangeQuery, Depends(query_dependency(ChangeQuery))]
 ) -> Response:
-    """List recorded changes, oldest first, filtered by object, action, API key, request or time (records of API keys: admin keys only)."""
+    """List recorded changes, oldest first, filtered by object, action, API key, request or time; with `after`, follow them as a feed (records of API keys: admin keys only)."""
     params = query.model_dump()
     params["since"] = parse_instant(query.since, "since")
     params["until"] = parse_instant(query.until, "until")
-    items, next_cursor = await service.list_changes(request.app.state.reads, **params, admin=is_admin(request))
-    return page_response(request, items, next_cursor)
+    items, next_cursor, position = await service.read_changes(
+        request.app.state.reads, **params, admin=is_admin(request)
+    )
+    body = {"items": items, "next_cursor": next_cursor, "position": position}
+    if query.after is None:
+        return json_response(body, headers=_next(request, cursor=next_cursor))
+    return json_response(body, headers=_next(request, after=str(position)))
+
+
+def _next(request: Request, **params: str | None) -> dict[str, str]:
+    """A ``Link: rel="next"`` header to the request with ``params`` set, when they have a value."""
+    if any(value is None for value in params.values()):
+        return {}
+    return {"Link": f'<{with_query_params(request, **params)}>; rel="next"'}
 
 
 @router.get(

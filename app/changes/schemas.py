@@ -58,6 +58,22 @@ class ChangeRecordPublic(BaseModel):
     hash: str = Field(description="SHA-256 of this record's canonical content, `previous_hash` included.")
 
 
+class ChangePage(BaseModel):
+    """One page of the change log. With `after` it is the change feed: follow `position` (or the
+    `Link: rel="next"` header) to get what comes next, also when this page is empty."""
+
+    items: list[ChangeRecordPublic]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page; null on the last page, and always null with `after`."
+    )
+    position: int | None = Field(
+        description="With `after`: the change id to pass as `after` in the next request. It is the last record "
+        "of this page when more may follow, else the newest record of the log when it was read, so records the "
+        "filters leave out are not read again; it never goes backwards. Null without `after`.",
+        examples=[1207],
+    )
+
+
 class BrokenRecord(BaseModel):
     """The first record at which the chain does not hold."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +18,7 @@ from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of, lock_chain
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import load_item, restore_row
@@ -57,8 +59,9 @@ def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-ADMIN_ONLY_OBJECT_TYPES = ("api-keys",)
-"""Object types whose change records only admin keys may read (names, roles, prefixes of credentials)."""
+ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks")
+"""Object types whose change records only admin keys may read (names, roles, prefixes of credentials,
+webhook targets)."""
 
 _HIDDEN_FROM_NON_ADMINS = "change_record.object_type NOT IN ({})".format(
     ", ".join(f"'{name}'" for name in ADMIN_ONLY_OBJECT_TYPES)
@@ -127,7 +130,7 @@ COLLECTIONS = [
 _LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
 
 
-async def list_changes(
+def _change_filters(
     reads: ReadDatabase,
     *,
     object_type: str | None,
@@ -137,15 +140,8 @@ async def list_changes(
     request_id: str | None,
     since: datetime | None,
     until: datetime | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
     admin: bool,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Change records matching every given filter; ``since`` is inclusive, ``until`` exclusive.
-
-    Records of admin-only object types (API keys) are left out unless ``admin``: from the items,
-    so also from the page sizes and cursors."""
+) -> Filters:
     filters = Filters()
     hidden = visibility_filter(admin)
     if hidden:
@@ -164,7 +160,90 @@ async def list_changes(
         filters.add("change_record.recorded_at >= :since", since=reads.timestamp_param(format_timestamp(since)))
     if until:
         filters.add("change_record.recorded_at < :until", until=reads.timestamp_param(format_timestamp(until)))
+    return filters
+
+
+async def list_changes(
+    reads: ReadDatabase,
+    *,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    **criteria: Any,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Change records matching every given filter; ``since`` is inclusive, ``until`` exclusive.
+
+    Records of admin-only object types (API keys) are left out unless ``admin``: from the items,
+    so also from the page sizes and cursors."""
+    filters = _change_filters(reads, **criteria)
     return await fetch_page(reads, CHANGES, filters, sort=sort, limit=limit, cursor=cursor)
+
+
+MAX_WAIT_SECONDS = 25
+"""The longest a feed request may wait for a change (``wait=``): under the 30 s that clients, proxies and
+load balancers commonly allow a request."""
+FEED_POLL_SECONDS = 0.2
+"""How often a waiting feed request looks for a new record: one indexed query on the head of the log,
+so any process or replica sees a change committed by any other within this time."""
+
+
+async def head_id(reads: ReadDatabase) -> int:
+    """The id of the newest change record (0 when the log is empty)."""
+    rows = await reads.fetch("SELECT max(id) AS head FROM change_record", {})
+    return rows[0]["head"] or 0
+
+
+def feed_usage(field: str, message: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"{field} {message}",
+        errors=[{"location": "query", "field": field, "message": message, "type": "value_error"}],
+    )
+
+
+async def follow_changes(
+    reads: ReadDatabase,
+    *,
+    after: int,
+    wait: int,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    **criteria: Any,
+) -> tuple[list[dict[str, Any]], int]:
+    """The records after ``after`` (strictly, in commit order) that match the filters, and the position
+    to resume from: the last record returned when there may be more, else the head of the log as read
+    before the query (so nothing committed meanwhile is skipped, and records the filters leave out are
+    not read again). With ``wait``, an empty answer waits up to that many seconds for a record. A ``cursor``
+    (of the listing in id order) narrows it further, as on the listing."""
+    if sort not in (None, "", "id"):
+        raise feed_usage("sort", "must be id (or absent) with after: the feed is in commit order")
+    deadline = time.monotonic() + wait
+    position = after
+    while True:
+        head = await head_id(reads)
+        filters = _change_filters(reads, **criteria)
+        filters.add("change_record.id > :after", after=position)
+        filters.add("change_record.id <= :head", head=head)
+        items, more = await fetch_page(reads, CHANGES, filters, sort="id", limit=limit, cursor=cursor)
+        if items:
+            return items, items[-1]["id"] if more else head
+        position = max(position, head)
+        if time.monotonic() >= deadline:
+            return [], position
+        await asyncio.sleep(min(FEED_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+async def read_changes(
+    reads: ReadDatabase, *, after: int | None, wait: int, **params: Any
+) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """The change log as a listing (items and next cursor) or, with ``after``, as the feed (items and position)."""
+    if after is None:
+        if wait:
+            raise feed_usage("wait", "needs after: only the change feed waits for new records")
+        items, next_cursor = await list_changes(reads, **params)
+        return items, next_cursor, None
+    items, position = await follow_changes(reads, after=after, wait=wait, **params)
+    return items, None, position
 
 
 async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dict[str, Any]:

@@ -43,7 +43,8 @@ MAX_REASON_LENGTH = 500
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=@-]{1,128}$")
 SEED_REQUEST_ID = "seed"
 CLI_REQUEST_ID = "cli"
-RESERVED_REQUEST_IDS = frozenset({SEED_REQUEST_ID, CLI_REQUEST_ID})
+WEBHOOKS_REQUEST_ID = "webhooks"
+RESERVED_REQUEST_IDS = frozenset({SEED_REQUEST_ID, CLI_REQUEST_ID, WEBHOOKS_REQUEST_ID})
 """Request ids the service stamps on changes it makes itself; clients cannot claim them."""
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

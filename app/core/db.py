@@ -148,6 +148,18 @@ def create_engine(url: str) -> Engine:
     return postgres_engine(target, get_settings())
 
 
+def sqlite_reader_engine(url: str) -> Engine:
+    """A synchronous SQLite engine for a background reader (the webhook worker's polls): statements run
+    in the driver's autocommit, without ``BEGIN IMMEDIATE``, so reading never takes the write lock that
+    the API's writers queue for (under WAL a reader runs beside them)."""
+    engine = sa.create_engine(
+        sync_url(url),
+        connect_args={"check_same_thread": False, "timeout": get_settings().sqlite_busy_timeout, "isolation_level": None},
+    )
+    event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
 def dispose_engines() -> None:
     """Close every pooled connection (used at shutdown and between tests)."""
     for engine in _engines.values():

@@ -42,6 +42,7 @@ TAGS: dict[str, str] = {
     "reports": "Answers to the parliamentary questions: exposure, summary counts and overdue work, as JSON or CSV.",
     "history": "The hash-chained change log: every change, its verification, and history and restore per item.",
     "api-keys": "API keys and their roles (admin only).",
+    "webhooks": "Subscriptions that receive each change as a signed HTTP POST, and their delivery logs (admin only).",
     "health": "Liveness and readiness probes for orchestrators; unauthenticated.",
 }
 """Every tag an operation may use, with its description (a test fails on an undeclared tag)."""
@@ -267,7 +268,7 @@ def _is_versioned_item(response: dict[str, Any], schemas: dict[str, Any]) -> boo
 
 def _is_page(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
     body = response.get("content", {}).get("application/json", {}).get("schema")
-    return set(_component(body, schemas).get("properties", {})) == {"items", "next_cursor"}
+    return {"items", "next_cursor"} <= set(_component(body, schemas).get("properties", {}))
 
 
 def _declare_headers(method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
@@ -400,6 +401,7 @@ _OBJECT_EXAMPLES: dict[str, dict[str, Any]] = {
     "MitigationMeasure": {"title": "Remote maintenance access disabled"},
     "Procurement": {"title": "Purchase of container scanners for the Port of Rotterdam"},
     "ApiKey": {"name": "reporting dashboard"},
+    "Webhook": {"name": "risk dashboard: scanner changes", "position": 1207},
     "Exposure": {
         "site": "maasvlakte",
         "site_name": "Port of Rotterdam (customs office Maasvlakte)",
