@@ -162,6 +162,8 @@ for _collection in service.COLLECTIONS:
         openapi_extra=query_parameters(HistoryQuery),
         tags=[_collection.tag],
     )
+    if not _collection.restorable:
+        continue
     router.add_api_route(
         f"/{_collection.name}/{{item_id}}/restore",
         _restore_endpoint(_collection),

@@ -12,6 +12,17 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
+from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
+from app.assessments.schemas import (
+    AccessOverridePublic,
+    MitigationMeasurePublic,
+    SupplierAccessFactPublic,
+    VendorAssessmentPublic,
+)
+from app.assessments.service import ASSESSMENTS, FACTS, MEASURES, OVERRIDES
+from app.audits.models import Audit, Finding
+from app.audits.schemas import AuditPublic, FindingPublic
+from app.audits.service import load_audit, load_finding
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of, lock_chain
 from app.core.choices import ChangeAction
@@ -23,6 +34,9 @@ from app.core.writes import load_item, restore_row
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
 from app.networks.service import NETWORKS
+from app.procurements.models import Procurement
+from app.procurements.schemas import ProcurementPublic
+from app.procurements.service import load_procurement
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerPublic
 from app.scanners.service import SCANNERS
@@ -93,6 +107,10 @@ class Collection:
     tag: str
     public: type[BaseModel]
     load: Callable[[Session, int], dict[str, Any]]
+    restorable: bool = True
+    """Whether ``POST .../restore`` exists: objects whose state spans link tables (a procurement's
+    scanners, an audit's scope, a finding's scanners) have a history but no restore, since their
+    last recorded row alone would bring them back without those links."""
 
     @property
     def history(self) -> Listing:
@@ -123,6 +141,54 @@ COLLECTIONS = [
     ),
     Collection("networks", Network, "network", "network", "networks", NetworkPublic, _loader(NETWORKS)),
     Collection("scanners", Scanner, "scanner", "scanner", "scanners", ScannerPublic, _loader(SCANNERS)),
+    Collection(
+        "procurements",
+        Procurement,
+        "procurement",
+        "procurement",
+        "procurements",
+        ProcurementPublic,
+        load_procurement,
+        restorable=False,
+    ),
+    Collection("audits", Audit, "audit", "audit", "audits", AuditPublic, load_audit, restorable=False),
+    Collection("findings", Finding, "finding", "finding", "audits", FindingPublic, load_finding, restorable=False),
+    Collection(
+        "vendor-assessments",
+        VendorAssessment,
+        "vendor-assessment",
+        "vendor assessment",
+        "assessments",
+        VendorAssessmentPublic,
+        _loader(ASSESSMENTS),
+    ),
+    Collection(
+        "supplier-access-facts",
+        SupplierAccessFact,
+        "supplier-access-fact",
+        "supplier-access fact",
+        "assessments",
+        SupplierAccessFactPublic,
+        _loader(FACTS),
+    ),
+    Collection(
+        "access-overrides",
+        AccessOverride,
+        "access-override",
+        "access override",
+        "assessments",
+        AccessOverridePublic,
+        _loader(OVERRIDES),
+    ),
+    Collection(
+        "mitigation-measures",
+        MitigationMeasure,
+        "mitigation-measure",
+        "mitigation measure",
+        "assessments",
+        MitigationMeasurePublic,
+        _loader(MEASURES),
+    ),
 ]
 _LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
 
