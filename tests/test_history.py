@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from app.core.db import get_engine
 from tests.test_listing import assert_problem
 
-SEEDED_CHANGES = 37
-"""Change records the seed writes: 24 inventory rows, and 13 of the assurance (procurement, audit,
-vendor assessment and their scanner links)."""
+SEEDED_CHANGES = 69
+"""Change records the seed writes: 24 inventory rows, 13 of the assurance (procurement, audit,
+vendor assessment and their scanner links), 20 of the operators (2, with Customs' 5 site and 13
+scanner links) and 12 of the announced research (1, with its vendor and 10 scanner links)."""
 
 pytestmark = pytest.mark.asyncio
 

@@ -30,7 +30,9 @@ InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 
 class ChangeQuery(PageQuery):
     """Filters, sort and page of the change log."""
 
-    object_type: str | None = Field(default=None, max_length=64, pattern=COLLECTION_PATTERN, description="Collection, e.g. `scanners`.")
+    object_type: str | None = Field(
+        default=None, max_length=64, pattern=COLLECTION_PATTERN, description="Collection, e.g. `scanners`."
+    )
     object_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
         default=None, description="Object id (with object_type)."
     )

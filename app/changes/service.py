@@ -31,9 +31,15 @@ from app.core.errors import Conflict, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import load_item, restore_row
+from app.investigations.models import Investigation
+from app.investigations.schemas import InvestigationPublic
+from app.investigations.service import load_investigation
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
 from app.networks.service import NETWORKS
+from app.operators.models import Operator
+from app.operators.schemas import OperatorPublic
+from app.operators.service import load_operator
 from app.procurements.models import Procurement
 from app.procurements.schemas import ProcurementPublic
 from app.procurements.service import load_procurement
@@ -109,7 +115,8 @@ class Collection:
     load: Callable[[Session, int], dict[str, Any]]
     restorable: bool = True
     """Whether ``POST .../restore`` exists: objects whose state spans link tables (a procurement's
-    scanners, an audit's scope, a finding's scanners) have a history but no restore, since their
+    scanners, an audit's scope, a finding's scanners, an operator's sites and scanners, an
+    investigation's vendors and scanners) have a history but no restore, since their
     last recorded row alone would bring them back without those links."""
 
     @property
@@ -188,6 +195,19 @@ COLLECTIONS = [
         "assessments",
         MitigationMeasurePublic,
         _loader(MEASURES),
+    ),
+    Collection(
+        "operators", Operator, "operator", "operator", "operators", OperatorPublic, load_operator, restorable=False
+    ),
+    Collection(
+        "investigations",
+        Investigation,
+        "investigation",
+        "investigation",
+        "investigations",
+        InvestigationPublic,
+        load_investigation,
+        restorable=False,
     ),
 ]
 _LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
