@@ -470,3 +470,21 @@ async def test_a_deleted_mitigation_measure_is_restored_with_its_history(client)
     history = (await client.get(f"{url}/history")).json()["items"]
     assert [c["action"] for c in history] == ["create", "delete", "restore"]
     assert_problem(await client.post(f"{url}/restore"), 409, "exists")
+
+
+async def test_a_deleted_vendor_assessment_is_restored_unless_its_date_is_taken(client):
+    nuctech = await find(client, "vendors", slug="nuctech")
+    body = {
+        "vendor_id": nuctech["id"],
+        "criterion_1": "unknown",
+        "criterion_1_rationale": "Test.",
+        "criterion_2": "unknown",
+        "criterion_2_rationale": "Test.",
+        "assessed_on": "2022-01-01",
+        "assessor": "Test assessor",
+    }
+    created = (await client.post("/api/v1/vendor-assessments", json=body)).json()
+    url = f"/api/v1/vendor-assessments/{created['id']}"
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+    assert (await client.post("/api/v1/vendor-assessments", json=body)).status_code == 201
+    assert_problem(await client.post(f"{url}/restore"), 409, "2022-01-01")

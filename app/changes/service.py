@@ -24,7 +24,7 @@ from app.audits.models import Audit, Finding
 from app.audits.schemas import AuditPublic, FindingPublic
 from app.audits.service import load_audit, load_finding
 from app.changes.models import ChangeRecord
-from app.changes.recording import collection_of, lock_chain
+from app.changes.recording import collection_of, lock_chain, state_values
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, NotFound
@@ -318,8 +318,9 @@ def _check_restorable(
     session: Session, collection: Collection, table: sa.Table, item_id: int, state: dict[str, Any]
 ) -> None:
     what = f"Cannot restore {collection.label} {item_id}"
+    typed = state_values(table, state)  # dates and enumerations as the columns hold them, for the comparisons
     for columns in _unique_column_sets(table):
-        values = {name: state.get(name) for name in columns}
+        values = {name: typed.get(name) for name in columns}
         if any(value is None for value in values.values()):
             continue
         taken = session.execute(
