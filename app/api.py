@@ -7,7 +7,9 @@ from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
 from app.auth.router import router as api_keys_router
 from app.changes.router import router as changes_router
+from app.investigations.router import router as investigations_router
 from app.networks.router import router as networks_router
+from app.operators.router import router as operators_router
 from app.procurements.router import router as procurements_router
 from app.reports.router import router as reports_router
 from app.scanners.router import router as scanners_router
@@ -28,6 +30,8 @@ DOMAIN_ROUTERS = [
     procurements_router,
     audits_router,
     assessments_router,
+    operators_router,
+    investigations_router,
     reports_router,
     changes_router,
     api_keys_router,

@@ -5,7 +5,9 @@ from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingSc
 from app.auth.models import ApiKey
 from app.changes.models import ChainCheckpoint, ChangeRecord
 from app.core.idempotency import IdempotencyRecord
+from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.networks.models import Network
+from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.procurements.models import Procurement, ProcurementScanner
 from app.scanners.models import Scanner
 from app.sites.models import Site
@@ -23,8 +25,14 @@ __all__ = [
     "Finding",
     "FindingScanner",
     "IdempotencyRecord",
+    "Investigation",
+    "InvestigationScanner",
+    "InvestigationVendor",
     "MitigationMeasure",
     "Network",
+    "Operator",
+    "OperatorScanner",
+    "OperatorSite",
     "Procurement",
     "ProcurementScanner",
     "Scanner",

@@ -47,11 +47,18 @@ from app.core.context import SEED_REQUEST_ID, RequestContext, current_context, u
 from app.core.db import refresh_statistics, utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
+from app.investigations.schemas import InvestigationCreate
 from app.models import (
     Audit,
     AuditScanner,
     AuditSite,
+    Investigation,
+    InvestigationScanner,
+    InvestigationVendor,
     Network,
+    Operator,
+    OperatorScanner,
+    OperatorSite,
     Procurement,
     ProcurementScanner,
     Scanner,
@@ -61,6 +68,7 @@ from app.models import (
     VendorRestriction,
 )
 from app.networks.schemas import NetworkCreate
+from app.operators.schemas import OperatorCreate
 from app.procurements.schemas import ProcurementCreate
 from app.scanners.schemas import ScannerCreate
 from app.sites.schemas import SiteCreate
@@ -151,7 +159,9 @@ class _Loader:
         assign_id(session, row)
         session.add(row)
         session.flush()
-        append_change(session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=self.stamp)
+        append_change(
+            session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=self.stamp
+        )
         self.report.created[table.name] += 1
         return row.id
 
@@ -307,7 +317,7 @@ def _load_assurance(
     vendors: dict[str, int | None],
     scanners: dict[str, int | None],
 ) -> None:
-    """Procurements, audits and vendor assessments, after the inventory they refer to."""
+    """Procurements, audits, vendor assessments, operators and investigations, after the inventory they refer to."""
     for n, record in enumerate(data.get("procurements", [])):
         refs = _Refs(f"procurements[{n}]")
         body = {name: value for name, value in record.items() if name not in ("vendor", "scanners")}
@@ -319,6 +329,7 @@ def _load_assurance(
         procurement_id = _put_unless_gone(loader, refs, Procurement, key, values)
         if procurement_id is not None:
             _link(loader, ProcurementScanner, "procurement_id", procurement_id, "scanner_id", scanner_ids)
+    audits: dict[str, int | None] = {}
     for n, record in enumerate(data.get("audits", [])):
         refs = _Refs(f"audits[{n}]")
         body = {name: value for name, value in record.items() if name not in ("scanners", "sites")}
@@ -331,6 +342,7 @@ def _load_assurance(
         except ProblemError as error:
             raise SeedError(f"{refs.where}: {error.detail}") from error
         audit_id = loader.put(Audit, {"title": values["title"]}, values)
+        audits[values["title"]] = audit_id
         if audit_id is not None:
             _link(loader, AuditScanner, "audit_id", audit_id, "scanner_id", scanner_ids)
             _link(loader, AuditSite, "audit_id", audit_id, "site_id", site_ids)
@@ -341,3 +353,39 @@ def _load_assurance(
         values = _validated(VendorAssessmentCreate, body, refs.where)
         key = {"vendor_id": values["vendor_id"], "assessed_on": values["assessed_on"]}
         _put_unless_gone(loader, refs, VendorAssessment, key, values)
+    _load_coverage(loader, data, sites=sites, vendors=vendors, scanners=scanners, audits=audits)
+
+
+def _load_coverage(
+    loader: _Loader,
+    data: dict[str, Any],
+    *,
+    sites: dict[str, int | None],
+    vendors: dict[str, int | None],
+    scanners: dict[str, int | None],
+    audits: dict[str, int | None],
+) -> None:
+    """Operators and investigations, with their links to sites, vendors, scanners and audits."""
+    for n, record in enumerate(data.get("operators", [])):
+        refs = _Refs(f"operators[{n}]")
+        body = {name: value for name, value in record.items() if name not in ("sites", "scanners")}
+        body["site_ids"] = refs.many(sites, "site", record.get("sites", []))
+        body["scanner_ids"] = refs.many(scanners, "scanner", record.get("scanners", []))
+        values = _validated(OperatorCreate, body, refs.where)
+        site_ids, scanner_ids = values.pop("site_ids"), values.pop("scanner_ids")
+        operator_id = loader.put(Operator, {"code": values["code"]}, values)
+        if operator_id is not None:
+            _link(loader, OperatorSite, "operator_id", operator_id, "site_id", site_ids)
+            _link(loader, OperatorScanner, "operator_id", operator_id, "scanner_id", scanner_ids)
+    for n, record in enumerate(data.get("investigations", [])):
+        refs = _Refs(f"investigations[{n}]")
+        body = {name: value for name, value in record.items() if name not in ("vendors", "scanners", "builds_on_audit")}
+        body["builds_on_audit_id"] = refs.one(audits, "audit", record.get("builds_on_audit"))
+        body["vendor_ids"] = refs.many(vendors, "vendor", record.get("vendors", []))
+        body["scanner_ids"] = refs.many(scanners, "scanner", record.get("scanners", []))
+        values = _validated(InvestigationCreate, body, refs.where)
+        vendor_ids, scanner_ids = values.pop("vendor_ids"), values.pop("scanner_ids")
+        investigation_id = _put_unless_gone(loader, refs, Investigation, {"title": values["title"]}, values)
+        if investigation_id is not None:
+            _link(loader, InvestigationVendor, "investigation_id", investigation_id, "vendor_id", vendor_ids)
+            _link(loader, InvestigationScanner, "investigation_id", investigation_id, "scanner_id", scanner_ids)

@@ -131,9 +131,17 @@ async def test_a_finding_naming_no_scanner_concerns_the_whole_scope(client):
 
 
 async def test_scope_by_site_and_by_scanner(client):
-    # Without the seeded all-scanner audit, scope alone decides.
+    # Without the seeded all-scanner audit, scope alone decides. The announced research builds on it:
+    # the audit cannot be deleted until that link is removed.
     audit = await seeded_audit(client)
     etag = (await client.get(f"/api/v1/audits/{audit['id']}")).headers["etag"]
+    refused = await client.delete(f"/api/v1/audits/{audit['id']}", headers={"If-Match": etag})
+    assert refused.status_code == 409 and "investigation" in refused.json()["detail"]
+    [research] = (await client.get("/api/v1/investigations")).json()["items"]
+    research_url = f"/api/v1/investigations/{research['id']}"
+    research_etag = (await client.get(research_url)).headers["etag"]
+    unlinked = await client.patch(research_url, json={"builds_on_audit_id": None}, headers={"If-Match": research_etag})
+    assert unlinked.status_code == 200 and unlinked.json()["builds_on_audit_id"] is None
     assert (await client.delete(f"/api/v1/audits/{audit['id']}", headers={"If-Match": etag})).status_code == 204
     assert set((await audit_statuses(client)).values()) == {"not_audited"}
     sites = {item["code"]: item["id"] for item in (await client.get("/api/v1/sites")).json()["items"]}

@@ -71,6 +71,8 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "reason": f"matrix {n}",
         },
         "/api/v1/mitigation-measures": {"scanner_id": ids["scanner"], "title": f"Matrix measure {n}"},
+        "/api/v1/operators": {"code": f"matrix-operator-{n}", "name": "Matrix operator", "kind": "sector"},
+        "/api/v1/investigations": {"title": f"Matrix investigation {n}", "vendor_ids": [ids["nuctech"]]},
         # One fact per scanner and aspect: each body takes a scanner made for the matrix.
         "/api/v1/supplier-access-facts": {
             "scanner_id": ids["spare_scanners"][n] if collection.endswith("supplier-access-facts") else None,
@@ -98,6 +100,8 @@ PATCH_BODIES = {
     "/api/v1/access-overrides": {"reason": "Changed"},
     "/api/v1/mitigation-measures": {"description": "Changed"},
     "/api/v1/supplier-access-facts": {"basis": "Changed"},
+    "/api/v1/operators": {"notes": "Changed"},
+    "/api/v1/investigations": {"scope": "Changed"},
 }
 
 

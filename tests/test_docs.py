@@ -200,11 +200,18 @@ def test_docs_and_redoc_render_in_a_browser_without_the_internet(docs_server):
             page.on("requestfailed", lambda request: failed.append(request.url))
 
             page.goto(f"{docs_server.base_url}/docs", wait_until="networkidle", timeout=30_000)
-            page.wait_for_selector(".opblock", timeout=30_000)
-            shown = {element.get_attribute("id") for element in page.locator(".opblock").element_handles()}
-            assert shown == {  # every operation under each of its tags
+            expected = {  # every operation under each of its tags
                 f"operations-{tag}-{operation['operationId']}" for operation in operations for tag in operation["tags"]
             }
+            # Swagger UI renders tag by tag: wait (bounded) until it has drawn as many blocks as there are.
+            # (Polled from here: the page's CSP rightly forbids the eval that wait_for_function needs.)
+            page.wait_for_selector(".opblock", timeout=30_000)
+            for _ in range(150):
+                if page.locator(".opblock").count() >= len(expected):
+                    break
+                page.wait_for_timeout(200)
+            shown = {element.get_attribute("id") for element in page.locator(".opblock").element_handles()}
+            assert shown == expected
             assert page.locator(".opblock-summary-path", has_text="/api/v1/scanners/{scanner_id}").count() >= 1
 
             page.goto(f"{docs_server.base_url}/redoc", wait_until="networkidle", timeout=30_000)

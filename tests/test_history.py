@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from app.core.db import get_engine
 from tests.test_listing import assert_problem
 
-SEEDED_CHANGES = 37
-"""Change records the seed writes: 24 inventory rows, and 13 of the assurance (procurement, audit,
-vendor assessment and their scanner links)."""
+SEEDED_CHANGES = 69
+"""Change records the seed writes: 24 inventory rows, 13 of the assurance (procurement, audit,
+vendor assessment and their scanner links), 20 of the operators (2, with Customs' 5 site and 13
+scanner links) and 12 of the announced research (1, with its vendor and 10 scanner links)."""
 
 pytestmark = pytest.mark.asyncio
 
@@ -427,3 +428,63 @@ async def test_a_reconciling_seed_run_records_its_update_when_it_happens(client,
     assert record["recorded_at"] > "2021-04-20" and record["after"]["updated_at"] == record["recorded_at"]
     site = (await client.get(f"/api/v1/sites/{record['object_id']}", params={"as_of": "2021-04-19T12:00:00Z"})).json()
     assert site["name"] == "Schiphol airport" and site["version"] == 1
+
+
+HISTORY_ONLY = ("procurements", "audits", "findings")
+"""Collections with a history but no restore: their state spans link tables (scanners, scope)."""
+
+RESTORABLE_ASSURANCE = ("vendor-assessments", "supplier-access-facts", "access-overrides", "mitigation-measures")
+
+
+async def test_every_recorded_collection_has_a_history(client):
+    scanner = await find(client, "scanners", site="maasvlakte", vendor_disclosed="false")
+    measure = await client.post(
+        "/api/v1/mitigation-measures", json={"scanner_id": scanner["id"], "title": "Data diode", "status": "planned"}
+    )
+    assert measure.status_code == 201, measure.text
+    for collection in (*HISTORY_ONLY, *RESTORABLE_ASSURANCE):
+        listed = (await client.get(f"/api/v1/{collection}", params={"limit": 1})).json()["items"]
+        if not listed:
+            continue
+        items = (await client.get(f"/api/v1/{collection}/{listed[0]['id']}/history")).json()["items"]
+        assert items[0]["action"] == "create" and items[0]["object_type"] == collection, collection
+        assert_problem(await client.get(f"/api/v1/{collection}/99999/history"), 404, "99999")
+    for collection in HISTORY_ONLY:
+        assert (await client.post(f"/api/v1/{collection}/1/restore")).status_code in (404, 405)
+
+
+async def test_a_deleted_mitigation_measure_is_restored_with_its_history(client):
+    scanner = await find(client, "scanners", site="maasvlakte", vendor_disclosed="false")
+    created = (
+        await client.post(
+            "/api/v1/mitigation-measures",
+            json={"scanner_id": scanner["id"], "title": "Data diode", "status": "planned"},
+        )
+    ).json()
+    url = f"/api/v1/mitigation-measures/{created['id']}"
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+    restored = await client.post(f"{url}/restore")
+    assert restored.status_code == 201, restored.text
+    assert restored.json()["title"] == "Data diode" and restored.json()["version"] == created["version"] + 1
+    assert restored.headers["location"].endswith(url)
+    history = (await client.get(f"{url}/history")).json()["items"]
+    assert [c["action"] for c in history] == ["create", "delete", "restore"]
+    assert_problem(await client.post(f"{url}/restore"), 409, "exists")
+
+
+async def test_a_deleted_vendor_assessment_is_restored_unless_its_date_is_taken(client):
+    nuctech = await find(client, "vendors", slug="nuctech")
+    body = {
+        "vendor_id": nuctech["id"],
+        "criterion_1": "unknown",
+        "criterion_1_rationale": "Test.",
+        "criterion_2": "unknown",
+        "criterion_2_rationale": "Test.",
+        "assessed_on": "2022-01-01",
+        "assessor": "Test assessor",
+    }
+    created = (await client.post("/api/v1/vendor-assessments", json=body)).json()
+    url = f"/api/v1/vendor-assessments/{created['id']}"
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+    assert (await client.post("/api/v1/vendor-assessments", json=body)).status_code == 201
+    assert_problem(await client.post(f"{url}/restore"), 409, "2022-01-01")

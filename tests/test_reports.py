@@ -103,9 +103,12 @@ async def test_summary_answers_questions_2_and_3_in_one_call(client):
     }
     assert all(row["count_is_minimum"] for row in body["items"] if row["network_mode"] == "standalone")
     assert body["meta"]["totals_by_network_mode"] == [
-        {"network_mode": "fibre_linked", "scanners": 4, "count_is_minimum": False},
-        {"network_mode": "standalone", "scanners": 6, "count_is_minimum": True},
+        {"network_mode": "fibre_linked", "scanners": 4, "count_is_minimum": False, "records": 4, "units": 4},
+        {"network_mode": "standalone", "scanners": 6, "count_is_minimum": True, "records": 6, "units": None},
     ]
+    # Counts are of records; units only where every record is one identified unit.
+    assert all(row["units"] is None for row in body["items"] if row["count_is_minimum"])
+    assert "records" in body["meta"]["count_rule"] and "not units" in body["meta"]["count_rule"]
     everything = (await client.get("/api/v1/reports/summary")).json()["items"]
     undisclosed = [row for row in everything if row["vendor"] is None]
     assert undisclosed == [
@@ -118,6 +121,8 @@ async def test_summary_answers_questions_2_and_3_in_one_call(client):
             "audit_status_known_on": "2021-04-19",
             "scanners": 3,
             "count_is_minimum": False,
+            "records": 3,
+            "units": 3,
         }
     ]
 
@@ -147,7 +152,11 @@ async def test_the_seeded_audit_reads_no_report_since_the_source_date_not_overdu
         ("report", "no_later_report"),
     ]
     for row in rows:
-        assert (row["status_known_on"], row["dates_stated_on"], row["days_overdue"]) == ("2021-04-19", "2021-04-19", None)
+        assert (row["status_known_on"], row["dates_stated_on"], row["days_overdue"]) == (
+            "2021-04-19",
+            "2021-04-19",
+            None,
+        )
         assert row["information_age_days"] == 2050  # 2021-04-19 to 2026-11-29
         assert "no report since 2021-04-19" in row["explanation"]
         assert "Not a finding that it is late" in row["explanation"]

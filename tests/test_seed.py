@@ -32,8 +32,9 @@ def test_running_the_seed_twice_changes_nothing(db):
     with Session(get_engine(db)) as session:
         report = load_seed(session)
     assert sum(report.created.values()) == 0 and sum(report.updated.values()) == 0
-    # 24 inventory rows; procurement 1 + its 10 scanner links, audit 1, vendor assessment 1.
-    assert sum(report.unchanged.values()) == 37
+    # 24 inventory rows; procurement 1 + its 10 scanner links, audit 1, vendor assessment 1;
+    # operators 2 + Customs' 5 site and 13 scanner links; investigation 1 + its vendor and 10 scanner links.
+    assert sum(report.unchanged.values()) == 69
     assert snapshot(db) == before
 
 

@@ -78,7 +78,11 @@ async def test_a_renamed_seeded_site_is_not_recreated_and_keeps_its_scanners(db,
 async def test_a_deleted_seeded_scanner_is_not_recreated_nor_its_links(db, client):
     scanner = await first(client, "scanners", sort="asset_tag")
     # Unlink it from what refers to it, then delete it.
-    for collection, resource in (("procurements", "procurement"), ("audits", "audit")):
+    for collection, resource in (
+        ("procurements", "procurement"),
+        ("audits", "audit"),
+        ("investigations", "investigation"),
+    ):
         for owner in (await client.get(f"/api/v1/{collection}", params={"limit": 500})).json()["items"]:
             if scanner["id"] in owner["scanner_ids"]:
                 response = await client.patch(
@@ -94,6 +98,9 @@ async def test_a_deleted_seeded_scanner_is_not_recreated_nor_its_links(db, clien
     assert response.status_code == 204, response.text
     procurements = (await client.get("/api/v1/procurements", params={"limit": 500})).json()
     audits = (await client.get("/api/v1/audits", params={"limit": 500})).json()
+    operators = (await client.get("/api/v1/operators", params={"limit": 500})).json()
+    investigations = (await client.get("/api/v1/investigations", params={"limit": 500})).json()
+    assert all(scanner["id"] not in operator["scanner_ids"] for operator in operators["items"])
 
     report = seed_again(db)
     assert sum(report.created.values()) == 0, report.summary()
@@ -102,6 +109,8 @@ async def test_a_deleted_seeded_scanner_is_not_recreated_nor_its_links(db, clien
     assert scanner["asset_tag"] not in tags
     assert (await client.get("/api/v1/procurements", params={"limit": 500})).json() == procurements
     assert (await client.get("/api/v1/audits", params={"limit": 500})).json() == audits
+    assert (await client.get("/api/v1/operators", params={"limit": 500})).json() == operators
+    assert (await client.get("/api/v1/investigations", params={"limit": 500})).json() == investigations
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

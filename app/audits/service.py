@@ -26,6 +26,7 @@ from app.core.writes import (
     same_key_ignoring_case,
     update_row,
 )
+from app.investigations.models import Investigation
 from app.scanners.models import Scanner
 from app.sites.models import Site
 
@@ -371,12 +372,15 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
 
 
 def delete_audit(session: Session, audit_id: int, if_match: str | None) -> None:
-    """Delete an audit without findings, and its scope (409 while findings refer to it)."""
+    """Delete an audit without findings, and its scope (409 while findings or investigations refer to it)."""
     audit = get_or_404(session, Audit, audit_id, "audit")
     version = expected_version(if_match, "audit", audit_id, audit.version)
     findings = count_references(session, Finding, "audit_id", audit_id)
     if findings:
         raise Conflict(f"Audit {audit_id} still has {findings} finding(s); delete those first.")
+    investigations = count_references(session, Investigation, "builds_on_audit_id", audit_id)
+    if investigations:
+        raise Conflict(f"Audit {audit_id} is still built on by {investigations} investigation(s); unlink them first.")
     delete_links(session, AuditScanner, owner="audit_id", owner_id=audit_id)
     delete_links(session, AuditSite, owner="audit_id", owner_id=audit_id)
     delete_row(session, Audit, audit_id, version)

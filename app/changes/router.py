@@ -1,5 +1,6 @@
 """HTTP endpoints of the change log, per-object history and restore."""
 
+from enum import Enum
 from typing import Annotated, Any
 
 import orjson
@@ -22,7 +23,10 @@ from app.core.query import INSTANT, PageQuery, query_dependency, query_parameter
 from app.core.routing import StrictQueryRoute
 from app.core.urls import public_url, with_query_params
 
-router = APIRouter(tags=["history"], route_class=StrictQueryRoute)
+# The change log's own operations are tagged "history"; each collection's history and restore only
+# with its collection's tag (listed twice, the operations made Swagger UI stop drawing the page).
+router = APIRouter(route_class=StrictQueryRoute)
+LOG_TAGS: list[str | Enum] = ["history"]
 
 InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 timestamp with a timezone.")]
 
@@ -30,7 +34,9 @@ InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 
 class ChangeQuery(PageQuery):
     """Filters, sort and page of the change log."""
 
-    object_type: str | None = Field(default=None, max_length=64, pattern=COLLECTION_PATTERN, description="Collection, e.g. `scanners`.")
+    object_type: str | None = Field(
+        default=None, max_length=64, pattern=COLLECTION_PATTERN, description="Collection, e.g. `scanners`."
+    )
     object_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
         default=None, description="Object id (with object_type)."
     )
@@ -63,6 +69,7 @@ class ChangeQuery(PageQuery):
 @router.get(
     "/changes",
     operation_id="listChanges",
+    tags=LOG_TAGS,
     response_model=ChangePage,
     responses=problem_responses(*READ_PROBLEMS["list"]),
     openapi_extra=query_parameters(ChangeQuery),
@@ -93,6 +100,7 @@ def _next(request: Request, **params: str | None) -> dict[str, str]:
 @router.get(
     "/changes/verify",
     operation_id="verifyChanges",
+    tags=LOG_TAGS,
     response_model=ChainVerification,
     responses=problem_responses(401, 403),
 )
@@ -107,6 +115,7 @@ NDJSON = "application/x-ndjson"
 @router.get(
     "/changes/verify/full",
     operation_id="verifyChangesFull",
+    tags=LOG_TAGS,
     response_model=ChainWalkLine,
     responses={
         **problem_responses(401, 403),
@@ -130,6 +139,7 @@ async def verify_changes_full(reads: ReadsDep) -> StreamingResponse:
 @router.get(
     "/changes/{change_id}",
     operation_id="getChange",
+    tags=LOG_TAGS,
     response_model=ChangeRecordPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
@@ -186,6 +196,8 @@ for _collection in service.COLLECTIONS:
         openapi_extra=query_parameters(HistoryQuery),
         tags=[_collection.tag],
     )
+    if not _collection.restorable:
+        continue
     router.add_api_route(
         f"/{_collection.name}/{{item_id}}/restore",
         _restore_endpoint(_collection),

@@ -14,17 +14,37 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
+from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
+from app.assessments.schemas import (
+    AccessOverridePublic,
+    MitigationMeasurePublic,
+    SupplierAccessFactPublic,
+    VendorAssessmentPublic,
+)
+from app.assessments.service import ASSESSMENTS, FACTS, MEASURES, OVERRIDES
+from app.audits.models import Audit, Finding
+from app.audits.schemas import AuditPublic, FindingPublic
+from app.audits.service import load_audit, load_finding
 from app.changes.models import ChangeRecord
-from app.changes.recording import collection_of, lock_chain
+from app.changes.recording import collection_of, lock_chain, state_values
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import load_item, restore_row
+from app.investigations.models import Investigation
+from app.investigations.schemas import InvestigationPublic
+from app.investigations.service import load_investigation
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
 from app.networks.service import NETWORKS
+from app.operators.models import Operator
+from app.operators.schemas import OperatorPublic
+from app.operators.service import load_operator
+from app.procurements.models import Procurement
+from app.procurements.schemas import ProcurementPublic
+from app.procurements.service import load_procurement
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerPublic
 from app.scanners.service import SCANNERS
@@ -96,6 +116,11 @@ class Collection:
     tag: str
     public: type[BaseModel]
     load: Callable[[Session, int], dict[str, Any]]
+    restorable: bool = True
+    """Whether ``POST .../restore`` exists: objects whose state spans link tables (a procurement's
+    scanners, an audit's scope, a finding's scanners, an operator's sites and scanners, an
+    investigation's vendors and scanners) have a history but no restore, since their
+    last recorded row alone would bring them back without those links."""
 
     @property
     def history(self) -> Listing:
@@ -126,6 +151,67 @@ COLLECTIONS = [
     ),
     Collection("networks", Network, "network", "network", "networks", NetworkPublic, _loader(NETWORKS)),
     Collection("scanners", Scanner, "scanner", "scanner", "scanners", ScannerPublic, _loader(SCANNERS)),
+    Collection(
+        "procurements",
+        Procurement,
+        "procurement",
+        "procurement",
+        "procurements",
+        ProcurementPublic,
+        load_procurement,
+        restorable=False,
+    ),
+    Collection("audits", Audit, "audit", "audit", "audits", AuditPublic, load_audit, restorable=False),
+    Collection("findings", Finding, "finding", "finding", "audits", FindingPublic, load_finding, restorable=False),
+    Collection(
+        "vendor-assessments",
+        VendorAssessment,
+        "vendor-assessment",
+        "vendor assessment",
+        "assessments",
+        VendorAssessmentPublic,
+        _loader(ASSESSMENTS),
+    ),
+    Collection(
+        "supplier-access-facts",
+        SupplierAccessFact,
+        "supplier-access-fact",
+        "supplier-access fact",
+        "assessments",
+        SupplierAccessFactPublic,
+        _loader(FACTS),
+    ),
+    Collection(
+        "access-overrides",
+        AccessOverride,
+        "access-override",
+        "access override",
+        "assessments",
+        AccessOverridePublic,
+        _loader(OVERRIDES),
+    ),
+    Collection(
+        "mitigation-measures",
+        MitigationMeasure,
+        "mitigation-measure",
+        "mitigation measure",
+        "assessments",
+        MitigationMeasurePublic,
+        _loader(MEASURES),
+    ),
+    Collection(
+        "operators", Operator, "operator", "operator", "operators", OperatorPublic, load_operator, restorable=False
+    ),
+    Collection(
+        "investigations",
+        Investigation,
+        "investigation",
+        "investigation",
+        "investigations",
+        InvestigationPublic,
+        load_investigation,
+        restorable=False,
+    ),
 ]
 _LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
 
@@ -311,8 +397,9 @@ def _check_restorable(
     session: Session, collection: Collection, table: sa.Table, item_id: int, state: dict[str, Any]
 ) -> None:
     what = f"Cannot restore {collection.label} {item_id}"
+    typed = state_values(table, state)  # dates and enumerations as the columns hold them, for the comparisons
     for columns in _unique_column_sets(table):
-        values = {name: state.get(name) for name in columns}
+        values = {name: typed.get(name) for name in columns}
         if any(value is None for value in values.values()):
             continue
         taken = session.execute(

@@ -218,3 +218,22 @@ class ExposureSort(StrEnum):
 
     RISK = "risk"
     ASSET_TAG = "asset_tag"
+
+
+class OperatorKind(StrEnum):
+    """What kind of organisation operates scanners: customs, another government body, a sector of
+    institutions or companies, or not known."""
+
+    CUSTOMS = "customs"
+    GOVERNMENT_BODY = "government_body"
+    SECTOR = "sector"
+    UNKNOWN = "unknown"
+
+
+class InvestigationStatus(StrEnum):
+    """Where announced research is, as its latest source reports it (see ``status_known_on``)."""
+
+    ANNOUNCED = "announced"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    UNKNOWN = "unknown"

@@ -39,6 +39,8 @@ TAGS: dict[str, str] = {
     "procurements": "Tenders and contracts by which scanners were bought.",
     "audits": "Security audits of scanners and sites, and the findings they report.",
     "assessments": "Vendor risk assessments, per-scanner access overrides and mitigation measures.",
+    "operators": "Organisations that operate scanners and sites (Customs, other government bodies, sectors), as the source states.",
+    "investigations": "Announced and running research into the scanners and their vendors: who, scope, status, expected results.",
     "reports": "Answers to the parliamentary questions: exposure, summary counts and overdue work, as JSON or CSV.",
     "history": "The hash-chained change log: every change, its verification, and history and restore per item.",
     "api-keys": "API keys and their roles (admin only).",

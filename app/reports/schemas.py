@@ -36,8 +36,13 @@ class NetworkModeTotal(BaseModel):
     """The scanners counted under one network mode."""
 
     network_mode: NetworkMode = Field(description="The network mode totalled.")
-    scanners: int = Field(description="Number of scanner records.")
+    scanners: int = Field(description="Number of scanner records (the same as `records`, under its earlier name).")
     count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
+    records: int = Field(description="Number of scanner records counted: records, not units.")
+    units: int | None = Field(
+        description="Number of units, given only when every record counted is one identified unit; null when a record"
+        " stands for one or more units the source does not count (the number of units is not known)."
+    )
 
 
 class SummaryMeta(BaseModel):
@@ -132,8 +137,13 @@ class SummaryRow(BaseModel):
         description="Date of the newest source reporting the status of an audit covering these scanners: the audit"
         " status is known as of this day, not later. Null when no audit covers them or no date is recorded."
     )
-    scanners: int = Field(description="Number of scanner records.")
+    scanners: int = Field(description="Number of scanner records (the same as `records`, under its earlier name).")
     count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
+    records: int = Field(description="Number of scanner records counted: records, not units.")
+    units: int | None = Field(
+        description="Number of units, given only when every record counted is one identified unit; null when a record"
+        " stands for one or more units the source does not count (the number of units is not known)."
+    )
 
 
 class SummaryReport(BaseModel):

@@ -415,6 +415,8 @@ SUMMARY_COLUMNS = [
     "audit_status_known_on",
     "scanners",
     "count_is_minimum",
+    "records",
+    "units",
 ]
 
 
@@ -451,6 +453,8 @@ async def summary(
                 "audit_status_known_on": iso_date(row["audit_status_known_on"]),
                 "scanners": row["scanners"],
                 "count_is_minimum": bool(row["minimum"]),
+                "records": row["scanners"],
+                "units": None if row["minimum"] else row["scanners"],
             }
             for row in rows
         ),
@@ -459,16 +463,21 @@ async def summary(
     totals: dict[str, dict[str, Any]] = {}
     for item in items:
         total = totals.setdefault(
-            item["network_mode"], {"network_mode": item["network_mode"], "scanners": 0, "count_is_minimum": False}
+            item["network_mode"],
+            {"network_mode": item["network_mode"], "scanners": 0, "count_is_minimum": False, "records": 0, "units": 0},
         )
         total["scanners"] += item["scanners"]
+        total["records"] += item["records"]
         total["count_is_minimum"] |= item["count_is_minimum"]
+        total["units"] = None if total["count_is_minimum"] else total["units"] + item["units"]
     meta = {
         "report": "summary",
         "groups": len(items),
         "totals_by_network_mode": [totals[mode] for mode in sorted(totals)],
-        "count_rule": "scanners counts scanner records. A record with count_basis at_least_one stands for one or more"
-        " units the source does not count, so a count including one is a minimum (count_is_minimum true).",
+        "count_rule": "records counts scanner records (scanners is the same number, under its earlier name), not"
+        " units. A record with count_basis at_least_one stands for one or more units the source does not count, so a"
+        " count including one is a minimum (count_is_minimum true) and units is null (not known); units is given only"
+        " when every record counted is one identified unit (count_basis unit).",
     }
     return meta, items
 

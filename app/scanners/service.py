@@ -12,6 +12,7 @@ from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_match
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.http import ref_condition
+from app.core.links import delete_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import (
@@ -25,7 +26,9 @@ from app.core.writes import (
     same_key_ignoring_case,
     update_row,
 )
+from app.investigations.models import InvestigationScanner
 from app.networks.models import Network
+from app.operators.models import OperatorScanner
 from app.procurements.models import ProcurementScanner
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerCreate, ScannerUpdate, check_network_rule
@@ -230,11 +233,14 @@ _REFERENCES = (
     (SupplierAccessFact, "supplier-access fact(s)"),
     (AccessOverride, "access override(s)"),
     (MitigationMeasure, "mitigation measure(s)"),
+    (InvestigationScanner, "investigation(s)"),
 )
 
 
 def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> None:
-    """Delete a scanner record no procurement, audit, finding or assessment refers to (409 otherwise)."""
+    """Delete a scanner record no procurement, audit, finding, assessment or investigation refers to (409 otherwise).
+
+    Its operators' links to it go with it (who operates a scanner is a fact about that scanner)."""
     scanner = get_or_404(session, Scanner, scanner_id, "scanner")
     version = expected_version(if_match, "scanner", scanner_id, scanner.version)
     references = [
@@ -246,6 +252,7 @@ def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> N
         raise Conflict(
             f"Scanner '{scanner.asset_tag}' is still referenced by {', '.join(references)}; remove those references first."
         )
+    delete_links(session, OperatorScanner, owner="scanner_id", owner_id=scanner_id)
     delete_row(session, Scanner, scanner_id, version)
 
 

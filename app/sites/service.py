@@ -9,6 +9,7 @@ from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_match
 from app.core.choices import SiteKind
 from app.core.errors import Conflict, NotFound
 from app.core.http import ref_condition
+from app.core.links import delete_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import (
@@ -22,6 +23,7 @@ from app.core.writes import (
     load_item,
     update_row,
 )
+from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
 from app.sites.models import Site
 from app.sites.schemas import SiteCreate, SiteUpdate
@@ -131,12 +133,13 @@ def update_site(session: Session, site_id: int, patch: SiteUpdate, if_match: str
 
 
 def delete_site(session: Session, site_id: int, if_match: str | None) -> None:
-    """Delete a site that holds no scanners (409 otherwise)."""
+    """Delete a site that holds no scanners (409 otherwise); its operators' links to it go with it."""
     site = get_or_404(session, Site, site_id, "site")
     version = expected_version(if_match, "site", site_id, site.version)
     held = count_references(session, Scanner, "site_id", site_id)
     if held:
         raise Conflict(f"Site '{site.code}' still holds {held} scanner(s); move or delete them first.")
+    delete_links(session, OperatorSite, owner="site_id", owner_id=site_id)
     delete_row(session, Site, site_id, version)
 
 

@@ -22,6 +22,7 @@ from app.core.writes import (
     load_item,
     update_row,
 )
+from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor, VendorRestriction
 from app.vendors.schemas import VendorCreate, VendorRestrictionCreate, VendorRestrictionUpdate, VendorUpdate
@@ -225,7 +226,7 @@ def update_vendor(session: Session, vendor_id: int, patch: VendorUpdate, if_matc
 
 
 def delete_vendor(session: Session, vendor_id: int, if_match: str | None) -> None:
-    """Delete a vendor no scanner or restriction refers to (409 otherwise)."""
+    """Delete a vendor no scanner, restriction or investigation refers to (409 otherwise)."""
     vendor = get_or_404(session, Vendor, vendor_id, "vendor")
     version = expected_version(if_match, "vendor", vendor_id, vendor.version)
     scanners = count_references(session, Scanner, "vendor_id", vendor_id)
@@ -234,6 +235,11 @@ def delete_vendor(session: Session, vendor_id: int, if_match: str | None) -> Non
         raise Conflict(
             f"Vendor '{vendor.slug}' is still referenced by {scanners} scanner(s) and {restrictions} "
             "restriction(s); remove those references first."
+        )
+    investigations = count_references(session, InvestigationVendor, "vendor_id", vendor_id)
+    if investigations:
+        raise Conflict(
+            f"Vendor '{vendor.slug}' is still named by {investigations} investigation(s); remove it from them first."
         )
     delete_row(session, Vendor, vendor_id, version)
 

@@ -1,7 +1,7 @@
 """Webhooks: subscriptions to the change log and their delivery log
 
 Revision ID: 8a3f6c2d9e14
-Revises: 5d2e8b1c7a40
+Revises: 2437d37bdc06
 Created: 2026-11-29 15:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.db
 
 revision: str = "8a3f6c2d9e14"
-down_revision: str | None = "5d2e8b1c7a40"
+down_revision: str | None = "2437d37bdc06"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Announced and running research into the scanners and their vendors."""

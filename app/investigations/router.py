@@ -1,0 +1,104 @@
+"""HTTP endpoints of investigations."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from app.auth.dependencies import require_editor
+from app.core.choices import InvestigationStatus
+from app.core.constraints import REF_PATTERN
+from app.core.deps import SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.pagination import Page
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.routing import StrictQueryRoute
+from app.investigations import service
+from app.investigations.dependencies import InvestigationDep
+from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
+
+router = APIRouter(prefix="/investigations", tags=["investigations"], route_class=StrictQueryRoute)
+
+
+class InvestigationQuery(PageQuery):
+    """Filters, sort and page of investigations."""
+
+    status: InvestigationStatus | None = None
+    vendor: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
+    )
+    scanner: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Only investigations that concern this scanner."
+    )
+    sort: str | None = sort_query(service.INVESTIGATIONS)
+
+
+@router.get(
+    "",
+    operation_id="listInvestigations",
+    response_model=Page[InvestigationPublic],
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
+    openapi_extra=query_parameters(InvestigationQuery),
+)
+async def list_investigations(
+    request: Request, query: Annotated[InvestigationQuery, Depends(query_dependency(InvestigationQuery))]
+) -> Response:
+    """List announced and running research: who, scope, status as of its source, expected results."""
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_investigations(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="investigations", item_model=InvestigationPublic)
+
+
+@router.get(
+    "/{investigation_id}",
+    operation_id="getInvestigation",
+    response_model=InvestigationPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_investigation(request: Request, investigation: InvestigationDep) -> Response:
+    """Get one investigation by id, with the vendors and scanners it concerns."""
+    return item_response(request, "investigation", investigation)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createInvestigation",
+    response_model=InvestigationPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_investigation(request: Request, body: InvestigationCreate, session: SessionDep) -> Response:
+    """Record an investigation and the vendors and scanners it concerns; its title must be unique."""
+    return created_response(request, "investigation", service.create_investigation(session, body))
+
+
+@router.patch(
+    "/{investigation_id}",
+    operation_id="updateInvestigation",
+    response_model=InvestigationPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_investigation(
+    investigation_id: ItemId, body: InvestigationUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of an investigation, if If-Match names its current ETag."""
+    return updated_response("investigation", service.update_investigation(session, investigation_id, body, if_match))
+
+
+@router.delete(
+    "/{investigation_id}",
+    status_code=204,
+    operation_id="deleteInvestigation",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_investigation(investigation_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete an investigation record (the vendors and scanners stay), if If-Match names its current ETag."""
+    service.delete_investigation(session, investigation_id, if_match)
+    return Response(status_code=204)

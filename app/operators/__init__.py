@@ -1,0 +1,1 @@
+"""Organisations that operate scanners and sites."""

@@ -1,0 +1,104 @@
+"""HTTP endpoints of operators."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from app.auth.dependencies import require_editor
+from app.core.choices import Answer, OperatorKind
+from app.core.constraints import REF_PATTERN
+from app.core.deps import SessionDep
+from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.pagination import Page
+from app.core.params import IfMatch, ItemId
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.routing import StrictQueryRoute
+from app.operators import service
+from app.operators.dependencies import OperatorDep
+from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
+
+router = APIRouter(prefix="/operators", tags=["operators"], route_class=StrictQueryRoute)
+
+
+class OperatorQuery(PageQuery):
+    """Filters, sort and page of operators."""
+
+    kind: OperatorKind | None = None
+    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact operator code.")
+    uses_nuctech: Answer | None = None
+    site: str | None = Field(
+        default=None, max_length=64, pattern=REF_PATTERN, description="Only operators at this site (id or code)."
+    )
+    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only operators of this scanner.")
+    sort: str | None = sort_query(service.OPERATORS)
+
+
+@router.get(
+    "",
+    operation_id="listOperators",
+    response_model=Page[OperatorPublic],
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
+    openapi_extra=query_parameters(OperatorQuery),
+)
+async def list_operators(
+    request: Request, query: Annotated[OperatorQuery, Depends(query_dependency(OperatorQuery))]
+) -> Response:
+    """List the organisations that operate scanners and sites, and what the source says of those it does not name."""
+    reads = request.app.state.reads
+    fetch = lambda page: service.list_operators(reads, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="operators", item_model=OperatorPublic)
+
+
+@router.get(
+    "/{operator_id}",
+    operation_id="getOperator",
+    response_model=OperatorPublic,
+    responses=problem_responses(*READ_PROBLEMS["get"]),
+)
+async def get_operator(request: Request, operator: OperatorDep) -> Response:
+    """Get one operator by id, with the sites and scanners it operates."""
+    return item_response(request, "operator", operator)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createOperator",
+    response_model=OperatorPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    dependencies=[Depends(require_editor)],
+)
+def create_operator(request: Request, body: OperatorCreate, session: SessionDep) -> Response:
+    """Record an operator and the sites and scanners it operates; its code must be unique."""
+    return created_response(request, "operator", service.create_operator(session, body))
+
+
+@router.patch(
+    "/{operator_id}",
+    operation_id="updateOperator",
+    response_model=OperatorPublic,
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_operator(
+    operator_id: ItemId, body: OperatorUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of an operator, if If-Match names its current ETag."""
+    return updated_response("operator", service.update_operator(session, operator_id, body, if_match))
+
+
+@router.delete(
+    "/{operator_id}",
+    status_code=204,
+    operation_id="deleteOperator",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_operator(operator_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete an operator record (the sites and scanners stay), if If-Match names its current ETag."""
+    service.delete_operator(session, operator_id, if_match)
+    return Response(status_code=204)

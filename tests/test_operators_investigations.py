@@ -1,0 +1,190 @@
+"""Operators (who operates scanners and sites) and investigations (the announced further research):
+seeded from the document with citations and verbatim quotes, and written like every collection."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_listing import assert_problem
+
+pytestmark = pytest.mark.asyncio
+
+DOCUMENT_NAME = "kamervragen-nuctech-douanescanners-2021.txt"
+CITATION = "Aanhangsel Handelingen II 2020-2021, nr. 1778"
+
+
+def _normalised(text: str) -> str:
+    """The document's text with line-break hyphenation joined and whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"-\s*\n\s*", "", text)).strip()
+
+
+def _document_text() -> str:
+    here = Path(__file__).resolve()
+    for base in (here.parents[1], *here.parents):
+        candidate = base / "shared" / "seed-document" / DOCUMENT_NAME
+        if candidate.exists():
+            return _normalised(candidate.read_text(encoding="utf-8"))
+    pytest.skip("the source document is not available next to this checkout")
+
+
+async def items(client, path: str, **params) -> list[dict]:
+    response = await client.get(path, params={"limit": 500, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def etag(client, url: str) -> str:
+    return (await client.get(url)).headers["etag"]
+
+
+async def test_the_document_operators_are_seeded_with_citations(client):
+    operators = {item["code"]: item for item in await items(client, "/api/v1/operators")}
+    assert set(operators) == {"douane", "other-institutions-and-sectors"}
+    customs = operators["douane"]
+    assert (customs["kind"], customs["uses_nuctech"]) == ("customs", "yes")
+    assert customs["source"].startswith(CITATION) and "Antwoord 2" in customs["source"]
+    scanners = await items(client, "/api/v1/scanners")
+    sites = await items(client, "/api/v1/sites")
+    assert customs["scanner_ids"] == sorted(scanner["id"] for scanner in scanners)
+    assert customs["site_ids"] == sorted(site["id"] for site in sites)
+    others = operators["other-institutions-and-sectors"]
+    assert (others["kind"], others["uses_nuctech"]) == ("unknown", "unknown")
+    assert others["site_ids"] == [] and others["scanner_ids"] == []
+    assert "geen totaaloverzicht" in others["as_stated"] and "Vraag 3" in others["source"]
+    by_site = await items(client, "/api/v1/operators", site="schiphol")
+    assert [item["code"] for item in by_site] == ["douane"]
+    assert [item["code"] for item in await items(client, "/api/v1/operators", kind="unknown")] == [
+        "other-institutions-and-sectors"
+    ]
+
+
+async def test_the_announced_research_is_seeded_linked_and_dated(client):
+    [research] = await items(client, "/api/v1/investigations")
+    assert research["status"] == "announced" and research["status_known_on"] == "2021-04-19"
+    assert research["conducted_by"] is None  # the parties are not named
+    assert research["expected_results_as_stated"] is None
+    assert {"Antwoord 4", "Antwoord 6", "Antwoord 7"} <= set(re.findall(r"Antwoord \d", research["source"]))
+    [audit] = await items(client, "/api/v1/audits")
+    assert research["builds_on_audit_id"] == audit["id"]
+    nuctech = (await items(client, "/api/v1/vendors", slug="nuctech"))[0]
+    assert research["vendor_ids"] == [nuctech["id"]]
+    nuctech_scanners = await items(client, "/api/v1/scanners", vendor="nuctech")
+    assert research["scanner_ids"] == sorted(scanner["id"] for scanner in nuctech_scanners)
+    assert await items(client, "/api/v1/investigations", vendor="nuctech") == [research]
+    assert await items(client, "/api/v1/investigations", status="reported") == []
+
+
+async def test_every_as_stated_field_quotes_the_document_verbatim(client):
+    document = _document_text()
+    quoted = []
+    for item in await items(client, "/api/v1/operators"):
+        quoted += [item["as_stated"], item["responsible_as_stated"]]
+    for item in await items(client, "/api/v1/investigations"):
+        quoted += [item["conducted_by_as_stated"], item["scope_as_stated"], item["expected_results_as_stated"]]
+    quoted = [text for text in quoted if text]
+    assert len(quoted) >= 4
+    for text in quoted:
+        assert _normalised(text) in document, text
+
+
+async def test_operator_writes_check_references_versions_and_keys(client):
+    site = (await items(client, "/api/v1/sites", code="schiphol"))[0]
+    created = await client.post(
+        "/api/v1/operators",
+        json={"code": "kmar", "name": "Royal Marechaussee", "kind": "government_body", "site_ids": [site["id"]]},
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["uses_nuctech"] == "unknown" and body["site_ids"] == [site["id"]] and body["scanner_ids"] == []
+    url = f"/api/v1/operators/{body['id']}"
+    assert created.headers["etag"] == f'"operator-{body["id"]}-v1"'
+    assert_problem(
+        await client.post("/api/v1/operators", json={"code": "kmar", "name": "x", "kind": "sector"}), 409, "kmar"
+    )
+    assert_problem(
+        await client.post(
+            "/api/v1/operators", json={"code": "x", "name": "x", "kind": "sector", "scanner_ids": [99999]}
+        ),
+        422,
+        "scanner_ids",
+    )
+    assert_problem(await client.post("/api/v1/operators", json={"code": "x", "name": "x", "kind": "army"}), 422, "kind")
+    assert_problem(await client.patch(url, json={"name": "y"}), 428, "If-Match")
+    patched = await client.patch(url, json={"site_ids": []}, headers={"If-Match": await etag(client, url)})
+    assert patched.status_code == 200 and patched.json()["site_ids"] == [] and patched.json()["version"] == 2
+    # A site an operator names cannot be deleted.
+    await client.patch(url, json={"site_ids": [site["id"]]}, headers={"If-Match": await etag(client, url)})
+    site_url = f"/api/v1/sites/{site['id']}"
+    assert_problem(await client.delete(site_url, headers={"If-Match": await etag(client, site_url)}), 409)
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+    history = (await client.get(f"{url}/history")).json()["items"]
+    assert [change["action"] for change in history] == ["create", "update", "update", "delete"]
+    assert_problem(await client.get(url), 404, str(body["id"]))
+    assert_problem(await client.get("/api/v1/operators", params={"uses_nuctech": "maybe"}), 422, "uses_nuctech")
+
+
+async def test_investigation_writes_check_dates_references_and_what_refers_to_them(client):
+    nuctech = (await items(client, "/api/v1/vendors", slug="nuctech"))[0]
+    body = {"title": "Follow-up review", "status": "in_progress", "vendor_ids": [nuctech["id"]]}
+    assert_problem(
+        await client.post("/api/v1/investigations", json={**body, "status_known_on": "2999-01-01"}),
+        422,
+        "status_known_on",
+    )
+    assert_problem(
+        await client.post("/api/v1/investigations", json={**body, "builds_on_audit_id": 99999}),
+        422,
+        "builds_on_audit_id",
+    )
+    assert_problem(await client.post("/api/v1/investigations", json={**body, "status": "done"}), 422, "status")
+    created = await client.post("/api/v1/investigations", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["vendor_ids"] == [nuctech["id"]]
+    assert_problem(await client.post("/api/v1/investigations", json=body), 409, "Follow-up review")
+    # The vendor and the audit the seeded research names cannot be deleted under it.
+    vendor_url = f"/api/v1/vendors/{nuctech['id']}"
+    assert_problem(await client.delete(vendor_url, headers={"If-Match": await etag(client, vendor_url)}), 409)
+    [research] = await items(client, "/api/v1/investigations", status="announced")
+    audit_url = f"/api/v1/audits/{research['builds_on_audit_id']}"
+    assert_problem(
+        await client.delete(audit_url, headers={"If-Match": await etag(client, audit_url)}), 409, "investigation"
+    )
+    url = f"/api/v1/investigations/{created.json()['id']}"
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+
+
+async def test_operators_and_investigations_export_like_every_list(client):
+    csv = await client.get("/api/v1/operators", headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("id,code,name,kind")
+    lines = (await client.get("/api/v1/investigations", headers={"Accept": "application/x-ndjson"})).text.splitlines()
+    assert len(lines) == 1 and '"status":"announced"' in lines[0]
+
+
+async def test_readers_may_read_and_not_write(tokens, anonymous):
+    reader = {"Authorization": f"Bearer {tokens['reader']}"}
+    assert (await anonymous.get("/api/v1/operators", headers=reader)).status_code == 200
+    assert_problem(await anonymous.post("/api/v1/investigations", json={"title": "x"}, headers=reader), 403)
+    assert_problem(await anonymous.get("/api/v1/investigations"), 401)
+
+
+async def test_deleting_a_scanner_takes_it_off_its_operators_list(client):
+    scanner = (await items(client, "/api/v1/scanners", site="maasvlakte", vendor_disclosed="false"))[0]
+    url = f"/api/v1/scanners/{scanner['id']}"
+    assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
+    [customs] = await items(client, "/api/v1/operators", code="douane")
+    assert scanner["id"] not in customs["scanner_ids"] and len(customs["scanner_ids"]) == 12
+    links = (
+        await client.get("/api/v1/changes", params={"object_type": "operator-scanners", "action": "delete"})
+    ).json()
+    assert [change["before"]["scanner_id"] for change in links["items"]] == [scanner["id"]]
+    # A scanner an investigation names stays until it is taken off it.
+    nuctech = (await items(client, "/api/v1/scanners", vendor="nuctech"))[0]
+    assert_problem(
+        await client.delete(
+            f"/api/v1/scanners/{nuctech['id']}",
+            headers={"If-Match": await etag(client, f"/api/v1/scanners/{nuctech['id']}")},
+        ),
+        409,
+    )
