@@ -240,3 +240,23 @@ async def test_a_reader_may_not_write_in_bulk(app, tokens):
         assert_problem(await reader.request("DELETE", "/api/v1/sites", json=[{"id": 1, "version": 1}]), 403)
         response = await reader.post("/api/v1/sites", content=b"code,name,kind\n", headers={"Content-Type": "text/csv"})
         assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"code,name,kind\n\x00,x,seaport\n",
+        b"code,name,kind\n\xff\xfe,x,seaport\n",
+        b'code,name,kind\n"open,x,seaport\n',
+    ],
+)
+async def test_hostile_csv_is_a_422_problem(client, content):
+    response = await client.post("/api/v1/sites", content=content, headers={"Content-Type": "text/csv"})
+    assert_problem(response, 422)
+
+
+async def test_rows_that_are_not_objects_are_named(client):
+    problem = assert_problem(await client.post("/api/v1/sites", json=[site("bn-ok"), 5, None]), 422, "Row 1")
+    assert [error["row"] for error in problem["errors"]] == [1, 2]
+    problem = assert_problem(await client.request("DELETE", "/api/v1/sites", json=[{"id": 1, "version": True}]), 422)
+    assert (problem["errors"][0]["row"], problem["errors"][0]["field"]) == (0, "version")

@@ -178,7 +178,9 @@ def validate_rows(
             items.append(model.model_validate(value, strict=strict))
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                field = ".".join(str(part) for part in error.get("loc", ()))
+                loc = error.get("loc", ())
+                # ``version`` is a number or an ETag; pydantic adds the union member to its location.
+                field = "version" if loc[:1] == ("version",) else ".".join(str(part) for part in loc)
                 errors.append(
                     _row_error(row, field, error.get("msg", "invalid value"), error.get("type", "value_error"))
                 )
