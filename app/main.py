@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     install_request_limits(app, settings)
+    app.state.bulk_max_rows = settings.bulk_max_rows
     app.add_middleware(SecurityHeadersMiddleware)  # on every response, 413 and 431 included
     app.add_middleware(ObservabilityMiddleware)  # outermost: sees every response, 500s included
     document_context_headers(app)

@@ -65,7 +65,13 @@ async def test_every_write_route_declares_security_headers_and_problems(app, cli
             assert not missing, (where, missing)
             for status in WRITE_PROBLEM_STATUSES:
                 assert "application/problem+json" in operation["responses"][status]["content"], (where, status)
-            if method in ("patch", "delete"):
+            if method in ("patch", "delete") and "{" not in path:
+                # A bulk write on a collection: each item carries its own version or ETag, not one If-Match.
+                assert "If-Match" not in headers and "Idempotency-Key" not in headers, where
+                body = operation["requestBody"]["content"]["application/json"]["schema"]
+                item = spec["components"]["schemas"][body["items"]["$ref"].rsplit("/", 1)[-1]]
+                assert {"id", "version"} <= set(item["required"]), where
+            elif method in ("patch", "delete"):
                 assert headers["If-Match"]["required"] is True, where
                 assert "Idempotency-Key" not in headers, where
             elif method == "post":

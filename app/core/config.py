@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Largest request body accepted; larger is a 413 (default 1 MiB)."
     )
+    bulk_max_rows: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Most rows one bulk request (a JSON array or a CSV import) may hold; more is a 422 naming the limit.",
+    )
     max_header_bytes: int = Field(
         default=16 * 1024,
         ge=1024,

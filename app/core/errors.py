@@ -100,6 +100,12 @@ class FieldError(BaseModel):
     type: str = Field(
         description="Machine-readable kind of error, e.g. `missing`, `enum`.", examples=["less_than_equal"]
     )
+    row: int | None = Field(
+        default=None,
+        description="For bulk writes: the row at fault, as its 0-based index in the JSON array or its line "
+        "number in the CSV (the header is line 1). Absent otherwise.",
+        examples=[3],
+    )
 
 
 class ProblemDetail(BaseModel):

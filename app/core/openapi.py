@@ -264,8 +264,10 @@ def _component(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> dict[s
 
 
 def _is_versioned_item(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
-    body = response.get("content", {}).get("application/json", {}).get("schema")
-    return "version" in _component(body, schemas).get("properties", {})
+    body = response.get("content", {}).get("application/json", {}).get("schema") or {}
+    # A create that also takes many answers one item (with its ETag) or an array of them.
+    options = body.get("anyOf", [body])
+    return any("version" in _component(option, schemas).get("properties", {}) for option in options)
 
 
 def _is_page(response: dict[str, Any], schemas: dict[str, Any]) -> bool:

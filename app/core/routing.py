@@ -47,15 +47,19 @@ def _carries_body(request: Request) -> bool:
     return "transfer-encoding" in request.headers or (length is not None and length.strip() not in ("", "0"))
 
 
-def _require_json(request: Request) -> None:
-    """A body must be declared JSON (``application/json`` or ``application/*+json``): a 415 otherwise."""
+def _require_json(request: Request, *, csv: bool = False) -> None:
+    """A body must be declared JSON (``application/json`` or ``application/*+json``), or ``text/csv`` where the
+    route imports CSV: a 415 otherwise."""
     declared = request.headers.get("content-type")
     media_type = (declared or "").split(";", 1)[0].strip().lower()
     if media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")):
         return
+    if csv and media_type == "text/csv":
+        return
     what = f"Content-Type {declared!r}" if declared else "no Content-Type"
+    also = " (or as CSV with Content-Type: text/csv)" if csv else ""
     raise UnsupportedMediaType(
-        f"The request body was sent with {what}; send it as JSON with Content-Type: application/json."
+        f"The request body was sent with {what}; send it as JSON with Content-Type: application/json{also}."
     )
 
 
@@ -136,13 +140,14 @@ class StrictQueryRoute(APIRoute):
         allowed = frozenset(_query_names(route.dependant))
         checks = _checks_before_input(route.dependant)
         has_body = route.body_field is not None
+        takes_csv = getattr(self.endpoint, "accepts_csv", False)
 
         async def strict_handler(request: Request) -> Response:
             for check in checks:
                 await check(request)
             accept_change_reason(request.method)
             if has_body and _carries_body(request):
-                _require_json(request)
+                _require_json(request, csv=takes_csv)
             _check_query_values(request)
             unknown = sorted({key for key in request.query_params.keys() if key not in allowed})
             if unknown:

@@ -8,12 +8,22 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
+from app.core.bulk import (
+    ItemVersion,
+    accepts_csv,
+    bulk_body,
+    create_body,
+    create_response,
+    csv_request_body,
+    delete_rows,
+    update_rows,
+)
 from app.core.choices import NetworkKind
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import created_response, item_response, updated_response
+from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
@@ -21,7 +31,9 @@ from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.networks import service
 from app.networks.dependencies import NetworkDep
-from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
+from app.networks.schemas import NetworkBulkUpdate, NetworkCreate, NetworkPublic, NetworkUpdate
+
+EXAMPLE_CSV = "code,name,kind\nmaasvlakte-fibre-2,Second closed fibre network to Maasvlakte,closed_fibre\n"
 
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=StrictQueryRoute)
 
@@ -65,13 +77,42 @@ async def get_network(request: Request, network: NetworkDep) -> Response:
     "",
     status_code=201,
     operation_id="createNetwork",
-    response_model=NetworkPublic,
+    response_model=NetworkPublic | list[NetworkPublic],
     responses=problem_responses(*WRITE_PROBLEMS["create"]),
     dependencies=[Depends(require_editor)],
+    openapi_extra=csv_request_body(NetworkCreate, EXAMPLE_CSV),
 )
-def create_network(request: Request, body: NetworkCreate, session: SessionDep) -> Response:
-    """Create a network; its code must be unique."""
-    return created_response(request, "network", service.create_network(session, body))
+@accepts_csv
+def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:
+    """Create a network; its code must be unique; a JSON array or a CSV file creates many, all or none."""
+    create = lambda data: service.create_network(session, data)  # noqa: E731
+    return create_response(request, body, NetworkCreate, "network", create)
+
+
+@router.patch(
+    "",
+    operation_id="updateNetworks",
+    response_model=list[NetworkPublic],
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:
+    """Change many networks, each named by id with its current version or ETag: all of them or none."""
+    update = lambda item_id, patch, if_match: service.update_network(session, item_id, patch, if_match)  # noqa: E731
+    return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, "network", update)
+
+
+@router.delete(
+    "",
+    status_code=204,
+    operation_id="deleteNetworks",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+    """Delete many networks, each named by id with its current version or ETag: all of them or none."""
+    delete = lambda item_id, if_match: service.delete_network(session, item_id, if_match)  # noqa: E731
+    return delete_rows(request, body, "network", delete)
 
 
 @router.patch(

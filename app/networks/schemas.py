@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.bulk import bulk_update_model
 from app.core.choices import NetworkKind
 from app.core.schemas import Choice, Citation, Name, Slug, StrictBody, Text
 
@@ -51,3 +52,6 @@ class NetworkUpdate(StrictBody):
     kind: Choice[NetworkKind] = None
     description: Text | None = None
     source: Citation | None = None
+
+
+NetworkBulkUpdate = bulk_update_model(NetworkUpdate)

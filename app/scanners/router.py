@@ -8,12 +8,22 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
+from app.core.bulk import (
+    ItemVersion,
+    accepts_csv,
+    bulk_body,
+    create_body,
+    create_response,
+    csv_request_body,
+    delete_rows,
+    update_rows,
+)
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import created_response, item_response, updated_response
+from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
@@ -21,7 +31,9 @@ from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
-from app.scanners.schemas import ScannerCreate, ScannerPublic, ScannerUpdate
+from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerPublic, ScannerUpdate
+
+EXAMPLE_CSV = "asset_tag,site_id,network_mode,use\nRTM-CS-09,1,standalone,container_cargo\n"
 
 router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQueryRoute)
 
@@ -80,13 +92,42 @@ async def get_scanner(request: Request, scanner: ScannerDep) -> Response:
     "",
     status_code=201,
     operation_id="createScanner",
-    response_model=ScannerPublic,
+    response_model=ScannerPublic | list[ScannerPublic],
     responses=problem_responses(*WRITE_PROBLEMS["create"]),
     dependencies=[Depends(require_editor)],
+    openapi_extra=csv_request_body(ScannerCreate, EXAMPLE_CSV),
 )
-def create_scanner(request: Request, body: ScannerCreate, session: SessionDep) -> Response:
-    """Create a scanner; a fibre-linked one must name its network, a standalone one none."""
-    return created_response(request, "scanner", service.create_scanner(session, body))
+@accepts_csv
+def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:
+    """Create a scanner; a fibre-linked one must name its network, a standalone one none; a JSON array or a CSV file creates many, all or none."""
+    create = lambda data: service.create_scanner(session, data)  # noqa: E731
+    return create_response(request, body, ScannerCreate, "scanner", create)
+
+
+@router.patch(
+    "",
+    operation_id="updateScanners",
+    response_model=list[ScannerPublic],
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:
+    """Change many scanners, each named by id with its current version or ETag: all of them or none."""
+    update = lambda item_id, patch, if_match: service.update_scanner(session, item_id, patch, if_match)  # noqa: E731
+    return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, "scanner", update)
+
+
+@router.delete(
+    "",
+    status_code=204,
+    operation_id="deleteScanners",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+    """Delete many scanners, each named by id with its current version or ETag: all of them or none."""
+    delete = lambda item_id, if_match: service.delete_scanner(session, item_id, if_match)  # noqa: E731
+    return delete_rows(request, body, "scanner", delete)
 
 
 @router.patch(

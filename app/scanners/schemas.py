@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from app.core.bulk import bulk_update_model
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.schemas import Choice, Citation, Name, RefId, StrictBody, Text
 from app.networks.schemas import NetworkBrief
@@ -92,3 +93,6 @@ class ScannerUpdate(StrictBody):
     count_basis: Choice[CountBasis] = None
     notes: Text | None = None
     source: Citation | None = None
+
+
+ScannerBulkUpdate = bulk_update_model(ScannerUpdate)

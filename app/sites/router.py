@@ -8,12 +8,22 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
+from app.core.bulk import (
+    ItemVersion,
+    accepts_csv,
+    bulk_body,
+    create_body,
+    create_response,
+    csv_request_body,
+    delete_rows,
+    update_rows,
+)
 from app.core.choices import SiteKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import created_response, item_response, updated_response
+from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
@@ -21,7 +31,9 @@ from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.sites import service
 from app.sites.dependencies import SiteDep
-from app.sites.schemas import SiteCreate, SitePublic, SiteUpdate
+from app.sites.schemas import SiteBulkUpdate, SiteCreate, SitePublic, SiteUpdate
+
+EXAMPLE_CSV = "code,name,kind,country\nmaasvlakte-2,Maasvlakte 2,seaport,NL\n"
 
 router = APIRouter(prefix="/sites", tags=["sites"], route_class=StrictQueryRoute)
 
@@ -69,13 +81,42 @@ async def get_site(request: Request, site: SiteDep) -> Response:
     "",
     status_code=201,
     operation_id="createSite",
-    response_model=SitePublic,
+    response_model=SitePublic | list[SitePublic],
     responses=problem_responses(*WRITE_PROBLEMS["create"]),
     dependencies=[Depends(require_editor)],
+    openapi_extra=csv_request_body(SiteCreate, EXAMPLE_CSV),
 )
-def create_site(request: Request, body: SiteCreate, session: SessionDep) -> Response:
-    """Create a site; its code must be unique."""
-    return created_response(request, "site", service.create_site(session, body))
+@accepts_csv
+def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:
+    """Create a site; its code must be unique; a JSON array or a CSV file creates many, all or none."""
+    create = lambda data: service.create_site(session, data)  # noqa: E731
+    return create_response(request, body, SiteCreate, "site", create)
+
+
+@router.patch(
+    "",
+    operation_id="updateSites",
+    response_model=list[SitePublic],
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:
+    """Change many sites, each named by id with its current version or ETag: all of them or none."""
+    update = lambda item_id, patch, if_match: service.update_site(session, item_id, patch, if_match)  # noqa: E731
+    return update_rows(request, body, SiteBulkUpdate, SiteUpdate, "site", update)
+
+
+@router.delete(
+    "",
+    status_code=204,
+    operation_id="deleteSites",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+    """Delete many sites, each named by id with its current version or ETag: all of them or none."""
+    delete = lambda item_id, if_match: service.delete_site(session, item_id, if_match)  # noqa: E731
+    return delete_rows(request, body, "site", delete)
 
 
 @router.patch(

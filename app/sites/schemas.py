@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.bulk import bulk_update_model
 from app.core.choices import SiteKind
 from app.core.schemas import Choice, Citation, CountryCode, Name, Slug, StrictBody, Text
 
@@ -59,3 +60,6 @@ class SiteUpdate(StrictBody):
     locality: Name | None = None
     notes: Text | None = None
     source: Citation | None = None
+
+
+SiteBulkUpdate = bulk_update_model(SiteUpdate)

@@ -8,6 +8,16 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
+from app.core.bulk import (
+    ItemVersion,
+    accepts_csv,
+    bulk_body,
+    create_body,
+    create_response,
+    csv_request_body,
+    delete_rows,
+    update_rows,
+)
 from app.core.choices import RestrictionKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
@@ -22,6 +32,7 @@ from app.core.routing import StrictQueryRoute
 from app.vendors import service
 from app.vendors.dependencies import RestrictionDep, VendorDep
 from app.vendors.schemas import (
+    VendorBulkUpdate,
     VendorCreate,
     VendorPublic,
     VendorRestrictionCreate,
@@ -29,6 +40,8 @@ from app.vendors.schemas import (
     VendorRestrictionUpdate,
     VendorUpdate,
 )
+
+EXAMPLE_CSV = "slug,name,country\nrapiscan,Rapiscan Systems,US\n"
 
 router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 
@@ -119,13 +132,42 @@ async def get_vendor_restriction(request: Request, restriction: RestrictionDep) 
     "/vendors",
     status_code=201,
     operation_id="createVendor",
-    response_model=VendorPublic,
+    response_model=VendorPublic | list[VendorPublic],
     responses=problem_responses(*WRITE_PROBLEMS["create"]),
     dependencies=[Depends(require_editor)],
+    openapi_extra=csv_request_body(VendorCreate, EXAMPLE_CSV),
 )
-def create_vendor(request: Request, body: VendorCreate, session: SessionDep) -> Response:
-    """Create a vendor; its slug must be unique."""
-    return created_response(request, "vendor", service.create_vendor(session, body))
+@accepts_csv
+def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:
+    """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
+    create = lambda data: service.create_vendor(session, data)  # noqa: E731
+    return create_response(request, body, VendorCreate, "vendor", create)
+
+
+@router.patch(
+    "/vendors",
+    operation_id="updateVendors",
+    response_model=list[VendorPublic],
+    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    dependencies=[Depends(require_editor)],
+)
+def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:
+    """Change many vendors, each named by id with its current version or ETag: all of them or none."""
+    update = lambda item_id, patch, if_match: service.update_vendor(session, item_id, patch, if_match)  # noqa: E731
+    return update_rows(request, body, VendorBulkUpdate, VendorUpdate, "vendor", update)
+
+
+@router.delete(
+    "/vendors",
+    status_code=204,
+    operation_id="deleteVendors",
+    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    dependencies=[Depends(require_editor)],
+)
+def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+    """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
+    delete = lambda item_id, if_match: service.delete_vendor(session, item_id, if_match)  # noqa: E731
+    return delete_rows(request, body, "vendor", delete)
 
 
 @router.patch(

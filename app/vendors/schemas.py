@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.bulk import bulk_update_model
 from app.core.choices import RestrictionKind, VendorOwnership
 from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, RefId, Slug, StrictBody, Text
 
@@ -99,3 +100,6 @@ class VendorRestrictionUpdate(StrictBody):
     decided_on: IsoDate | None = None
     description: Text = Field(default=None, min_length=1)
     source: Citation | None = None
+
+
+VendorBulkUpdate = bulk_update_model(VendorUpdate)
