@@ -156,9 +156,10 @@ async def subscribe(admin, receiver: Receiver, path: str, **fields) -> dict:
 
 
 async def make_sites(client, prefix: str, count: int) -> None:
-    for n in range(count):
-        response = await client.post("/api/v1/sites", json={"code": f"{prefix}-{n}", "name": f"Hook {n}", "kind": "other"})
-        assert response.status_code == 201, response.text
+    """``count`` sites in one bulk create (one change record each)."""
+    body = [{"code": f"{prefix}-{n}", "name": f"Hook {n}", "kind": "other"} for n in range(count)]
+    response = await client.post("/api/v1/sites", json=body)
+    assert response.status_code == 201, response.text
 
 
 async def site_changes_after(admin, position: int) -> list[int]:
@@ -182,10 +183,10 @@ def in_order_at_least_once(received: list[int], expected: list[int]) -> None:
 async def test_every_change_arrives_signed_and_in_order_across_an_outage(admin, client, receiver, worker):
     hook = await subscribe(admin, receiver, "/outage", object_types=["sites"])
     start = hook["position"]
-    await make_sites(client, "up", 100)
-    wait_for(lambda: len(set(receiver.change_ids("/outage"))) >= 100, "the first 100 deliveries")
+    await make_sites(client, "up", 400)
+    wait_for(lambda: len(set(receiver.change_ids("/outage"))) >= 400, "the first 400 deliveries")
     receiver.stop()
-    await make_sites(client, "down", 100)
+    await make_sites(client, "down", 300)
 
     async def failures() -> list[dict]:
         page = await admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries", params={"succeeded": "false"})
@@ -195,11 +196,11 @@ async def test_every_change_arrives_signed_and_in_order_across_an_outage(admin, 
     while not await failures():
         assert time.monotonic() < deadline, "no failed attempt while the receiver was down"
         time.sleep(0.1)
-    await make_sites(client, "back", 100)
+    await make_sites(client, "back", 300)
     receiver.start()
     expected = await site_changes_after(admin, start)
-    assert len(expected) == 300
-    wait_for(lambda: len(set(receiver.change_ids("/outage"))) >= 300, "all 300 deliveries after the outage")
+    assert len(expected) == 1000
+    wait_for(lambda: len(set(receiver.change_ids("/outage"))) >= 1000, "all 1,000 deliveries after the outage")
 
     in_order_at_least_once(receiver.change_ids("/outage"), expected)
     assert receiver.rejected == []
