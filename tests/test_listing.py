@@ -122,5 +122,5 @@ async def test_unknown_query_parameter_is_a_422(client):
 
 async def test_unknown_path_and_method_are_problems(client):
     assert_problem(await client.get("/api/v1/nothing-here"), 404)
-    assert_problem(await client.delete("/api/v1/sites"), 405, "DELETE")
+    assert_problem(await client.put("/api/v1/sites"), 405, "PUT")
     assert_problem(await client.get("/api/v1/sites/abc"), 422, "site_id")
