@@ -121,3 +121,26 @@ async def test_an_unparsable_body_is_the_declared_400_problem_and_changes_nothin
     response = await client.post("/api/v1/networks", content=b"\xff\xfe{", headers={"Content-Type": "application/json"})
     assert_problem(response, 400)
     assert (await client.get("/api/v1/networks")).json()["items"] == before
+
+
+async def test_every_body_schema_states_the_text_rule_at_any_depth(app):
+    """Bulk bodies name their item schemas inside arrays and one-of forms; those items' free text must carry
+    the same no-control-characters rule as a single object's (a fuzzer otherwise sends text the service refuses)."""
+    from app.core.constraints import _references
+
+    schema = app.openapi()
+    components = schema["components"]["schemas"]
+    named = set()
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                named |= _references(content.get("schema", {}))
+    assert {"SiteBulkUpdate", "ScannerBulkUpdate", "SiteCreate"} <= named
+    unruled = [
+        (name, field)
+        for name in named
+        for field, property_schema in components[name].get("properties", {}).items()
+        for option in property_schema.get("anyOf", [property_schema])
+        if option.get("type") == "string" and not {"pattern", "enum", "format", "const"} & option.keys()
+    ]
+    assert unruled == []

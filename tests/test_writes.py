@@ -171,3 +171,15 @@ async def test_control_characters_are_refused_in_bodies_and_queries(client):
         "/api/v1/sites", json={"code": "abc", "name": "A", "kind": "seaport", "notes": "line 1\nline 2\ttab"}
     )
     assert ok.status_code == 201
+
+
+async def test_an_id_written_as_a_whole_number_with_a_fraction_is_taken(client):
+    """The contract's ``integer`` includes 1.0 (JSON Schema), so the service takes it as 1; 1.5, "1" and true are
+    still refused, naming the field."""
+    body = {"asset_tag": "WHOLE-1", "site_id": 1.0, "network_mode": "standalone", "use": "baggage"}
+    created = await client.post("/api/v1/scanners", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["site"]["id"] == 1
+    for odd in (1.5, "1", True):
+        refused = await client.post("/api/v1/scanners", json={**body, "asset_tag": "WHOLE-2", "site_id": odd})
+        assert refused.status_code == 422 and "site_id" in refused.text, (odd, refused.text)

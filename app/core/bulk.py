@@ -30,7 +30,7 @@ from app.core.config import get_settings
 from app.core.errors import InvalidRequest, ProblemError
 from app.core.http import created_response, etag_for
 from app.core.pagination import json_response
-from app.core.schemas import RefId, StrictBody
+from app.core.schemas import RefId, StrictBody, WholeNumber
 
 CSV_MEDIA_TYPE = "text/csv"
 _DETAIL_ROWS = 5
@@ -94,7 +94,7 @@ ETAG_PATTERN = r'^(?:W/)?"[\x21\x23-\x2b\x2d-\x7e]*"$'
 """An entity tag as GET's ``ETag`` gives it (one tag, so no commas)."""
 
 Version = Annotated[
-    Annotated[int, Field(ge=1, le=2**31 - 1)] | Annotated[str, Field(pattern=ETAG_PATTERN, max_length=200)],
+    Annotated[int, Field(ge=1, le=2**31 - 1), WholeNumber] | Annotated[str, Field(pattern=ETAG_PATTERN, max_length=200)],
     Field(
         description="The item's current version: its `version` number, or its `ETag` (as GET returns them). "
         "A stale one is a 412 and nothing is stored.",

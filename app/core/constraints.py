@@ -15,6 +15,9 @@ NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 HEADER_TEXT = r"^[^\x00-\x1f\x7f]*$"
 
+FIELD_VALUE = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
+"""Any HTTP field value (RFC 9110: visible characters, spaces and tabs), for headers read leniently."""
+
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 """A filter naming an object by numeric id or by its key (code, slug, asset tag): ASCII letters, the
 digits 0-9, and ``. _ -``; keys are matched ignoring case."""
@@ -60,6 +63,16 @@ def _free_text(option: dict[str, Any]) -> bool:
     return not any(key in option for key in ("pattern", "enum", "const", "format"))
 
 
+def _references(schema: Any) -> set[str]:
+    """The component schemas a body schema names, at any depth (an array of items, one of several forms)."""
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[-1]} if isinstance(schema.get("$ref"), str) else set()
+        return found.union(*(_references(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_references(value) for value in schema))
+    return set()
+
+
 def constrain_parameters(schema: dict[str, Any]) -> None:
     """Add the service's rules to the document's parameters and request bodies."""
     bodies: set[str] = set()
@@ -80,8 +93,7 @@ def constrain_parameters(schema: dict[str, Any]) -> None:
             if "requestBody" in operation:
                 operation["responses"].setdefault("400", UNPARSABLE_BODY)
             for content in operation.get("requestBody", {}).get("content", {}).values():
-                reference = content.get("schema", {}).get("$ref", "")
-                bodies.add(reference.rsplit("/", 1)[-1])
+                bodies.update(_references(content.get("schema", {})))
     components = schema.get("components", {}).get("schemas", {})
     for name in bodies & components.keys():
         for property_schema in components[name].get("properties", {}).values():

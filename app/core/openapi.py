@@ -25,7 +25,7 @@ import re
 from importlib import metadata
 from typing import Any
 
-from app.core.constraints import HEADER_TEXT
+from app.core.constraints import FIELD_VALUE
 from app.core.errors import PROBLEM_MEDIA_TYPE, problem_example
 from app.core.query import ENUM_COMPONENT
 
@@ -107,7 +107,7 @@ IF_NONE_MATCH = {
     "required": False,
     "description": "An `ETag` from an earlier GET (or `*`): when it still matches, the answer is a 304 without a "
     "body, so a cached copy can be reused. Any other value (weak tags and lists too) is a plain GET.",
-    "schema": {"type": "string", "pattern": HEADER_TEXT},
+    "schema": {"type": "string", "pattern": FIELD_VALUE},
     "example": '"scanner-1-v3"',
 }
 

@@ -57,7 +57,18 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", m
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """ISO 3166-1 alpha-2, upper case, e.g. `NL`."""
 
-RefId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+def _whole_number(value: object) -> object:
+    # JSON Schema's "integer" includes 1.0, which strict bodies would refuse: a number without a
+    # fraction is taken as the integer it is (1.5, strings and booleans are still refused).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+"""For an ``int`` in a strict body: accept ``3.0`` as 3, as the contract's ``integer`` type allows."""
+
+RefId = Annotated[int, Field(ge=1, le=2**31 - 1), WholeNumber]
 """The id of another record (ids are 32-bit on every backend)."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
