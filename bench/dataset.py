@@ -14,7 +14,6 @@ continues the seed's: the generated log verifies.
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,6 +82,8 @@ def _site_state(site_id: int, n: int, at: str, version: int) -> dict[str, Any]:
         "kind": KINDS[n % len(KINDS)],
         "country": "NL",
         "locality": None,
+        "scanner_list": "unknown",
+        "scanner_list_as_stated": None,
         "notes": None,
         "source": "benchmark",
         "created_at": at,
@@ -176,8 +177,9 @@ class Chain:
 
 
 def _columns(table: str) -> list[str]:
-    import app.models  # noqa: F401  (every table on the metadata)
     from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401  (every table on the metadata)
 
     return [column.name for column in SQLModel.metadata.tables[table].columns]
 

@@ -488,3 +488,39 @@ async def test_a_deleted_vendor_assessment_is_restored_unless_its_date_is_taken(
     assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
     assert (await client.post("/api/v1/vendor-assessments", json=body)).status_code == 201
     assert_problem(await client.post(f"{url}/restore"), 409, "2022-01-01")
+
+
+async def test_states_recorded_before_a_field_existed_are_read_and_restored_as_not_known(client, db):
+    """A change record written before a migration added a column lacks that key; the past and a restore
+    read it as the field's "not recorded" value rather than failing."""
+    created = await client.post("/api/v1/sites", json={"code": "harlingen", "name": "Harlingen", "kind": "seaport"})
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/sites/{created.json()['id']}"
+    existed_at = await last_instant(client)
+    assert (await client.delete(url, headers={"If-Match": created.headers["ETag"]})).status_code == 204
+    records = [item for item in await changes(client, object_type="sites") if item["object_id"] == created.json()["id"]]
+    assert [record["action"] for record in records] == ["create", "delete"]
+    with get_engine(db).begin() as connection:
+        for column in ("after", "before"):
+            connection.execute(
+                sa.text(
+                    f"UPDATE change_record SET {column} = REPLACE({column}, '\"scanner_list\":\"unknown\",', '')"
+                    " WHERE object_type = 'sites' AND object_id = :id"
+                ),
+                {"id": created.json()["id"]},
+            )
+        stored = connection.execute(
+            sa.text(
+                "SELECT after FROM change_record WHERE object_type = 'sites' AND object_id = :id AND action = 'create'"
+            ),
+            {"id": created.json()["id"]},
+        ).scalar_one()
+    assert 'scanner_list"' not in stored  # the record now looks as one written before the column existed
+    past = await client.get(url, params={"as_of": existed_at})
+    assert past.status_code == 200, past.text
+    assert past.json()["scanner_list"] == "unknown"
+    listed = await client.get("/api/v1/sites", params={"as_of": existed_at, "code": "harlingen"})
+    assert [site["scanner_list"] for site in listed.json()["items"]] == ["unknown"]
+    restored = await client.post(f"{url}/restore")
+    assert restored.status_code == 201, restored.text
+    assert restored.json()["scanner_list"] == "unknown"

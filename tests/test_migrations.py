@@ -35,6 +35,15 @@ def schema_diff(url: str) -> list:
         engine.dispose()
 
 
+TRACKED = "created_at, updated_at, version) VALUES"
+"""The end of an INSERT's column list that every table shares, for rows written with plain SQL."""
+
+
+def stamp_of(url: str) -> str:
+    """A timestamp literal each backend's column takes."""
+    return "2021-04-19T00:00:00.000000Z" if url.startswith("sqlite") else "2021-04-19T00:00:00Z"
+
+
 def test_upgrade_downgrade_upgrade_round_trip(scratch_url):
     expected = {table.name for table in SQLModel.metadata.sorted_tables}
     upgrade(scratch_url)
@@ -114,8 +123,7 @@ def test_the_readiness_check_knows_the_head_revision_without_alembic():
 def test_the_provenance_migration_keeps_existing_assessments_and_audits(scratch_url):
     upgrade(scratch_url, "3c1f0a7d2b9e")
     engine = create_engine(scratch_url)
-    stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
-    tracked = "created_at, updated_at, version) VALUES"
+    stamp, tracked = stamp_of(scratch_url), TRACKED
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -172,3 +180,48 @@ def test_every_index_the_models_declare_exists_after_upgrading(scratch_url):
     finally:
         engine.dispose()
     assert {name for name in declared if name.startswith("uq_")} and declared <= present, declared - present
+
+
+def test_scan_direction_and_scanner_list_arrive_as_unknown_on_existing_rows(scratch_url):
+    upgrade(scratch_url, "8a3f6c2d9e14")
+    engine = create_engine(scratch_url)
+    stamp, tracked = stamp_of(scratch_url), TRACKED
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO site (code, name, kind, country, {tracked} ('a', 'A', 'seaport', 'NL', :t, :t, 1)"
+                ),
+                {"t": stamp},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO operator (code, name, kind, uses_nuctech,"
+                    f" {tracked} ('c', 'C', 'customs', 'yes', :t, :t, 1)"
+                ),
+                {"t": stamp},
+            )
+        upgrade(scratch_url)
+        with engine.connect() as connection:
+            site = connection.execute(sa.text("SELECT code, scanner_list, scanner_list_as_stated FROM site")).one()
+            assert tuple(site) == ("a", "unknown", None)
+            operator = connection.execute(
+                sa.text("SELECT scan_direction, scan_direction_as_stated FROM operator")
+            ).one()
+            assert tuple(operator) == ("unknown", None)
+        with pytest.raises(sa.exc.IntegrityError):  # the key ignoring case survives the table copy
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        f"INSERT INTO site (code, name, kind, country, {tracked} ('A', 'A', 'seaport', 'NL', :t, :t, 1)"
+                    ),
+                    {"t": stamp},
+                )
+        with pytest.raises(sa.exc.IntegrityError):  # and the CHECK constraint is there
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE site SET scanner_list = 'all'"))
+        downgrade(scratch_url, "8a3f6c2d9e14")
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT code FROM site")).scalar_one() == "a"
+    finally:
+        engine.dispose()

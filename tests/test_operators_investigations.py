@@ -11,6 +11,7 @@ from tests.test_listing import assert_problem
 pytestmark = pytest.mark.asyncio
 
 DOCUMENT_NAME = "kamervragen-nuctech-douanescanners-2021.txt"
+SEED_SOURCE = Path(__file__).resolve().parents[1] / "seed" / "source"
 CITATION = "Aanhangsel Handelingen II 2020-2021, nr. 1778"
 
 
@@ -20,12 +21,8 @@ def _normalised(text: str) -> str:
 
 
 def _document_text() -> str:
-    here = Path(__file__).resolve()
-    for base in (here.parents[1], *here.parents):
-        candidate = base / "shared" / "seed-document" / DOCUMENT_NAME
-        if candidate.exists():
-            return _normalised(candidate.read_text(encoding="utf-8"))
-    pytest.skip("the source document is not available next to this checkout")
+    """The source document as the repository keeps it beside the seed file."""
+    return _normalised((SEED_SOURCE / DOCUMENT_NAME).read_text(encoding="utf-8"))
 
 
 async def items(client, path: str, **params) -> list[dict]:
@@ -79,11 +76,13 @@ async def test_every_as_stated_field_quotes_the_document_verbatim(client):
     document = _document_text()
     quoted = []
     for item in await items(client, "/api/v1/operators"):
-        quoted += [item["as_stated"], item["responsible_as_stated"]]
+        quoted += [item["as_stated"], item["responsible_as_stated"], item["scan_direction_as_stated"]]
+    for item in await items(client, "/api/v1/sites"):
+        quoted.append(item["scanner_list_as_stated"])
     for item in await items(client, "/api/v1/investigations"):
         quoted += [item["conducted_by_as_stated"], item["scope_as_stated"], item["expected_results_as_stated"]]
     quoted = [text for text in quoted if text]
-    assert len(quoted) >= 4
+    assert len(quoted) >= 10
     for text in quoted:
         assert _normalised(text) in document, text
 
@@ -187,4 +186,60 @@ async def test_deleting_a_scanner_takes_it_off_its_operators_list(client):
             headers={"If-Match": await etag(client, f"/api/v1/scanners/{nuctech['id']}")},
         ),
         409,
+    )
+
+
+async def test_scan_direction_is_recorded_for_customs_as_a_whole_and_unknown_elsewhere(client):
+    customs, others = await items(client, "/api/v1/operators", sort="code")
+    assert customs["code"] == "douane"
+    assert customs["scan_direction"] == "entering_and_leaving_eu"
+    assert "binnenkomen en uitgaan" in customs["scan_direction_as_stated"]
+    assert "not per scanner" in customs["notes"]
+    assert (others["scan_direction"], others["scan_direction_as_stated"]) == ("unknown", None)
+    found = await items(client, "/api/v1/operators", scan_direction="entering_and_leaving_eu")
+    assert [operator["code"] for operator in found] == ["douane"]
+    assert await items(client, "/api/v1/operators", scan_direction="leaving_eu") == []
+    assert_problem(await client.get("/api/v1/operators", params={"scan_direction": "outbound"}), 422, "scan_direction")
+
+
+async def test_each_site_says_whether_its_scanner_list_is_complete(client):
+    sites = {site["code"]: site for site in await items(client, "/api/v1/sites")}
+    assert sites["maasvlakte"]["scanner_list"] == "complete"
+    assert "zeven grote ladingscanners" in sites["maasvlakte"]["scanner_list_as_stated"]
+    maasvlakte_scanners = await items(client, "/api/v1/scanners", site="maasvlakte")
+    assert len(maasvlakte_scanners) == 7  # the list the source calls complete is complete here
+    partial = ["maastricht-aachen-airport", "postal-sorting-centres", "rotterdam-the-hague-airport", "schiphol"]
+    assert sorted(code for code, site in sites.items() if site["scanner_list"] == "partial") == partial
+    for code in partial:
+        assert re.search(r"waaronder|zoals", sites[code]["scanner_list_as_stated"]), code
+    found = await items(client, "/api/v1/sites", scanner_list="complete")
+    assert [site["code"] for site in found] == ["maasvlakte"]
+    assert_problem(await client.get("/api/v1/sites", params={"scanner_list": "full"}), 422, "scanner_list")
+
+
+async def test_scanner_list_and_scan_direction_are_written_like_every_field(client):
+    created = await client.post("/api/v1/sites", json={"code": "eemshaven", "name": "Eemshaven", "kind": "seaport"})
+    assert created.status_code == 201, created.text
+    site = created.json()
+    assert (site["scanner_list"], site["scanner_list_as_stated"]) == ("unknown", None)
+    url = f"/api/v1/sites/{site['id']}"
+    refused = await client.patch(url, json={"scanner_list": "all"}, headers={"If-Match": created.headers["ETag"]})
+    assert_problem(refused, 422, "scanner_list")
+    changed = await client.patch(
+        url,
+        json={"scanner_list": "partial", "scanner_list_as_stated": "onder meer"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["scanner_list"], (await client.get(url)).json()["scanner_list"]) == ("partial", "partial")
+    operator = await client.post(
+        "/api/v1/operators",
+        json={"code": "kmar", "name": "Royal Marechaussee", "kind": "government_body", "scan_direction": "leaving_eu"},
+    )
+    assert operator.status_code == 201, operator.text
+    assert operator.json()["scan_direction"] == "leaving_eu"
+    assert_problem(
+        await client.post("/api/v1/operators", json={"code": "x", "name": "X", "kind": "sector", "scan_direction": 1}),
+        422,
+        "scan_direction",
     )

@@ -230,6 +230,25 @@ class OperatorKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+class ScanDirection(StrEnum):
+    """Which flows of goods an operator's scanners check, as the source states it: goods entering the EU,
+    leaving it, both, or not stated."""
+
+    ENTERING_EU = "entering_eu"
+    LEAVING_EU = "leaving_eu"
+    ENTERING_AND_LEAVING_EU = "entering_and_leaving_eu"
+    UNKNOWN = "unknown"
+
+
+class ScannerListCompleteness(StrEnum):
+    """Whether the source gives a site's scanners as a complete list (``complete``: it states how many stand
+    there), only as examples (``partial``: "including", "such as"), or says nothing of it (``unknown``)."""
+
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    UNKNOWN = "unknown"
+
+
 class InvestigationStatus(StrEnum):
     """Where announced research is, as its latest source reports it (see ``status_known_on``)."""
 

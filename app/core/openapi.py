@@ -373,7 +373,7 @@ def _glossary(name: str) -> str | None:
 
 
 def _public_of(schema_name: str, schemas: dict[str, Any]) -> dict[str, Any]:
-    for suffix in ("Create", "Update", "Created"):
+    for suffix in ("BulkUpdate", "Create", "Update", "Created"):
         if schema_name.endswith(suffix):
             return schemas.get(schema_name[: -len(suffix)] + "Public", {})
     return {}

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from app.core.choices import Answer, OperatorKind
+from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
 
 
@@ -24,6 +24,13 @@ class Operator(TrackedColumns, table=True):
     responsible_as_stated: str | None = Field(default=None, max_length=200)
     uses_nuctech: Answer = Field(sa_type=enum_type(Answer, "operator_uses_nuctech"), nullable=False)
     as_stated: str | None = Field(default=None, sa_type=sa.Text)
+    scan_direction: ScanDirection = Field(
+        default=ScanDirection.UNKNOWN,
+        sa_column_kwargs={"server_default": ScanDirection.UNKNOWN.value},
+        sa_type=enum_type(ScanDirection, "operator_scan_direction"),
+        nullable=False,
+    )
+    scan_direction_as_stated: str | None = Field(default=None, sa_type=sa.Text)
     notes: str | None = Field(default=None, sa_type=sa.Text)
 
 

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.core.choices import Answer, OperatorKind
+from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -30,6 +30,7 @@ class OperatorQuery(PageQuery):
     kind: OperatorKind | None = None
     code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact operator code.")
     uses_nuctech: Answer | None = None
+    scan_direction: ScanDirection | None = None
     site: str | None = Field(
         default=None, max_length=64, pattern=REF_PATTERN, description="Only operators at this site (id or code)."
     )

@@ -4,11 +4,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.core.choices import Answer, OperatorKind
+from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.schemas import Choice, Citation, Name, RefId, Slug, StrictBody, Text
 
 _KIND = "`customs`, `government_body`, `sector` (institutions or companies of a sector), or `unknown`."
 _USES = "Whether the source says this operator uses Nuctech scanners: `yes`, `no`, or `unknown` when it does not say."
+_DIRECTION = (
+    "Which flows of goods this operator's scanners check, as the source states it for them together:"
+    " `entering_eu`, `leaving_eu`, `entering_and_leaving_eu`, or `unknown`. The source gives no direction"
+    " per scanner."
+)
+_DIRECTION_AS_STATED = "The source's words about the direction, quoted verbatim; null when it has none."
 _AS_STATED = "The source's own words about this operator, quoted verbatim; null when it has none."
 
 
@@ -24,6 +30,8 @@ class OperatorPublic(BaseModel):
     )
     uses_nuctech: Answer = Field(description=_USES)
     as_stated: str | None = Field(description=_AS_STATED)
+    scan_direction: ScanDirection = Field(description=_DIRECTION)
+    scan_direction_as_stated: str | None = Field(description=_DIRECTION_AS_STATED)
     notes: str | None = Field(description="What the record stands for and what the source leaves open.")
     source: str | None = Field(description="Citation of the facts in this record.")
     created_at: datetime
@@ -42,6 +50,8 @@ class OperatorCreate(StrictBody):
     responsible_as_stated: Name | None = None
     uses_nuctech: Choice[Answer] = Answer.UNKNOWN
     as_stated: Text | None = None
+    scan_direction: Choice[ScanDirection] = ScanDirection.UNKNOWN
+    scan_direction_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
     site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
@@ -58,6 +68,8 @@ class OperatorUpdate(StrictBody):
     responsible_as_stated: Name | None = None
     uses_nuctech: Choice[Answer] = None
     as_stated: Text | None = None
+    scan_direction: Choice[ScanDirection] = None
+    scan_direction_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
     site_ids: list[RefId] = Field(default=None, max_length=10_000)

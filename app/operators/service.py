@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.core.choices import Answer, OperatorKind
+from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.errors import Conflict, NotFound
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
@@ -26,7 +26,8 @@ from app.sites.models import Site
 
 _SELECT = (
     "SELECT operator.id, operator.code, operator.name, operator.kind, operator.responsible_as_stated,"
-    " operator.uses_nuctech, operator.as_stated, operator.notes, operator.source,"
+    " operator.uses_nuctech, operator.as_stated, operator.scan_direction, operator.scan_direction_as_stated,"
+    " operator.notes, operator.source,"
     " operator.created_at, operator.updated_at, operator.version FROM operator"
 )
 _SITES = {"table": "operator_site", "owner": "operator_id", "target": "site_id", "field": "site_ids"}
@@ -42,6 +43,8 @@ def shape_operator(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "responsible_as_stated": row["responsible_as_stated"],
         "uses_nuctech": row["uses_nuctech"],
         "as_stated": row["as_stated"],
+        "scan_direction": row["scan_direction"],
+        "scan_direction_as_stated": row["scan_direction_as_stated"],
         "notes": row["notes"],
         "source": row["source"],
         "created_at": reads.timestamp(row["created_at"]),
@@ -71,6 +74,7 @@ async def list_operators(
     kind: OperatorKind | None,
     code: str | None,
     uses_nuctech: Answer | None,
+    scan_direction: ScanDirection | None,
     site: str | None,
     scanner: int | None,
     sort: str | None,
@@ -85,6 +89,8 @@ async def list_operators(
         filters.add("operator.code = :code", code=code)
     if uses_nuctech:
         filters.add("operator.uses_nuctech = :uses_nuctech", uses_nuctech=uses_nuctech)
+    if scan_direction:
+        filters.add("operator.scan_direction = :scan_direction", scan_direction=scan_direction)
     if site:
         condition, params = ref_condition(site, id_column="site.id", key_column="site.code", param="site")
         filters.add(

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from app.core.choices import SiteKind
+from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
 
 
@@ -22,4 +22,11 @@ class Site(TrackedColumns, table=True):
     kind: SiteKind = Field(sa_type=enum_type(SiteKind, "site_kind"), nullable=False)
     country: str = Field(max_length=2, nullable=False, description="ISO 3166-1 alpha-2 country code.")
     locality: str | None = Field(default=None, max_length=200)
+    scanner_list: ScannerListCompleteness = Field(
+        default=ScannerListCompleteness.UNKNOWN,
+        sa_column_kwargs={"server_default": ScannerListCompleteness.UNKNOWN.value},
+        sa_type=enum_type(ScannerListCompleteness, "scanner_list_completeness"),
+        nullable=False,
+    )
+    scanner_list_as_stated: str | None = Field(default=None, sa_type=sa.Text)
     notes: str | None = Field(default=None, sa_type=sa.Text)

@@ -18,7 +18,7 @@ from app.core.bulk import (
     delete_rows,
     update_rows,
 )
-from app.core.choices import SiteKind
+from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -45,6 +45,9 @@ class SiteQuery(PageQuery, AsOfQuery):
     code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact site code.")
     country: str | None = Field(
         default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
+    )
+    scanner_list: ScannerListCompleteness | None = Field(
+        default=None, description="Only sites whose scanner list the source gives as complete, partial, or unknown."
     )
     vendor: str | None = Field(
         default=None,

@@ -5,8 +5,14 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.bulk import bulk_update_model
-from app.core.choices import SiteKind
+from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.schemas import Choice, Citation, CountryCode, Name, Slug, StrictBody, Text
+
+_SCANNER_LIST = (
+    "Whether the source gives this site's scanners as a complete list: `complete` (it states how many stand"
+    ' there, and every one is recorded), `partial` (it names some, "including" or "such as"), or `unknown`.'
+)
+_SCANNER_LIST_AS_STATED = "The source's words the completeness rests on, quoted verbatim; null when it has none."
 
 
 class SitePublic(BaseModel):
@@ -20,6 +26,8 @@ class SitePublic(BaseModel):
     )
     country: str = Field(description="ISO 3166-1 alpha-2.")
     locality: str | None
+    scanner_list: ScannerListCompleteness = Field(description=_SCANNER_LIST)
+    scanner_list_as_stated: str | None = Field(description=_SCANNER_LIST_AS_STATED)
     notes: str | None
     source: str | None = Field(description="Citation of the facts in this record.")
     created_at: datetime
@@ -46,6 +54,8 @@ class SiteCreate(StrictBody):
     kind: Choice[SiteKind]
     country: CountryCode = "NL"
     locality: Name | None = None
+    scanner_list: Choice[ScannerListCompleteness] = ScannerListCompleteness.UNKNOWN
+    scanner_list_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
 
@@ -58,6 +68,8 @@ class SiteUpdate(StrictBody):
     kind: Choice[SiteKind] = None
     country: CountryCode = None
     locality: Name | None = None
+    scanner_list: Choice[ScannerListCompleteness] = None
+    scanner_list_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
 

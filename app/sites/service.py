@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
-from app.core.choices import SiteKind
+from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.errors import Conflict, NotFound
 from app.core.http import ref_condition
 from app.core.links import delete_links
@@ -29,7 +29,8 @@ from app.sites.models import Site
 from app.sites.schemas import SiteCreate, SiteUpdate
 
 _COLUMNS = (
-    "site.id, site.code, site.name, site.kind, site.country, site.locality, site.notes, site.source,"
+    "site.id, site.code, site.name, site.kind, site.country, site.locality, site.scanner_list,"
+    " site.scanner_list_as_stated, site.notes, site.source,"
     " site.created_at, site.updated_at, site.version"
 )
 
@@ -42,6 +43,9 @@ def shape_site(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "kind": row["kind"],
         "country": row["country"],
         "locality": row["locality"],
+        # A state recorded before the inventory held this fact has no such key: it was not known then.
+        "scanner_list": row.get("scanner_list") or "unknown",
+        "scanner_list_as_stated": row.get("scanner_list_as_stated"),
         "notes": row["notes"],
         "source": row["source"],
         "created_at": reads.timestamp(row["created_at"]),
@@ -72,6 +76,7 @@ async def list_sites(
     kind: SiteKind | None,
     code: str | None,
     country: str | None,
+    scanner_list: ScannerListCompleteness | None,
     vendor: str | None,
     sort: str | None,
     limit: int,
@@ -85,6 +90,8 @@ async def list_sites(
         filters.add("site.code = :code", code=code)
     if country:
         filters.add("site.country = :country", country=country.upper())
+    if scanner_list:
+        filters.add("site.scanner_list = :scanner_list", scanner_list=scanner_list.value)
     if vendor:
         condition, params = ref_condition(vendor, id_column="v.id", key_column="v.slug", param="vendor")
         filters.add(
@@ -153,6 +160,7 @@ async def list_sites_as_of(
     kind: SiteKind | None,
     code: str | None,
     country: str | None,
+    scanner_list: ScannerListCompleteness | None,
     vendor: str | None,
     sort: str | None,
     limit: int,
@@ -167,6 +175,8 @@ async def list_sites_as_of(
         predicates.append(lambda site: site["code"] == code)
     if country:
         predicates.append(lambda site: site["country"] == country.upper())
+    if scanner_list:
+        predicates.append(lambda site: site["scanner_list"] == scanner_list.value)
     if vendor:
         vendors = await snapshot.states("vendors")
         holding = {
