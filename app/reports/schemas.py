@@ -61,6 +61,7 @@ class OverdueMeta(BaseModel):
         description="The report's name."
     )
     on: date = Field(description="The date judged on (YYYY-MM-DD).")
+    count: int = Field(description="Number of items overdue on that date, on all pages together.")
     rule: str = Field(description="When an item counts as overdue, in words.")
 
 
@@ -95,7 +96,9 @@ class ExposureRow(BaseModel):
     access_software_updates: Answer = Field(
         description="Supplier-access fact: software updates (`unknown` when not recorded)."
     )
-    access_data_access: Answer = Field(description="Supplier-access fact: access to data (`unknown` when not recorded).")
+    access_data_access: Answer = Field(
+        description="Supplier-access fact: access to data (`unknown` when not recorded)."
+    )
     access_on_site_service: Answer = Field(
         description="Supplier-access fact: on-site service (`unknown` when not recorded)."
     )
