@@ -54,7 +54,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session
 from starlette.responses import Response
 
-from app.auth.dependencies import CurrentKey
 from app.core.choices import IdempotencyState
 from app.core.db import UTCDateTime, before_commit, utcnow
 from app.core.deps import SessionDep
@@ -280,7 +279,6 @@ def claim(session: Session, api_key_id: int, key: str, method: str, path: str, r
 
 async def idempotency_guard(
     request: Request,
-    principal: CurrentKey,
     session: SessionDep,
     idempotency_key: Annotated[
         str | None,
@@ -294,7 +292,11 @@ async def idempotency_guard(
     ] = None,
 ) -> Claim | None:
     """Claim the request's Idempotency-Key (if any) in the request's transaction, which releases it if the request fails."""
-    if idempotency_key is None:
+    # Keys are scoped by API key. The route's authentication ran before any input was read (see
+    # ``app.core.routing.StrictQueryRoute``) and left the key on the request; a route without
+    # authentication (none takes a POST today) has nothing to scope a key by, so it ignores the header.
+    principal = getattr(request.state, "principal", None)
+    if idempotency_key is None or principal is None:
         return None
     key = parse_key(idempotency_key)
     body = await request.body()

@@ -1,0 +1,25 @@
+"""The code's own gates: imports point down the layers (import-linter, contracts in pyproject.toml),
+and ruff finds no lint error."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PYTHON_SOURCES = ["app", "bench", "migrations", "tests"]
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_imports_point_down_the_layers():
+    result = run(str(BIN / "lint-imports"), "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_ruff_finds_no_lint_error():
+    result = run(str(BIN / "ruff"), "check", *PYTHON_SOURCES)
+    assert result.returncode == 0, result.stdout + result.stderr
