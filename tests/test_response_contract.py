@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from app.core import config
+from tests.factories import add_what_the_seed_lacks
 
 pytestmark = pytest.mark.asyncio
 
@@ -49,44 +49,6 @@ def json_operations(spec: dict) -> list[tuple[str, dict]]:
         if "application/json" in content:
             found.append((path, operation))
     return found
-
-
-async def first_of(client, collection: str) -> dict:
-    response = await client.get(f"/api/v1/{collection}", params={"limit": 1})
-    assert response.status_code == 200, response.text
-    return response.json()["items"][0]
-
-
-async def add_what_the_seed_lacks(client, monkeypatch) -> None:
-    """One item in each collection the seed leaves empty, and a change on each, so every shape is seen."""
-    scanner = await first_of(client, "scanners")
-    audit = await first_of(client, "audits")
-    bodies = {
-        "findings": {
-            "audit_id": audit["id"],
-            "severity": "low",
-            "title": "Logging incomplete",
-            "scanner_ids": [scanner["id"]],
-        },
-        "access-overrides": {"scanner_id": scanner["id"], "criterion_3a": "unknown", "reason": "contract test"},
-        "mitigation-measures": {"scanner_id": scanner["id"], "title": "Remote access disabled"},
-        "supplier-access-facts": {
-            "scanner_id": scanner["id"],
-            "aspect": "remote_maintenance",
-            "answer": "unknown",
-            "source": "contract test",
-        },
-        "webhooks": {"name": "contract test", "url": "http://127.0.0.1:9/hook"},
-    }
-    monkeypatch.setenv("INVENTORY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")
-    config.get_settings.cache_clear()
-    try:
-        for collection, body in bodies.items():
-            response = await client.post(f"/api/v1/{collection}", json=body)
-            assert response.status_code == 201, f"{collection}: {response.text}"
-    finally:
-        monkeypatch.delenv("INVENTORY_WEBHOOK_ALLOWED_NETWORKS")
-        config.get_settings.cache_clear()
 
 
 async def first_id(client, path: str) -> int:
