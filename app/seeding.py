@@ -35,7 +35,7 @@ import orjson
 import sqlalchemy as sa
 import yaml
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from app.assessments.schemas import VendorAssessmentCreate
 from app.audits.schemas import AuditCreate
@@ -47,6 +47,7 @@ from app.core.context import SEED_REQUEST_ID, RequestContext, current_context, u
 from app.core.db import refresh_statistics, utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
+from app.core.models import TrackedColumns
 from app.investigations.schemas import InvestigationCreate
 from app.models import (
     Audit,
@@ -131,7 +132,7 @@ class _Loader:
     report: SeedReport
     reconcile: bool
 
-    def put(self, model: type[SQLModel], key: dict[str, Any], values: dict[str, Any]) -> int | None:
+    def put(self, model: type[TrackedColumns], key: dict[str, Any], values: dict[str, Any]) -> int | None:
         """The id of the record with natural ``key``: created when the database never held one,
         kept as users left it otherwise (reconciled with ``values`` when asked); None when a user
         deleted it."""
@@ -165,7 +166,7 @@ class _Loader:
         self.report.created[table.name] += 1
         return row.id
 
-    def _update(self, model: type[SQLModel], existing: Any, changed: dict[str, Any]) -> None:
+    def _update(self, model: type[TrackedColumns], existing: Any, changed: dict[str, Any]) -> None:
         table = model.__table__
         before = row_state(self.session, table, existing.id)
         now = utcnow()
@@ -294,7 +295,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE, *, reconcile: bo
 
 
 def _put_unless_gone(
-    loader: _Loader, refs: _Refs, model: type[SQLModel], key: dict[str, Any], values: dict[str, Any]
+    loader: _Loader, refs: _Refs, model: type[TrackedColumns], key: dict[str, Any], values: dict[str, Any]
 ) -> int | None:
     """``loader.put`` unless the record refers to something a user deleted (then it is skipped)."""
     if refs.gone:
@@ -303,7 +304,7 @@ def _put_unless_gone(
     return loader.put(model, key, values)
 
 
-def _link(loader: _Loader, model: type[SQLModel], owner: str, owner_id: int, target: str, ids: list[int]) -> None:
+def _link(loader: _Loader, model: type[TrackedColumns], owner: str, owner_id: int, target: str, ids: list[int]) -> None:
     for target_id in ids:
         values = {owner: owner_id, target: target_id}
         loader.put(model, values, values)

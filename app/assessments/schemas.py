@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
 
 
 class VendorAssessmentPublic(BaseModel):
@@ -70,16 +70,16 @@ class VendorAssessmentCreate(StrictBody):
 class VendorAssessmentUpdate(StrictBody):
     """Fields of a vendor assessment to change; only the fields sent change."""
 
-    criterion_1: Choice[Answer] = None
-    criterion_1_rationale: Text = Field(default=None, min_length=1)
+    criterion_1: Omittable[Choice[Answer]] = None
+    criterion_1_rationale: Omittable[Text] = Field(default=None, min_length=1)
     criterion_1_source: Citation | None = None
-    criterion_2: Choice[Answer] = None
-    criterion_2_rationale: Text = Field(default=None, min_length=1)
+    criterion_2: Omittable[Choice[Answer]] = None
+    criterion_2_rationale: Omittable[Text] = Field(default=None, min_length=1)
     criterion_2_source: Citation | None = None
-    assessed_on: IsoDate = None
+    assessed_on: Omittable[IsoDate] = None
     valid_until: IsoDate | None = None
-    assessor: Name = None
-    status: Choice[AssessmentStatus] = None
+    assessor: Omittable[Name] = None
+    status: Omittable[Choice[AssessmentStatus]] = None
     basis: Text | None = None
     caveat: Text | None = None
     notes: Text | None = None
@@ -115,9 +115,9 @@ class SupplierAccessFactCreate(StrictBody):
 class SupplierAccessFactUpdate(StrictBody):
     """Fields of a supplier-access fact to change; only the fields sent change."""
 
-    answer: Choice[Answer] = None
+    answer: Omittable[Choice[Answer]] = None
     basis: Text | None = None
-    source: Citation = None
+    source: Omittable[Citation] = None
 
 
 class AccessOverridePublic(BaseModel):
@@ -146,8 +146,8 @@ class AccessOverrideCreate(StrictBody):
 class AccessOverrideUpdate(StrictBody):
     """Fields of an access override to change; only the fields sent change."""
 
-    criterion_3a: Choice[Answer] = None
-    reason: Text = Field(default=None, min_length=1)
+    criterion_3a: Omittable[Choice[Answer]] = None
+    reason: Omittable[Text] = Field(default=None, min_length=1)
     source: Citation | None = None
 
 
@@ -182,8 +182,8 @@ class MitigationMeasureCreate(StrictBody):
 class MitigationMeasureUpdate(StrictBody):
     """Fields of a mitigation measure to change; only the fields sent change."""
 
-    title: Name = None
+    title: Omittable[Name] = None
     description: Text | None = None
-    status: Choice[MeasureStatus] = None
+    status: Omittable[Choice[MeasureStatus]] = None
     implemented_on: IsoDate | None = None
     source: Citation | None = None

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, Omittable, RefId, StrictBody, Text
 
 STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
 """The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
@@ -104,12 +104,12 @@ class AuditUpdate(StrictBody):
     (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists.
     A status change without ``status_known_on`` records today as the date the status is known."""
 
-    title: KeyName = None
+    title: Omittable[KeyName] = None
     auditor: Name | None = None
-    status: Choice[AuditStatus] = None
+    status: Omittable[Choice[AuditStatus]] = None
     status_known_on: IsoDate | None = None
     dates_stated_on: IsoDate | None = None
-    covers_all_scanners: bool = None
+    covers_all_scanners: Omittable[bool] = None
     scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
     site_ids: list[RefId] = Field(default=None, max_length=10_000)
     objective: Text | None = None
@@ -169,10 +169,10 @@ class FindingCreate(StrictBody):
 class FindingUpdate(StrictBody):
     """Fields of a finding to change; only the fields sent change. ``scanner_ids`` replaces the list."""
 
-    severity: Choice[FindingSeverity] = None
-    title: Name = None
+    severity: Omittable[Choice[FindingSeverity]] = None
+    title: Omittable[Name] = None
     description: Text | None = None
-    status: Choice[FindingStatus] = None
+    status: Omittable[Choice[FindingStatus]] = None
     due_on: IsoDate | None = None
     scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
     notes: Text | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import Role
-from app.core.schemas import Choice, Citation, Name, StrictBody, Timestamp
+from app.core.schemas import Choice, Citation, Name, Omittable, StrictBody, Timestamp
 
 
 class ApiKeyPublic(BaseModel):
@@ -48,7 +48,7 @@ class ApiKeyCreate(StrictBody):
 class ApiKeyUpdate(StrictBody):
     """Fields of an API key to change; only the fields sent change. To end a key, revoke it (DELETE)."""
 
-    name: Name = None
-    role: Choice[Role] = None
+    name: Omittable[Name] = None
+    role: Omittable[Choice[Role]] = None
     expires_at: Timestamp | None = Field(default=None, description="In the future, with a timezone; null: never.")
     source: Citation | None = None

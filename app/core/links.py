@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.core.errors import InvalidRequest
+from app.core.models import TrackedColumns
 from app.core.reads import ReadDatabase
 from app.core.writes import SessionReads, delete_row, insert_row
 
@@ -51,7 +52,7 @@ def attach_links_in_session(
     _fill(items, SessionReads(session).fetch(sql, params), field)
 
 
-def check_ids_exist(session: Session, model: type[SQLModel], ids: Iterable[int], field: str, kind: str) -> None:
+def check_ids_exist(session: Session, model: type[TrackedColumns], ids: Iterable[int], field: str, kind: str) -> None:
     """A 422 naming the first id in ``ids`` that names no row of ``model``."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -67,7 +68,7 @@ def check_ids_exist(session: Session, model: type[SQLModel], ids: Iterable[int],
 
 
 def replace_links(
-    session: Session, model: type[SQLModel], *, owner: str, owner_id: int, target: str, target_ids: Iterable[int]
+    session: Session, model: type[TrackedColumns], *, owner: str, owner_id: int, target: str, target_ids: Iterable[int]
 ) -> bool:
     """Make the links of ``owner_id`` exactly ``target_ids``; returns whether anything changed."""
     wanted = set(target_ids)
@@ -87,7 +88,7 @@ def replace_links(
     return changed
 
 
-def delete_links(session: Session, model: type[SQLModel], *, owner: str, owner_id: int) -> None:
+def delete_links(session: Session, model: type[TrackedColumns], *, owner: str, owner_id: int) -> None:
     """Remove every link of ``owner_id`` (before the owner itself is deleted)."""
     table = model.__table__
     for row_id, version in session.execute(

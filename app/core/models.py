@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -28,6 +29,10 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
 
 class TrackedColumns(SQLModel):
     """Bookkeeping columns on every table: when a row was made and changed, and its version for ETags."""
+
+    if TYPE_CHECKING:  # what every table model has, for the shared write helpers' types
+        __table__: ClassVar[sa.Table]
+        id: int | None
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeAlias, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,16 @@ E = TypeVar("E")
 
 Choice = Annotated[E, Strict(False)]
 """An enumeration field: JSON gives its value as a string, which strict mode would refuse."""
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    Omittable: TypeAlias = T | None
+else:
+    Omittable = Annotated[T, "omittable"]
+"""A PATCH field that may be left out (default ``None``: not sent) but not sent as ``null``: the value
+is validated as ``T`` alone, so an explicit null is refused. Type checkers see ``T | None``, which is
+what the attribute holds when the field was not sent."""
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -56,6 +66,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", m
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """ISO 3166-1 alpha-2, upper case, e.g. `NL`."""
+
 
 def _whole_number(value: object) -> object:
     # JSON Schema's "integer" includes 1.0, which strict bodies would refuse: a number without a

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.changes.recording import append_change, assign_id, row_state, state_values
 from app.core.choices import ChangeAction
@@ -30,6 +30,7 @@ from app.core.errors import (
     ProblemError,
 )
 from app.core.http import etag_for
+from app.core.models import TrackedColumns
 from app.core.pagination import Listing
 from app.core.reads import Row
 
@@ -115,7 +116,7 @@ def flush(session: Session, messages: Mapping[str, ProblemError]) -> None:
         raise map_integrity_error(error, messages) from None
 
 
-def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemError] = {}) -> SQLModel:
+def insert_row(session: Session, row: TrackedColumns, messages: Mapping[str, ProblemError] = {}) -> TrackedColumns:
     """Insert a new row and record its creation; its id is set on return."""
     now = utcnow()
     row.created_at = now
@@ -124,6 +125,7 @@ def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemEr
     assign_id(session, row)
     session.add(row)
     flush(session, messages)
+    assert row.id is not None  # set by the flush
     table = row.__table__
     append_change(session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=now)
     return row
@@ -131,7 +133,7 @@ def insert_row(session: Session, row: SQLModel, messages: Mapping[str, ProblemEr
 
 def update_row(
     session: Session,
-    model: type[SQLModel],
+    model: type[TrackedColumns],
     item_id: int,
     version: int,
     changes: Mapping[str, Any],
@@ -158,7 +160,7 @@ def update_row(
 
 
 def delete_row(
-    session: Session, model: type[SQLModel], item_id: int, version: int, messages: Mapping[str, ProblemError] = {}
+    session: Session, model: type[TrackedColumns], item_id: int, version: int, messages: Mapping[str, ProblemError] = {}
 ) -> None:
     """Delete the row if it is still at ``version`` (412 otherwise), recording its last state."""
     table = model.__table__
@@ -174,7 +176,7 @@ def delete_row(
 
 def restore_row(
     session: Session,
-    model: type[SQLModel],
+    model: type[TrackedColumns],
     item_id: int,
     state: Mapping[str, Any],
     version: int,
@@ -235,7 +237,7 @@ def load_item(session: Session, listing: Listing, item_id: int) -> dict[str, Any
     return listing.shape(reads, rows[0])
 
 
-def get_or_404(session: Session, model: type[SQLModel], item_id: int, label: str) -> Any:
+def get_or_404(session: Session, model: type[TrackedColumns], item_id: int, label: str) -> Any:
     """The row with ``item_id``, or a 404 problem naming the ``label`` of the thing."""
     row = session.get(model, item_id)
     if row is None:
@@ -243,7 +245,7 @@ def get_or_404(session: Session, model: type[SQLModel], item_id: int, label: str
     return row
 
 
-def changed_fields(row: SQLModel, patch: Any) -> dict[str, Any]:
+def changed_fields(row: TrackedColumns, patch: Any) -> dict[str, Any]:
     """The fields a PATCH body sends whose values differ from the row's."""
     sent = patch.model_dump(exclude_unset=True)
     return {name: value for name, value in sent.items() if getattr(row, name) != value}
@@ -251,7 +253,7 @@ def changed_fields(row: SQLModel, patch: Any) -> dict[str, Any]:
 
 def same_key_ignoring_case(
     session: Session,
-    model: type[SQLModel],
+    model: type[TrackedColumns],
     column: str,
     value: str,
     *,
@@ -275,13 +277,13 @@ def same_key_ignoring_case(
     return None
 
 
-def count_references(session: Session, model: type[SQLModel], column: str, item_id: int) -> int:
+def count_references(session: Session, model: type[TrackedColumns], column: str, item_id: int) -> int:
     """How many rows of ``model`` refer to ``item_id`` through ``column``."""
     table = model.__table__
     return session.execute(sa.select(sa.func.count()).select_from(table).where(table.c[column] == item_id)).scalar_one()
 
 
-def exists(session: Session, model: type[SQLModel], **where: Any) -> bool:
+def exists(session: Session, model: type[TrackedColumns], **where: Any) -> bool:
     """Whether a row of ``model`` matches every ``column=value`` given."""
     table = model.__table__
     statement = sa.select(table.c.id).where(*(table.c[name] == value for name, value in where.items())).limit(1)

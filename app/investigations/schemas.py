@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import InvestigationStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
 
 _STATUS = (
     "`announced`, `in_progress`, `reported`, or `unknown`, as the latest source reports it (see `status_known_on`); "
@@ -62,12 +62,12 @@ class InvestigationUpdate(StrictBody):
     """Fields of an investigation to change; only the fields sent change. ``vendor_ids`` and ``scanner_ids``
     replace their whole lists."""
 
-    title: Name = None
+    title: Omittable[Name] = None
     conducted_by: Name | None = None
     conducted_by_as_stated: Text | None = None
     scope: Text | None = None
     scope_as_stated: Text | None = None
-    status: Choice[InvestigationStatus] = None
+    status: Omittable[Choice[InvestigationStatus]] = None
     status_known_on: IsoDate | None = None
     expected_results: Text | None = None
     expected_results_as_stated: Text | None = None

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.bulk import bulk_update_model
 from app.core.choices import NetworkKind
-from app.core.schemas import Choice, Citation, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, Omittable, Slug, StrictBody, Text
 
 
 class NetworkPublic(BaseModel):
@@ -47,9 +47,9 @@ class NetworkCreate(StrictBody):
 class NetworkUpdate(StrictBody):
     """Fields of a network to change; only the fields sent change."""
 
-    code: Slug = None
-    name: Name = None
-    kind: Choice[NetworkKind] = None
+    code: Omittable[Slug] = None
+    name: Omittable[Name] = None
+    kind: Omittable[Choice[NetworkKind]] = None
     description: Text | None = None
     source: Citation | None = None
 

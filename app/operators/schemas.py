@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.schemas import Choice, Citation, Name, RefId, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, Omittable, RefId, Slug, StrictBody, Text
 
 _KIND = "`customs`, `government_body`, `sector` (institutions or companies of a sector), or `unknown`."
 _USES = "Whether the source says this operator uses Nuctech scanners: `yes`, `no`, or `unknown` when it does not say."
@@ -62,13 +62,13 @@ class OperatorUpdate(StrictBody):
     """Fields of an operator to change; only the fields sent change. ``site_ids`` and ``scanner_ids`` replace
     their whole lists."""
 
-    code: Slug = None
-    name: Name = None
-    kind: Choice[OperatorKind] = None
+    code: Omittable[Slug] = None
+    name: Omittable[Name] = None
+    kind: Omittable[Choice[OperatorKind]] = None
     responsible_as_stated: Name | None = None
-    uses_nuctech: Choice[Answer] = None
+    uses_nuctech: Omittable[Choice[Answer]] = None
     as_stated: Text | None = None
-    scan_direction: Choice[ScanDirection] = None
+    scan_direction: Omittable[Choice[ScanDirection]] = None
     scan_direction_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None

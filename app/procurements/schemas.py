@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import Answer, QuickscanStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
 
 
 class ProcurementPublic(BaseModel):
@@ -49,14 +49,14 @@ class ProcurementCreate(StrictBody):
 class ProcurementUpdate(StrictBody):
     """Fields of a procurement to change; only the fields sent change. ``scanner_ids`` replaces the whole list."""
 
-    vendor_id: RefId = None
+    vendor_id: Omittable[RefId] = None
     reference: Name | None = None
-    title: Name = None
+    title: Omittable[Name] = None
     awarded_on: IsoDate | None = None
     legal_basis: Name | None = None
-    exclusion_grounds_tested: Choice[Answer] = None
+    exclusion_grounds_tested: Omittable[Choice[Answer]] = None
     exclusion_grounds_note: Text | None = None
-    national_security_quickscan: Choice[QuickscanStatus] = None
+    national_security_quickscan: Omittable[Choice[QuickscanStatus]] = None
     quickscan_note: Text | None = None
     notes: Text | None = None
     source: Citation | None = None

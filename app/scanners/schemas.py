@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.bulk import bulk_update_model
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.schemas import Choice, Citation, Name, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, Name, Omittable, RefId, StrictBody, Text
 from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
 from app.vendors.schemas import VendorBrief
@@ -82,15 +82,17 @@ class ScannerUpdate(StrictBody):
     ``{"network_mode": "standalone", "network_id": null}`` together.
     """
 
-    asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)] = None
-    site_id: RefId = None
+    asset_tag: Omittable[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]] = (
+        None
+    )
+    site_id: Omittable[RefId] = None
     vendor_id: RefId | None = None
     network_id: RefId | None = None
-    network_mode: Choice[NetworkMode] = None
-    status: Choice[ScannerStatus] = None
-    use: Choice[ScannerUse] = None
+    network_mode: Omittable[Choice[NetworkMode]] = None
+    status: Omittable[Choice[ScannerStatus]] = None
+    use: Omittable[Choice[ScannerUse]] = None
     model: Name | None = None
-    count_basis: Choice[CountBasis] = None
+    count_basis: Omittable[Choice[CountBasis]] = None
     notes: Text | None = None
     source: Citation | None = None
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.bulk import bulk_update_model
 from app.core.choices import ScannerListCompleteness, SiteKind
-from app.core.schemas import Choice, Citation, CountryCode, Name, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, CountryCode, Name, Omittable, Slug, StrictBody, Text
 
 _SCANNER_LIST = (
     "Whether the source gives this site's scanners as a complete list: `complete` (it states how many stand"
@@ -63,12 +63,12 @@ class SiteCreate(StrictBody):
 class SiteUpdate(StrictBody):
     """Fields of a site to change; only the fields sent change. Required fields cannot be set to null."""
 
-    code: Slug = None
-    name: Name = None
-    kind: Choice[SiteKind] = None
-    country: CountryCode = None
+    code: Omittable[Slug] = None
+    name: Omittable[Name] = None
+    kind: Omittable[Choice[SiteKind]] = None
+    country: Omittable[CountryCode] = None
     locality: Name | None = None
-    scanner_list: Choice[ScannerListCompleteness] = None
+    scanner_list: Omittable[Choice[ScannerListCompleteness]] = None
     scanner_list_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.bulk import bulk_update_model
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, RefId, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, CountryCode, IsoDate, Name, Omittable, RefId, Slug, StrictBody, Text
 
 
 class VendorRestrictionPublic(BaseModel):
@@ -81,10 +81,10 @@ class VendorRestrictionCreate(StrictBody):
 class VendorUpdate(StrictBody):
     """Fields of a vendor to change; only the fields sent change. Required fields cannot be set to null."""
 
-    slug: Slug = None
-    name: Name = None
+    slug: Omittable[Slug] = None
+    name: Omittable[Name] = None
     country: CountryCode | None = None
-    ownership: Choice[VendorOwnership] = None
+    ownership: Omittable[Choice[VendorOwnership]] = None
     ownership_note: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
@@ -93,12 +93,12 @@ class VendorUpdate(StrictBody):
 class VendorRestrictionUpdate(StrictBody):
     """Fields of a vendor restriction to change; only the fields sent change."""
 
-    vendor_id: RefId = None
-    country: CountryCode = None
+    vendor_id: Omittable[RefId] = None
+    country: Omittable[CountryCode] = None
     authority: Name | None = None
-    kind: Choice[RestrictionKind] = None
+    kind: Omittable[Choice[RestrictionKind]] = None
     decided_on: IsoDate | None = None
-    description: Text = Field(default=None, min_length=1)
+    description: Omittable[Text] = Field(default=None, min_length=1)
     source: Citation | None = None
 
 

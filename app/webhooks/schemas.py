@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from app.core.choices import ChangeAction
 from app.core.constraints import COLLECTION_PATTERN
 from app.core.http import MAX_ID
-from app.core.schemas import Choice, Citation, Name, StrictBody
+from app.core.schemas import Choice, Citation, Name, Omittable, StrictBody
 
 TargetUrl = Annotated[str, StringConstraints(min_length=8, max_length=2000, pattern=r"^https?://[^\s]+$")]
 ObjectType = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=COLLECTION_PATTERN)]
@@ -76,14 +76,14 @@ class WebhookCreate(StrictBody):
 class WebhookUpdate(StrictBody):
     """Fields of a webhook subscription to change; only the fields sent change."""
 
-    name: Name = None
-    url: TargetUrl = Field(default=None, description=_URL, examples=_URL_EXAMPLE)
+    name: Omittable[Name] = None
+    url: Omittable[TargetUrl] = Field(default=None, description=_URL, examples=_URL_EXAMPLE)
     object_types: list[ObjectType] = Field(
         default=None, max_length=50, description=_OBJECT_TYPES, examples=_TYPES_EXAMPLE
     )
     actions: list[Choice[ChangeAction]] = Field(default=None, max_length=4, description=_ACTIONS)
-    active: bool = Field(default=None, description=_ACTIVE)
-    position: Position = Field(default=None, description=_POSITION)
+    active: Omittable[bool] = Field(default=None, description=_ACTIVE)
+    position: Omittable[Position] = Field(default=None, description=_POSITION)
     source: Citation | None = None
 
 
@@ -97,5 +97,6 @@ class WebhookDeliveryPublic(BaseModel):
     succeeded: bool = Field(description="Whether the receiver answered 2xx.")
     status_code: int | None = Field(description="The receiver's HTTP status; null when no answer came.")
     duration_ms: float = Field(description="How long the attempt took, in milliseconds.")
-    error: str | None = Field(description="What went wrong (refused target, timeout, connection error, status); null on success.")
-
+    error: str | None = Field(
+        description="What went wrong (refused target, timeout, connection error, status); null on success."
+    )
