@@ -4,7 +4,8 @@ written with bulk SQL (COPY on PostgreSQL, executemany in one transaction on SQL
 The database must be migrated and seeded first (the seed's facts stay; generated rows come after
 them). Every generated object has a create record; then ``changes`` records in total are reached
 with updates spread round-robin over the scanners (so each scanner's history spans the whole log),
-and the final rows are the last recorded states. ``recorded_at`` runs evenly from 2021-05-01 to
+and the final rows are the last recorded states. The object versions (what ``as_of`` reads) are
+rebuilt from the whole log afterwards, in the same transaction, as the migration builds them. ``recorded_at`` runs evenly from 2021-05-01 to
 yesterday, so ``as_of`` at the start, middle and end of the log are all meaningful. The chain
 continues the seed's: the generated log verifies.
 
@@ -24,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.changes.recording import canonical, record_content, record_hash
+from app.changes.versions import rebuild_versions
 from app.core.db import format_timestamp, get_engine
 
 START = datetime(2021, 5, 1, tzinfo=UTC)
@@ -247,6 +249,8 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
             columns,
             (tuple(scanners.state(index)[c] for c in columns) for index in range(scale.scanners)),
         )
+        versions = rebuild_versions(connection)
+        log(f"  {versions:,} object versions built from the log in {time.monotonic() - started:.0f} s")
         if postgres:
             for table in ("site", "vendor", "scanner"):
                 connection.exec_driver_sql(

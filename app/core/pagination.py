@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, Generic, Literal, TypeVar
@@ -22,7 +22,9 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from app.changes.versions import as_of_params, point_in_time
 from app.core.config import get_secret_key
+from app.core.db import format_timestamp
 from app.core.errors import InvalidCursor, InvalidRequest
 from app.core.reads import ReadDatabase, Row
 from app.core.urls import with_query_params
@@ -117,6 +119,11 @@ def parse_sort(listing: Listing, raw: str | None) -> list[tuple[str, bool]]:
         # The id breaks ties, in the direction of the last field, so every order is total.
         parsed.append(("id", parsed[-1][1]))
     return parsed
+
+
+def past_resource(resource: str, at: datetime) -> str:
+    """What a cursor of ``resource`` read as of ``at`` is bound to: the collection and the instant."""
+    return f"{resource}@{format_timestamp(at)}"
 
 
 def _signature(payload: bytes) -> bytes:
@@ -251,13 +258,20 @@ async def fetch_page(
     limit: int,
     cursor: str | None,
     heavy: bool = False,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run a listing with filters, sort and keyset cursor; return the shaped items and the next cursor.
 
     ``heavy`` runs the query where it cannot hold the event loop (see ``ReadDatabase.fetch_heavy``).
     A listing with ``raw_keys`` takes the cursor's values from the row as read, else from the shaped item.
+    ``at`` runs the same query over the tables as they stood at that instant (``app/changes/versions.py``);
+    its cursors are bound to the instant.
     """
+    if at is not None:
+        listing = replace(listing, resource=past_resource(listing.resource, at))
     sql, params, order, sort_key = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=limit)
+    if at is not None:
+        sql, params = point_in_time(sql, reads.dialect), as_of_params(reads, params, at)
     rows = await (reads.fetch_heavy if heavy else reads.fetch)(sql, params)
     items = [listing.shape(reads, row) for row in rows[:limit]]
     next_cursor = None
