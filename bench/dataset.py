@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from app.changes.recording import canonical, record_content, record_hash
 from app.changes.versions import rebuild_versions
 from app.core.db import format_timestamp, get_engine
+from app.core.timeouts import without_timeouts
 
 START = datetime(2021, 5, 1, tzinfo=UTC)
 STATUSES = ["active", "maintenance", "active", "planned", "decommissioned"]
@@ -234,7 +235,7 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
                 sites[update % len(sites)] = after
                 yield chain.append("update", "sites", site["id"], site, after, at)
 
-    with engine.begin() as connection:
+    with engine.begin() as connection, without_timeouts(connection):
         raw = connection.connection.driver_connection
         _write(raw, postgres, "change_record", list(CHANGE_COLUMNS), records())
         log(f"  {chain.next_id - chain.first_id:,} change records in {time.monotonic() - started:.0f} s")
@@ -256,8 +257,8 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                 )
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    with engine.begin() as connection, without_timeouts(connection):
+        connection.exec_driver_sql("ANALYZE")
     log(f"  dataset written in {time.monotonic() - started:.0f} s")
     # The start is the first record after the generated objects were created (so they all exist then).
     start = chain.first_id + scale.sites + scale.vendors + scale.scanners

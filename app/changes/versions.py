@@ -111,7 +111,7 @@ def backfill_sql(dialect: str) -> str:
     )
 
 
-def rebuild_versions(connection: sa.Connection, *, batch: int = 10_000, log: Any = None) -> int:
+def rebuild_versions(connection: sa.Connection, *, batch: int = 2_000, log: Any = None) -> int:
     """Replace every version with those the change log implies, in batches of ``batch`` object ids per
     collection (each batch one INSERT ... SELECT: nothing is held in memory). Returns the count."""
     connection.execute(sa.text("DELETE FROM object_version"))
