@@ -162,15 +162,23 @@ def _tables() -> dict[str, sa.Table]:
 
 
 @functools.cache
-def table_at(table_name: str, dialect: str) -> str:
-    """A subquery giving the rows ``table_name`` held at ``:as_of``, with its columns and their types."""
+def table_at(table_name: str, dialect: str, joined: bool = False) -> str:
+    """A subquery giving the rows ``table_name`` held at ``:as_of``, with its columns and their types.
+
+    ``joined``: the table is the right side of a JOIN. On PostgreSQL its id is then ``object_id + 0``:
+    the planner estimates a join on ``object_id`` from that column's distinct values over every
+    collection (hundreds of thousands), so a join with a small collection (sites) looked as if it kept
+    almost no rows and a page sorted all of them rather than stop after the page; on an expression it
+    uses its default estimate, and lists read the driving table in index order and stop at the page.
+    The driving table keeps ``object_id`` (its index serves item reads and the id order)."""
     from app.changes.recording import collection_of
 
     table = _tables().get(table_name)
     if table is None:
         raise ValueError(f"table {table_name!r} has no recorded versions")
+    key = "ov.object_id + 0" if joined and dialect == "postgresql" else "ov.object_id"
     columns = ", ".join(
-        "ov.object_id AS id" if column.name == "id" else _column_sql(column, dialect) for column in table.columns
+        f"{key} AS id" if column.name == "id" else _column_sql(column, dialect) for column in table.columns
     )
     return (
         f"(SELECT {columns} FROM object_version ov WHERE ov.object_type = '{collection_of(table_name)}'"
@@ -188,7 +196,7 @@ def point_in_time(sql: str, dialect: str) -> str:
 
     def swap(match: re.Match[str]) -> str:
         keyword, table, alias = match.groups()
-        return f"{keyword} {table_at(table, dialect)} AS {alias or table}"
+        return f"{keyword} {table_at(table, dialect, keyword == 'JOIN')} AS {alias or table}"
 
     return _TABLE_REFERENCE.sub(swap, sql)
 
