@@ -324,3 +324,20 @@ async def test_a_point_in_time_list_and_item_read_the_versions_through_an_index(
     for line in listing.splitlines():  # no version is read without an index
         assert not ("object_version" in line and ("Seq Scan" in line or line.strip().startswith("SCAN ov"))), listing
     assert "ix_object_version_object" in item, item
+
+
+async def test_the_versions_can_be_rebuilt_from_the_log_on_the_command_line(client, db):
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+
+    await _history_through_the_api(client)
+    at = (await client.get("/api/v1/changes", params={"sort": "-id", "limit": 1})).json()["items"][0]["recorded_at"]
+    before = await walk(client, "scanners", as_of=at, limit=500)
+    with get_engine(db).begin() as connection:  # versions lost, as for a log loaded around the application
+        connection.execute(sa.text("DELETE FROM object_version WHERE object_type = 'scanners'"))
+    assert await walk(client, "scanners", as_of=at, limit=500) == []
+    result = CliRunner().invoke(cli, ["rebuild-versions"])
+    assert result.exit_code == 0, result.output
+    assert "object versions rebuilt" in result.stdout
+    assert await walk(client, "scanners", as_of=at, limit=500) == before
