@@ -189,7 +189,7 @@ def table_at(table_name: str, dialect: str, joined: bool = False) -> str:
 _TABLE_REFERENCE = re.compile(r"\b(FROM|JOIN)\s+([a-z_]+)\b(?:\s+(?!AS\b)([a-z_][a-z0-9_]*)\b)?")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=2048)  # queries vary with filters, sorts and page sizes: bounded, not unbounded
 def point_in_time(sql: str, dialect: str) -> str:
     """The same query over the tables' rows at ``:as_of`` (every ``FROM``/``JOIN`` of a table swapped
     for ``table_at``, keeping its name or alias). Table names and aliases are lower case, keywords upper."""
