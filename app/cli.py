@@ -1,4 +1,4 @@
-"""The ``inventory`` command: serve the API, migrate the database, load the seed data."""
+"""The ``inventory`` command: serve the API, migrate the database, load the seed data, rebuild the object versions."""
 
 from __future__ import annotations
 
@@ -67,6 +67,24 @@ def seed(
         typer.echo(f"seed failed, nothing stored: {error}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"seed {'reconciled' if reconcile else 'loaded'}: {report.summary()}")
+
+
+@app.command("rebuild-versions")
+def rebuild_versions_command() -> None:
+    """Rebuild the object versions (what as_of reads) from the change log, in one transaction under the
+    chain lock: for a log written around the application (bulk SQL, a restored backup)."""
+    import sqlalchemy as sa
+
+    from app.changes.recording import CHAIN_LOCK
+    from app.changes.versions import rebuild_versions
+    from app.core.db import get_engine
+    from app.core.timeouts import without_timeouts
+
+    with get_engine().begin() as connection, without_timeouts(connection):
+        if connection.dialect.name == "postgresql":  # no change is sealed meanwhile (SQLite: BEGIN IMMEDIATE)
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        count = rebuild_versions(connection)
+    typer.echo(f"{count} object versions rebuilt from the change log")
 
 
 def _parse_expiry(value: str | None):

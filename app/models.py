@@ -3,7 +3,7 @@
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.auth.models import ApiKey
-from app.changes.models import ChainCheckpoint, ChangeRecord
+from app.changes.models import ChainCheckpoint, ChangeRecord, ObjectVersion
 from app.core.idempotency import IdempotencyRecord
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.networks.models import Network
@@ -29,6 +29,7 @@ __all__ = [
     "InvestigationScanner",
     "InvestigationVendor",
     "MitigationMeasure",
+    "ObjectVersion",
     "Network",
     "Operator",
     "OperatorScanner",

@@ -4,7 +4,8 @@ written with bulk SQL (COPY on PostgreSQL, executemany in one transaction on SQL
 The database must be migrated and seeded first (the seed's facts stay; generated rows come after
 them). Every generated object has a create record; then ``changes`` records in total are reached
 with updates spread round-robin over the scanners (so each scanner's history spans the whole log),
-and the final rows are the last recorded states. ``recorded_at`` runs evenly from 2021-05-01 to
+and the final rows are the last recorded states. The object versions (what ``as_of`` reads) are
+rebuilt from the whole log afterwards, in the same transaction, as the migration builds them. ``recorded_at`` runs evenly from 2021-05-01 to
 yesterday, so ``as_of`` at the start, middle and end of the log are all meaningful. The chain
 continues the seed's: the generated log verifies.
 
@@ -23,7 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.changes.recording import canonical, record_content, record_hash
+from app.changes.versions import rebuild_versions
 from app.core.db import format_timestamp, get_engine
+from app.core.timeouts import without_timeouts
 
 START = datetime(2021, 5, 1, tzinfo=UTC)
 STATUSES = ["active", "maintenance", "active", "planned", "decommissioned"]
@@ -234,7 +237,7 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
                 sites[update % len(sites)] = after
                 yield chain.append("update", "sites", site["id"], site, after, at)
 
-    with engine.begin() as connection:
+    with engine.begin() as connection, without_timeouts(connection):
         raw = connection.connection.driver_connection
         _write(raw, postgres, "change_record", list(CHANGE_COLUMNS), records())
         log(f"  {chain.next_id - chain.first_id:,} change records in {time.monotonic() - started:.0f} s")
@@ -249,13 +252,15 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
             columns,
             (tuple(scanners.state(index)[c] for c in columns) for index in range(scale.scanners)),
         )
+        versions = rebuild_versions(connection)
+        log(f"  {versions:,} object versions built from the log in {time.monotonic() - started:.0f} s")
         if postgres:
             for table in ("site", "vendor", "scanner"):
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                 )
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    with engine.begin() as connection, without_timeouts(connection):
+        connection.exec_driver_sql("ANALYZE")
     log(f"  dataset written in {time.monotonic() - started:.0f} s")
     # The start is the first record after the generated objects were created (so they all exist then).
     start = chain.first_id + scale.sites + scale.vendors + scale.scanners

@@ -242,6 +242,9 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
         "INVENTORY_SECRET_KEY": SECRET,
         "INVENTORY_VAR_DIR": str(workdir / "var"),
         "PYTHONPATH": str(ROOT),
+        # The API's per-key limit (600/minute by default) would answer most of a run with 429s.
+        "INVENTORY_RATE_LIMIT": os.environ.get("INVENTORY_RATE_LIMIT", "off"),
+        "INVENTORY_AUTH_FAILURE_LIMIT": os.environ.get("INVENTORY_AUTH_FAILURE_LIMIT", "off"),
     }
     os.environ.update({key: env[key] for key in ("INVENTORY_DATABASE_URL", "INVENTORY_SECRET_KEY", "INVENTORY_VAR_DIR")})
     config.get_settings.cache_clear()

@@ -183,7 +183,7 @@ def test_every_index_the_models_declare_exists_after_upgrading(scratch_url):
 
 
 def test_scan_direction_and_scanner_list_arrive_as_unknown_on_existing_rows(scratch_url):
-    upgrade(scratch_url, "8a3f6c2d9e14")
+    upgrade(scratch_url, "c4b9e2f7a1d3")
     engine = create_engine(scratch_url)
     stamp, tracked = stamp_of(scratch_url), TRACKED
     try:
@@ -191,6 +191,13 @@ def test_scan_direction_and_scanner_list_arrive_as_unknown_on_existing_rows(scra
             connection.execute(
                 sa.text(
                     f"INSERT INTO site (code, name, kind, country, {tracked} ('a', 'A', 'seaport', 'NL', :t, :t, 1)"
+                ),
+                {"t": stamp},
+            )
+            connection.execute(  # a scanner refers to the site: the upgrade must not copy that table
+                sa.text(
+                    "INSERT INTO scanner (asset_tag, site_id, use, status, network_mode, count_basis,"
+                    f" {tracked} ('S-1', 1, 'container_cargo', 'active', 'standalone', 'unit', :t, :t, 1)"
                 ),
                 {"t": stamp},
             )
@@ -220,8 +227,9 @@ def test_scan_direction_and_scanner_list_arrive_as_unknown_on_existing_rows(scra
         with pytest.raises(sa.exc.IntegrityError):  # and the CHECK constraint is there
             with engine.begin() as connection:
                 connection.execute(sa.text("UPDATE site SET scanner_list = 'all'"))
-        downgrade(scratch_url, "8a3f6c2d9e14")
+        downgrade(scratch_url, "c4b9e2f7a1d3")
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT code FROM site")).scalar_one() == "a"
+            assert connection.execute(sa.text("SELECT site_id FROM scanner")).scalar_one() == 1
     finally:
         engine.dispose()

@@ -1,8 +1,9 @@
-"""Table model of a change record."""
+"""Table models of the change log: change records, chain checkpoints and object versions."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from app.core.choices import ChangeAction
@@ -71,3 +72,40 @@ class ChainCheckpoint(SQLModel, table=True):
     hash: str = Field(max_length=64, nullable=False, description="That record's hash.")
     signature: str = Field(max_length=64, nullable=False, description="HMAC-SHA256 of record id and hash, hex.")
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False, description="When the check reached it.")
+
+
+class ObjectVersion(SQLModel, table=True):
+    """One version of a recorded object and the period it was valid (a system-versioned history, as in
+    SQL:2011): the state a change record left, from that record's time until the object's next change.
+
+    Written with the change records, in the same transaction (``seal_chain``): a create, update or
+    restore opens a version; an update or delete closes the open one. ``valid_to`` is the earliest
+    time of any later change of the object, so the version valid at an instant T
+    (``valid_from <= T AND (valid_to IS NULL OR valid_to > T)``) is exactly the ``after`` of the
+    object's latest record (chain order) recorded at or before T; a deleted object has none. Point-in-time
+    reads (``as_of``) are SQL over this table. Like change records, versions carry no
+    ``updated_at``/``version``/``source``; they are derived from the log and can be rebuilt from it.
+    """
+
+    __tablename__ = "object_version"
+    __table_args__ = (
+        sa.Index("ix_object_version_period", "object_type", "valid_from", "valid_to"),
+        sa.Index("ix_object_version_object", "object_type", "object_id", "valid_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    object_type: str = Field(max_length=64, nullable=False, description="The collection, e.g. `scanners`.")
+    object_id: int = Field(nullable=False)
+    valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False, description="When the change that made it was recorded.")
+    valid_from_change: int = Field(
+        nullable=False, sa_column_kwargs={"unique": True}, description="The change record that made this version."
+    )
+    valid_to: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When a later change of the object was recorded; null while current."
+    )
+    valid_to_change: int | None = Field(default=None, description="The change record that ended this version.")
+    state: str = Field(
+        sa_type=sa.Text().with_variant(JSONB(), "postgresql"),
+        nullable=False,
+        description="The object's columns then, as the change record's `after` (JSONB on PostgreSQL).",
+    )

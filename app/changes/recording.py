@@ -14,7 +14,8 @@ transaction that makes the change, so a change and its record commit or roll bac
   as it is made (``append_change``) and the records are sealed into the chain when the
   transaction commits (``seal_chain``, on SQLAlchemy's ``before_commit``): only then is the
   transaction-scoped advisory lock taken (PostgreSQL), the head read, the ids and hashes linked,
-  and the records inserted; the lock ends with the commit. So writers run side by side and queue
+  and the records inserted, with the object versions they open and close
+  (``app/changes/versions.py``); the lock ends with the commit. So writers run side by side and queue
   only for that last step, and the chain's order is the order in which the changes committed.
   Writes to one row still serialise on the row itself (the conditional UPDATE's lock). SQLite
   serialises writers already (``BEGIN IMMEDIATE``).
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from app.changes.models import ChangeRecord
+from app.changes.versions import record_versions
 from app.core.choices import ChangeAction
 from app.core.context import current_context
 from app.core.db import UTCDateTime, format_timestamp, utcnow
@@ -204,6 +206,7 @@ def seal_chain(session: OrmSession) -> None:
         sa.select(ChangeRecord.id, ChangeRecord.hash).order_by(ChangeRecord.id.desc()).limit(1)
     ).first()
     next_id, previous_hash = (head.id + 1, head.hash) if head else (1, None)
+    versions = []
     for change in changes:
         content = record_content(
             **{**change, "recorded_at": format_timestamp(change["recorded_at"]), "action": change["action"].value},
@@ -213,8 +216,10 @@ def seal_chain(session: OrmSession) -> None:
         record = ChangeRecord(**{**content, "recorded_at": change["recorded_at"], "action": change["action"]})
         record.hash = previous_hash = record_hash(content)
         session.add(record)
+        versions.append({**content, "recorded_at": change["recorded_at"]})
         next_id += 1
     session.flush()
+    record_versions(session, versions)
 
 
 @event.listens_for(OrmSession, "after_rollback")

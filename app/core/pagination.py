@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import orjson
 from fastapi import Request
@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from app.core.config import get_secret_key
+from app.core.db import format_timestamp
 from app.core.errors import InvalidCursor, InvalidRequest
 from app.core.reads import ReadDatabase, Row
 from app.core.urls import with_query_params
@@ -117,6 +118,20 @@ def parse_sort(listing: Listing, raw: str | None) -> list[tuple[str, bool]]:
         # The id breaks ties, in the direction of the last field, so every order is total.
         parsed.append(("id", parsed[-1][1]))
     return parsed
+
+
+class PastReading(Protocol):
+    """How to run a present-time query over the tables as they stood at an instant
+    (``app.changes.versions.PointInTime``); core knows only this shape, not the versions behind it."""
+
+    at: datetime
+
+    def query(self, reads: ReadDatabase, sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]: ...
+
+
+def past_resource(resource: str, at: datetime) -> str:
+    """What a cursor of ``resource`` read as of ``at`` is bound to: the collection and the instant."""
+    return f"{resource}@{format_timestamp(at)}"
 
 
 def _signature(payload: bytes) -> bytes:
@@ -251,13 +266,20 @@ async def fetch_page(
     limit: int,
     cursor: str | None,
     heavy: bool = False,
+    past: PastReading | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run a listing with filters, sort and keyset cursor; return the shaped items and the next cursor.
 
     ``heavy`` runs the query where it cannot hold the event loop (see ``ReadDatabase.fetch_heavy``).
     A listing with ``raw_keys`` takes the cursor's values from the row as read, else from the shaped item.
+    ``past`` runs the same query over the tables as they stood at its instant (``app/changes/versions.py``);
+    its cursors are bound to the instant.
     """
+    if past is not None:
+        listing = replace(listing, resource=past_resource(listing.resource, past.at))
     sql, params, order, sort_key = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=limit)
+    if past is not None:
+        sql, params = past.query(reads, sql, params)
     rows = await (reads.fetch_heavy if heavy else reads.fetch)(sql, params)
     items = [listing.shape(reads, row) for row in rows[:limit]]
     next_cursor = None

@@ -12,6 +12,8 @@ are freed without waiting for TCP keepalives.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -79,3 +81,26 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
 
     engine.dialect.do_ping = bounded_ping  # type: ignore[method-assign]
     return engine
+
+
+@contextmanager
+def without_timeouts(connection: sa.Connection) -> Iterator[None]:
+    """Lift the statement timeout (server side) and the round-trip deadline (client side) on this
+    connection's current transaction, for maintenance work that is long by nature: a migration that
+    builds data from a large table, a bulk load. Restored afterwards. SQLite has neither."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    previous_deadline = getattr(raw, "io_timeout", None)
+    previous = connection.execute(sa.text("SHOW statement_timeout")).scalar_one()
+    connection.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    if isinstance(raw, DeadlineConnection):
+        raw.io_timeout = None
+    try:
+        yield
+    finally:
+        if isinstance(raw, DeadlineConnection):
+            raw.io_timeout = previous_deadline
+        if not connection.closed and connection.in_transaction():
+            connection.execute(sa.text("SELECT set_config('statement_timeout', :value, true)"), {"value": previous})

@@ -27,7 +27,6 @@ from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
-from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.networks import service
 from app.networks.dependencies import NetworkDep
@@ -58,7 +57,7 @@ async def list_networks(
 ) -> Response:
     """List the closed networks that scanners are linked into."""
     reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_networks, off_loop(service.list_networks_as_of))  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_networks)  # noqa: E731
     return await list_response(request, query, fetch, name="networks", item_model=NetworkPublic)
 
 

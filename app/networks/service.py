@@ -1,13 +1,12 @@
 """Queries over networks."""
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.timeline import STATE_READS, Snapshot, keep, page_of
-from app.core.errors import Conflict, NotFound
+from app.changes.versions import at_instant, no_such, past
+from app.core.errors import Conflict
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.core.writes import (
@@ -63,22 +62,29 @@ NETWORKS = Listing(
 
 
 async def list_networks(
-    reads: ReadDatabase, *, kind: str | None, code: str | None, sort: str | None, limit: int, cursor: str | None
+    reads: ReadDatabase,
+    *,
+    kind: str | None,
+    code: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Networks matching the filters."""
+    """Networks matching the filters, with their scanner counts (as they stood at ``at``, when given)."""
     filters = Filters()
     if kind:
         filters.add("network.kind = :kind", kind=kind)
     if code:
         filters.add("network.code = :code", code=code)
-    return await fetch_page(reads, NETWORKS, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, NETWORKS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_network(reads: ReadDatabase, network_id: int) -> dict[str, Any]:
-    """One network by id, or NotFound."""
-    rows = await reads.fetch(f"{NETWORKS.select} WHERE network.id = :id", {"id": network_id})
+async def get_network(reads: ReadDatabase, network_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One network by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{NETWORKS.select} WHERE network.id = :id", {"id": network_id}, at))
     if not rows:
-        raise NotFound(f"No network with id {network_id}.")
+        raise no_such("network", network_id, at)
     return shape_network(reads, rows[0])
 
 
@@ -124,41 +130,3 @@ def delete_network(session: Session, network_id: int, if_match: str | None) -> N
     if linked:
         raise Conflict(f"Network '{network.code}' still links {linked} scanner(s); unlink them first.")
     delete_row(session, Network, network_id, version)
-
-
-# The past: the same listing rebuilt from the change log (see app/changes/timeline.py).
-
-
-async def _networks_as_of(snapshot: Snapshot) -> list[dict[str, Any]]:
-    linked = Counter(scanner["network_id"] for scanner in (await snapshot.states("scanners")).values())
-    return [
-        shape_network(STATE_READS, {**state, "scanner_count": linked[state["id"]]})
-        for state in (await snapshot.states("networks")).values()
-    ]
-
-
-async def list_networks_as_of(
-    reads: ReadDatabase,
-    at: datetime,
-    *,
-    kind: str | None,
-    code: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Networks as they stood at ``at``, with their scanner counts then; filters, sort and pages as ``list_networks``."""
-    predicates = []
-    if kind:
-        predicates.append(lambda network: network["kind"] == kind)
-    if code:
-        predicates.append(lambda network: network["code"] == code)
-    networks = await _networks_as_of(Snapshot(reads, at))
-    return page_of(NETWORKS, keep(networks, *predicates), at, sort=sort, limit=limit, cursor=cursor)
-
-
-async def get_network_as_of(reads: ReadDatabase, network_id: int, at: datetime) -> dict[str, Any]:
-    """One network as it stood at ``at``, or NotFound."""
-    snapshot = Snapshot(reads, at)
-    await snapshot.item("networks", network_id, "network")
-    return next(network for network in await _networks_as_of(snapshot) if network["id"] == network_id)

@@ -27,7 +27,6 @@ from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
-from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
@@ -73,7 +72,7 @@ async def list_scanners(
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
     reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_scanners, off_loop(service.list_scanners_as_of))  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_scanners)  # noqa: E731
     return await list_response(request, query, fetch, name="scanners", item_model=ScannerPublic)
 
 

@@ -7,10 +7,10 @@ from sqlmodel import Session
 
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
-from app.audits.status import AUDIT_STATUS_SQL, audit_status_of
-from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
+from app.audits.status import AUDIT_STATUS_SQL
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.errors import Conflict, InvalidRequest, NotFound
+from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
 from app.core.links import delete_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -112,8 +112,10 @@ async def list_scanners(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Scanners matching every given filter."""
+    """Scanners matching every given filter (as they stood at ``at``, with their site, vendor, network and
+    audit status then, when given)."""
     filters = Filters()
     if site:
         condition, params = ref_condition(site, id_column="scanner.site_id", key_column="site.code", param="site")
@@ -140,14 +142,14 @@ async def list_scanners(
         filters.add("scanner.count_basis = :count_basis", count_basis=count_basis)
     if audit_status:
         filters.add(f"{AUDIT_STATUS_SQL} = :audit_status", audit_status=audit_status)
-    return await fetch_page(reads, SCANNERS, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, SCANNERS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_scanner(reads: ReadDatabase, scanner_id: int) -> dict[str, Any]:
-    """One scanner by id, or NotFound."""
-    rows = await reads.fetch(f"{_SELECT} WHERE scanner.id = :id", {"id": scanner_id})
+async def get_scanner(reads: ReadDatabase, scanner_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One scanner by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{_SELECT} WHERE scanner.id = :id", {"id": scanner_id}, at))
     if not rows:
-        raise NotFound(f"No scanner with id {scanner_id}.")
+        raise no_such("scanner", scanner_id, at)
     return shape_scanner(reads, rows[0])
 
 
@@ -254,94 +256,3 @@ def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> N
         )
     delete_links(session, OperatorScanner, owner="scanner_id", owner_id=scanner_id)
     delete_row(session, Scanner, scanner_id, version)
-
-
-# The past: the same listing rebuilt from the change log (see app/changes/timeline.py).
-
-
-async def _scanners_as_of(snapshot: Snapshot) -> list[dict[str, Any]]:
-    """Every scanner at the snapshot's instant, with its site, vendor and network as they were then."""
-    sites = await snapshot.states("sites")
-    vendors = await snapshot.states("vendors")
-    networks = await snapshot.states("networks")
-    audit_states = {
-        "audits": await snapshot.states("audits"),
-        "audit_scanners": await snapshot.states("audit-scanners"),
-        "audit_sites": await snapshot.states("audit-sites"),
-        "findings": await snapshot.states("findings"),
-        "finding_scanners": await snapshot.states("finding-scanners"),
-    }
-    scanners = []
-    for state in (await snapshot.states("scanners")).values():
-        site = sites.get(state["site_id"])
-        if site is None:  # as the read path's inner join
-            continue
-        vendor = vendors.get(state["vendor_id"], {})
-        network = networks.get(state["network_id"], {})
-        row = {
-            **state,
-            "site_code": site["code"],
-            "site_name": site["name"],
-            "site_kind": site["kind"],
-            "vendor_slug": vendor.get("slug"),
-            "vendor_name": vendor.get("name"),
-            "network_code": network.get("code"),
-            "network_name": network.get("name"),
-            "audit_status": audit_status_of(state, **audit_states),
-        }
-        scanners.append(shape_scanner(STATE_READS, row))
-    return scanners
-
-
-async def list_scanners_as_of(
-    reads: ReadDatabase,
-    at: datetime,
-    *,
-    site: str | None,
-    vendor: str | None,
-    vendor_disclosed: bool | None,
-    network: str | None,
-    network_mode: NetworkMode | None,
-    status: ScannerStatus | None,
-    use: ScannerUse | None,
-    count_basis: CountBasis | None,
-    audit_status: ScannerAuditStatus | None = None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Scanners as they stood at ``at``; filters, sort and pages as ``list_scanners``."""
-    predicates = []
-    if site:
-        predicates.append(lambda s: ref_matches(site, s["site_id"], s["site"]["code"]))
-    if vendor:
-        predicates.append(
-            lambda s: s["vendor"] is not None and ref_matches(vendor, s["vendor_id"], s["vendor"]["slug"])
-        )
-    if vendor_disclosed is not None:
-        predicates.append(lambda s: (s["vendor_id"] is not None) == vendor_disclosed)
-    if network:
-        predicates.append(
-            lambda s: s["network"] is not None and ref_matches(network, s["network_id"], s["network"]["code"])
-        )
-    for name, value in (
-        ("network_mode", network_mode),
-        ("status", status),
-        ("use", use),
-        ("count_basis", count_basis),
-        ("audit_status", audit_status),
-    ):
-        if value:
-            predicates.append(lambda s, name=name, value=value: s[name] == value)
-    scanners = await _scanners_as_of(Snapshot(reads, at))
-    return page_of(SCANNERS, keep(scanners, *predicates), at, sort=sort, limit=limit, cursor=cursor)
-
-
-async def get_scanner_as_of(reads: ReadDatabase, scanner_id: int, at: datetime) -> dict[str, Any]:
-    """One scanner as it stood at ``at``, with its site, vendor and network then; or NotFound."""
-    snapshot = Snapshot(reads, at)
-    await snapshot.item("scanners", scanner_id, "scanner")
-    for scanner in await _scanners_as_of(snapshot):
-        if scanner["id"] == scanner_id:
-            return scanner
-    raise NotFound(f"No scanner with id {scanner_id} existed at the time asked.")

@@ -14,7 +14,7 @@ async def valid_site(site_id: ItemId, request: Request, as_of: AsOf = None) -> d
     """The site named by the path (as it stood at ``as_of`` when given), or a 404 problem."""
     reads = request.app.state.reads
     if as_of is not None:
-        return await off_loop(service.get_site_as_of)(reads, site_id, parse_as_of(as_of))
+        return await off_loop(service.get_site)(reads, site_id, parse_as_of(as_of))
     return await service.get_site(reads, site_id)
 
 

@@ -27,7 +27,6 @@ from app.core.http import item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
-from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.sites import service
 from app.sites.dependencies import SiteDep
@@ -68,7 +67,7 @@ class SiteQuery(PageQuery, AsOfQuery):
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
     reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_sites, off_loop(service.list_sites_as_of))  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_sites)  # noqa: E731
     return await list_response(request, query, fetch, name="sites", item_model=SitePublic)
 
 

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import ScannerListCompleteness, SiteKind
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.core.http import ref_condition
 from app.core.links import delete_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -81,8 +81,10 @@ async def list_sites(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Sites matching the filters; ``vendor`` keeps the sites holding at least one scanner of that vendor."""
+    """Sites matching the filters (as they stood at ``at``, when given); ``vendor`` keeps the sites holding
+    at least one scanner of that vendor."""
     filters = Filters()
     if kind:
         filters.add("site.kind = :kind", kind=kind.value)
@@ -99,14 +101,14 @@ async def list_sites(
             f" WHERE s.site_id = site.id AND {condition})",
             **params,
         )
-    return await fetch_page(reads, SITES, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, SITES, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_site(reads: ReadDatabase, site_id: int) -> dict[str, Any]:
-    """One site by id, or NotFound."""
-    rows = await reads.fetch(f"{SITES.select} WHERE site.id = :id", {"id": site_id})
+async def get_site(reads: ReadDatabase, site_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One site by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{SITES.select} WHERE site.id = :id", {"id": site_id}, at))
     if not rows:
-        raise NotFound(f"No site with id {site_id}.")
+        raise no_such("site", site_id, at)
     return shape_site(reads, rows[0])
 
 
@@ -148,48 +150,3 @@ def delete_site(session: Session, site_id: int, if_match: str | None) -> None:
         raise Conflict(f"Site '{site.code}' still holds {held} scanner(s); move or delete them first.")
     delete_links(session, OperatorSite, owner="site_id", owner_id=site_id)
     delete_row(session, Site, site_id, version)
-
-
-# The past: the same listing rebuilt from the change log (see app/changes/timeline.py).
-
-
-async def list_sites_as_of(
-    reads: ReadDatabase,
-    at: datetime,
-    *,
-    kind: SiteKind | None,
-    code: str | None,
-    country: str | None,
-    scanner_list: ScannerListCompleteness | None,
-    vendor: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Sites as they stood at ``at``, with the filters, sort and pagination of ``list_sites``."""
-    snapshot = Snapshot(reads, at)
-    predicates = []
-    if kind:
-        predicates.append(lambda site: site["kind"] == kind.value)
-    if code:
-        predicates.append(lambda site: site["code"] == code)
-    if country:
-        predicates.append(lambda site: site["country"] == country.upper())
-    if scanner_list:
-        predicates.append(lambda site: site["scanner_list"] == scanner_list.value)
-    if vendor:
-        vendors = await snapshot.states("vendors")
-        holding = {
-            scanner["site_id"]
-            for scanner in (await snapshot.states("scanners")).values()
-            if scanner["vendor_id"] is not None
-            and ref_matches(vendor, scanner["vendor_id"], vendors.get(scanner["vendor_id"], {}).get("slug"))
-        }
-        predicates.append(lambda site: site["id"] in holding)
-    sites = [shape_site(STATE_READS, state) for state in (await snapshot.states("sites")).values()]
-    return page_of(SITES, keep(sites, *predicates), at, sort=sort, limit=limit, cursor=cursor)
-
-
-async def get_site_as_of(reads: ReadDatabase, site_id: int, at: datetime) -> dict[str, Any]:
-    """One site as it stood at ``at``, or NotFound."""
-    return shape_site(STATE_READS, await Snapshot(reads, at).item("sites", site_id, "site"))

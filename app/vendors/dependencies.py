@@ -14,7 +14,7 @@ async def valid_vendor(vendor_id: ItemId, request: Request, as_of: AsOf = None) 
     """The vendor named by the path (as it stood at ``as_of`` when given), or a 404 problem."""
     reads = request.app.state.reads
     if as_of is not None:
-        return await off_loop(service.get_vendor_as_of)(reads, vendor_id, parse_as_of(as_of))
+        return await off_loop(service.get_vendor)(reads, vendor_id, parse_as_of(as_of))
     return await service.get_vendor(reads, vendor_id)
 
 
@@ -22,7 +22,7 @@ async def valid_restriction(restriction_id: ItemId, request: Request, as_of: AsO
     """The vendor restriction named by the path (as it stood at ``as_of`` when given), or a 404 problem."""
     reads = request.app.state.reads
     if as_of is not None:
-        return await off_loop(service.get_restriction_as_of)(reads, restriction_id, parse_as_of(as_of))
+        return await off_loop(service.get_restriction)(reads, restriction_id, parse_as_of(as_of))
     return await service.get_restriction(reads, restriction_id)
 
 

@@ -27,7 +27,6 @@ from app.core.http import created_response, item_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
-from app.core.reads import off_loop
 from app.core.routing import StrictQueryRoute
 from app.vendors import service
 from app.vendors.dependencies import RestrictionDep, VendorDep
@@ -75,7 +74,7 @@ async def list_vendors(
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
     reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_vendors, off_loop(service.list_vendors_as_of))  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_vendors)  # noqa: E731
     return await list_response(request, query, fetch, name="vendors", item_model=VendorPublic)
 
 
@@ -113,7 +112,7 @@ async def list_vendor_restrictions(
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
     reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_restrictions, off_loop(service.list_restrictions_as_of))  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_restrictions)  # noqa: E731
     return await list_response(request, query, fetch, name="vendor-restrictions", item_model=VendorRestrictionPublic)
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.timeline import STATE_READS, Snapshot, keep, page_of, ref_matches
-from app.core.errors import Conflict, InvalidRequest, NotFound
+from app.changes.versions import at_instant, no_such, past
+from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row, iso_date
@@ -100,15 +100,19 @@ RESTRICTIONS = Listing(
 )
 
 
-async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]]) -> None:
-    """Embed each vendor's restrictions, with one query for the whole page."""
+async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]], at: datetime | None = None) -> None:
+    """Embed each vendor's restrictions (as they stood at ``at``, when given), with one query for the whole page."""
     if not vendors:
         return
     placeholders = ", ".join(f":v{index}" for index in range(len(vendors)))
     rows = await reads.fetch(
-        f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction"
-        f" WHERE vendor_restriction.vendor_id IN ({placeholders}) ORDER BY vendor_restriction.id",
-        {f"v{index}": vendor["id"] for index, vendor in enumerate(vendors)},
+        *at_instant(
+            reads,
+            f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction"
+            f" WHERE vendor_restriction.vendor_id IN ({placeholders}) ORDER BY vendor_restriction.id",
+            {f"v{index}": vendor["id"] for index, vendor in enumerate(vendors)},
+            at,
+        )
     )
     by_vendor: dict[int, list[dict[str, Any]]] = {vendor["id"]: [] for vendor in vendors}
     for row in rows:
@@ -126,8 +130,9 @@ async def list_vendors(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Vendors matching the filters, each with its restrictions embedded."""
+    """Vendors matching the filters, each with its restrictions embedded (as they stood at ``at``, when given)."""
     filters = Filters()
     if country:
         filters.add("vendor.country = :country", country=country.upper())
@@ -138,18 +143,18 @@ async def list_vendors(
             "EXISTS (SELECT 1 FROM vendor_restriction r WHERE r.vendor_id = vendor.id AND r.country = :restricted_by)",
             restricted_by=restricted_by.upper(),
         )
-    items, next_cursor = await fetch_page(reads, VENDORS, filters, sort=sort, limit=limit, cursor=cursor)
-    await _attach_restrictions(reads, items)
+    items, next_cursor = await fetch_page(reads, VENDORS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    await _attach_restrictions(reads, items, at)
     return items, next_cursor
 
 
-async def get_vendor(reads: ReadDatabase, vendor_id: int) -> dict[str, Any]:
-    """One vendor by id with its restrictions, or NotFound."""
-    rows = await reads.fetch(f"{VENDORS.select} WHERE vendor.id = :id", {"id": vendor_id})
+async def get_vendor(reads: ReadDatabase, vendor_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One vendor by id with its restrictions (as they stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{VENDORS.select} WHERE vendor.id = :id", {"id": vendor_id}, at))
     if not rows:
-        raise NotFound(f"No vendor with id {vendor_id}.")
+        raise no_such("vendor", vendor_id, at)
     vendor = shape_vendor(reads, rows[0])
-    await _attach_restrictions(reads, [vendor])
+    await _attach_restrictions(reads, [vendor], at)
     return vendor
 
 
@@ -162,8 +167,9 @@ async def list_restrictions(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Vendor restrictions matching the filters."""
+    """Vendor restrictions matching the filters (as they stood at ``at``, when given)."""
     filters = Filters()
     if vendor:
         condition, params = ref_condition(vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
@@ -172,14 +178,15 @@ async def list_restrictions(
         filters.add("vendor_restriction.country = :country", country=country.upper())
     if kind:
         filters.add("vendor_restriction.kind = :kind", kind=kind)
-    return await fetch_page(reads, RESTRICTIONS, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, RESTRICTIONS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_restriction(reads: ReadDatabase, restriction_id: int) -> dict[str, Any]:
-    """One vendor restriction by id, or NotFound."""
-    rows = await reads.fetch(f"{RESTRICTIONS.select} WHERE vendor_restriction.id = :id", {"id": restriction_id})
+async def get_restriction(reads: ReadDatabase, restriction_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One vendor restriction by id (as it stood at ``at``, when given), or NotFound."""
+    sql = f"{RESTRICTIONS.select} WHERE vendor_restriction.id = :id"
+    rows = await reads.fetch(*at_instant(reads, sql, {"id": restriction_id}, at))
     if not rows:
-        raise NotFound(f"No vendor restriction with id {restriction_id}.")
+        raise no_such("vendor restriction", restriction_id, at)
     return shape_restriction(reads, rows[0])
 
 
@@ -278,88 +285,3 @@ def delete_restriction(session: Session, restriction_id: int, if_match: str | No
     restriction = get_or_404(session, VendorRestriction, restriction_id, "vendor restriction")
     version = expected_version(if_match, "vendor-restriction", restriction_id, restriction.version)
     delete_row(session, VendorRestriction, restriction_id, version)
-
-
-# The past: the same listings rebuilt from the change log (see app/changes/timeline.py).
-
-
-def _restrictions_as_of(restrictions: dict[int, dict[str, Any]], vendor_id: int) -> list[dict[str, Any]]:
-    return [
-        shape_restriction(STATE_READS, state)
-        for _, state in sorted(restrictions.items())
-        if state["vendor_id"] == vendor_id
-    ]
-
-
-async def list_vendors_as_of(
-    reads: ReadDatabase,
-    at: datetime,
-    *,
-    country: str | None,
-    slug: str | None,
-    restricted_by: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Vendors as they stood at ``at``, each with its restrictions then; filters, sort and pages as ``list_vendors``."""
-    snapshot = Snapshot(reads, at)
-    restrictions = await snapshot.states("vendor-restrictions")
-    predicates = []
-    if country:
-        predicates.append(lambda vendor: vendor["country"] == country.upper())
-    if slug:
-        predicates.append(lambda vendor: vendor["slug"] == slug)
-    if restricted_by:
-        restricted = {r["vendor_id"] for r in restrictions.values() if r["country"] == restricted_by.upper()}
-        predicates.append(lambda vendor: vendor["id"] in restricted)
-    vendors = [shape_vendor(STATE_READS, state) for state in (await snapshot.states("vendors")).values()]
-    items, next_cursor = page_of(VENDORS, keep(vendors, *predicates), at, sort=sort, limit=limit, cursor=cursor)
-    for vendor in items:
-        vendor["restrictions"] = _restrictions_as_of(restrictions, vendor["id"])
-    return items, next_cursor
-
-
-async def get_vendor_as_of(reads: ReadDatabase, vendor_id: int, at: datetime) -> dict[str, Any]:
-    """One vendor with its restrictions as they stood at ``at``, or NotFound."""
-    snapshot = Snapshot(reads, at)
-    vendor = shape_vendor(STATE_READS, await snapshot.item("vendors", vendor_id, "vendor"))
-    vendor["restrictions"] = _restrictions_as_of(await snapshot.states("vendor-restrictions"), vendor_id)
-    return vendor
-
-
-async def list_restrictions_as_of(
-    reads: ReadDatabase,
-    at: datetime,
-    *,
-    vendor: str | None,
-    country: str | None,
-    kind: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Vendor restrictions as they stood at ``at``; filters, sort and pages as ``list_restrictions``."""
-    snapshot = Snapshot(reads, at)
-    vendors = await snapshot.states("vendors")
-    predicates = [lambda restriction: restriction["vendor_id"] in vendors]
-    if vendor:
-        predicates.append(
-            lambda restriction: ref_matches(
-                vendor, restriction["vendor_id"], vendors.get(restriction["vendor_id"], {}).get("slug")
-            )
-        )
-    if country:
-        predicates.append(lambda restriction: restriction["country"] == country.upper())
-    if kind:
-        predicates.append(lambda restriction: restriction["kind"] == kind)
-    restrictions = [
-        shape_restriction(STATE_READS, state) for state in (await snapshot.states("vendor-restrictions")).values()
-    ]
-    return page_of(RESTRICTIONS, keep(restrictions, *predicates), at, sort=sort, limit=limit, cursor=cursor)
-
-
-async def get_restriction_as_of(reads: ReadDatabase, restriction_id: int, at: datetime) -> dict[str, Any]:
-    """One vendor restriction as it stood at ``at``, or NotFound."""
-    state = await Snapshot(reads, at).item("vendor-restrictions", restriction_id, "vendor restriction")
-    return shape_restriction(STATE_READS, state)

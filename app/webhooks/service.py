@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
+from app.changes.versions import NOT_VERSIONED
 from app.core.config import get_settings
 from app.core.errors import InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -21,7 +22,7 @@ from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 from app.webhooks.targets import AllowList, TargetRefused, check_url
 
-UNRECORDED_TABLES = frozenset({"change_record", "chain_checkpoint", "idempotency_record", "webhook_delivery"})
+UNRECORDED_TABLES = NOT_VERSIONED
 """Tables whose rows are not objects of the change log (so not collections a webhook can ask for)."""
 
 

@@ -8,7 +8,7 @@ reach an existing database through ``inventory seed --reconcile`` (an explicit, 
 a new database gets them on its first seed. Downgrading drops the four columns.
 
 Revision ID: b7e4d1a9c3f2
-Revises: 8a3f6c2d9e14
+Revises: c4b9e2f7a1d3
 Created: 2026-11-29 16:20:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7e4d1a9c3f2"
-down_revision: str | None = "8a3f6c2d9e14"
+down_revision: str | None = "c4b9e2f7a1d3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,36 +36,36 @@ SCANNER_LIST = sa.Enum(
 )
 
 
-KEYS_IGNORING_CASE = {"operator": "code", "site": "code"}
-"""The unique ``lower(...)`` indexes of the two tables. SQLite adds a column with a CHECK constraint, or
-drops one, by copying the table, which loses expression indexes: they are built again after it."""
+COLUMNS = (
+    ("operator", "scan_direction", SCAN_DIRECTION, "ck_operator_operator_scan_direction"),
+    ("site", "scanner_list", SCANNER_LIST, "ck_site_scanner_list_completeness"),
+)
+"""Each table's new enumeration column, its type and its CHECK constraint's name."""
 
 
-def _rebuild_keys_ignoring_case() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for table, column in KEYS_IGNORING_CASE.items():
-        op.execute(f"DROP INDEX IF EXISTS uq_{table}_{column}_lower")
-        op.create_index(f"uq_{table}_{column}_lower", table, [sa.text(f"lower({column})")], unique=True)
+def _sqlite_add(table: str, column: str, enum: sa.Enum, check: str) -> None:
+    """SQLite: ALTER TABLE ADD COLUMN with the CHECK as a column constraint. Alembic's batch mode would copy
+    the table to add a constraint, and dropping the old ``site`` table fails while scanners refer to it."""
+    values = ", ".join(f"'{value}'" for value in enum.enums)
+    length = max(len(value) for value in enum.enums)
+    op.execute(
+        f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR({length}) NOT NULL DEFAULT 'unknown'"
+        f" CONSTRAINT {check} CHECK ({column} IN ({values}))"
+    )
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("operator", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("scan_direction", SCAN_DIRECTION, nullable=False, server_default="unknown"))
-        batch_op.add_column(sa.Column("scan_direction_as_stated", sa.Text(), nullable=True))
-    with op.batch_alter_table("site", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("scanner_list", SCANNER_LIST, nullable=False, server_default="unknown"))
-        batch_op.add_column(sa.Column("scanner_list_as_stated", sa.Text(), nullable=True))
-    _rebuild_keys_ignoring_case()
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table, column, enum, check in COLUMNS:
+        if sqlite:
+            _sqlite_add(table, column, enum, check)
+        else:
+            op.add_column(table, sa.Column(column, enum, nullable=False, server_default="unknown"))
+        op.add_column(table, sa.Column(f"{column}_as_stated", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("site", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_site_scanner_list_completeness"), type_="check")
-        batch_op.drop_column("scanner_list_as_stated")
-        batch_op.drop_column("scanner_list")
-    with op.batch_alter_table("operator", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_operator_operator_scan_direction"), type_="check")
-        batch_op.drop_column("scan_direction_as_stated")
-        batch_op.drop_column("scan_direction")
-    _rebuild_keys_ignoring_case()
+    # SQLite (3.35 and later) drops a column in place when only its own CHECK names it.
+    for table, column, _enum, _check in reversed(COLUMNS):
+        op.drop_column(table, f"{column}_as_stated")
+        op.drop_column(table, column)
