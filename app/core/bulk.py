@@ -48,7 +48,7 @@ def create_body(model: type[BaseModel]) -> Any:
     """
     return Annotated[
         Any,
-        PlainValidator(_as_sent, json_schema_input_type=model | Annotated[list[model], Field(min_length=1)]),
+        PlainValidator(_as_sent, json_schema_input_type=model | Annotated[list[model], Field(min_length=1)]),  # type: ignore[valid-type]
         Body(
             description=f"One {model.__name__} object creates one item; a JSON array of them (at most "
             "INVENTORY_BULK_MAX_ROWS, default 1,000) creates them all or none."
@@ -61,7 +61,7 @@ def bulk_body(model: type[BaseModel], what: str) -> Any:
     so that each error names its row."""
     return Annotated[
         Any,
-        PlainValidator(_as_sent, json_schema_input_type=Annotated[list[model], Field(min_length=1)]),
+        PlainValidator(_as_sent, json_schema_input_type=Annotated[list[model], Field(min_length=1)]),  # type: ignore[valid-type]
         Body(description=f"A JSON array of items to {what} (at most INVENTORY_BULK_MAX_ROWS, default 1,000)."),
     ]
 
@@ -94,7 +94,8 @@ ETAG_PATTERN = r'^(?:W/)?"[\x21\x23-\x2b\x2d-\x7e]*"$'
 """An entity tag as GET's ``ETag`` gives it (one tag, so no commas)."""
 
 Version = Annotated[
-    Annotated[int, Field(ge=1, le=2**31 - 1), WholeNumber] | Annotated[str, Field(pattern=ETAG_PATTERN, max_length=200)],
+    Annotated[int, Field(ge=1, le=2**31 - 1), WholeNumber]
+    | Annotated[str, Field(pattern=ETAG_PATTERN, max_length=200)],
     Field(
         description="The item's current version: its `version` number, or its `ETag` (as GET returns them). "
         "A stale one is a 412 and nothing is stored.",
@@ -226,10 +227,11 @@ def _csv_rows(request: Request, body: bytes, model: type[BaseModel]) -> list[tup
     unknown = [name for name in header if name not in known]
     repeated = sorted({name for name in header if header.count(name) > 1})
     if unknown or repeated:
-        errors = [_row_error(1, name, "unknown column", "extra_forbidden") for name in unknown]
-        errors += [_row_error(1, name, "column given more than once", "value_error") for name in repeated]
+        header_errors = [_row_error(1, name, "unknown column", "extra_forbidden") for name in unknown]
+        header_errors += [_row_error(1, name, "column given more than once", "value_error") for name in repeated]
         raise _problem(
-            f"The CSV header names unknown or repeated columns; the columns are {', '.join(sorted(known))}.", errors
+            f"The CSV header names unknown or repeated columns; the columns are {', '.join(sorted(known))}.",
+            header_errors,
         )
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[dict[str, Any]] = []

@@ -40,7 +40,8 @@ _QUOTED = re.compile(r"[\"']([0-9A-Za-z_]+)[\"']")
 @lru_cache
 def head_revisions() -> frozenset[str]:
     """The newest revision(s) of the migrations shipped with this code: those no migration revises."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (PROJECT_ROOT / "migrations" / "versions").glob("*.py"):
         for name, values in _REVISION.findall(path.read_text(encoding="utf-8")):
             (revisions if name == "revision" else revised).update(_QUOTED.findall(values))

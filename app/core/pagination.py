@@ -124,7 +124,8 @@ class PastReading(Protocol):
     """How to run a present-time query over the tables as they stood at an instant
     (``app.changes.versions.PointInTime``); core knows only this shape, not the versions behind it."""
 
-    at: datetime
+    @property
+    def at(self) -> datetime: ...
 
     def query(self, reads: ReadDatabase, sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]: ...
 

@@ -224,7 +224,7 @@ class PostgresReads:
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names else []
+        values = [params[name] for name in names] if names and params else []
         async with asyncio.timeout(self._deadline):
             for attempt in (1, 2):
                 async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
@@ -245,7 +245,7 @@ class PostgresReads:
 
     async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names else []
+        values = [params[name] for name in names] if names and params else []
         async with (
             self._pool.acquire(timeout=self._acquire_timeout) as connection,
             connection.transaction(readonly=True),
@@ -257,7 +257,7 @@ class PostgresReads:
         self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
     ) -> AsyncIterator[Sequence[Row]]:
         text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names else []
+        values = [params[name] for name in names] if names and params else []
         async with (
             self._pool.acquire(timeout=self._acquire_timeout) as connection,
             connection.transaction(readonly=True),
@@ -269,7 +269,7 @@ class PostgresReads:
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names else []
+        values = [params[name] for name in names] if names and params else []
         async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
             await connection.execute(text, *values, timeout=self._statement_timeout)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +32,7 @@ from app.core.errors import (
 from app.core.http import etag_for
 from app.core.models import TrackedColumns
 from app.core.pagination import Listing
-from app.core.reads import Row
+from app.core.reads import ReadDatabase, Row
 
 _ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
 """RFC 9110 entity-tag syntax: an optionally weak opaque quoted string."""
@@ -150,7 +150,7 @@ def update_row(
         .values(**changes, version=table.c.version + 1, updated_at=now)
     )
     try:
-        result = session.execute(statement)
+        result = cast("sa.CursorResult[Any]", session.execute(statement))
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
     if result.rowcount != 1 or before is None:
@@ -166,7 +166,8 @@ def delete_row(
     table = model.__table__
     before = row_state(session, table, item_id)
     try:
-        result = session.execute(sa.delete(table).where(table.c.id == item_id, table.c.version == version))
+        statement = sa.delete(table).where(table.c.id == item_id, table.c.version == version)
+        result = cast("sa.CursorResult[Any]", session.execute(statement))
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
     if result.rowcount != 1 or before is None:
@@ -216,7 +217,7 @@ class SessionReads:
         self.dialect = session.get_bind().dialect.name
 
     def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return [row._mapping for row in self.session.execute(sa.text(sql), params or {})]
+        return [cast(Row, row._mapping) for row in self.session.execute(sa.text(sql), params or {})]
 
     def timestamp(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
@@ -234,7 +235,8 @@ def load_item(session: Session, listing: Listing, item_id: int) -> dict[str, Any
     """One item as the read path shapes it, read inside the write transaction."""
     reads = SessionReads(session)
     rows = reads.fetch(f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id})
-    return listing.shape(reads, rows[0])
+    # Shape functions use only the converters (timestamp, boolean), which SessionReads has.
+    return listing.shape(cast(ReadDatabase, reads), rows[0])
 
 
 def get_or_404(session: Session, model: type[TrackedColumns], item_id: int, label: str) -> Any:
