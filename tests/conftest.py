@@ -131,10 +131,11 @@ def db(database_url: str) -> str:
     return database_url
 
 
-def mint_token(url: str, role: str, *, name: str | None = None, expires_at=None) -> str:
-    """A new API key's token, minted straight into the test database."""
+def mint_token(url: str, role: str, *, name: str | None = None, owner: str | None = None, expires_at=None) -> str:
+    """A new API key's token, minted straight into the test database (its owner: the name, unless given)."""
+    name = name or f"test {role}"
     with Session(get_engine(url)) as session, session.begin():
-        _, token = mint_key(session, name=name or f"test {role}", role=Role(role), expires_at=expires_at)
+        _, token = mint_key(session, name=name, owner=owner or name, role=Role(role), expires_at=expires_at)
     return token
 
 

@@ -50,7 +50,7 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "network_mode": "standalone",
             "use": "baggage",
         },
-        "/api/v1/api-keys": {"name": f"matrix key {n}", "role": "reader"},
+        "/api/v1/api-keys": {"name": f"matrix key {n}", "owner": "key owner", "role": "reader"},
         "/api/v1/webhooks": {"name": f"matrix webhook {n}", "url": f"https://hooks.example.org/matrix/{n}"},
         "/api/v1/procurements": {"vendor_id": ids["nuctech"], "title": f"Matrix procurement {n}"},
         "/api/v1/audits": {"title": f"Matrix audit {n}", "scanner_ids": [ids["scanner"]]},
@@ -263,7 +263,7 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         created = await http.post(
             "/api/v1/api-keys",
-            json={"name": "via API", "role": "editor"},
+            json={"name": "via API", "owner": "key owner", "role": "editor"},
             headers={**bearer(tokens["admin"]), "Idempotency-Key": "mint-once"},
         )
         assert created.status_code == 201
@@ -271,12 +271,12 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
         # Use it, so last-use bookkeeping and idempotency records exist too.
         replay = await http.post(
             "/api/v1/api-keys",
-            json={"name": "via API", "role": "editor"},
+            json={"name": "via API", "owner": "key owner", "role": "editor"},
             headers={**bearer(tokens["admin"]), "Idempotency-Key": "mint-once"},
         )
         assert replay.status_code == 201 and replay.json()["token"] is None
         assert (await http.get("/api/v1/sites", headers=bearer(api_token))).status_code == 200
-    result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--role", "reader"])
+    result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--owner", "via CLI", "--role", "reader"])
     assert result.exit_code == 0, result.output
     cli_token = result.stdout.strip()  # the token alone on stdout; logs go to stderr
     assert cli_token.startswith("csi_") and "\n" not in cli_token

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
 from app.core.schemas import Choice, Citation, IsoDate, Name, RefId, StrictBody, Text
+from app.approvals.schemas import PendingChangeRequests
 
 
 class VendorAssessmentPublic(BaseModel):
@@ -187,3 +188,15 @@ class MitigationMeasureUpdate(StrictBody):
     status: Choice[MeasureStatus] = None
     implemented_on: IsoDate | None = None
     source: Citation | None = None
+
+
+class VendorAssessmentDetail(VendorAssessmentPublic, PendingChangeRequests):
+    """A vendor assessment as its item GET returns it, with the change requests pending on it."""
+
+
+class AccessOverrideDetail(AccessOverridePublic, PendingChangeRequests):
+    """An access override as its item GET returns it, with the change requests pending on it."""
+
+
+class MitigationMeasureDetail(MitigationMeasurePublic, PendingChangeRequests):
+    """A mitigation measure as its item GET returns it, with the change requests pending on it."""

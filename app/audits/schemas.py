@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
 from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, RefId, StrictBody, Text
+from app.approvals.schemas import PendingChangeRequests
 
 STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
 """The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
@@ -177,3 +178,11 @@ class FindingUpdate(StrictBody):
     scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
     notes: Text | None = None
     source: Citation | None = None
+
+
+class AuditDetail(AuditPublic, PendingChangeRequests):
+    """An audit as its item GET returns it, with the change requests pending on it."""
+
+
+class FindingDetail(FindingPublic, PendingChangeRequests):
+    """A finding as its item GET returns it, with the change requests pending on it."""

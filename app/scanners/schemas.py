@@ -11,6 +11,7 @@ from app.core.schemas import Choice, Citation, Name, RefId, StrictBody, Text
 from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
 from app.vendors.schemas import VendorBrief
+from app.approvals.schemas import PendingChangeRequests
 
 
 class ScannerPublic(BaseModel):
@@ -44,6 +45,11 @@ class ScannerPublic(BaseModel):
     network: NetworkBrief | None = Field(
         description="The network a fibre-linked scanner is linked into, in brief; null when standalone."
     )
+
+
+class ScannerDetail(ScannerPublic, PendingChangeRequests):
+    """A scanner as its item GET returns it: with its site, vendor and network in brief, and the change requests
+    pending on it."""
 
 
 class ScannerCreate(StrictBody):

@@ -1,0 +1,17 @@
+"""Path resolution for change requests."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from app.approvals import service
+from app.core.deps import ReadsDep
+from app.core.params import ItemId
+
+
+async def valid_change_request(change_request_id: ItemId, reads: ReadsDep) -> dict[str, Any]:
+    """The change request named by the path, or a 404 problem."""
+    return await service.get_change_request(reads, change_request_id)
+
+
+ChangeRequestDep = Annotated[dict[str, Any], Depends(valid_change_request)]
