@@ -182,3 +182,13 @@ async def admin(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.Asy
     """An HTTP client authenticated with an admin key (every operation is open to it)."""
     async with http_client(app, bearer(tokens["admin"])) as http:
         yield http
+
+
+@pytest.fixture
+async def steward(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of an admin key that gives a reason with every request: the writes the approval policy
+    covers apply at once (as emergency changes). For tests of a domain's own rules; the approval workflow
+    itself is tested in ``tests/test_approvals.py``."""
+    headers = {**bearer(tokens["admin"]), "X-Change-Reason": "maintaining the inventory"}
+    async with http_client(app, headers) as http:
+        yield http

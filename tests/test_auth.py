@@ -106,10 +106,12 @@ PATCH_BODIES = {
 
 
 def required_role(path: str, method: str) -> Role:
-    """What the service promises: reading needs reader, changing the inventory editor, anything on keys and
-    webhooks admin."""
+    """What the service promises: reading needs reader, changing the inventory editor, deciding on change
+    requests approver, anything on keys and webhooks admin."""
     if path.startswith((f"{API_PREFIX}/api-keys", f"{API_PREFIX}/webhooks")) or path == f"{API_PREFIX}/changes/verify/full":
         return Role.ADMIN
+    if path.endswith(("/approve", "/reject")):
+        return Role.APPROVER
     return Role.READER if method == "GET" else Role.EDITOR
 
 
@@ -145,8 +147,11 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
             "id"
         ],
     }
+    # The admin's writes the approval policy covers are emergency changes, which need a reason.
     admin_client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=admin
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers={**admin, "X-Change-Reason": "role matrix"},
     )
     spare = {}
     for n in range(80):
@@ -155,13 +160,26 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
     ids["spare_scanners"] = _SpareScanners(spare)
     checked = 0
     for path, method in api_operations(app):
-        shape = re.match(r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore|/deliveries)?)?$", path)
+        shape = re.match(
+            r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore|/deliveries|/approve|/reject|/withdraw)?)?$",
+            path,
+        )
         collection, suffix = shape["collection"], shape["suffix"]
         needed = required_role(path, method)
-        for role in (None, Role.READER, Role.EDITOR, Role.ADMIN):
+        for role in (None, Role.READER, Role.EDITOR, Role.APPROVER, Role.ADMIN):
             url = path
             if path.startswith(f"{API_PREFIX}/changes/{{"):
                 url = re.sub(r"\{\w+\}", "1", path)  # the seed's first change record
+            elif path.startswith(f"{API_PREFIX}/change-requests/{{"):
+                # A change request made by an editor's covered write (withdrawn by its own author).
+                author = role.value if suffix == "/withdraw" and role in (Role.EDITOR, Role.APPROVER) else "editor"
+                held = await anonymous.post(
+                    "/api/v1/mitigation-measures",
+                    json={"scanner_id": ids["scanner"], "title": "Matrix measure"},
+                    headers=bearer(tokens[author]),
+                )
+                assert held.status_code == 202, held.text
+                url = re.sub(r"\{\w+\}", str(held.json()["id"]), path)
             elif "{" in path:
                 victim = await admin_client.post(collection, json=create_body(collection, ids))
                 assert victim.status_code == 201, victim.text
@@ -175,6 +193,11 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
             body = None
             if method == "POST" and suffix is None:
                 body = create_body(collection, ids)
+            elif suffix in ("/approve", "/reject", "/withdraw"):
+                body = {"reason": "matrix"} if suffix == "/reject" else None
+                headers["If-Match"] = (await admin_client.get(url.removesuffix(suffix))).headers["etag"]
+            if method != "GET":
+                headers["X-Change-Reason"] = "role matrix"
             if method in ("PATCH", "DELETE") and "{" not in path:
                 # A bulk write on the collection: each item names its id and version in the body.
                 victim = await admin_client.post(collection, json=create_body(collection, ids))
@@ -199,7 +222,7 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
                 assert await snapshot(admin_client, collection) == before, where
             checked += 1
     await admin_client.aclose()
-    assert checked == 4 * len(api_operations(app))
+    assert checked == 5 * len(api_operations(app))
 
 
 async def test_health_stays_open(anonymous):

@@ -126,6 +126,6 @@ def reject_change_request(
 def withdraw_change_request(
     request: Request, change_request_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
-    """Withdraw your own pending change request, if If-Match names its current ETag; nothing changes."""
+    """Withdraw your own pending change request (an admin: anyone's), if If-Match names its current ETag; nothing changes."""
     decision = service.withdraw(session, request.state, change_request_id, if_match, current_context().reason)
     return _answer(request, decision)

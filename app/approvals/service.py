@@ -221,6 +221,23 @@ def _reason_required(entry: Operation) -> InvalidRequest:
     )
 
 
+def _dry_run(
+    session: Session, entry: Operation, target_id: int | None, body: BaseModel | None, if_match: str | None
+) -> None:
+    """Make the write in a savepoint and roll it back: a change that would be refused now (a rule of the
+    collection, a constraint, a reference) is refused with that problem instead of being held."""
+    pending = session.info.get("pending_changes")
+    mark = len(pending) if pending is not None else 0
+    savepoint = session.begin_nested()
+    try:
+        entry.run(session, target_id, body, if_match)
+    finally:
+        savepoint.rollback()
+        pending = session.info.get("pending_changes")
+        if pending is not None:
+            del pending[mark:]
+
+
 @dataclass(frozen=True)
 class Held:
     """A covered write held as a change request."""
@@ -263,6 +280,7 @@ def write(
     base_version = None
     if row is not None:
         base_version = expected_version(if_match, entry.resource, target_id, row.version)
+    _dry_run(session, entry, target_id, body, if_match)
     key = session.get(ApiKey, principal.key_id)
     change_request = ChangeRequest(
         collection=collection,
@@ -449,14 +467,15 @@ def reject(session: Session, request_state: Any, request_id: int, if_match: str 
 def withdraw(
     session: Session, request_state: Any, request_id: int, if_match: str | None, reason: str | None
 ) -> Decision:
-    """Take back a pending change request; only its author (a key of the same owner) may."""
+    """Take back a pending change request: its author (a key of the same owner) may, and an admin."""
     principal = _principal(request_state)
     change_request, version = _load(session, request_id, if_match)
     owner = _owner(session, principal)
-    if principal.key_id != change_request.author_key_id and not _same_person(owner, change_request.author_owner):
+    author = principal.key_id == change_request.author_key_id or _same_person(owner, change_request.author_owner)
+    if not author and not principal.allows(Role.ADMIN):
         raise Forbidden(
-            f"Only its author ({change_request.author_owner}) can withdraw change request {change_request.id}; "
-            "an approver can reject it."
+            f"Only its author ({change_request.author_owner}) or an admin can withdraw change request "
+            f"{change_request.id}; an approver can reject it."
         )
     expired = _expire_if_due(session, change_request, version)
     if expired is not None:
