@@ -461,3 +461,22 @@ async def test_api_keys_need_an_owner(people):
     assert assert_problem(missing, 422)["errors"][0]["field"] == "owner"
     created = await admin.post("/api/v1/api-keys", json={"name": "ops", "owner": "A. de Vries", "role": "approver"})
     assert created.status_code == 201 and created.json()["owner"] == "A. de Vries"
+
+
+async def test_restoring_what_the_policy_covers_is_an_admins_emergency_change(people):
+    editor, admin = people["editor"], people["admin"]
+    created = await admin.post("/api/v1/mitigation-measures", json={"scanner_id": 1, "title": "Seal"}, headers=REASON)
+    url = f"/api/v1/mitigation-measures/{created.json()['id']}"
+    deleted = await admin.delete(url, headers={"If-Match": created.headers["etag"], **REASON})
+    assert deleted.status_code == 204
+    assert_problem(await editor.post(f"{url}/restore"), 403, "admin", "POST")
+    assert_problem(await admin.post(f"{url}/restore"), 422, "X-Change-Reason")
+    assert_problem(await editor.get(url), 404)
+    restored = await admin.post(f"{url}/restore", headers=REASON)
+    assert restored.status_code == 201, restored.text
+    assert (await history(admin, "mitigation-measures", created.json()["id"]))[-1]["emergency"] is True
+    # Restoring what the policy does not cover stays an editor's write.
+    site = await editor.post("/api/v1/sites", json={"code": "gone", "name": "Gone", "kind": "other"})
+    site_url = f"/api/v1/sites/{site.json()['id']}"
+    assert (await editor.delete(site_url, headers={"If-Match": site.headers["etag"]})).status_code == 204
+    assert (await editor.post(f"{site_url}/restore")).status_code == 201

@@ -168,6 +168,11 @@ OPERATIONS: dict[tuple[str, ChangeRequestOperation], Operation] = {
     )
 }  # fmt: skip
 
+RESTORE_RULES = {"vendor-assessments": "vendor-assessment", "access-overrides": "access-override",
+                 "mitigation-measures": "mitigation-measure"}  # fmt: skip
+"""Collections whose every create is covered: restoring a deleted object of one recreates it, so it is covered
+too (an admin's emergency change; others send the object again with POST, which opens a change request)."""
+
 COLLECTIONS = sorted({collection for collection, _ in OPERATIONS})
 """The collections some rule covers (their item GET lists pending change requests)."""
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.approvals.models import ChangeRequest
-from app.approvals.policy import OPERATIONS, POLICY_VERSION, Operation, covering_rule
+from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
@@ -298,6 +298,28 @@ def write(
     )
     insert_row(session, change_request)
     return Held(load_item(session, CHANGE_REQUESTS, change_request.id))
+
+
+@contextmanager
+def restoring(request_state: Any, collection: str) -> Iterator[None]:
+    """Around a restore: in a collection whose every create is covered, only an admin restores, with a reason,
+    as an emergency change; anyone else gets a 403 naming the way through approval."""
+    rule = RESTORE_RULES.get(collection)
+    if rule is None or rule not in enforced_rules():
+        yield
+        return
+    principal = _principal(request_state)
+    if not principal.allows(Role.ADMIN):
+        raise Forbidden(
+            f"Restoring a deleted object of {collection} needs the admin role: it recreates the object, which the "
+            f"approval policy covers (rule {rule}). Send it again with POST to open a change request, or ask an "
+            "admin to restore it as an emergency change.",
+            rule=rule,
+        )
+    if not current_context().reason:
+        raise _reason_required(OPERATIONS[(collection, ChangeRequestOperation.CREATE)])
+    with acting(emergency=True):
+        yield
 
 
 # Decisions
