@@ -480,3 +480,33 @@ async def test_restoring_what_the_policy_covers_is_an_admins_emergency_change(pe
     site_url = f"/api/v1/sites/{site.json()['id']}"
     assert (await editor.delete(site_url, headers={"If-Match": site.headers["etag"]})).status_code == 204
     assert (await editor.post(f"{site_url}/restore")).status_code == 201
+
+
+async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(people, db):
+    admin, approver, editor = people["admin"], people["approver"], people["editor"]
+    other_admin = http_client(people["admin"]._transport.app, bearer(mint_token(db, "admin", name="second admin")))
+    raised = await key_id(admin, "test reader")
+    url = f"/api/v1/api-keys/{raised}"
+    held = await admin.patch(
+        url, json={"role": "admin"}, headers={"If-Match": await etag(admin, url), "Prefer": "respond-async"}
+    )
+    assert held.status_code == 202, held.text
+    request = held.json()
+    cr_url = f"/api/v1/change-requests/{request['id']}"
+    assert request["collection"] == "api-keys" and request["rule"] == "api-key-admin"
+    assert (await admin.get(url)).json()["pending_change_requests"] == [request["id"]]
+    # Requests on keys are shown to admins only.
+    assert_problem(await editor.get(cr_url), 404)
+    assert (await editor.get("/api/v1/change-requests")).json()["items"] == []
+    tag = held.headers["etag"]
+    assert_problem(await admin.post(f"{cr_url}/approve", headers={"If-Match": tag}), 403, "second person")
+    assert_problem(await approver.post(f"{cr_url}/approve", headers={"If-Match": tag}), 403, "admin")
+    assert (await admin.get(url)).json()["role"] == "reader"
+    approved = await other_admin.post(f"{cr_url}/approve", headers={"If-Match": tag})
+    assert approved.status_code == 200, approved.text
+    assert (await admin.get(url)).json()["role"] == "admin"
+    change = (await admin.get("/api/v1/changes", params={"object_type": "api-keys", "object_id": raised})).json()
+    last = change["items"][-1]
+    assert last["approved_by"] == await key_id(admin, "second admin") and last["change_request_id"] == request["id"]
+    assert last["api_key_id"] == await key_id(admin, "test admin") and last["emergency"] is False
+    await other_admin.aclose()

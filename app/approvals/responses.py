@@ -17,6 +17,16 @@ from app.core.urls import public_url
 API_PREFIX = "/api/v1"
 
 
+def _asks_approval(request: Request) -> bool:
+    """Whether the client prefers the change held for approval (RFC 7240 ``Prefer: respond-async``); an admin's
+    covered write otherwise applies at once as an emergency change."""
+    return any(
+        token.strip().lower() == "respond-async"
+        for value in request.headers.getlist("prefer")
+        for token in value.split(",")
+    )
+
+
 def held_response(item: dict[str, Any]) -> Response:
     """202 with the change request, its ETag and its Location."""
     headers = {
@@ -28,7 +38,8 @@ def held_response(item: dict[str, Any]) -> Response:
 
 def create_or_hold(request: Request, session: Session, collection: str, resource: str, body: BaseModel) -> Response:
     """Create through the collection's service, or hold the create for approval."""
-    result = write(request.state, session, collection, ChangeRequestOperation.CREATE, None, body, None)
+    ask = _asks_approval(request)
+    result = write(request.state, session, collection, ChangeRequestOperation.CREATE, None, body, None, ask=ask)
     return held_response(result.item) if isinstance(result, Held) else created_response(request, resource, result)
 
 
@@ -37,13 +48,15 @@ def update_or_hold(
     if_match: str | None,
 ) -> Response:
     """Update through the collection's service, or hold the update for approval."""
-    result = write(request.state, session, collection, ChangeRequestOperation.UPDATE, item_id, body, if_match)
+    ask = _asks_approval(request)
+    result = write(request.state, session, collection, ChangeRequestOperation.UPDATE, item_id, body, if_match, ask=ask)
     return held_response(result.item) if isinstance(result, Held) else updated_response(resource, result)
 
 
 def delete_or_hold(request: Request, session: Session, collection: str, item_id: int, if_match: str | None) -> Response:
     """Delete through the collection's service, or hold the delete for approval."""
-    result = write(request.state, session, collection, ChangeRequestOperation.DELETE, item_id, None, if_match)
+    ask = _asks_approval(request)
+    result = write(request.state, session, collection, ChangeRequestOperation.DELETE, item_id, None, if_match, ask=ask)
     return held_response(result.item) if isinstance(result, Held) else Response(status_code=204)
 
 

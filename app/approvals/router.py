@@ -1,5 +1,6 @@
 """HTTP endpoints of change requests: listing, reading, and deciding on them."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -9,7 +10,8 @@ from starlette.responses import Response
 from app.approvals import service
 from app.approvals.dependencies import ChangeRequestDep
 from app.approvals.schemas import ChangeRequestPublic, ChangeRequestRejection
-from app.auth.dependencies import require_approver, require_editor
+from app.auth.dependencies import is_admin, require_approver, require_editor
+from app.core.db import after_commit
 from app.core.choices import ChangeRequestState
 from app.core.constraints import COLLECTION_PATTERN
 from app.core.context import current_context
@@ -46,6 +48,9 @@ class ChangeRequestQuery(PageQuery):
 
 
 def _answer(request: Request, decision: service.Decision) -> Response:
+    if decision.item["collection"] == "api-keys" and decision.item["target_id"] is not None:
+        # An approved change of a key takes effect at once in this process (others: within the key cache's 5 s).
+        after_commit(request, partial(request.app.state.key_cache.forget, decision.item["target_id"]))
     if decision.problem is None:
         return updated_response(service.RESOURCE, decision.item)
     problem = decision.problem
@@ -67,8 +72,8 @@ async def list_change_requests(
     request: Request, query: Annotated[ChangeRequestQuery, Depends(query_dependency(ChangeRequestQuery))]
 ) -> Response:
     """List change requests, newest last, filtered by state, collection, target or author."""
-    reads = request.app.state.reads
-    fetch = lambda page: service.list_change_requests(reads, **page.model_dump())  # noqa: E731
+    reads, admin = request.app.state.reads, is_admin(request)
+    fetch = lambda page: service.list_change_requests(reads, admin=admin, **page.model_dump())  # noqa: E731
     return await list_response(request, query, fetch, name="change-requests", item_model=ChangeRequestPublic)
 
 

@@ -125,9 +125,14 @@ CHANGE_REQUESTS = Listing(
 # Reads
 
 
+ADMIN_ONLY_COLLECTIONS = ("api-keys",)
+"""Change requests on these collections are shown to admin keys only (as their change records are)."""
+
+
 async def list_change_requests(
     reads: ReadDatabase,
     *,
+    admin: bool,
     state: ChangeRequestState | None,
     collection: str | None,
     target_id: int | None,
@@ -136,8 +141,11 @@ async def list_change_requests(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Change requests matching the filters (``state`` as read: a pending request past expiry is expired)."""
+    """Change requests matching the filters (``state`` as read: a pending request past expiry is expired); those
+    on API keys for admins only."""
     filters = Filters()
+    if not admin:
+        filters.add("change_request.collection NOT IN ({})".format(", ".join(f"'{c}'" for c in ADMIN_ONLY_COLLECTIONS)))
     if state is not None:
         now = reads.timestamp_param(_now_text())
         if state == ChangeRequestState.PENDING:
@@ -159,10 +167,10 @@ async def list_change_requests(
     return await fetch_page(reads, CHANGE_REQUESTS, filters, sort=sort, limit=limit, cursor=cursor)
 
 
-async def get_change_request(reads: ReadDatabase, request_id: int) -> dict[str, Any]:
-    """One change request by id, or NotFound."""
+async def get_change_request(reads: ReadDatabase, request_id: int, *, admin: bool = True) -> dict[str, Any]:
+    """One change request by id, or NotFound (also for one on API keys asked for by a non-admin)."""
     rows = await reads.fetch(f"{CHANGE_REQUESTS.select} WHERE change_request.id = :id", {"id": request_id})
-    if not rows:
+    if not rows or (not admin and rows[0]["collection"] in ADMIN_ONLY_COLLECTIONS):
         raise NotFound(f"No change request with id {request_id}.")
     return shape_change_request(reads, rows[0])
 
@@ -215,8 +223,8 @@ def _reason_required(entry: Operation) -> InvalidRequest:
         "only as an emergency change, with the reason"
     )
     return InvalidRequest(
-        f"The {REASON_HEADER} header is {why}. Without it, ask for approval instead (a non-admin key's write opens a "
-        "change request).",
+        f"The {REASON_HEADER} header is {why}. To ask a second person's approval instead, send the write with "
+        "'Prefer: respond-async' (a change request).",
         errors=[{"location": "header", "field": REASON_HEADER, "message": why, "type": "missing"}],
     )
 
@@ -255,10 +263,12 @@ def write(
     if_match: str | None,
     *,
     bulk: bool = False,
+    ask: bool = False,
 ) -> Any:
     """Make a write, or hold it: returns ``Held`` when it opened a change request, else what the
     collection's service function returned. In a bulk write a covered row is refused (409) for
-    non-admins: a change request holds one write."""
+    non-admins: a change request holds one write. An admin's covered write applies at once as an
+    emergency change, unless the admin ``ask``s for approval (``Prefer: respond-async``)."""
     entry = OPERATIONS[(collection, operation)]
     found = covering_rule(session, collection, operation, target_id, body)
     if found is None:
@@ -266,7 +276,7 @@ def write(
     _, row = found
     principal = _principal(request_state)
     context = current_context()
-    if principal.allows(Role.ADMIN):
+    if principal.allows(Role.ADMIN) and not (ask and not bulk):
         if not context.reason:
             raise _reason_required(entry)
         with acting(emergency=True):
