@@ -121,7 +121,8 @@ def covered_writes(objects: dict) -> list[tuple[str, str, dict | None, str]]:
         ("POST", "/api/v1/mitigation-measures", {"scanner_id": scanner, "title": "Disable modem"}, "mitigation-measure"),
         ("PATCH", f"/api/v1/mitigation-measures/{objects['measure']['id']}", {"status": "verified"}, "mitigation-measure"),
         ("DELETE", f"/api/v1/mitigation-measures/{objects['measure']['id']}", None, "mitigation-measure"),
-        ("PATCH", f"/api/v1/findings/{objects['finding']['id']}", {"status": "resolved"}, "finding-leaves-open"),
+        ("PATCH", f"/api/v1/findings/{objects['finding']['id']}", {"status": "resolved", "scanner_ids": []},
+         "finding-leaves-open"),
         ("DELETE", f"/api/v1/findings/{objects['finding']['id']}", None, "finding-leaves-open"),
         (
             "POST",
@@ -196,8 +197,8 @@ async def test_writes_outside_the_policy_apply_directly(people):
         ("POST", "/api/v1/scanners", {"asset_tag": "DIRECT-1", "site_id": 1, "network_mode": "fibre_linked",
                                       "network_id": 1, "use": "baggage"}, 201),
         ("PATCH", scanner, {"notes": "Checked on site", "network_mode": "fibre_linked"}, 200),  # mode unchanged
-        ("PATCH", finding, {"description": "Port 22 open", "status": "open"}, 200),
-        ("PATCH", audit, {"objective": "Scope agreed"}, 200),
+        ("PATCH", finding, {"description": "Port 22 open", "status": "open", "scanner_ids": []}, 200),
+        ("PATCH", audit, {"objective": "Scope agreed", "site_ids": []}, 200),
         ("POST", "/api/v1/findings", {"audit_id": objects["finding"]["audit_id"], "severity": "low", "title": "Open"}, 201),
         ("POST", "/api/v1/supplier-access-facts", {"scanner_id": objects["spare"]["id"], "aspect": "remote_maintenance",
                                                    "answer": "no", "source": "vendor letter"}, 201),

@@ -38,7 +38,6 @@ from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyUpdate
 from app.core.choices import AuditStatus, ChangeRequestOperation, FindingStatus, Role
 from app.core.config import get_settings
-from app.core.writes import changed_fields
 from app.scanners import service as scanners
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerUpdate
@@ -93,7 +92,11 @@ def _always(row: Any, body: Any) -> bool:
 
 
 def _changes(row: Any, body: Any) -> dict[str, Any]:
-    return changed_fields(row, body) if row is not None and body is not None else {}
+    """The row's own columns the body changes (link lists such as ``scanner_ids`` are not columns)."""
+    if row is None or body is None:
+        return {}
+    sent = body.model_dump(exclude_unset=True)
+    return {name: value for name, value in sent.items() if hasattr(row, name) and getattr(row, name) != value}
 
 
 def _scanner_network(row: Any, body: Any) -> bool:
