@@ -384,6 +384,9 @@ async def test_an_admin_applies_a_covered_change_only_as_a_flagged_emergency(peo
     report = await editor.get("/api/v1/reports/unapproved-changes")
     assert report.status_code == 200
     assert [item["id"] for item in report.json()["items"]] == [change["id"]]
+    exported = await editor.get("/api/v1/reports/unapproved-changes", headers={"Accept": "text/csv"})
+    header, row = exported.text.splitlines()[:2]
+    assert "before" in header.split(",") and '""network_mode"":""standalone""' in row
     raised = await key_id(admin, "test reader")
     key_url = f"/api/v1/api-keys/{raised}"
     refused = await admin.patch(key_url, json={"role": "admin"}, headers={"If-Match": await etag(admin, key_url)})
