@@ -54,14 +54,6 @@ class ChangeRequestRejection(StrictBody):
     reason: DecisionReason = Field(description="Why the change is refused; shown to its author and recorded.")
 
 
-class ChangeRequestNote(StrictBody):
-    """An optional note with an approval or a withdrawal."""
-
-    reason: DecisionReason | None = Field(
-        default=None, description="Why; recorded on the request (`decision_reason`). `X-Change-Reason` also works."
-    )
-
-
 class PendingChangeRequests(BaseModel):
     """Declares the ``pending_change_requests`` of an item of a collection the approval policy covers."""
 
