@@ -172,3 +172,33 @@ def test_every_index_the_models_declare_exists_after_upgrading(scratch_url):
     finally:
         engine.dispose()
     assert {name for name in declared if name.startswith("uq_")} and declared <= present, declared - present
+
+
+def test_the_change_request_migration_gives_existing_keys_an_owner_and_keeps_their_records_verifiable(scratch_url):
+    upgrade(scratch_url, "8a3f6c2d9e14")
+    engine = create_engine(scratch_url)
+    stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
+    tracked = "created_at, updated_at, version) VALUES"
+    try:
+        with engine.begin() as connection:
+            for n, name in enumerate(("ops team", " ")):
+                connection.execute(
+                    sa.text(
+                        f"INSERT INTO api_key (name, role, token_prefix, token_hash, {tracked}"
+                        " (:name, 'editor', 'csi_x', :hash, :t, :t, 1)"
+                    ),
+                    {"name": name, "hash": str(n) * 64, "t": stamp},
+                )
+        upgrade(scratch_url)
+        with engine.begin() as connection:
+            owners = connection.execute(sa.text("SELECT owner FROM api_key ORDER BY id")).scalars().all()
+            assert owners == ["ops team", "unknown"]
+            connection.execute(sa.text("UPDATE api_key SET role = 'approver' WHERE owner = 'unknown'"))
+            with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                connection.execute(sa.text("UPDATE api_key SET role = 'owner' WHERE owner = 'unknown'"))
+        downgrade(scratch_url, "8a3f6c2d9e14")
+        with engine.connect() as connection:
+            roles = connection.execute(sa.text("SELECT role FROM api_key ORDER BY id")).scalars().all()
+            assert roles == ["editor", "editor"]  # approvers become editors again
+    finally:
+        engine.dispose()
