@@ -513,4 +513,12 @@ async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(
     last = change["items"][-1]
     assert last["approved_by"] == await key_id(admin, "second admin") and last["change_request_id"] == request["id"]
     assert last["api_key_id"] == await key_id(admin, "test admin") and last["emergency"] is False
+    # The request's own records are admin-only too (they name the key and the role asked for).
+    kinds = {"change-requests", "api-key-change-requests"}
+    seen = [c for c in (await admin.get("/api/v1/changes", params={"limit": 500})).json()["items"] if c["object_type"] in kinds]
+    assert [(c["object_type"], c["action"]) for c in seen] == [("api-key-change-requests", "create"), ("api-key-change-requests", "update")]
+    for reader in (editor, approver):  # ("test reader" is an admin now)
+        assert not [c for c in (await reader.get("/api/v1/changes", params={"limit": 500})).json()["items"] if c["object_type"] in kinds]
+    assert (await editor.get("/api/v1/changes/verify")).json()["valid"] is True
+    assert (await admin.get("/api/v1/changes/verify")).json()["valid"] is True
     await other_admin.aclose()

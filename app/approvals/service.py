@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -126,7 +126,16 @@ CHANGE_REQUESTS = Listing(
 
 
 ADMIN_ONLY_COLLECTIONS = ("api-keys",)
-"""Change requests on these collections are shown to admin keys only (as their change records are)."""
+"""Change requests on these collections are shown to admin keys only, and so are their change records, which
+are recorded as ``api-key-change-requests`` (an admin-only object type of the change log)."""
+
+
+def _recorded_as(collection: str) -> Any:
+    """Where the change records of a request on ``collection`` go: ``change-requests``, or for API keys the
+    admin-only ``api-key-change-requests``."""
+    if collection in ADMIN_ONLY_COLLECTIONS:
+        return acting(object_type=f"{collection.removesuffix('s')}-change-requests")
+    return nullcontext()
 
 
 async def list_change_requests(
@@ -306,7 +315,8 @@ def write(
         reason=context.reason,
         expires_at=utcnow() + timedelta(days=get_settings().change_request_ttl_days),
     )
-    insert_row(session, change_request)
+    with _recorded_as(collection):
+        insert_row(session, change_request)
     return Held(load_item(session, CHANGE_REQUESTS, change_request.id))
 
 
@@ -351,14 +361,19 @@ def _closed(change_request: ChangeRequest, state: str) -> ChangeRequestClosed:
     )
 
 
+def _update_request(session: Session, change_request: ChangeRequest, version: int, values: dict[str, Any]) -> None:
+    """The conditional UPDATE of a request (412 when another decision came first), recorded in the change log."""
+    with _recorded_as(change_request.collection):
+        update_row(session, ChangeRequest, change_request.id, version, values)
+
+
 def _decide(
     session: Session, change_request: ChangeRequest, version: int, state: ChangeRequestState, principal: Principal,
     owner: str, reason: str | None,
 ) -> None:
-    update_row(
+    _update_request(
         session,
-        ChangeRequest,
-        change_request.id,
+        change_request,
         version,
         {
             "state": state,
@@ -382,7 +397,7 @@ def _expire_if_due(session: Session, change_request: ChangeRequest, version: int
     if change_request.state != ChangeRequestState.PENDING:
         raise _closed(change_request, getattr(change_request.state, "value", change_request.state))
     if effective_state("pending", format_timestamp(change_request.expires_at)) == ChangeRequestState.EXPIRED.value:
-        update_row(session, ChangeRequest, change_request.id, version, {"state": ChangeRequestState.EXPIRED})
+        _update_request(session, change_request, version, {"state": ChangeRequestState.EXPIRED})
         return Decision(load_item(session, CHANGE_REQUESTS, change_request.id), _closed(change_request, "expired"))
     return None
 
@@ -448,10 +463,9 @@ def approve(
     if change_request.target_id is not None:
         current = _target_version(session, change_request, entry)
         if current != change_request.base_version:
-            update_row(
+            _update_request(
                 session,
-                ChangeRequest,
-                change_request.id,
+                change_request,
                 version,
                 {"state": ChangeRequestState.STALE, "decided_by_key_id": principal.key_id, "decided_by_owner": owner,
                  "decided_at": utcnow(), "decision_reason": reason},

@@ -198,7 +198,7 @@ def append_change(
             "api_key_id": acting.get("api_key_id", context.api_key_id),
             "request_id": context.request_id,
             "action": action,
-            "object_type": collection_of(table.name),
+            "object_type": acting.get("object_type") or collection_of(table.name),
             "object_id": object_id,
             "before": None if before is None else canonical(before),
             "after": None if after is None else canonical(after),

@@ -83,7 +83,7 @@ def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks")
+ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks", "api-key-change-requests")
 """Object types whose change records only admin keys may read (names, roles, prefixes of credentials,
 webhook targets)."""
 
