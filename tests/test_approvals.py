@@ -522,3 +522,34 @@ async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(
     assert (await editor.get("/api/v1/changes/verify")).json()["valid"] is True
     assert (await admin.get("/api/v1/changes/verify")).json()["valid"] is True
     await other_admin.aclose()
+
+
+@pytest.fixture
+def only_network_rule(monkeypatch):
+    """INVENTORY_APPROVAL_RULES naming one rule, for the test's duration."""
+    from app.core import config
+
+    monkeypatch.setenv("INVENTORY_APPROVAL_RULES", "scanner-network")
+    config.get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("INVENTORY_APPROVAL_RULES")
+    config.get_settings.cache_clear()
+
+
+async def test_the_policy_enforces_only_the_rules_configured(people, only_network_rule):
+    editor = people["editor"]
+    measure = await editor.post("/api/v1/mitigation-measures", json={"scanner_id": 1, "title": "Seal"})
+    assert measure.status_code == 201, measure.text
+    held = await editor.patch(
+        "/api/v1/scanners/1", json={"vendor_id": None}, headers={"If-Match": await etag(editor, "/api/v1/scanners/1")}
+    )
+    assert held.status_code == 202 and held.json()["rule"] == "scanner-network"
+
+
+async def test_a_misspelt_rule_stops_the_service_from_starting():
+    from app.approvals.policy import check_approval_rules
+    from app.core.config import Settings, UnsafeConfiguration
+
+    check_approval_rules(Settings(approval_rules="scanner-network, audit-closed"))
+    with pytest.raises(UnsafeConfiguration, match="scanner-netwrok"):
+        check_approval_rules(Settings(approval_rules="scanner-netwrok"))

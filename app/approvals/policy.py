@@ -37,7 +37,7 @@ from app.auth import service as auth
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyUpdate
 from app.core.choices import AuditStatus, ChangeRequestOperation, FindingStatus, Role
-from app.core.config import get_settings
+from app.core.config import Settings, UnsafeConfiguration, get_settings
 from app.scanners import service as scanners
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerUpdate
@@ -180,14 +180,28 @@ COLLECTIONS = sorted({collection for collection, _ in OPERATIONS})
 """The collections some rule covers (their item GET lists pending change requests)."""
 
 
-def enforced_rules() -> frozenset[str]:
-    """The rules ``INVENTORY_APPROVAL_RULES`` enforces."""
-    setting = get_settings().approval_rules.strip().lower()
+def _named_rules(setting: str) -> frozenset[str]:
+    setting = setting.strip().lower()
     if setting in ("", "all"):
         return frozenset(RULES)
     if setting == "none":
         return frozenset()
-    return frozenset(part.strip() for part in setting.split(",") if part.strip()) & frozenset(RULES)
+    return frozenset(part.strip() for part in setting.split(",") if part.strip())
+
+
+def check_approval_rules(settings: Settings) -> None:
+    """Refuse to start with a rule id the policy does not have: a misspelt rule would go unenforced."""
+    unknown = sorted(_named_rules(settings.approval_rules) - frozenset(RULES))
+    if unknown:
+        raise UnsafeConfiguration(
+            f"INVENTORY_APPROVAL_RULES names rules the approval policy does not have: {', '.join(unknown)}; "
+            f"the rules are: {', '.join(RULES)} (or all, none)"
+        )
+
+
+def enforced_rules() -> frozenset[str]:
+    """The rules ``INVENTORY_APPROVAL_RULES`` enforces (an unknown id, refused at startup, is never one)."""
+    return _named_rules(get_settings().approval_rules) & frozenset(RULES)
 
 
 def covering_rule(
