@@ -2,6 +2,7 @@
 
 from fastapi import Depends, FastAPI
 
+from app.approvals.router import router as change_requests_router
 from app.assessments.router import router as assessments_router
 from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
@@ -34,6 +35,7 @@ DOMAIN_ROUTERS = [
     investigations_router,
     reports_router,
     changes_router,
+    change_requests_router,
     api_keys_router,
     webhooks_router,
 ]

@@ -115,7 +115,8 @@ def _parse_expiry(value: str | None):
 @app.command("create-key")
 def create_key(
     name: Annotated[str, typer.Option(help="Who or what the key is for.")],
-    role: Annotated[str, typer.Option(help="reader, editor or admin.")],
+    owner: Annotated[str, typer.Option(help="The person answerable for the key (keys of one owner cannot approve each other's change requests).")],
+    role: Annotated[str, typer.Option(help="reader, editor, approver or admin.")],
     expires: Annotated[
         str | None, typer.Option(help="Expiry: days from now (90d) or an RFC 3339 timestamp. Default: never.")
     ] = None,
@@ -135,9 +136,11 @@ def create_key(
         ) from None
     if not name.strip() or len(name) > 200:
         raise typer.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
+    if not owner.strip() or len(owner) > 200:
+        raise typer.BadParameter("give an owner of 1 to 200 characters", param_hint="--owner")
     expires_at = _parse_expiry(expires)
     with Session(get_engine()) as session, session.begin():
-        _, token = mint_key(session, name=name.strip(), role=chosen, expires_at=expires_at)
+        _, token = mint_key(session, name=name.strip(), owner=owner.strip(), role=chosen, expires_at=expires_at)
     typer.echo(token)
 
 

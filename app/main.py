@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from app import __doc__ as summary
 from app.api import API_PREFIX, include_api
+from app.approvals.policy import check_approval_rules
 from app.auth.dependencies import declare_bearer_security
 from app.auth.service import KeyCache
 from app.core.config import Settings, check_settings, get_settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_settings(settings)
+        check_approval_rules(settings)
         app.state.reads = await open_reads_when_ready(settings)
         app.state.key_cache = KeyCache()
         try:

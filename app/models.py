@@ -1,5 +1,6 @@
 """Every table model, imported in one place so metadata (and Alembic) sees the whole schema."""
 
+from app.approvals.models import ChangeRequest
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.auth.models import ApiKey
@@ -22,6 +23,7 @@ __all__ = [
     "AuditSite",
     "ChainCheckpoint",
     "ChangeRecord",
+    "ChangeRequest",
     "Finding",
     "FindingScanner",
     "IdempotencyRecord",

@@ -227,7 +227,7 @@ def prepare(url: str, env: dict[str, str], scale, log) -> tuple:
     run_cli(env, "seed")
     log(f"  generating {scale.scanners:,} scanners, {scale.sites} sites, {scale.vendors} vendors, {scale.changes:,} changes")
     data = generate(url, scale, log=log)
-    tokens = {role: run_cli(env, "create-key", "--name", f"benchmark {role}", "--role", role) for role in ("reader", "editor")}
+    tokens = {role: run_cli(env, "create-key", "--name", f"benchmark {role}", "--owner", f"benchmark {role}", "--role", role) for role in ("reader", "editor")}
     return data, tokens
 
 

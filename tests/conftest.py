@@ -131,10 +131,11 @@ def db(database_url: str) -> str:
     return database_url
 
 
-def mint_token(url: str, role: str, *, name: str | None = None, expires_at=None) -> str:
-    """A new API key's token, minted straight into the test database."""
+def mint_token(url: str, role: str, *, name: str | None = None, owner: str | None = None, expires_at=None) -> str:
+    """A new API key's token, minted straight into the test database (its owner: the name, unless given)."""
+    name = name or f"test {role}"
     with Session(get_engine(url)) as session, session.begin():
-        _, token = mint_key(session, name=name or f"test {role}", role=Role(role), expires_at=expires_at)
+        _, token = mint_key(session, name=name, owner=owner or name, role=Role(role), expires_at=expires_at)
     return token
 
 
@@ -180,4 +181,14 @@ async def client(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.As
 async def admin(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client authenticated with an admin key (every operation is open to it)."""
     async with http_client(app, bearer(tokens["admin"])) as http:
+        yield http
+
+
+@pytest.fixture
+async def steward(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of an admin key that gives a reason with every request: the writes the approval policy
+    covers apply at once (as emergency changes). For tests of a domain's own rules; the approval workflow
+    itself is tested in ``tests/test_approvals.py``."""
+    headers = {**bearer(tokens["admin"]), "X-Change-Reason": "maintaining the inventory"}
+    async with http_client(app, headers) as http:
         yield http

@@ -6,6 +6,8 @@ import pytest
 
 from app.core import config
 
+REASON = {"X-Change-Reason": "test factory"}
+
 
 async def first_of(client, collection: str) -> dict[str, Any]:
     """The first item a collection lists."""
@@ -42,8 +44,15 @@ async def add_what_the_seed_lacks(client, monkeypatch: pytest.MonkeyPatch, *, ea
                 "webhooks": {"name": f"test factory {n}", "url": f"http://127.0.0.1:9/hook{n}"},
             }
             for collection, body in bodies.items():
-                response = await client.post(f"/api/v1/{collection}", json=body)
+                # Covered writes (the approval policy) made by an admin at once, as an emergency change.
+                response = await client.post(f"/api/v1/{collection}", json=body, headers=REASON)
                 assert response.status_code == 201, f"{collection}: {response.text}"
+            held = await client.post(  # and one held for a second person's approval
+                "/api/v1/mitigation-measures",
+                json={"scanner_id": scanner["id"], "title": f"Held measure {n}"},
+                headers={**REASON, "Prefer": "respond-async"},
+            )
+            assert held.status_code == 202, held.text
     finally:
         monkeypatch.delenv("INVENTORY_WEBHOOK_ALLOWED_NETWORKS")
         config.get_settings.cache_clear()

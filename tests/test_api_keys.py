@@ -13,6 +13,7 @@ pytestmark = pytest.mark.asyncio
 FIELDS = {
     "id",
     "name",
+    "owner",
     "role",
     "token_prefix",
     "created_at",
@@ -29,7 +30,8 @@ async def test_listing_shows_every_key_without_tokens(admin, tokens):
     response = await admin.get("/api/v1/api-keys")
     assert response.status_code == 200
     items = response.json()["items"]
-    assert [item["role"] for item in items] == ["reader", "editor", "admin"]
+    assert [item["role"] for item in items] == ["reader", "editor", "approver", "admin"]
+    assert [item["owner"] for item in items] == ["test reader", "test editor", "test approver", "test admin"]
     for item in items:
         assert set(item) == FIELDS
         assert item["token_prefix"].startswith("csi_") and len(item["token_prefix"]) == 12
@@ -41,7 +43,7 @@ async def test_listing_shows_every_key_without_tokens(admin, tokens):
 async def test_create_shows_the_token_once_and_it_works_for_its_role(admin, anonymous):
     expires = format_timestamp(utcnow() + timedelta(days=30))
     response = await admin.post(
-        "/api/v1/api-keys", json={"name": "customs ICT monitor", "role": "reader", "expires_at": expires}
+        "/api/v1/api-keys", json={"name": "customs ICT monitor", "owner": "key owner", "role": "reader", "expires_at": expires}
     )
     assert response.status_code == 201, response.text
     created = response.json()
@@ -58,8 +60,8 @@ async def test_create_shows_the_token_once_and_it_works_for_its_role(admin, anon
 
 async def test_an_idempotent_create_replays_without_the_token(admin):
     headers = {"Idempotency-Key": "mint-monitor"}
-    first = await admin.post("/api/v1/api-keys", json={"name": "monitor", "role": "reader"}, headers=headers)
-    again = await admin.post("/api/v1/api-keys", json={"name": "monitor", "role": "reader"}, headers=headers)
+    first = await admin.post("/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers)
+    again = await admin.post("/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["token"].startswith("csi_") and again.json()["token"] is None
     assert {**first.json(), "token": None} == again.json()
@@ -71,13 +73,13 @@ async def test_an_idempotent_create_replays_without_the_token(admin):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"name": "x", "role": "reader", "expires_at": "2030-01-01T00:00:00"}, "expires_at"),
-        ({"name": "x", "role": "reader", "expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
-        ({"name": "x", "role": "reader", "expires_at": 1893456000}, "expires_at"),
-        ({"name": "x", "role": "root"}, "role"),
-        ({"name": "x", "role": "reader", "token_hash": "0" * 64}, "token_hash"),
-        ({"name": "x", "role": "reader", "revoked_at": None}, "revoked_at"),
-        ({"name": "", "role": "reader"}, "name"),
+        ({"name": "x", "owner": "key owner", "role": "reader", "expires_at": "2030-01-01T00:00:00"}, "expires_at"),
+        ({"name": "x", "owner": "key owner", "role": "reader", "expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
+        ({"name": "x", "owner": "key owner", "role": "reader", "expires_at": 1893456000}, "expires_at"),
+        ({"name": "x", "owner": "key owner", "role": "root"}, "role"),
+        ({"name": "x", "owner": "key owner", "role": "reader", "token_hash": "0" * 64}, "token_hash"),
+        ({"name": "x", "owner": "key owner", "role": "reader", "revoked_at": None}, "revoked_at"),
+        ({"name": "", "owner": "key owner", "role": "reader"}, "name"),
     ],
 )
 async def test_invalid_create_bodies_are_422_and_mint_nothing(admin, body, field):
@@ -146,7 +148,7 @@ async def test_the_last_active_admin_key_cannot_be_revoked_or_demoted(admin, db)
         await admin.patch(url, json={"role": "editor"}, headers={"If-Match": etag}), 409, "last active admin"
     )
     assert (await admin.get(url)).json() == mine
-    second = await admin.post("/api/v1/api-keys", json={"name": "second admin", "role": "admin"})
+    second = await admin.post("/api/v1/api-keys", json={"name": "second admin", "owner": "key owner", "role": "admin"})
     assert second.status_code == 201
     assert (await admin.delete(url, headers={"If-Match": etag})).status_code == 204
     # The revoking key was this one: from now on it is refused.

@@ -55,7 +55,8 @@ async def test_the_seeded_audit_is_as_the_document_states_it(client):
 
 
 @pytest.mark.parametrize("start", range(4))
-async def test_each_allowed_step_and_each_refused_one(client, start):
+async def test_each_allowed_step_and_each_refused_one(steward, start):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     audit = await new_audit(client, covers_all_scanners=True, status=STEPS[start])
     url = f"/api/v1/audits/{audit['id']}"
     for target in STEPS:
@@ -71,7 +72,8 @@ async def test_each_allowed_step_and_each_refused_one(client, start):
         assert response.json()["status"] == STEPS[start + 1] and response.json()["version"] == 2
 
 
-async def test_the_seeded_audit_walks_forward_and_every_scanner_follows(client):
+async def test_the_seeded_audit_walks_forward_and_every_scanner_follows(steward):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     audit = await seeded_audit(client)
     url = f"/api/v1/audits/{audit['id']}"
     assert set((await audit_statuses(client)).values()) == {"audit_commissioned"}
@@ -88,7 +90,8 @@ async def test_the_seeded_audit_walks_forward_and_every_scanner_follows(client):
         assert (await client.get(f"/api/v1/scanners/{one['id']}")).json()["audit_status"] == derived
 
 
-async def test_open_findings_take_precedence_and_resolving_them_restores_audited(client):
+async def test_open_findings_take_precedence_and_resolving_them_restores_audited(steward):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     audit = await seeded_audit(client)
     url = f"/api/v1/audits/{audit['id']}"
     await patch(client, url, {"status": "in_progress"})

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from typer.testing import CliRunner
 
 from app.api import API_PREFIX
+from app.approvals.policy import RESTORE_RULES
 from app.cli import app as cli
 from app.core.choices import Role
 from app.core.db import get_engine, utcnow
@@ -50,7 +51,7 @@ def create_body(collection: str, ids: dict[str, int]) -> dict:
             "network_mode": "standalone",
             "use": "baggage",
         },
-        "/api/v1/api-keys": {"name": f"matrix key {n}", "role": "reader"},
+        "/api/v1/api-keys": {"name": f"matrix key {n}", "owner": "key owner", "role": "reader"},
         "/api/v1/webhooks": {"name": f"matrix webhook {n}", "url": f"https://hooks.example.org/matrix/{n}"},
         "/api/v1/procurements": {"vendor_id": ids["nuctech"], "title": f"Matrix procurement {n}"},
         "/api/v1/audits": {"title": f"Matrix audit {n}", "scanner_ids": [ids["scanner"]]},
@@ -106,10 +107,14 @@ PATCH_BODIES = {
 
 
 def required_role(path: str, method: str) -> Role:
-    """What the service promises: reading needs reader, changing the inventory editor, anything on keys and
-    webhooks admin."""
+    """What the service promises: reading needs reader, changing the inventory editor, deciding on change
+    requests approver, anything on keys and webhooks admin."""
     if path.startswith((f"{API_PREFIX}/api-keys", f"{API_PREFIX}/webhooks")) or path == f"{API_PREFIX}/changes/verify/full":
         return Role.ADMIN
+    if path.endswith(("/approve", "/reject")):
+        return Role.APPROVER
+    if path.endswith("/restore") and path.split("/")[3] in RESTORE_RULES:
+        return Role.ADMIN  # recreating what the approval policy covers: an admin's emergency change
     return Role.READER if method == "GET" else Role.EDITOR
 
 
@@ -145,8 +150,11 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
             "id"
         ],
     }
+    # The admin's writes the approval policy covers are emergency changes, which need a reason.
     admin_client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=admin
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers={**admin, "X-Change-Reason": "role matrix"},
     )
     spare = {}
     for n in range(80):
@@ -155,13 +163,26 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
     ids["spare_scanners"] = _SpareScanners(spare)
     checked = 0
     for path, method in api_operations(app):
-        shape = re.match(r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore|/deliveries)?)?$", path)
+        shape = re.match(
+            r"^(?P<collection>.*?)(?:/\{\w+\}(?P<suffix>/history|/restore|/deliveries|/approve|/reject|/withdraw)?)?$",
+            path,
+        )
         collection, suffix = shape["collection"], shape["suffix"]
         needed = required_role(path, method)
-        for role in (None, Role.READER, Role.EDITOR, Role.ADMIN):
+        for role in (None, Role.READER, Role.EDITOR, Role.APPROVER, Role.ADMIN):
             url = path
             if path.startswith(f"{API_PREFIX}/changes/{{"):
                 url = re.sub(r"\{\w+\}", "1", path)  # the seed's first change record
+            elif path.startswith(f"{API_PREFIX}/change-requests/{{"):
+                # A change request made by an editor's covered write (withdrawn by its own author).
+                author = role.value if suffix == "/withdraw" and role in (Role.EDITOR, Role.APPROVER) else "editor"
+                held = await anonymous.post(
+                    "/api/v1/mitigation-measures",
+                    json={"scanner_id": ids["scanner"], "title": "Matrix measure"},
+                    headers=bearer(tokens[author]),
+                )
+                assert held.status_code == 202, held.text
+                url = re.sub(r"\{\w+\}", str(held.json()["id"]), path)
             elif "{" in path:
                 victim = await admin_client.post(collection, json=create_body(collection, ids))
                 assert victim.status_code == 201, victim.text
@@ -175,6 +196,11 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
             body = None
             if method == "POST" and suffix is None:
                 body = create_body(collection, ids)
+            elif suffix in ("/approve", "/reject", "/withdraw"):
+                body = {"reason": "matrix"} if suffix == "/reject" else None
+                headers["If-Match"] = (await admin_client.get(url.removesuffix(suffix))).headers["etag"]
+            if method != "GET":
+                headers["X-Change-Reason"] = "role matrix"
             if method in ("PATCH", "DELETE") and "{" not in path:
                 # A bulk write on the collection: each item names its id and version in the body.
                 victim = await admin_client.post(collection, json=create_body(collection, ids))
@@ -191,7 +217,9 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
             if role is None:
                 assert_problem(response, 401)
             elif role.rank < needed.rank:
-                assert_problem(response, 403, needed.value)
+                # The route's own role check comes first: a reader restoring is told it needs an editor.
+                first_check = Role.EDITOR if needed == Role.ADMIN and path.endswith("/restore") and role.rank < Role.EDITOR.rank else needed
+                assert_problem(response, 403, first_check.value)
             else:
                 assert response.status_code not in (401, 403) and response.status_code < 500, (where, response.text)
                 assert response.status_code < 300, (where, response.text)
@@ -199,7 +227,7 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
                 assert await snapshot(admin_client, collection) == before, where
             checked += 1
     await admin_client.aclose()
-    assert checked == 4 * len(api_operations(app))
+    assert checked == 5 * len(api_operations(app))
 
 
 async def test_health_stays_open(anonymous):
@@ -263,7 +291,7 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         created = await http.post(
             "/api/v1/api-keys",
-            json={"name": "via API", "role": "editor"},
+            json={"name": "via API", "owner": "key owner", "role": "editor"},
             headers={**bearer(tokens["admin"]), "Idempotency-Key": "mint-once"},
         )
         assert created.status_code == 201
@@ -271,12 +299,12 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
         # Use it, so last-use bookkeeping and idempotency records exist too.
         replay = await http.post(
             "/api/v1/api-keys",
-            json={"name": "via API", "role": "editor"},
+            json={"name": "via API", "owner": "key owner", "role": "editor"},
             headers={**bearer(tokens["admin"]), "Idempotency-Key": "mint-once"},
         )
         assert replay.status_code == 201 and replay.json()["token"] is None
         assert (await http.get("/api/v1/sites", headers=bearer(api_token))).status_code == 200
-    result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--role", "reader"])
+    result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--owner", "via CLI", "--role", "reader"])
     assert result.exit_code == 0, result.output
     cli_token = result.stdout.strip()  # the token alone on stdout; logs go to stderr
     assert cli_token.startswith("csi_") and "\n" not in cli_token

@@ -65,7 +65,7 @@ async def test_filters_apply_and_the_position_passes_records_they_leave_out(clie
 
 async def test_records_of_api_keys_stay_hidden_from_non_admins(client, admin):
     head = await _head(admin)
-    created = await admin.post("/api/v1/api-keys", json={"name": "feed key", "role": "reader"})
+    created = await admin.post("/api/v1/api-keys", json={"name": "feed key", "owner": "key owner", "role": "reader"})
     assert created.status_code == 201
     assert [item["object_type"] for item in (await admin.get("/api/v1/changes", params={"after": head})).json()["items"]] == ["api-keys"]
     seen = (await client.get("/api/v1/changes", params={"after": head})).json()

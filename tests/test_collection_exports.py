@@ -166,7 +166,7 @@ def test_exporting_100000_scanners_keeps_the_server_memory_flat(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr
-    token = run_cli(env, "create-key", "--name", "exporter", "--role", "reader").stdout.strip()
+    token = run_cli(env, "create-key", "--name", "exporter", "--owner", "exporter", "--role", "reader").stdout.strip()
     server = Server(env, tmp_path / "server.log", ["--no-prepare"])
     try:
         server.wait_until_live()

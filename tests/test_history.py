@@ -436,7 +436,8 @@ HISTORY_ONLY = ("procurements", "audits", "findings")
 RESTORABLE_ASSURANCE = ("vendor-assessments", "supplier-access-facts", "access-overrides", "mitigation-measures")
 
 
-async def test_every_recorded_collection_has_a_history(client):
+async def test_every_recorded_collection_has_a_history(steward):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     scanner = await find(client, "scanners", site="maasvlakte", vendor_disclosed="false")
     measure = await client.post(
         "/api/v1/mitigation-measures", json={"scanner_id": scanner["id"], "title": "Data diode", "status": "planned"}
@@ -453,7 +454,8 @@ async def test_every_recorded_collection_has_a_history(client):
         assert (await client.post(f"/api/v1/{collection}/1/restore")).status_code in (404, 405)
 
 
-async def test_a_deleted_mitigation_measure_is_restored_with_its_history(client):
+async def test_a_deleted_mitigation_measure_is_restored_with_its_history(steward):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     scanner = await find(client, "scanners", site="maasvlakte", vendor_disclosed="false")
     created = (
         await client.post(
@@ -472,7 +474,8 @@ async def test_a_deleted_mitigation_measure_is_restored_with_its_history(client)
     assert_problem(await client.post(f"{url}/restore"), 409, "exists")
 
 
-async def test_a_deleted_vendor_assessment_is_restored_unless_its_date_is_taken(client):
+async def test_a_deleted_vendor_assessment_is_restored_unless_its_date_is_taken(steward):
+    client = steward  # covered writes (assessments, measures, closing) as emergency changes
     nuctech = await find(client, "vendors", slug="nuctech")
     body = {
         "vendor_id": nuctech["id"],

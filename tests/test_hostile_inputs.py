@@ -148,13 +148,13 @@ async def test_a_signed_cursor_with_wrong_typed_values_is_a_400(admin):
 
 async def test_a_timestamp_body_field_outside_the_calendar_in_utc_is_a_422(anonymous, tokens):
     for value in OUT_OF_RANGE_INSTANTS[:2]:
-        body = {"name": "far", "role": "reader", "expires_at": value}
+        body = {"name": "far", "owner": "key owner", "role": "reader", "expires_at": value}
         response = await anonymous.post("/api/v1/api-keys", json=body, headers=bearer(tokens["admin"]))
         assert_problem(response, 422, "expires_at")
 
 
 @pytest.mark.parametrize("expires", ["\u00b2d", "\u0661\u0662d", "+5d", "9999-12-31T23:59:59-23:59"])
 def test_the_cli_refuses_expiries_it_cannot_read(db, expires):
-    result = CliRunner().invoke(cli, ["create-key", "--name", "odd", "--role", "reader", "--expires", expires])
+    result = CliRunner().invoke(cli, ["create-key", "--name", "odd", "--owner", "odd", "--role", "reader", "--expires", expires])
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     assert "--expires" in result.output or "expiry" in result.output or "timestamp" in result.output

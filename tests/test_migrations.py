@@ -233,3 +233,42 @@ def test_scan_direction_and_scanner_list_arrive_as_unknown_on_existing_rows(scra
             assert connection.execute(sa.text("SELECT site_id FROM scanner")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_the_change_request_migration_gives_existing_keys_an_owner_and_keeps_their_records_verifiable(scratch_url):
+    upgrade(scratch_url, "b7e4d1a9c3f2")
+    engine = create_engine(scratch_url)
+    stamp = "2021-04-19T00:00:00.000000Z" if scratch_url.startswith("sqlite") else "2021-04-19T00:00:00Z"
+    tracked = "created_at, updated_at, version) VALUES"
+    try:
+        with engine.begin() as connection:
+            for n, name in enumerate(("ops team", " ")):
+                connection.execute(
+                    sa.text(
+                        f"INSERT INTO api_key (name, role, token_prefix, token_hash, {tracked}"
+                        " (:name, 'editor', 'csi_x', :hash, :t, :t, 1)"
+                    ),
+                    {"name": name, "hash": str(n) * 64, "t": stamp},
+                )
+            connection.execute(  # a row refers to the key: SQLite copies api_key to change its CHECK
+                sa.text(
+                    "INSERT INTO idempotency_record (api_key_id, idempotency_key, request_method, request_path,"
+                    " fingerprint, state, expires_at, response_status, response_body,"
+                    f" {tracked} (1, 'k', 'POST', '/api/v1/sites', :f, 'completed', :t, 201, '{{}}', :t, :t, 1)"
+                ),
+                {"f": "0" * 64, "t": stamp},
+            )
+        upgrade(scratch_url)
+        with engine.begin() as connection:
+            owners = connection.execute(sa.text("SELECT owner FROM api_key ORDER BY id")).scalars().all()
+            assert owners == ["ops team", "unknown"]
+            connection.execute(sa.text("UPDATE api_key SET role = 'approver' WHERE owner = 'unknown'"))
+            with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                connection.execute(sa.text("UPDATE api_key SET role = 'owner' WHERE owner = 'unknown'"))
+        downgrade(scratch_url, "b7e4d1a9c3f2")
+        with engine.connect() as connection:
+            roles = connection.execute(sa.text("SELECT role FROM api_key ORDER BY id")).scalars().all()
+            assert roles == ["editor", "editor"]  # approvers become editors again
+            assert connection.execute(sa.text("SELECT api_key_id FROM idempotency_record")).scalar_one() == 1
+    finally:
+        engine.dispose()

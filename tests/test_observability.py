@@ -43,7 +43,7 @@ def two_workers(tmp_path_factory):
     cli_logs = [run_cli(env, "migrate"), run_cli(env, "seed")]
     tokens = {}
     for role in ("reader", "editor", "admin"):
-        minted = run_cli(env, "create-key", "--name", f"{role} for the log test", "--role", role)
+        minted = run_cli(env, "create-key", "--name", f"{role} for the log test", "--owner", f"{role} for the log test", "--role", role)
         assert minted.returncode == 0, minted.stderr
         tokens[role] = minted.stdout.strip()
         cli_logs.append(minted)

@@ -74,6 +74,10 @@ async def test_every_write_route_declares_security_headers_and_problems(app, cli
             elif method in ("patch", "delete"):
                 assert headers["If-Match"]["required"] is True, where
                 assert "Idempotency-Key" not in headers, where
+            elif method == "post" and path.startswith("/api/v1/change-requests/{"):
+                # A decision on a change request is conditional on the version the decider saw.
+                assert headers["Idempotency-Key"]["required"] is False, where
+                assert headers["If-Match"]["required"] is True, where
             elif method == "post":
                 assert headers["Idempotency-Key"]["required"] is False, where
                 assert "If-Match" not in headers, where
@@ -237,9 +241,15 @@ async def test_every_item_get_documenting_a_304_answers_its_etag_and_the_304(cli
             continue
         collection = path.rsplit("/", 1)[0]
         items = (await client.get(collection, params={"limit": 1}, headers=admin)).json()["items"]
-        if not items:  # not in the seed data: create one from the operation's documented request example
+        if not items and collection.endswith("/change-requests"):  # an editor's covered write opens one
+            held = await client.post("/api/v1/mitigation-measures", json={"scanner_id": 1, "title": "Seal the port"})
+            assert held.status_code == 202, held.text
+            items = [held.json()]
+        elif not items:  # not in the seed data: create one from the operation's documented request example
             example = spec["paths"][collection]["post"]["requestBody"]["content"]["application/json"]["example"]
-            created = await client.post(collection, json=example, headers=admin)
+            # An admin's write the approval policy covers is an emergency change, which needs its reason.
+            headers = {**admin, "X-Change-Reason": "contract test"}
+            created = await client.post(collection, json=example, headers=headers)
             assert created.status_code == 201, (collection, example, created.text)
             items = [created.json()]
         url = f"{collection}/{items[0]['id']}"

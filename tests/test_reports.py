@@ -197,7 +197,8 @@ async def test_a_status_change_without_a_source_date_is_known_as_of_today(client
     )
 
 
-async def test_overdue_findings_at_a_chosen_date(client):
+async def test_overdue_findings_at_a_chosen_date(steward):
+    client = steward  # covered writes (accepting a finding, an assessment) as emergency changes
     audit = await seeded_audit(client)
     scanner = await scanner_by_tag(client, "RTM-CS-01")
     created = []
@@ -221,7 +222,8 @@ async def test_overdue_findings_at_a_chosen_date(client):
     assert [row["title"] for row in await overdue("2021-11-02")] == ["B"]
 
 
-async def test_overdue_assessments_at_a_chosen_date(client):
+async def test_overdue_assessments_at_a_chosen_date(steward):
+    client = steward  # covered writes (accepting a finding, an assessment) as emergency changes
     async def overdue(on: str) -> list:
         return (await client.get("/api/v1/reports/overdue/assessments", params={"on": on})).json()["items"]
 
@@ -237,7 +239,8 @@ async def test_overdue_assessments_at_a_chosen_date(client):
 
 
 @pytest.mark.parametrize("url", REPORTS)
-async def test_csv_has_the_same_rows_as_json(client, url):
+async def test_csv_has_the_same_rows_as_json(steward, url):
+    client = steward  # covered writes (accepting a finding, an assessment) as emergency changes
     audit = await seeded_audit(client)
     await client.post(
         "/api/v1/findings",

@@ -59,7 +59,7 @@ async def all_changes(http: httpx.AsyncClient, **params) -> list[dict]:
 
 async def make_key_history(admin: httpx.AsyncClient) -> int:
     """Create, rename, re-role and revoke an API key through the API; its id."""
-    created = await admin.post("/api/v1/api-keys", json={"name": "import job", "role": "reader", "source": "T-1"})
+    created = await admin.post("/api/v1/api-keys", json={"name": "import job", "owner": "key owner", "role": "reader", "source": "T-1"})
     assert created.status_code == 201, created.text
     key = created.json()
     url = f"/api/v1/api-keys/{key['id']}"
@@ -131,7 +131,7 @@ async def test_a_reader_cannot_see_a_broken_api_key_record_but_learns_the_chain_
 
 async def test_every_api_key_write_is_recorded_without_token_or_hash(as_role, db):
     admin = as_role["admin"]
-    created = await admin.post("/api/v1/api-keys", json={"name": "recorded", "role": "reader"})
+    created = await admin.post("/api/v1/api-keys", json={"name": "recorded", "owner": "key owner", "role": "reader"})
     token = created.json()["token"]
     key_id = await make_key_history(admin)
     records = await all_changes(admin, object_type="api-keys")
@@ -142,7 +142,7 @@ async def test_every_api_key_write_is_recorded_without_token_or_hash(as_role, db
     assert [r["after"]["revoked_at"] is not None for r in lifecycle] == [False, False, False, True]
     assert lifecycle[2]["before"]["role"] == "reader" and lifecycle[2]["after"]["role"] == "editor"
 
-    result = CliRunner().invoke(cli, ["create-key", "--name", "cli made", "--role", "editor"])
+    result = CliRunner().invoke(cli, ["create-key", "--name", "cli made", "--owner", "cli made", "--role", "editor"])
     assert result.exit_code == 0, result.output
     cli_token = result.output.strip()
     cli_records = [r for r in await all_changes(admin, object_type="api-keys") if r["after"]["name"] == "cli made"]
@@ -354,7 +354,7 @@ def assert_security_headers(response: httpx.Response, *, html: bool = False) -> 
 
 async def test_every_kind_of_response_carries_the_security_headers(as_role, anonymous, tokens):
     admin = as_role["admin"]
-    created = await admin.post("/api/v1/api-keys", json={"name": "new", "role": "reader"})
+    created = await admin.post("/api/v1/api-keys", json={"name": "new", "owner": "key owner", "role": "reader"})
     assert created.json()["token"]
     responses = [
         created,

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import bearer
 from tests.test_listing import assert_problem
 
 pytestmark = pytest.mark.asyncio
@@ -76,7 +77,7 @@ async def test_duplicate_site_code_and_asset_tag_are_409(client):
     assert_problem(await client.post("/api/v1/scanners", json=body), 409, "RTM-CS-01")
 
 
-async def test_network_rule_is_a_422_on_create_and_patch(client):
+async def test_network_rule_is_a_422_on_create_and_patch(client, tokens):
     site = await seeded(client, "sites", code="schiphol")
     network = await seeded(client, "networks")
     body = {"asset_tag": "NEW-1", "site_id": site["id"], "network_mode": "fibre_linked", "use": "baggage"}
@@ -89,13 +90,20 @@ async def test_network_rule_is_a_422_on_create_and_patch(client):
         f"/api/v1/scanners/{scanner['id']}", json={"network_mode": "standalone"}, headers={"If-Match": etag}
     )
     assert_problem(response, 422, "network")
+    # A valid change of the network mode is held for approval (the approval policy covers it), then applied.
     response = await client.patch(
         f"/api/v1/scanners/{scanner['id']}",
         json={"network_mode": "standalone", "network_id": None},
         headers={"If-Match": etag},
     )
-    assert response.status_code == 200, response.text
-    assert response.json()["network"] is None and response.json()["version"] == 2
+    assert response.status_code == 202, response.text
+    approved = await client.post(
+        response.headers["location"] + "/approve",
+        headers={**bearer(tokens["approver"]), "If-Match": response.headers["etag"]},
+    )
+    assert approved.status_code == 200, approved.text
+    stored = (await client.get(f"/api/v1/scanners/{scanner['id']}")).json()
+    assert stored["network"] is None and stored["version"] == 2
 
 
 async def test_reference_to_missing_site_is_a_422(client):

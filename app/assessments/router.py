@@ -6,19 +6,25 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
+from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
+from app.approvals.schemas import ACCEPTED_RESPONSE
+from app.approvals.service import with_pending
 from app.assessments import service
 from app.assessments.dependencies import AssessmentDep, FactDep, MeasureDep, OverrideDep
 from app.assessments.schemas import (
     AccessOverrideCreate,
+    AccessOverrideDetail,
     AccessOverridePublic,
     AccessOverrideUpdate,
     MitigationMeasureCreate,
+    MitigationMeasureDetail,
     MitigationMeasurePublic,
     MitigationMeasureUpdate,
     SupplierAccessFactCreate,
     SupplierAccessFactPublic,
     SupplierAccessFactUpdate,
     VendorAssessmentCreate,
+    VendorAssessmentDetail,
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
@@ -140,12 +146,12 @@ async def list_mitigation_measures(
 @router.get(
     "/vendor-assessments/{assessment_id}",
     operation_id="getVendorAssessment",
-    response_model=VendorAssessmentPublic,
+    response_model=VendorAssessmentDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_vendor_assessment(request: Request, assessment: AssessmentDep) -> Response:
-    """Get one vendor assessment by id."""
-    return item_response(request, "vendor-assessment", assessment)
+    """Get one vendor assessment by id, with its pending change requests."""
+    return item_response(request, "vendor-assessment", await with_pending(request, "vendor-assessments", assessment))
 
 
 @router.post(
@@ -153,39 +159,38 @@ async def get_vendor_assessment(request: Request, assessment: AssessmentDep) -> 
     status_code=201,
     operation_id="createVendorAssessment",
     response_model=VendorAssessmentPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def create_vendor_assessment(request: Request, body: VendorAssessmentCreate, session: SessionDep) -> Response:
-    """Record a vendor's assessment against considerations 1 and 2; one per vendor and date."""
-    return created_response(request, "vendor-assessment", service.create_assessment(session, body))
+    """Record a vendor's assessment against considerations 1 and 2; one per vendor and date; a change the approval policy covers waits for approval (202)."""
+    return create_or_hold(request, session, "vendor-assessments", "vendor-assessment", body)
 
 
 @router.patch(
     "/vendor-assessments/{assessment_id}",
     operation_id="updateVendorAssessment",
     response_model=VendorAssessmentPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def update_vendor_assessment(
-    assessment_id: ItemId, body: VendorAssessmentUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, assessment_id: ItemId, body: VendorAssessmentUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
-    """Change the fields sent of a vendor assessment, if If-Match names its current ETag."""
-    return updated_response("vendor-assessment", service.update_assessment(session, assessment_id, body, if_match))
+    """Change the fields sent of a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return update_or_hold(request, session, "vendor-assessments", "vendor-assessment", assessment_id, body, if_match)
 
 
 @router.delete(
     "/vendor-assessments/{assessment_id}",
     status_code=204,
     operation_id="deleteVendorAssessment",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_vendor_assessment(assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Delete a vendor assessment, if If-Match names its current ETag."""
-    service.delete_assessment(session, assessment_id, if_match)
-    return Response(status_code=204)
+def delete_vendor_assessment(request: Request, assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return delete_or_hold(request, session, "vendor-assessments", assessment_id, if_match)
 
 
 @router.get(
@@ -242,12 +247,12 @@ def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: 
 @router.get(
     "/access-overrides/{override_id}",
     operation_id="getAccessOverride",
-    response_model=AccessOverridePublic,
+    response_model=AccessOverrideDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_access_override(request: Request, override: OverrideDep) -> Response:
-    """Get one access override by id."""
-    return item_response(request, "access-override", override)
+    """Get one access override by id, with its pending change requests."""
+    return item_response(request, "access-override", await with_pending(request, "access-overrides", override))
 
 
 @router.post(
@@ -255,50 +260,49 @@ async def get_access_override(request: Request, override: OverrideDep) -> Respon
     status_code=201,
     operation_id="createAccessOverride",
     response_model=AccessOverridePublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def create_access_override(request: Request, body: AccessOverrideCreate, session: SessionDep) -> Response:
-    """Override a scanner's consideration 3a (extensive access) with a reason; one override per scanner."""
-    return created_response(request, "access-override", service.create_override(session, body))
+    """Override a scanner's consideration 3a (extensive access) with a reason; one override per scanner; a change the approval policy covers waits for approval (202)."""
+    return create_or_hold(request, session, "access-overrides", "access-override", body)
 
 
 @router.patch(
     "/access-overrides/{override_id}",
     operation_id="updateAccessOverride",
     response_model=AccessOverridePublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def update_access_override(
-    override_id: ItemId, body: AccessOverrideUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, override_id: ItemId, body: AccessOverrideUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
-    """Change the fields sent of an access override, if If-Match names its current ETag."""
-    return updated_response("access-override", service.update_override(session, override_id, body, if_match))
+    """Change the fields sent of an access override, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return update_or_hold(request, session, "access-overrides", "access-override", override_id, body, if_match)
 
 
 @router.delete(
     "/access-overrides/{override_id}",
     status_code=204,
     operation_id="deleteAccessOverride",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_access_override(override_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag."""
-    service.delete_override(session, override_id, if_match)
-    return Response(status_code=204)
+def delete_access_override(request: Request, override_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return delete_or_hold(request, session, "access-overrides", override_id, if_match)
 
 
 @router.get(
     "/mitigation-measures/{measure_id}",
     operation_id="getMitigationMeasure",
-    response_model=MitigationMeasurePublic,
+    response_model=MitigationMeasureDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_mitigation_measure(request: Request, measure: MeasureDep) -> Response:
-    """Get one mitigation measure by id."""
-    return item_response(request, "mitigation-measure", measure)
+    """Get one mitigation measure by id, with its pending change requests."""
+    return item_response(request, "mitigation-measure", await with_pending(request, "mitigation-measures", measure))
 
 
 @router.post(
@@ -306,36 +310,35 @@ async def get_mitigation_measure(request: Request, measure: MeasureDep) -> Respo
     status_code=201,
     operation_id="createMitigationMeasure",
     response_model=MitigationMeasurePublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def create_mitigation_measure(request: Request, body: MitigationMeasureCreate, session: SessionDep) -> Response:
-    """Record a mitigation measure for a scanner."""
-    return created_response(request, "mitigation-measure", service.create_measure(session, body))
+    """Record a mitigation measure for a scanner; a change the approval policy covers waits for approval (202)."""
+    return create_or_hold(request, session, "mitigation-measures", "mitigation-measure", body)
 
 
 @router.patch(
     "/mitigation-measures/{measure_id}",
     operation_id="updateMitigationMeasure",
     response_model=MitigationMeasurePublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def update_mitigation_measure(
-    measure_id: ItemId, body: MitigationMeasureUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, measure_id: ItemId, body: MitigationMeasureUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
-    """Change the fields sent of a mitigation measure, if If-Match names its current ETag."""
-    return updated_response("mitigation-measure", service.update_measure(session, measure_id, body, if_match))
+    """Change the fields sent of a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return update_or_hold(request, session, "mitigation-measures", "mitigation-measure", measure_id, body, if_match)
 
 
 @router.delete(
     "/mitigation-measures/{measure_id}",
     status_code=204,
     operation_id="deleteMitigationMeasure",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_mitigation_measure(measure_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Delete a mitigation measure, if If-Match names its current ETag."""
-    service.delete_measure(session, measure_id, if_match)
-    return Response(status_code=204)
+def delete_mitigation_measure(request: Request, measure_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return delete_or_hold(request, session, "mitigation-measures", measure_id, if_match)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.approvals.schemas import PendingChangeRequests
 from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
 from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
 
@@ -187,3 +188,15 @@ class MitigationMeasureUpdate(StrictBody):
     status: Omittable[Choice[MeasureStatus]] = None
     implemented_on: IsoDate | None = None
     source: Citation | None = None
+
+
+class VendorAssessmentDetail(VendorAssessmentPublic, PendingChangeRequests):
+    """A vendor assessment as its item GET returns it, with the change requests pending on it."""
+
+
+class AccessOverrideDetail(AccessOverridePublic, PendingChangeRequests):
+    """An access override as its item GET returns it, with the change requests pending on it."""
+
+
+class MitigationMeasureDetail(MitigationMeasurePublic, PendingChangeRequests):
+    """A mitigation measure as its item GET returns it, with the change requests pending on it."""

@@ -6,16 +6,28 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
+from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
+from app.approvals.schemas import ACCEPTED_RESPONSE
+from app.approvals.service import with_pending
 from app.audits import service
 from app.audits.dependencies import AuditDep, FindingDep
-from app.audits.schemas import AuditCreate, AuditPublic, AuditUpdate, FindingCreate, FindingPublic, FindingUpdate
+from app.audits.schemas import (
+    AuditCreate,
+    AuditDetail,
+    AuditPublic,
+    AuditUpdate,
+    FindingCreate,
+    FindingDetail,
+    FindingPublic,
+    FindingUpdate,
+)
 from app.auth.dependencies import require_editor
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.http import MAX_ID, item_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
@@ -57,12 +69,12 @@ async def list_audits(
 @router.get(
     "/audits/{audit_id}",
     operation_id="getAudit",
-    response_model=AuditPublic,
+    response_model=AuditDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_audit(request: Request, audit: AuditDep) -> Response:
-    """Get one audit by id, with its scope and the statuses it may move to next."""
-    return item_response(request, "audit", audit)
+    """Get one audit by id, with its scope and the statuses it may move to next, and its pending change requests."""
+    return item_response(request, "audit", await with_pending(request, "audits", audit))
 
 
 @router.post(
@@ -70,24 +82,24 @@ async def get_audit(request: Request, audit: AuditDep) -> Response:
     status_code=201,
     operation_id="createAudit",
     response_model=AuditPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def create_audit(request: Request, body: AuditCreate, session: SessionDep) -> Response:
-    """Record an audit with its scope and dates as the source states them."""
-    return created_response(request, "audit", service.create_audit(session, body))
+    """Record an audit with its scope and dates as the source states them; a change the approval policy covers waits for approval (202)."""
+    return create_or_hold(request, session, "audits", "audit", body)
 
 
 @router.patch(
     "/audits/{audit_id}",
     operation_id="updateAudit",
     response_model=AuditPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def update_audit(audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag."""
-    return updated_response("audit", service.update_audit(session, audit_id, body, if_match))
+def update_audit(request: Request, audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return update_or_hold(request, session, "audits", "audit", audit_id, body, if_match)
 
 
 @router.delete(
@@ -132,12 +144,12 @@ async def list_findings(
 @router.get(
     "/findings/{finding_id}",
     operation_id="getFinding",
-    response_model=FindingPublic,
+    response_model=FindingDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_finding(request: Request, finding: FindingDep) -> Response:
-    """Get one audit finding by id."""
-    return item_response(request, "finding", finding)
+    """Get one audit finding by id, with its pending change requests."""
+    return item_response(request, "finding", await with_pending(request, "findings", finding))
 
 
 @router.post(
@@ -145,34 +157,33 @@ async def get_finding(request: Request, finding: FindingDep) -> Response:
     status_code=201,
     operation_id="createFinding",
     response_model=FindingPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
 def create_finding(request: Request, body: FindingCreate, session: SessionDep) -> Response:
-    """Record a finding of an audit, concerning scanners within its scope."""
-    return created_response(request, "finding", service.create_finding(session, body))
+    """Record a finding of an audit, concerning scanners within its scope; a change the approval policy covers waits for approval (202)."""
+    return create_or_hold(request, session, "findings", "finding", body)
 
 
 @router.patch(
     "/findings/{finding_id}",
     operation_id="updateFinding",
     response_model=FindingPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def update_finding(finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Change the fields sent of a finding, if If-Match names its current ETag."""
-    return updated_response("finding", service.update_finding(session, finding_id, body, if_match))
+def update_finding(request: Request, finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Change the fields sent of a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return update_or_hold(request, session, "findings", "finding", finding_id, body, if_match)
 
 
 @router.delete(
     "/findings/{finding_id}",
     status_code=204,
     operation_id="deleteFinding",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_finding(finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Delete a finding, if If-Match names its current ETag."""
-    service.delete_finding(session, finding_id, if_match)
-    return Response(status_code=204)
+def delete_finding(request: Request, finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
+    return delete_or_hold(request, session, "findings", finding_id, if_match)

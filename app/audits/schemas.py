@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.approvals.schemas import PendingChangeRequests
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
 from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, Omittable, RefId, StrictBody, Text
 
@@ -177,3 +178,11 @@ class FindingUpdate(StrictBody):
     scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
     notes: Text | None = None
     source: Citation | None = None
+
+
+class AuditDetail(AuditPublic, PendingChangeRequests):
+    """An audit as its item GET returns it, with the change requests pending on it."""
+
+
+class FindingDetail(FindingPublic, PendingChangeRequests):
+    """A finding as its item GET returns it, with the change requests pending on it."""

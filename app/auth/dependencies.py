@@ -102,6 +102,7 @@ def is_admin(request: Request) -> bool:
 
 require_reader = require(Role.READER)
 require_editor = require(Role.EDITOR)
+require_approver = require(Role.APPROVER)
 require_admin = require(Role.ADMIN)
 
 

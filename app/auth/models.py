@@ -20,6 +20,11 @@ class ApiKey(TrackedColumns, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, nullable=False)
+    owner: str = Field(
+        max_length=200,
+        nullable=False,
+        description="The person (or team) answerable for the key; two keys of one owner cannot approve each other.",
+    )
     role: Role = Field(sa_type=enum_type(Role, "role"), nullable=False)
     token_prefix: str = Field(
         max_length=16, nullable=False, description="First characters of the token, to recognise it."

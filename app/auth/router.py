@@ -7,15 +7,18 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
+from app.approvals.responses import update_or_hold
+from app.approvals.schemas import ACCEPTED_RESPONSE
+from app.approvals.service import with_pending
 from app.auth import service
 from app.auth.dependencies import require_admin
-from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, ApiKeyUpdate
+from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyDetail, ApiKeyPublic, ApiKeyUpdate
 from app.core.choices import Role
 from app.core.db import after_commit
 from app.core.deps import ReadsDep, SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import created_response, item_response, updated_response
+from app.core.http import created_response, item_response
 from app.core.idempotency import exclude_from_replay
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
@@ -68,12 +71,12 @@ async def list_api_keys(
 @router.get(
     "/{api_key_id}",
     operation_id="getApiKey",
-    response_model=ApiKeyPublic,
+    response_model=ApiKeyDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_api_key(request: Request, api_key: ApiKeyDep) -> Response:
-    """Get one API key by id, revoked ones included; never its token."""
-    return item_response(request, "api-key", api_key)
+    """Get one API key by id, revoked ones included, with its pending change requests; never its token."""
+    return item_response(request, "api-key", await with_pending(request, "api-keys", api_key))
 
 
 @router.post(
@@ -93,15 +96,15 @@ def create_api_key(request: Request, body: ApiKeyCreate, session: SessionDep) ->
     "/{api_key_id}",
     operation_id="updateApiKey",
     response_model=ApiKeyPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
 )
 def update_api_key(
     request: Request, api_key_id: ItemId, body: ApiKeyUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
-    """Change the name, role, expiry or source of an API key, if If-Match names its current ETag."""
-    item = service.update_api_key(session, api_key_id, body, if_match)
+    """Change the name, owner, role, expiry or source of an API key, if If-Match names its current ETag; raising it to admin is an emergency change (X-Change-Reason) or a change request."""
+    response = update_or_hold(request, session, "api-keys", "api-key", api_key_id, body, if_match)
     _forget_after_commit(request, api_key_id)
-    return updated_response("api-key", item)
+    return response
 
 
 @router.delete(

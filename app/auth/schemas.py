@@ -5,8 +5,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.approvals.schemas import PendingChangeRequests
 from app.core.choices import Role
-from app.core.schemas import Choice, Citation, Name, Omittable, StrictBody, Timestamp
+from app.core.schemas import Choice, Citation, KeyName, Name, Omittable, StrictBody, Timestamp
 
 
 class ApiKeyPublic(BaseModel):
@@ -14,6 +15,11 @@ class ApiKeyPublic(BaseModel):
 
     id: int
     name: str = Field(description="Who or what the key is for.")
+    owner: str = Field(
+        description="The person (or team) answerable for the key. A change request is approved by a key of another "
+        "owner: two keys of one owner cannot approve each other's requests.",
+        examples=["j.jansen"],
+    )
     role: Role
     token_prefix: str = Field(description="The first characters of the token, to recognise it (e.g. in logs).")
     created_at: datetime
@@ -25,6 +31,10 @@ class ApiKeyPublic(BaseModel):
     )
     source: str | None = Field(description="Why the key was issued (ticket, request).")
     version: int
+
+
+class ApiKeyDetail(ApiKeyPublic, PendingChangeRequests):
+    """An API key as its item GET returns it, with the change requests pending on it; never its token."""
 
 
 class ApiKeyCreated(ApiKeyPublic):
@@ -40,6 +50,7 @@ class ApiKeyCreate(StrictBody):
     """Fields to mint an API key."""
 
     name: Name
+    owner: KeyName
     role: Choice[Role]
     expires_at: Timestamp | None = Field(default=None, description="In the future, with a timezone; null: never.")
     source: Citation | None = None
@@ -49,6 +60,7 @@ class ApiKeyUpdate(StrictBody):
     """Fields of an API key to change; only the fields sent change. To end a key, revoke it (DELETE)."""
 
     name: Omittable[Name] = None
+    owner: Omittable[KeyName] = None
     role: Omittable[Choice[Role]] = None
     expires_at: Timestamp | None = Field(default=None, description="In the future, with a timezone; null: never.")
     source: Citation | None = None

@@ -34,6 +34,9 @@ process (or replica) takes effect within this time; one made through this proces
 TOUCH_SECONDS = 60.0
 """``last_used_at`` is written at most this often per key, so reads stay reads."""
 
+LOCAL_ADMIN_OWNER = "local administrator"
+"""The owner of the admin key ``inventory serve`` keeps in ``var/admin.token``."""
+
 UNAUTHORIZED_DETAIL = "A valid API key is required: send 'Authorization: Bearer <token>'."
 
 
@@ -126,13 +129,20 @@ def touch(session: Session, key_id: int, when: datetime) -> None:
 
 
 def mint_key(
-    session: Session, *, name: str, role: Role, expires_at: datetime | None, source: str | None = None
+    session: Session,
+    *,
+    name: str,
+    owner: str,
+    role: Role,
+    expires_at: datetime | None,
+    source: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and record its creation in the change log (never its token or hash); return it
     with its token, which is shown this once and never stored."""
     token = new_token()
     key = ApiKey(
         name=name,
+        owner=owner,
         role=role,
         token_prefix=token[:PREFIX_LENGTH],
         token_hash=hash_token(token),
@@ -154,7 +164,9 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
         key = session.exec(select(ApiKey).where(ApiKey.token_hash == hash_token(token))).first()
         if key is not None and key.revoked_at is None and key.role == Role.ADMIN:
             return False
-    _, token = mint_key(session, name="local admin (minted by inventory serve)", role=Role.ADMIN, expires_at=None)
+    _, token = mint_key(
+        session, name="local admin (minted by inventory serve)", owner=LOCAL_ADMIN_OWNER, role=Role.ADMIN, expires_at=None
+    )
     private_dir(path.parent)
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -166,7 +178,7 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
 # The admin API over keys. Reads on the raw read path; never select the token hash.
 
 _API_KEY_COLUMNS = (
-    "api_key.id, api_key.name, api_key.role, api_key.token_prefix, api_key.created_at, api_key.updated_at,"
+    "api_key.id, api_key.name, api_key.owner, api_key.role, api_key.token_prefix, api_key.created_at, api_key.updated_at,"
     " api_key.expires_at, api_key.revoked_at, api_key.last_used_at, api_key.source, api_key.version"
 )
 
@@ -175,6 +187,7 @@ def shape_api_key(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "name": row["name"],
+        "owner": row["owner"],
         "role": row["role"],
         "token_prefix": row["token_prefix"],
         "created_at": reads.timestamp(row["created_at"]),
@@ -235,7 +248,9 @@ def _future_expiry(expires_at: datetime | None) -> None:
 def create_api_key(session: Session, data: ApiKeyCreate) -> dict[str, Any]:
     """Mint a key; the result carries the token, which is shown once and never stored."""
     _future_expiry(data.expires_at)
-    key, token = mint_key(session, name=data.name, role=data.role, expires_at=data.expires_at, source=data.source)
+    key, token = mint_key(
+        session, name=data.name, owner=data.owner, role=data.role, expires_at=data.expires_at, source=data.source
+    )
     return {**load_item(session, API_KEYS, key.id), "token": token}
 
 

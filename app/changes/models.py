@@ -49,6 +49,13 @@ class ChangeRecord(SQLModel, table=True):
     before: str | None = Field(default=None, sa_type=sa.Text, description="Canonical JSON of the state before.")
     after: str | None = Field(default=None, sa_type=sa.Text, description="Canonical JSON of the state after.")
     reason: str | None = Field(default=None, max_length=500)
+    change_request_id: int | None = Field(
+        default=None, description="The change request this change applied; null for a change made directly."
+    )
+    approved_by: int | None = Field(default=None, description="The API key that approved the change request.")
+    emergency: bool | None = Field(
+        default=None, description="True for a change the approval policy covers that an admin applied without approval."
+    )
     previous_hash: str | None = Field(default=None, max_length=64)
     hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
 

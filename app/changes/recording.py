@@ -138,9 +138,23 @@ def record_content(
     after: str | None,
     reason: str | None,
     previous_hash: str | None,
+    change_request_id: int | None = None,
+    approved_by: int | None = None,
+    emergency: bool | None = None,
 ) -> dict[str, Any]:
-    """What a record's hash covers."""
+    """What a record's hash covers. The approval fields join the content only when set, so records made
+    before they existed (and every direct change) hash exactly as they always did."""
+    approval = {
+        name: value
+        for name, value in (
+            ("change_request_id", change_request_id),
+            ("approved_by", approved_by),
+            ("emergency", emergency),
+        )
+        if value is not None
+    }
     return {
+        **approval,
         "id": id,
         "recorded_at": recorded_at,
         "api_key_id": api_key_id,
@@ -179,17 +193,21 @@ def append_change(
 ) -> None:
     """Note one change in the session's transaction; it joins the chain when the transaction commits."""
     context = current_context()
+    acting = context.acting or {}
     _pending(session).append(
         {
             "recorded_at": at or utcnow(),
-            "api_key_id": context.api_key_id,
+            "api_key_id": acting.get("api_key_id", context.api_key_id),
             "request_id": context.request_id,
             "action": action,
-            "object_type": collection_of(table.name),
+            "object_type": acting.get("object_type") or collection_of(table.name),
             "object_id": object_id,
             "before": None if before is None else canonical(before),
             "after": None if after is None else canonical(after),
-            "reason": context.reason,
+            "reason": acting.get("reason", context.reason),
+            "change_request_id": acting.get("change_request_id"),
+            "approved_by": acting.get("approved_by"),
+            "emergency": acting.get("emergency"),
         }
     )
 

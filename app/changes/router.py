@@ -168,7 +168,10 @@ def _history_endpoint(collection: service.Collection) -> Any:
 
 def _restore_endpoint(collection: service.Collection) -> Any:
     def restore(request: Request, item_id: ItemId, session: SessionDep) -> Response:
-        item = service.restore(session, collection, item_id)
+        from app.approvals.service import restoring  # the policy knows every domain; import it when used
+
+        with restoring(request.state, collection.name):
+            item = service.restore(session, collection, item_id)
         headers = {
             "ETag": etag_for(collection.resource, item["id"], item["version"]),
             "Location": public_url(request.url.path.removesuffix("/restore")),

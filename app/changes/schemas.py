@@ -53,7 +53,20 @@ class ChangeRecordPublic(BaseModel):
     object_id: int
     before: ObjectState | None = Field(description="The object's own fields before; null on create and restore.")
     after: ObjectState | None = Field(description="The object's own fields after; null on delete.")
-    reason: str | None = Field(description="The client's `X-Change-Reason`, when given.")
+    reason: str | None = Field(
+        description="The client's `X-Change-Reason`, when given; for an approved change request, its author's reason."
+    )
+    change_request_id: int | None = Field(
+        description="The change request this change applied (see `/change-requests`); null for a direct change."
+    )
+    approved_by: int | None = Field(
+        description="The API key that approved the change request; `api_key_id` is then its author's key. Null for a "
+        "direct change."
+    )
+    emergency: bool = Field(
+        description="True for a change the approval policy covers that an admin applied without approval (with a "
+        "mandatory reason); listed by `GET /api/v1/reports/unapproved-changes`."
+    )
     previous_hash: str | None = Field(description="`hash` of the record before this one; null for the first.")
     hash: str = Field(description="SHA-256 of this record's canonical content, `previous_hash` included.")
 

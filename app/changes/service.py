@@ -58,7 +58,8 @@ from app.vendors.service import RESTRICTIONS, load_vendor
 CHANGE_COLUMNS = (
     "change_record.id, change_record.recorded_at, change_record.api_key_id, change_record.request_id,"
     " change_record.action, change_record.object_type, change_record.object_id, change_record.before,"
-    " change_record.after, change_record.reason, change_record.previous_hash, change_record.hash"
+    " change_record.after, change_record.reason, change_record.previous_hash, change_record.hash,"
+    " change_record.change_request_id, change_record.approved_by, change_record.emergency"
 )
 
 
@@ -74,12 +75,15 @@ def shape_change(reads: ReadDatabase, row: Row) -> dict[str, Any]:
         "before": None if row["before"] is None else orjson.loads(row["before"]),
         "after": None if row["after"] is None else orjson.loads(row["after"]),
         "reason": row["reason"],
+        "change_request_id": row["change_request_id"],
+        "approved_by": row["approved_by"],
+        "emergency": bool(row["emergency"]),
         "previous_hash": row["previous_hash"],
         "hash": row["hash"],
     }
 
 
-ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks")
+ADMIN_ONLY_OBJECT_TYPES = ("api-keys", "webhooks", "api-key-change-requests")
 """Object types whose change records only admin keys may read (names, roles, prefixes of credentials,
 webhook targets)."""
 

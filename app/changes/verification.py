@@ -206,6 +206,9 @@ def check_record(reads: ReadDatabase, row: Row, previous: tuple[int, str | None]
         after=row["after"],
         reason=row["reason"],
         previous_hash=row["previous_hash"],
+        change_request_id=row["change_request_id"],
+        approved_by=row["approved_by"],
+        emergency=None if row["emergency"] is None else bool(row["emergency"]),
     )
     if record_hash(content) != row["hash"]:
         return {

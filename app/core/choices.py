@@ -76,10 +76,13 @@ class CountBasis(StrEnum):
 
 
 class Role(StrEnum):
-    """What an API key may do: ``reader`` reads, ``editor`` also changes the inventory, ``admin`` also manages keys."""
+    """What an API key may do: ``reader`` reads, ``editor`` also changes the inventory (a change the approval policy
+    covers becomes a change request), ``approver`` also approves or rejects other people's change requests, ``admin``
+    also manages keys and may apply a covered change at once as an emergency change."""
 
     READER = "reader"
     EDITOR = "editor"
+    APPROVER = "approver"
     ADMIN = "admin"
 
     @property
@@ -87,7 +90,7 @@ class Role(StrEnum):
         return _ROLE_RANK[self]
 
 
-_ROLE_RANK = {Role.READER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+_ROLE_RANK = {Role.READER: 1, Role.EDITOR: 2, Role.APPROVER: 3, Role.ADMIN: 4}
 
 
 class IdempotencyState(StrEnum):
@@ -211,6 +214,27 @@ class ChangeAction(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     RESTORE = "restore"
+
+
+class ChangeRequestState(StrEnum):
+    """Where a change request is: ``pending`` waits for a second person; ``approved`` was applied; ``rejected`` was
+    refused by an approver; ``withdrawn`` by its author; ``stale`` when its target changed before it was approved;
+    ``expired`` when nobody decided within ``INVENTORY_CHANGE_REQUEST_TTL_DAYS``."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    STALE = "stale"
+    EXPIRED = "expired"
+
+
+class ChangeRequestOperation(StrEnum):
+    """The write a change request asks for: create an object, update (PATCH) one, or delete one."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
 
 
 class ExposureSort(StrEnum):

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         le=100_000,
         description="Most rows one bulk request (a JSON array or a CSV import) may hold; more is a 422 naming the limit.",
     )
+    change_request_ttl_days: float = Field(
+        default=14, gt=0, le=3650, description="Days a change request stays pending before it expires unapproved."
+    )
+    approval_rules: str = Field(
+        default="all",
+        description="Which rules of the approval policy (`app/approvals/policy.py`) are enforced: `all`, `none`, or a "
+        "comma-separated list of rule ids such as `scanner-network,api-key-admin`.",
+    )
     max_header_bytes: int = Field(
         default=16 * 1024,
         ge=1024,

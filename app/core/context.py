@@ -57,6 +57,10 @@ class RequestContext:
     reason: str | None = None
     state: MutableMapping[str, Any] = field(default_factory=dict)
     raw_reason: bytes | None = None
+    acting: dict[str, Any] | None = None
+    """While set, what change records note instead of the request's own: an approved change request is
+    recorded under its author's key and reason with the approver and the request's id; an emergency
+    change with ``emergency: True`` (see ``app/approvals/service.py``)."""
 
     @property
     def api_key_id(self) -> int | None:

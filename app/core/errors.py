@@ -88,6 +88,18 @@ class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "A precondition header is required"
 
 
+class SecondPersonRequired(Forbidden):
+    status, slug, title = 403, "second-person-required", "A second person must decide"
+
+
+class ApprovalRequired(Conflict):
+    status, slug, title = 409, "approval-required", "The change needs approval"
+
+
+class ChangeRequestClosed(Conflict):
+    status, slug, title = 409, "change-request-closed", "The change request is no longer pending"
+
+
 class FieldError(BaseModel):
     """One offending parameter, header or body field of a request that is not valid."""
 

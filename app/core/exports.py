@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import Request
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from starlette.responses import Response, StreamingResponse
 
 from app.core.errors import NotAcceptable
@@ -161,10 +161,13 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 def flat_columns(model: type[BaseModel]) -> list[str]:
-    """CSV columns of an item model: its fields, a nested object's fields as ``<field>.<subfield>``."""
+    """CSV columns of an item model: its fields, a nested object's fields as ``<field>.<subfield>`` (an object of
+    free-form keys, a ``RootModel`` such as a change record's state, is one column of JSON)."""
     columns = []
     for name, field in model.model_fields.items():
         nested = _model_of(field.annotation)
+        if nested is not None and issubclass(nested, RootModel):
+            nested = None
         columns += [f"{name}.{sub}" for sub in nested.model_fields] if nested else [name]
     return columns
 

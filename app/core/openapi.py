@@ -43,6 +43,8 @@ TAGS: dict[str, str] = {
     "investigations": "Announced and running research into the scanners and their vendors: who, scope, status, expected results.",
     "reports": "Answers to the parliamentary questions: exposure, summary counts and overdue work, as JSON or CSV.",
     "history": "The hash-chained change log: every change, its verification, and history and restore per item.",
+    "change-requests": "Four eyes on security-relevant changes: writes the approval policy covers wait here until a "
+    "second person approves them.",
     "api-keys": "API keys and their roles (admin only).",
     "webhooks": "Subscriptions that receive each change as a signed HTTP POST, and their delivery logs (admin only).",
     "health": "Liveness and readiness probes for orchestrators; unauthenticated.",
@@ -75,7 +77,7 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "example": '"scanner-1-v3"'},
     },
     "Location": {
-        "description": "Path of the created item.",
+        "description": "Path of the created item (201), or of the change request holding the change (202).",
         "schema": {"type": "string", "format": "uri-reference", "example": "/api/v1/scanners/42"},
     },
     "Link": {
@@ -295,7 +297,7 @@ def _declare_headers(method: str, operation: dict[str, Any], schemas: dict[str, 
                 headers["ETag"] = _ref("ETag")
             if _is_page(response, schemas):
                 headers["Link"] = _ref("Link")
-            if status == "201" and method == "post":
+            if status == "201" and method == "post" or status == "202":
                 headers["Location"] = _ref("Location")
             if method == "post":
                 headers["Idempotent-Replayed"] = _ref("Idempotent-Replayed")

@@ -38,6 +38,31 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     problem.slug: problem
     for problem in (
         ProblemType(
+            "second-person-required",
+            403,
+            "A second person must decide",
+            "A change request can only be approved or rejected by an API key of the approver role (or admin) whose "
+            "owner differs from the owner of the key that asked for it; approving an API-key change also needs admin.",
+            "Ask someone else with an approver or admin key to decide. To take your own request back, withdraw it.",
+        ),
+        ProblemType(
+            "approval-required",
+            409,
+            "The change needs approval",
+            "A bulk write includes a change the approval policy covers (see the README's policy table); a bulk "
+            "write cannot wait for approval.",
+            "Send that change on its own (PATCH, POST or DELETE of the one item), which opens a change request a "
+            "second person approves; or, as an admin in an emergency, send the bulk write with X-Change-Reason.",
+        ),
+        ProblemType(
+            "change-request-closed",
+            409,
+            "The change request is no longer pending",
+            "The change request was already approved, rejected, withdrawn, or has become stale (its target changed "
+            "after it was made) or expired; `state` in the problem says which. Nothing was applied.",
+            "GET the target again and, if the change is still wanted, send it again to open a new change request.",
+        ),
+        ProblemType(
             "bad-request",
             400,
             "Bad request",

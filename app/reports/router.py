@@ -6,15 +6,22 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
+from app.approvals.service import list_unapproved_changes
+from app.auth.dependencies import is_admin
+from app.changes.schemas import ChangeRecordPublic
+from app.changes.service import CHANGES
 from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.constraints import CURSOR_PATTERN
 from app.core.deps import ReadsDep
-from app.core.errors import problem_responses
-from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.core.errors import READ_PROBLEMS, problem_responses
+from app.core.exports import EXPORT_RESPONSE as COLLECTION_EXPORT_RESPONSE
+from app.core.exports import list_response
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.core.params import ref_query
+from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 from app.reports import service
 from app.reports.formats import (
@@ -218,3 +225,25 @@ async def overdue_assessments(
     report = await service.overdue_assessments(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
     return _overdue_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, report, **page)
+
+
+class UnapprovedChangesQuery(PageQuery):
+    """Sort and page of the report of changes applied without approval."""
+
+    sort: str | None = sort_query(CHANGES)
+
+
+@router.get(
+    "/unapproved-changes",
+    operation_id="getUnapprovedChangesReport",
+    response_model=Page[ChangeRecordPublic],
+    responses={**problem_responses(*READ_PROBLEMS["list"]), **COLLECTION_EXPORT_RESPONSE},
+    openapi_extra=query_parameters(UnapprovedChangesQuery),
+)
+async def unapproved_changes_report(
+    request: Request, query: Annotated[UnapprovedChangesQuery, Depends(query_dependency(UnapprovedChangesQuery))]
+) -> Response:
+    """List the emergency changes: covered by the approval policy, applied by an admin without a second person's approval."""
+    reads, admin = request.app.state.reads, is_admin(request)
+    fetch = lambda page: list_unapproved_changes(reads, admin=admin, **page.model_dump())  # noqa: E731
+    return await list_response(request, query, fetch, name="unapproved-changes", item_model=ChangeRecordPublic)

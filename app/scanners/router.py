@@ -6,6 +6,9 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
+from app.approvals.responses import bulk_update_row, update_or_hold
+from app.approvals.schemas import ACCEPTED_RESPONSE
+from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
@@ -23,14 +26,14 @@ from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import item_response, updated_response
+from app.core.http import item_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
-from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerPublic, ScannerUpdate
+from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerDetail, ScannerPublic, ScannerUpdate
 
 EXAMPLE_CSV = "asset_tag,site_id,network_mode,use\nRTM-CS-09,1,standalone,container_cargo\n"
 
@@ -79,12 +82,12 @@ async def list_scanners(
 @router.get(
     "/{scanner_id}",
     operation_id="getScanner",
-    response_model=ScannerPublic,
+    response_model=ScannerDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_scanner(request: Request, scanner: ScannerDep) -> Response:
-    """Get one scanner by id, with its site, vendor and network in brief."""
-    return item_response(request, "scanner", scanner)
+    """Get one scanner by id, with its site, vendor and network in brief and its pending change requests."""
+    return item_response(request, "scanner", await with_pending(request, "scanners", scanner))
 
 
 @router.post(
@@ -112,7 +115,7 @@ def create_scanner(request: Request, body: create_body(ScannerCreate), session: 
 )
 def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:
     """Change many scanners, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.update_scanner(session, item_id, patch, if_match)  # noqa: E731
+    update = lambda item_id, patch, if_match: bulk_update_row(request, session, "scanners", item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, "scanner", update)
 
 
@@ -133,12 +136,14 @@ def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), se
     "/{scanner_id}",
     operation_id="updateScanner",
     response_model=ScannerPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
+    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def update_scanner(scanner_id: ItemId, body: ScannerUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
-    """Change the fields sent of a scanner, if If-Match names its current ETag."""
-    return updated_response("scanner", service.update_scanner(session, scanner_id, body, if_match))
+def update_scanner(
+    request: Request, scanner_id: ItemId, body: ScannerUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Change the fields sent of a scanner, if If-Match names its current ETag; a change of network mode, network or vendor waits for approval (202)."""
+    return update_or_hold(request, session, "scanners", "scanner", scanner_id, body, if_match)
 
 
 @router.delete(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from app.approvals.schemas import PendingChangeRequests
 from app.core.bulk import bulk_update_model
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.schemas import Choice, Citation, Name, Omittable, RefId, StrictBody, Text
@@ -44,6 +45,11 @@ class ScannerPublic(BaseModel):
     network: NetworkBrief | None = Field(
         description="The network a fibre-linked scanner is linked into, in brief; null when standalone."
     )
+
+
+class ScannerDetail(ScannerPublic, PendingChangeRequests):
+    """A scanner as its item GET returns it: with its site, vendor and network in brief, and the change requests
+    pending on it."""
 
 
 class ScannerCreate(StrictBody):

@@ -86,6 +86,9 @@ def change_payload(record: Any) -> dict[str, Any]:
         "before": _json(record.before),
         "after": _json(record.after),
         "reason": record.reason,
+        "change_request_id": record.change_request_id,
+        "approved_by": record.approved_by,
+        "emergency": bool(record.emergency),
         "previous_hash": record.previous_hash,
         "hash": record.hash,
     }

@@ -22,6 +22,7 @@ from inventory_client.models import (  # noqa: E402
     ExposureReport,
     PageScannerPublic,
     ProblemDetail,
+    ScannerDetail,
     ScannerPublic,
     ScannerUpdate,
     SiteCreate,
@@ -71,7 +72,7 @@ print(f"paging: {len(seen)} scanners in pages of 2")
 # GET with its ETag, then PATCH with If-Match; the stale ETag is a typed 412 problem.
 scanner_id = maasvlakte[0].id
 got = get_scanner.sync_detailed(scanner_id, client=client)
-assert isinstance(got.parsed, ScannerPublic)
+assert isinstance(got.parsed, ScannerDetail)  # the item GET adds the pending change requests, if any
 etag = got.headers["etag"]
 changed = update_scanner.sync_detailed(
     scanner_id, client=client, body=ScannerUpdate(notes="Checked on site by the generated client."), if_match=etag

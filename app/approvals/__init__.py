@@ -1,0 +1,1 @@
+"""Four eyes on security-relevant changes: the approval policy and change requests."""
