@@ -10,6 +10,7 @@ from app.audits import service
 from app.audits.dependencies import AuditDep, FindingDep
 from app.audits.schemas import AuditCreate, AuditPublic, AuditUpdate, FindingCreate, FindingPublic, FindingUpdate
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -24,7 +25,7 @@ from app.core.routing import StrictQueryRoute
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 
 
-class AuditQuery(PageQuery):
+class AuditQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of audits."""
 
     status: AuditStatus | None = None
@@ -50,7 +51,7 @@ async def list_audits(
 ) -> Response:
     """List security audits with their scope, status and stated dates."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_audits(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_audits)  # noqa: E731
     return await list_response(request, query, fetch, name="audits", item_model=AuditPublic)
 
 
@@ -103,7 +104,7 @@ def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None
     return Response(status_code=204)
 
 
-class FindingQuery(PageQuery):
+class FindingQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of findings."""
 
     audit: int | None = Field(default=None, ge=1, le=MAX_ID, description="Audit id.")
@@ -125,7 +126,7 @@ async def list_findings(
 ) -> Response:
     """List audit findings with their severity, status, due date and the scanners they concern."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_findings(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_findings)  # noqa: E731
     return await list_response(request, query, fetch, name="findings", item_model=FindingPublic)
 
 

@@ -1,0 +1,241 @@
+"""Point-in-time (as_of) reads of the assurance collections: audits, findings, procurements, vendor
+assessments, supplier-access facts, access overrides, mitigation measures, operators and investigations.
+
+Each collection gets two items of its own before the instant T; after T one is changed (its fields and its
+links), the other deleted, and a third created. At T every list and item answers as before, links and
+derived fields included, filters select by the state at T, cursors walk it and are bound to it, and the
+item created later is a 404 naming the instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.test_history import etag, last_instant
+from tests.test_listing import assert_problem
+
+pytestmark = pytest.mark.asyncio
+
+COLLECTIONS = (
+    "audits",
+    "findings",
+    "procurements",
+    "vendor-assessments",
+    "supplier-access-facts",
+    "access-overrides",
+    "mitigation-measures",
+    "operators",
+    "investigations",
+)
+
+
+async def listed(client, collection: str, **params) -> list[dict]:
+    response = await client.get(f"/api/v1/{collection}", params={"limit": 500, **params})
+    assert response.status_code == 200, response.text
+    assert response.json()["next_cursor"] is None
+    return response.json()["items"]
+
+
+async def walked(client, collection: str, **params) -> list[dict]:
+    items, cursor = [], None
+    while True:
+        response = await client.get(
+            f"/api/v1/{collection}", params={**params, **({"cursor": cursor} if cursor else {})}
+        )
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return items
+
+
+class World:
+    """The ids the bodies refer to."""
+
+    def __init__(self, scanners: list[int], vendor: int, site: int, audit: int) -> None:
+        self.scanners, self.vendor, self.site, self.audit = scanners, vendor, site, audit
+
+    def create(self, collection: str, n: int) -> dict[str, Any]:
+        s = self.scanners
+        return {
+            "audits": {"title": f"As-of audit {n}", "scanner_ids": [s[0]], "site_ids": [self.site]},
+            "findings": {
+                "audit_id": self.audit,
+                "severity": "low",
+                "title": f"As-of finding {n}",
+                "scanner_ids": [s[0]],
+            },
+            "procurements": {"vendor_id": self.vendor, "title": f"As-of procurement {n}", "scanner_ids": [s[0]]},
+            "vendor-assessments": {
+                "vendor_id": self.vendor,
+                "criterion_1": "unknown",
+                "criterion_1_rationale": "Not known.",
+                "criterion_2": "unknown",
+                "criterion_2_rationale": "Not known.",
+                "assessed_on": f"2030-01-0{n + 1}",
+                "assessor": f"Assessor {n}",
+            },
+            "supplier-access-facts": {
+                "scanner_id": s[n],
+                "aspect": "remote_maintenance",
+                "answer": "unknown",
+                "source": "as-of test",
+            },
+            "access-overrides": {"scanner_id": s[n], "criterion_3a": "unknown", "reason": "as-of test"},
+            "mitigation-measures": {"scanner_id": s[0], "title": f"As-of measure {n}"},
+            "operators": {
+                "code": f"as-of-{n}",
+                "name": f"As-of operator {n}",
+                "kind": "sector",
+                "site_ids": [self.site],
+                "scanner_ids": [s[0]],
+            },
+            "investigations": {
+                "title": f"As-of investigation {n}",
+                "vendor_ids": [self.vendor],
+                "scanner_ids": [s[0]],
+            },
+        }[collection]
+
+    def change(self, collection: str) -> dict[str, Any]:
+        s = self.scanners
+        return {
+            "audits": {"title": "As-of audit renamed", "status": "in_progress", "scanner_ids": [s[1]], "site_ids": []},
+            "findings": {"title": "As-of finding renamed", "scanner_ids": [s[1]]},
+            "procurements": {"title": "As-of procurement renamed", "scanner_ids": [s[1]]},
+            "vendor-assessments": {"assessor": "Renamed assessor", "assessed_on": "2020-01-01"},
+            "supplier-access-facts": {"answer": "yes"},
+            "access-overrides": {"criterion_3a": "yes"},
+            "mitigation-measures": {"title": "As-of measure renamed", "status": "implemented"},
+            "operators": {"name": "As-of operator renamed", "site_ids": [], "scanner_ids": [s[1]]},
+            "investigations": {"title": "As-of investigation renamed", "vendor_ids": [], "scanner_ids": [s[1]]},
+        }[collection]
+
+    def filters(self, collection: str) -> tuple[dict[str, Any], Callable[[dict], bool]]:
+        """A filter whose answer the changes after T alter, and what it keeps of an item."""
+        s = self.scanners
+        return {
+            "audits": ({"status": "commissioned"}, lambda i: i["status"] == "commissioned"),
+            "findings": ({"scanner": s[0]}, lambda i: s[0] in i["scanner_ids"]),
+            "procurements": ({"scanner": s[0]}, lambda i: s[0] in i["scanner_ids"]),
+            "vendor-assessments": ({"current": "true"}, lambda i: i["current"]),
+            "supplier-access-facts": ({"answer": "unknown"}, lambda i: i["answer"] == "unknown"),
+            "access-overrides": ({"scanner": s[0]}, lambda i: i["scanner_id"] == s[0]),
+            "mitigation-measures": ({"status": "planned"}, lambda i: i["status"] == "planned"),
+            "operators": ({"scanner": s[0]}, lambda i: s[0] in i["scanner_ids"]),
+            "investigations": ({"scanner": s[0]}, lambda i: s[0] in i["scanner_ids"]),
+        }[collection]
+
+
+async def _world(client) -> World:
+    scanners = [item["id"] for item in (await client.get("/api/v1/scanners", params={"limit": 3})).json()["items"]]
+    vendor = (await client.get("/api/v1/vendors", params={"limit": 1})).json()["items"][0]["id"]
+    site = (await client.get("/api/v1/sites", params={"limit": 1})).json()["items"][0]["id"]
+    audit = await client.post("/api/v1/audits", json={"title": "As-of base audit", "covers_all_scanners": True})
+    assert audit.status_code == 201, audit.text
+    return World(scanners, vendor, site, audit.json()["id"])
+
+
+async def _create(client, collection: str, body: dict) -> dict:
+    response = await client.post(f"/api/v1/{collection}", json=body)
+    assert response.status_code == 201, f"{collection}: {response.text}"
+    return response.json()
+
+
+async def test_as_of_shows_each_assurance_collection_as_it_stood(client):
+    world = await _world(client)
+    kept, doomed = {}, {}
+    for collection in COLLECTIONS:
+        kept[collection] = await _create(client, collection, world.create(collection, 0))
+        doomed[collection] = await _create(client, collection, world.create(collection, 1))
+    # An override's derived consideration rests on the facts: they change after T too.
+    at = await last_instant(client)
+    before = {collection: await listed(client, collection) for collection in COLLECTIONS}
+    items_before = {
+        collection: (await client.get(f"/api/v1/{collection}/{kept[collection]['id']}")).json()
+        for collection in COLLECTIONS
+    }
+
+    newcomers = {}
+    for collection in COLLECTIONS:
+        url = f"/api/v1/{collection}/{kept[collection]['id']}"
+        response = await client.patch(url, json=world.change(collection), headers={"If-Match": await etag(client, url)})
+        assert response.status_code == 200, f"{collection}: {response.text}"
+        url = f"/api/v1/{collection}/{doomed[collection]['id']}"
+        response = await client.delete(url, headers={"If-Match": await etag(client, url)})
+        assert response.status_code == 204, f"{collection}: {response.text}"
+        newcomers[collection] = await _create(client, collection, world.create(collection, 2))
+
+    for collection in COLLECTIONS:
+        present = await listed(client, collection)
+        assert present != before[collection], collection
+        assert await listed(client, collection, as_of=at) == before[collection], collection
+        # The item as it stood, links and derived fields included; the deleted one still there then.
+        response = await client.get(f"/api/v1/{collection}/{kept[collection]['id']}", params={"as_of": at})
+        assert response.status_code == 200, f"{collection}: {response.text}"
+        assert response.json() == items_before[collection], collection
+        gone = await client.get(f"/api/v1/{collection}/{doomed[collection]['id']}", params={"as_of": at})
+        assert gone.status_code == 200, f"{collection}: {gone.text}"
+        assert gone.json() == next(item for item in before[collection] if item["id"] == doomed[collection]["id"])
+        assert_problem(await client.get(f"/api/v1/{collection}/{doomed[collection]['id']}"), 404)
+        problem = assert_problem(
+            await client.get(f"/api/v1/{collection}/{newcomers[collection]['id']}", params={"as_of": at}),
+            404,
+            "existed",
+        )
+        assert at in problem["detail"], collection
+        # Filters select by the state at T; a page of one walks it with cursors bound to T.
+        params, keeps = world.filters(collection)
+        expected = [item for item in before[collection] if keeps(item)]
+        assert expected, collection
+        assert await listed(client, collection, as_of=at, **params) == expected, collection
+        assert await listed(client, collection, **params) != expected, collection
+        assert await walked(client, collection, as_of=at, limit=1) == before[collection], collection
+        first = (await client.get(f"/api/v1/{collection}", params={"as_of": at, "limit": 1})).json()
+        assert_problem(await client.get(f"/api/v1/{collection}", params={"cursor": first["next_cursor"]}), 400)
+
+    # Links as they stood: the changed items named the first scanner at T and the second now.
+    s0, s1 = world.scanners[:2]
+    for collection in ("audits", "findings", "procurements", "operators", "investigations"):
+        past = (await client.get(f"/api/v1/{collection}/{kept[collection]['id']}", params={"as_of": at})).json()
+        now = (await client.get(f"/api/v1/{collection}/{kept[collection]['id']}")).json()
+        assert (past["scanner_ids"], now["scanner_ids"]) == ([s0], [s1]), collection
+    audit = (await client.get(f"/api/v1/audits/{kept['audits']['id']}", params={"as_of": at})).json()
+    assert audit["site_ids"] == [world.site] and audit["allowed_next_status"] == ["in_progress"]
+    operator = (await client.get(f"/api/v1/operators/{kept['operators']['id']}", params={"as_of": at})).json()
+    assert operator["site_ids"] == [world.site]
+    investigation = await client.get(f"/api/v1/investigations/{kept['investigations']['id']}", params={"as_of": at})
+    assert investigation.json()["vendor_ids"] == [world.vendor]
+    # Derived over the past tables: the override's 3a from the fact as it stood (unknown), now yes.
+    override = kept["access-overrides"]["id"]
+    past = (await client.get(f"/api/v1/access-overrides/{override}", params={"as_of": at})).json()
+    now = (await client.get(f"/api/v1/access-overrides/{override}")).json()
+    assert (past["derived_criterion_3a"], now["derived_criterion_3a"]) == ("unknown", "yes")
+    # The vendor assessment current at T was the newest then; moved back in time, it is not current now.
+    assessment = kept["vendor-assessments"]["id"]
+    past = (await client.get(f"/api/v1/vendor-assessments/{assessment}", params={"as_of": at})).json()
+    assert past["current"] is False  # the doomed one, assessed a day later, was current at T
+
+
+async def test_as_of_on_the_assurance_collections_is_validated_like_the_inventory(client):
+    for collection in COLLECTIONS:
+        for url in (f"/api/v1/{collection}", f"/api/v1/{collection}/1"):
+            for value in ("2021-04-19T12:00:00", "2999-01-01T00:00:00Z"):
+                problem = assert_problem(await client.get(url, params={"as_of": value}), 422, "as_of")
+                assert problem["errors"][0]["field"] == "as_of"
+        assert await listed(client, collection, as_of="2021-04-18T00:00:00Z") == [], collection
+
+
+async def test_the_seeded_assurance_is_as_of_the_documents_date(client):
+    for collection in ("audits", "procurements", "vendor-assessments", "operators", "investigations"):
+        present = await listed(client, collection)
+        assert present, collection
+        assert await listed(client, collection, as_of="2021-04-19T12:00:00Z") == present, collection
+        item = present[0]
+        problem = assert_problem(
+            await client.get(f"/api/v1/{collection}/{item['id']}", params={"as_of": "2021-04-18T00:00:00Z"}), 404
+        )
+        assert "2021-04-18T00:00:00.000000Z" in problem["detail"], collection
