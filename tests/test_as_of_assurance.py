@@ -10,6 +10,7 @@ item created later is a 404 naming the instant.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -239,3 +240,94 @@ async def test_the_seeded_assurance_is_as_of_the_documents_date(client):
             await client.get(f"/api/v1/{collection}/{item['id']}", params={"as_of": "2021-04-18T00:00:00Z"}), 404
         )
         assert "2021-04-18T00:00:00.000000Z" in problem["detail"], collection
+
+
+# Reports as of an instant -------------------------------------------------------------------------
+
+
+async def _report(client, path: str, **params) -> dict:
+    response = await client.get(
+        f"/api/v1/reports/{path}", params={"limit": 500, **params} if path == "exposure" else params
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _csv(client, path: str, **params) -> str:
+    response = await client.get(f"/api/v1/reports/{path}.csv", params=params)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+async def test_the_exposure_and_summary_reports_as_of_an_instant(client):
+    # Now, not the last change (the seed's, in 2021): the information's age at T is today's.
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    exposure, summary = await _report(client, "exposure"), await _report(client, "summary")
+    exposure_csv, summary_csv = await _csv(client, "exposure"), await _csv(client, "summary")
+    elevated = await _report(client, "exposure", risk_tier="elevated")
+
+    # After T: a fibre-linked scanner is taken off its network, another gets an open finding, a third a verified
+    # mitigation measure and a supplier-access fact.
+    linked = next(row for row in exposure["items"] if row["asset_tag"] == "RTM-CS-01")
+    url = f"/api/v1/scanners/{linked['scanner_id']}"
+    response = await client.patch(
+        url, json={"network_mode": "standalone", "network_id": None}, headers={"If-Match": await etag(client, url)}
+    )
+    assert response.status_code == 200, response.text
+    audit = (await client.get("/api/v1/audits", params={"limit": 1})).json()["items"][0]
+    found = next(row for row in exposure["items"] if row["asset_tag"] == "RTM-CS-05")
+    body = {
+        "audit_id": audit["id"],
+        "severity": "high",
+        "title": "As-of report finding",
+        "scanner_ids": [found["scanner_id"]],
+    }
+    await _create(client, "findings", body)
+    mitigated = next(row for row in exposure["items"] if row["asset_tag"] == "RTM-CS-02")["scanner_id"]
+    await _create(client, "mitigation-measures", {"scanner_id": mitigated, "title": "Isolated", "status": "verified"})
+    await _create(
+        client,
+        "supplier-access-facts",
+        {"scanner_id": mitigated, "aspect": "remote_maintenance", "answer": "no", "source": "as-of test"},
+    )
+
+    now = await _report(client, "exposure")
+    assert now != exposure
+    row_now = next(row for row in now["items"] if row["scanner_id"] == linked["scanner_id"])
+    assert (row_now["network_mode"], linked["network_mode"]) == ("standalone", "fibre_linked")
+    # At T every row is as it was: the scanner's old network, the finding and the measure not yet there.
+    assert await _report(client, "exposure", as_of=at) == exposure
+    assert await _report(client, "summary", as_of=at) == summary
+    assert await _report(client, "summary") != summary
+    assert await _csv(client, "exposure", as_of=at) == exposure_csv
+    assert await _csv(client, "summary", as_of=at) == summary_csv
+    # Filters and the sort read the state at T; a page of five walks it, its cursor bound to T.
+    assert await _report(client, "exposure", as_of=at, risk_tier="elevated") == elevated
+    assert await _report(client, "exposure", risk_tier="elevated") != elevated
+    walked_rows, cursor = [], None
+    while True:
+        params = {"as_of": at, "limit": 5, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/reports/exposure", params=params)).json()
+        walked_rows += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        assert_problem(await client.get("/api/v1/reports/exposure", params={"cursor": cursor, "limit": 5}), 400)
+    assert walked_rows == exposure["items"]
+    by_tag = await _report(client, "exposure", as_of=at, sort="asset_tag")
+    assert [row["asset_tag"] for row in by_tag["items"]] == sorted(row["asset_tag"] for row in exposure["items"])
+
+
+async def test_reports_as_of_the_documents_date_count_the_information_age_to_that_day(client):
+    seeded = await _report(client, "exposure", as_of="2021-04-19T12:00:00Z")
+    assert len(seeded["items"]) == 13
+    assert {row["audit_information_age_days"] for row in seeded["items"]} == {0}
+    assert all("(0 days ago)" in " ".join(row["reasons"]) for row in seeded["items"])
+    before = "2021-04-18T00:00:00Z"
+    assert (await _report(client, "exposure", as_of=before))["items"] == []
+    empty = await _report(client, "summary", as_of=before)
+    assert (empty["items"], empty["meta"]["groups"], empty["meta"]["totals_by_network_mode"]) == ([], 0, [])
+    for path in ("exposure", "summary", "exposure.csv", "summary.csv"):
+        for value in ("2021-04-19T12:00:00", "2999-01-01T00:00:00Z"):
+            problem = assert_problem(await client.get(f"/api/v1/reports/{path}", params={"as_of": value}), 422)
+            assert problem["errors"][0]["field"] == "as_of", path

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.constraints import CURSOR_PATTERN
 from app.core.deps import ReadsDep
@@ -104,12 +105,15 @@ async def exposure_report(
     ] = ExposureSort.RISK,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """One row per scanner with the four considerations, audit status, risk tier and the reasons in words."""
+    """One row per scanner with the four considerations, audit status, risk tier and the reasons in words;
+    with `as_of`, the same report over the inventory and its assurance as they stood at that instant."""
     accept = _wanted(request, accept)
     form = negotiate(accept)
-    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value}
+    at = parse_as_of(as_of)
+    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value, "at": at}
     if form != "json":
         batches = service.exposure_export(reads, **filters, cursor=cursor)
         return export_response(form, "exposure", service.EXPOSURE_COLUMNS, batches)
@@ -127,10 +131,13 @@ async def summary_report(
     site: SiteParam = None,
     vendor: VendorParam = None,
     network_mode: NetworkModeParam = None,
+    as_of: AsOf = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums."""
-    meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode)
+    """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums; with
+    `as_of`, counted over the inventory and its assurance as they stood at that instant."""
+    at = parse_as_of(as_of)
+    meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode, at=at)
     return report_response(_wanted(request, accept), "summary", service.SUMMARY_COLUMNS, meta, items)
 
 
