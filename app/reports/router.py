@@ -174,7 +174,8 @@ async def overdue_findings(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List audit findings past their due date on a given day and still open or mitigating."""
+    """List audit findings past their due date on a given day and still open or mitigating. No `as_of`: the
+    records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_findings(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
@@ -196,7 +197,8 @@ async def overdue_audits(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List audits whose stated start or report period has ended on a given day without it happening."""
+    """List audits whose stated start or report period has ended on a given day without it happening. No
+    `as_of`: the records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_audits(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
@@ -220,7 +222,8 @@ async def overdue_assessments(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List vendors' current risk assessments past their valid-until date on a given day."""
+    """List vendors' current risk assessments past their valid-until date on a given day. No `as_of`: the
+    records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_assessments(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
