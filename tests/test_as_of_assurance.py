@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.test_history import etag, last_instant
@@ -197,6 +198,16 @@ async def test_as_of_shows_each_assurance_collection_as_it_stood(client):
         assert await walked(client, collection, as_of=at, limit=1) == before[collection], collection
         first = (await client.get(f"/api/v1/{collection}", params={"as_of": at, "limit": 1})).json()
         assert_problem(await client.get(f"/api/v1/{collection}", params={"cursor": first["next_cursor"]}), 400)
+
+    # Exports read the same listing at T: every item as the JSON list showed it, as JSON Lines.
+    for collection in ("audits", "operators"):
+        response = await client.get(
+            f"/api/v1/{collection}", params={"as_of": at}, headers={"Accept": "application/x-ndjson"}
+        )
+        assert response.status_code == 200, response.text
+        assert [orjson.loads(line) for line in response.text.splitlines()] == before[collection], collection
+        response = await client.get(f"/api/v1/{collection}", params={"as_of": at}, headers={"Accept": "text/csv"})
+        assert response.status_code == 200 and len(response.text.splitlines()) == len(before[collection]) + 1
 
     # Links as they stood: the changed items named the first scanner at T and the second now.
     s0, s1 = world.scanners[:2]
