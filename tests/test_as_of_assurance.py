@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.factories import add_what_the_seed_lacks
 from tests.test_history import etag, last_instant
 from tests.test_listing import assert_problem
 
@@ -342,3 +343,63 @@ async def test_reports_as_of_the_documents_date_count_the_information_age_to_tha
         for value in ("2021-04-19T12:00:00", "2999-01-01T00:00:00Z"):
             problem = assert_problem(await client.get(f"/api/v1/reports/{path}", params={"as_of": value}), 422)
             assert problem["errors"][0]["field"] == "as_of", path
+
+
+FILTERS = {
+    "audits": [{"status": "commissioned"}, {"scanner": 1}, {"site": "maasvlakte"}, {"site": "1"}],
+    "findings": [{"audit": 1}, {"status": "open"}, {"severity": "low"}, {"scanner": 1}],
+    "procurements": [{"vendor": "nuctech"}, {"scanner": 1}, {"national_security_quickscan": "unknown"}],
+    "vendor-assessments": [{"vendor": "nuctech"}, {"current": "true"}, {"current": "false"}],
+    "supplier-access-facts": [{"scanner": 1}, {"aspect": "remote_maintenance"}, {"answer": "unknown"}],
+    "access-overrides": [{"scanner": 1}],
+    "mitigation-measures": [{"scanner": 1}, {"status": "planned"}],
+    "operators": [
+        {"kind": "customs"},
+        {"code": "customs"},
+        {"uses_nuctech": "yes"},
+        {"scan_direction": "unknown"},
+        {"site": "maasvlakte"},
+        {"scanner": 1},
+    ],
+    "investigations": [{"status": "announced"}, {"vendor": "nuctech"}, {"scanner": 1}],
+}
+
+
+async def test_as_of_now_answers_every_filter_and_sort_as_the_present_does(client, admin, monkeypatch):
+    await add_what_the_seed_lacks(admin, monkeypatch, each=2)
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for collection, filters in FILTERS.items():
+        for params in [{}, *filters]:
+            assert await listed(client, collection, as_of=at, **params) == await listed(client, collection, **params), (
+                collection,
+                params,
+            )
+    for collection, listing in _listings().items():
+        for key in listing.sort_fields:
+            for sort in (key, f"-{key}"):
+                present = await listed(client, collection, sort=sort)
+                assert await listed(client, collection, as_of=at, sort=sort) == present, (collection, sort)
+    for params in ({}, {"site": "maasvlakte"}, {"vendor": "nuctech"}, {"risk_tier": "high"}, {"sort": "asset_tag"}):
+        assert await _report(client, "exposure", as_of=at, **params) == await _report(client, "exposure", **params)
+    for params in ({}, {"site": "schiphol"}, {"vendor": "nuctech"}, {"network_mode": "standalone"}):
+        assert await _report(client, "summary", as_of=at, **params) == await _report(client, "summary", **params)
+
+
+def _listings() -> dict:
+    from app.assessments import service as assessments
+    from app.audits import service as audits
+    from app.investigations import service as investigations
+    from app.operators import service as operators
+    from app.procurements import service as procurements
+
+    return {
+        "audits": audits.AUDITS,
+        "findings": audits.FINDINGS,
+        "procurements": procurements.PROCUREMENTS,
+        "vendor-assessments": assessments.ASSESSMENTS,
+        "supplier-access-facts": assessments.FACTS,
+        "access-overrides": assessments.OVERRIDES,
+        "mitigation-measures": assessments.MEASURES,
+        "operators": operators.OPERATORS,
+        "investigations": investigations.INVESTIGATIONS,
+    }
