@@ -94,7 +94,8 @@ async def get_webhook(request: Request, webhook: WebhookDep) -> Response:
 async def list_webhook_deliveries(
     request: Request, webhook: WebhookDep, query: Annotated[DeliveryQuery, Depends(query_dependency(DeliveryQuery))]
 ) -> Response:
-    """List the delivery attempts of one subscription, oldest first: change, attempt, status, duration and error."""
+    """List the delivery attempts of one subscription, oldest first: change, attempt, status, duration and error.
+    No `as_of`: attempts are a log of their own and never change once written."""
     items, next_cursor = await service.list_deliveries(request.app.state.reads, webhook["id"], **query.model_dump())
     return page_response(request, items, next_cursor)
 
