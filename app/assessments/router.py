@@ -29,6 +29,7 @@ from app.assessments.schemas import (
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -45,7 +46,7 @@ router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
 ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner id.")]
 
 
-class VendorAssessmentQuery(PageQuery):
+class VendorAssessmentQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of vendor assessments."""
 
     vendor: str | None = Field(
@@ -67,11 +68,11 @@ async def list_vendor_assessments(
 ) -> Response:
     """List vendor risk assessments against considerations 1 and 2 of Antwoord 6, marking each vendor's current one."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_assessments(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_assessments)  # noqa: E731
     return await list_response(request, query, fetch, name="vendor-assessments", item_model=VendorAssessmentPublic)
 
 
-class SupplierAccessFactQuery(PageQuery):
+class SupplierAccessFactQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of supplier-access facts."""
 
     scanner: ScannerParam = None
@@ -92,11 +93,11 @@ async def list_supplier_access_facts(
 ) -> Response:
     """List the recorded facts about suppliers' access to scanners, from which consideration 3a is derived."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_facts(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_facts)  # noqa: E731
     return await list_response(request, query, fetch, name="supplier-access-facts", item_model=SupplierAccessFactPublic)
 
 
-class AccessOverrideQuery(PageQuery):
+class AccessOverrideQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of access overrides."""
 
     scanner: ScannerParam = None
@@ -115,11 +116,11 @@ async def list_access_overrides(
 ) -> Response:
     """List the scanners whose consideration 3a is set by hand, each with the answer its access facts would give."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_overrides(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_overrides)  # noqa: E731
     return await list_response(request, query, fetch, name="access-overrides", item_model=AccessOverridePublic)
 
 
-class MitigationMeasureQuery(PageQuery):
+class MitigationMeasureQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of mitigation measures."""
 
     scanner: ScannerParam = None
@@ -139,7 +140,7 @@ async def list_mitigation_measures(
 ) -> Response:
     """List mitigation measures protecting scanners (consideration 3b)."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_measures(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_measures)  # noqa: E731
     return await list_response(request, query, fetch, name="mitigation-measures", item_model=MitigationMeasurePublic)
 
 

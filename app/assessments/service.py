@@ -1,6 +1,7 @@
 """Queries over vendor assessments, supplier-access facts, access overrides and mitigation measures, and their
 writes."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,8 +18,9 @@ from app.assessments.schemas import (
     VendorAssessmentCreate,
     VendorAssessmentUpdate,
 )
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import AccessAspect, Answer, MeasureStatus
-from app.core.errors import Conflict, InvalidRequest, NotFound
+from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row, iso_date
@@ -177,7 +179,14 @@ MEASURES = Listing(
 
 
 async def list_assessments(
-    reads: ReadDatabase, *, vendor: str | None, current: bool | None, sort: str | None, limit: int, cursor: str | None
+    reads: ReadDatabase,
+    *,
+    vendor: str | None,
+    current: bool | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendor assessments, optionally of one vendor or only the current ones."""
     filters = Filters()
@@ -189,34 +198,42 @@ async def list_assessments(
         filters.add(
             f"vendor_assessment.id {test} " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id")
         )
-    return await fetch_page(reads, ASSESSMENTS, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, ASSESSMENTS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def _get(reads: ReadDatabase, listing: Listing, item_id: int, label: str) -> dict[str, Any]:
-    rows = await reads.fetch(f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id})
+async def _get(reads: ReadDatabase, listing: Listing, item_id: int, label: str, at: datetime | None) -> dict[str, Any]:
+    rows = await reads.fetch(
+        *at_instant(reads, f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id}, at)
+    )
     if not rows:
-        raise NotFound(f"No {label} with id {item_id}.")
+        raise no_such(label, item_id, at)
     return listing.shape(reads, rows[0])
 
 
-async def get_assessment(reads: ReadDatabase, assessment_id: int) -> dict[str, Any]:
-    """One vendor assessment by id, or NotFound."""
-    return await _get(reads, ASSESSMENTS, assessment_id, "vendor assessment")
+async def get_assessment(reads: ReadDatabase, assessment_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One vendor assessment by id (as it stood at ``at``, when given), or NotFound."""
+    return await _get(reads, ASSESSMENTS, assessment_id, "vendor assessment", at)
 
 
 async def list_overrides(
-    reads: ReadDatabase, *, scanner: int | None, sort: str | None, limit: int, cursor: str | None
+    reads: ReadDatabase,
+    *,
+    scanner: int | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Access overrides, optionally of one scanner."""
     filters = Filters()
     if scanner is not None:
         filters.add("access_override.scanner_id = :scanner", scanner=scanner)
-    return await fetch_page(reads, OVERRIDES, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, OVERRIDES, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_override(reads: ReadDatabase, override_id: int) -> dict[str, Any]:
-    """One access override by id, or NotFound."""
-    return await _get(reads, OVERRIDES, override_id, "access override")
+async def get_override(reads: ReadDatabase, override_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One access override by id (as it stood at ``at``, when given), or NotFound."""
+    return await _get(reads, OVERRIDES, override_id, "access override", at)
 
 
 async def list_facts(
@@ -228,6 +245,7 @@ async def list_facts(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Supplier-access facts, optionally of one scanner, one aspect or one answer."""
     filters = Filters()
@@ -237,12 +255,12 @@ async def list_facts(
         filters.add("supplier_access_fact.aspect = :aspect", aspect=aspect)
     if answer:
         filters.add("supplier_access_fact.answer = :answer", answer=answer)
-    return await fetch_page(reads, FACTS, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, FACTS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_fact(reads: ReadDatabase, fact_id: int) -> dict[str, Any]:
-    """One supplier-access fact by id, or NotFound."""
-    return await _get(reads, FACTS, fact_id, "supplier-access fact")
+async def get_fact(reads: ReadDatabase, fact_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One supplier-access fact by id (as it stood at ``at``, when given), or NotFound."""
+    return await _get(reads, FACTS, fact_id, "supplier-access fact", at)
 
 
 async def list_measures(
@@ -253,6 +271,7 @@ async def list_measures(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Mitigation measures, optionally of one scanner or in one status."""
     filters = Filters()
@@ -260,12 +279,12 @@ async def list_measures(
         filters.add("mitigation_measure.scanner_id = :scanner", scanner=scanner)
     if status:
         filters.add("mitigation_measure.status = :status", status=status)
-    return await fetch_page(reads, MEASURES, filters, sort=sort, limit=limit, cursor=cursor)
+    return await fetch_page(reads, MEASURES, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_measure(reads: ReadDatabase, measure_id: int) -> dict[str, Any]:
-    """One mitigation measure by id, or NotFound."""
-    return await _get(reads, MEASURES, measure_id, "mitigation measure")
+async def get_measure(reads: ReadDatabase, measure_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One mitigation measure by id (as it stood at ``at``, when given), or NotFound."""
+    return await _get(reads, MEASURES, measure_id, "mitigation measure", at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
@@ -368,9 +387,7 @@ def delete_override(session: Session, override_id: int, if_match: str | None) ->
 
 
 def _fact_taken(scanner_id: int, aspect: str) -> Conflict:
-    return Conflict(
-        f"Scanner {scanner_id} already has a supplier-access fact for {aspect}; change that one instead."
-    )
+    return Conflict(f"Scanner {scanner_id} already has a supplier-access fact for {aspect}; change that one instead.")
 
 
 def create_fact(session: Session, data: SupplierAccessFactCreate) -> dict[str, Any]:
@@ -387,7 +404,9 @@ def create_fact(session: Session, data: SupplierAccessFactCreate) -> dict[str, A
     return load_item(session, FACTS, row.id)
 
 
-def update_fact(session: Session, fact_id: int, patch: SupplierAccessFactUpdate, if_match: str | None) -> dict[str, Any]:
+def update_fact(
+    session: Session, fact_id: int, patch: SupplierAccessFactUpdate, if_match: str | None
+) -> dict[str, Any]:
     """Change the fields sent, if ``if_match`` names the current version."""
     row = get_or_404(session, SupplierAccessFact, fact_id, "supplier-access fact")
     version = expected_version(if_match, "supplier-access-fact", fact_id, row.version)

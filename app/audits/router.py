@@ -22,6 +22,7 @@ from app.audits.schemas import (
     FindingUpdate,
 )
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -36,7 +37,7 @@ from app.core.routing import StrictQueryRoute
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 
 
-class AuditQuery(PageQuery):
+class AuditQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of audits."""
 
     status: AuditStatus | None = None
@@ -62,7 +63,7 @@ async def list_audits(
 ) -> Response:
     """List security audits with their scope, status and stated dates."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_audits(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_audits)  # noqa: E731
     return await list_response(request, query, fetch, name="audits", item_model=AuditPublic)
 
 
@@ -115,7 +116,7 @@ def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None
     return Response(status_code=204)
 
 
-class FindingQuery(PageQuery):
+class FindingQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of findings."""
 
     audit: int | None = Field(default=None, ge=1, le=MAX_ID, description="Audit id.")
@@ -137,7 +138,7 @@ async def list_findings(
 ) -> Response:
     """List audit findings with their severity, status, due date and the scanners they concern."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_findings(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_findings)  # noqa: E731
     return await list_response(request, query, fetch, name="findings", item_model=FindingPublic)
 
 

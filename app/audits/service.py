@@ -1,6 +1,6 @@
 """Queries over audits and findings, their writes, and the audit status rules."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -8,9 +8,10 @@ from sqlmodel import Session
 
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.audits.schemas import STATED_DATES, AuditCreate, AuditUpdate, FindingCreate, FindingUpdate
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidRequest, NotFound
+from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -137,9 +138,9 @@ COVERS_SCANNER = (
 )
 
 
-async def _attach_audit_scope(reads: ReadDatabase, items: list[dict[str, Any]]) -> None:
-    await attach_links(reads, items, **_AUDIT_SCANNERS)
-    await attach_links(reads, items, **_AUDIT_SITES)
+async def _attach_audit_scope(reads: ReadDatabase, items: list[dict[str, Any]], at: datetime | None = None) -> None:
+    await attach_links(reads, items, **_AUDIT_SCANNERS, past=past(at))
+    await attach_links(reads, items, **_AUDIT_SITES, past=past(at))
 
 
 async def list_audits(
@@ -151,8 +152,9 @@ async def list_audits(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Audits matching every given filter, each with its scope."""
+    """Audits matching every given filter, each with its scope (as they stood at ``at``, when given)."""
     filters = Filters()
     if status:
         filters.add("audit.status = :status", status=status)
@@ -167,18 +169,18 @@ async def list_audits(
             f" WHERE s.audit_id = audit.id AND {condition}))",
             **params,
         )
-    items, next_cursor = await fetch_page(reads, AUDITS, filters, sort=sort, limit=limit, cursor=cursor)
-    await _attach_audit_scope(reads, items)
+    items, next_cursor = await fetch_page(reads, AUDITS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    await _attach_audit_scope(reads, items, at)
     return items, next_cursor
 
 
-async def get_audit(reads: ReadDatabase, audit_id: int) -> dict[str, Any]:
-    """One audit by id, or NotFound."""
-    rows = await reads.fetch(f"{_AUDIT_SELECT} WHERE audit.id = :id", {"id": audit_id})
+async def get_audit(reads: ReadDatabase, audit_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One audit by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{_AUDIT_SELECT} WHERE audit.id = :id", {"id": audit_id}, at))
     if not rows:
-        raise NotFound(f"No audit with id {audit_id}.")
+        raise no_such("audit", audit_id, at)
     item = shape_audit(reads, rows[0])
-    await _attach_audit_scope(reads, [item])
+    await _attach_audit_scope(reads, [item], at)
     return item
 
 
@@ -192,8 +194,10 @@ async def list_findings(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Findings matching every given filter, each with the scanners it concerns."""
+    """Findings matching every given filter, each with the scanners it concerns (as they stood at ``at``,
+    when given)."""
     filters = Filters()
     if audit is not None:
         filters.add("finding.audit_id = :audit", audit=audit)
@@ -208,18 +212,21 @@ async def list_findings(
             f" AND EXISTS (SELECT 1 FROM audit WHERE audit.id = finding.audit_id AND {COVERS_SCANNER})))",
             scanner=scanner,
         )
-    items, next_cursor = await fetch_page(reads, FINDINGS, filters, sort=sort, limit=limit, cursor=cursor)
-    await attach_links(reads, items, **_FINDING_SCANNERS)
+    items, next_cursor = await fetch_page(
+        reads, FINDINGS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at)
+    )
+    await attach_links(reads, items, **_FINDING_SCANNERS, past=past(at))
     return items, next_cursor
 
 
-async def get_finding(reads: ReadDatabase, finding_id: int) -> dict[str, Any]:
-    """One finding by id, or NotFound."""
-    rows = await reads.fetch(f"{_FINDING_SELECT} WHERE finding.id = :id", {"id": finding_id})
+async def get_finding(reads: ReadDatabase, finding_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One finding by id (as it stood at ``at``, when given), or NotFound."""
+    sql = f"{_FINDING_SELECT} WHERE finding.id = :id"
+    rows = await reads.fetch(*at_instant(reads, sql, {"id": finding_id}, at))
     if not rows:
-        raise NotFound(f"No finding with id {finding_id}.")
+        raise no_such("finding", finding_id, at)
     item = shape_finding(reads, rows[0])
-    await attach_links(reads, [item], **_FINDING_SCANNERS)
+    await attach_links(reads, [item], **_FINDING_SCANNERS, past=past(at))
     return item
 
 

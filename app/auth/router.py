@@ -62,7 +62,8 @@ class ApiKeyQuery(PageQuery):
 async def list_api_keys(
     request: Request, query: Annotated[ApiKeyQuery, Depends(query_dependency(ApiKeyQuery))]
 ) -> Response:
-    """List API keys with their role, expiry, revocation and last use; never their tokens."""
+    """List API keys with their role, expiry, revocation and last use; never their tokens. No `as_of`: keys are
+    access control, not inventory; their past is in the change log (`/changes?object_type=api-keys`, admin)."""
     reads = request.app.state.reads
     fetch = lambda page: service.list_api_keys(reads, **page.model_dump())  # noqa: E731
     return await list_response(request, query, fetch, name="api-keys", item_model=ApiKeyPublic)
@@ -75,7 +76,8 @@ async def list_api_keys(
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_api_key(request: Request, api_key: ApiKeyDep) -> Response:
-    """Get one API key by id, revoked ones included, with its pending change requests; never its token."""
+    """Get one API key by id, revoked ones included, with its pending change requests; never its token. No
+    `as_of`: its past is in the change log (`/changes?object_type=api-keys`, admin)."""
     return item_response(request, "api-key", await with_pending(request, "api-keys", api_key))
 
 

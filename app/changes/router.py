@@ -77,7 +77,7 @@ class ChangeQuery(PageQuery):
 async def list_changes(
     request: Request, query: Annotated[ChangeQuery, Depends(query_dependency(ChangeQuery))]
 ) -> Response:
-    """List recorded changes, oldest first, filtered by object, action, API key, request or time; with `after`, follow them as a feed (records of API keys: admin keys only)."""
+    """List recorded changes, oldest first, filtered by object, action, API key, request or time; with `after`, follow them as a feed (records of API keys: admin keys only). No `as_of`: records never change once written; `since` and `until` select them by time."""
     params = query.model_dump()
     params["since"] = parse_instant(query.since, "since")
     params["until"] = parse_instant(query.until, "until")
@@ -193,7 +193,8 @@ for _collection in service.COLLECTIONS:
         methods=["GET"],
         operation_id=f"get{_name}History",
         description=f"List the recorded changes of one {_collection.label}, oldest first; "
-        "a deleted one's history still answers.",
+        "a deleted one's history still answers. No `as_of`: records never change once written "
+        f"(the {_collection.label} as it stood at an instant is its item `GET` with `as_of`).",
         response_model=Page[ChangeRecordPublic],
         responses=problem_responses(*READ_PROBLEMS["list"], 404),
         openapi_extra=query_parameters(HistoryQuery),

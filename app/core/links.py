@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.core.errors import InvalidRequest
 from app.core.models import TrackedColumns
+from app.core.pagination import PastReading
 from app.core.reads import ReadDatabase
 from app.core.writes import SessionReads, delete_row, insert_row
 
@@ -33,12 +34,22 @@ def _fill(items: list[dict[str, Any]], rows: Iterable[Any], field: str) -> None:
 
 
 async def attach_links(
-    reads: ReadDatabase, items: list[dict[str, Any]], *, table: str, owner: str, target: str, field: str
+    reads: ReadDatabase,
+    items: list[dict[str, Any]],
+    *,
+    table: str,
+    owner: str,
+    target: str,
+    field: str,
+    past: PastReading | None = None,
 ) -> None:
-    """Set ``item[field]`` to the sorted ids linked to each item, with one query for all items."""
+    """Set ``item[field]`` to the sorted ids linked to each item, with one query for all items; with
+    ``past``, the links as they stood at its instant (the same query over the link table's versions)."""
     if not items:
         return
     sql, params = _query(table, owner, target, [item["id"] for item in items])
+    if past is not None:
+        sql, params = past.query(reads, sql, params)
     _fill(items, await reads.fetch(sql, params), field)
 
 

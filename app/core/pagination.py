@@ -291,14 +291,25 @@ async def fetch_page(
 
 
 def stream_listing(
-    reads: ReadDatabase, listing: Listing, filters: Filters, *, sort: str | None, cursor: str | None = None
+    reads: ReadDatabase,
+    listing: Listing,
+    filters: Filters,
+    *,
+    sort: str | None,
+    cursor: str | None = None,
+    past: PastReading | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every item of a listing (after the cursor, if any) in the listing's order, shaped, in batches read
-    from a server-side cursor: what a page would show, in constant memory.
+    from a server-side cursor: what a page would show, in constant memory; with ``past``, the same over
+    the tables as they stood at its instant (a cursor bound to that instant).
 
     The query, and so the cursor and its values, is checked here, before a response starts: a bad
     cursor is a 400, never a stream that breaks after its status line."""
+    if past is not None:
+        listing = replace(listing, resource=past_resource(listing.resource, past.at))
     sql, params, _, _ = page_query(reads, listing, filters, sort=sort, cursor=cursor, limit=None)
+    if past is not None:
+        sql, params = past.query(reads, sql, params)
 
     async def batches() -> AsyncIterator[list[dict[str, Any]]]:
         async for rows in reads.stream(sql, params):

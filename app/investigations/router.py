@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import InvestigationStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -24,7 +25,7 @@ from app.investigations.schemas import InvestigationCreate, InvestigationPublic,
 router = APIRouter(prefix="/investigations", tags=["investigations"], route_class=StrictQueryRoute)
 
 
-class InvestigationQuery(PageQuery):
+class InvestigationQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of investigations."""
 
     status: InvestigationStatus | None = None
@@ -49,7 +50,7 @@ async def list_investigations(
 ) -> Response:
     """List announced and running research: who, scope, status as of its source, expected results."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_investigations(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_investigations)  # noqa: E731
     return await list_response(request, query, fetch, name="investigations", item_model=InvestigationPublic)
 
 

@@ -1,14 +1,15 @@
 """Queries over investigations, and their writes."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from app.audits.models import Audit
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import InvestigationStatus
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidRequest, NotFound
+from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -71,9 +72,9 @@ INVESTIGATIONS = Listing(
 )
 
 
-async def _with_links(reads: ReadDatabase, items: list[dict[str, Any]]) -> None:
-    await attach_links(reads, items, **_VENDORS)
-    await attach_links(reads, items, **_SCANNERS)
+async def _with_links(reads: ReadDatabase, items: list[dict[str, Any]], at: datetime | None = None) -> None:
+    await attach_links(reads, items, **_VENDORS, past=past(at))
+    await attach_links(reads, items, **_SCANNERS, past=past(at))
 
 
 async def list_investigations(
@@ -85,6 +86,7 @@ async def list_investigations(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Investigations matching every given filter, each with its vendors and scanners."""
     filters = Filters()
@@ -103,18 +105,22 @@ async def list_investigations(
             " AND isc.scanner_id = :scanner)",
             scanner=scanner,
         )
-    items, next_cursor = await fetch_page(reads, INVESTIGATIONS, filters, sort=sort, limit=limit, cursor=cursor)
-    await _with_links(reads, items)
+    items, next_cursor = await fetch_page(
+        reads, INVESTIGATIONS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at)
+    )
+    await _with_links(reads, items, at)
     return items, next_cursor
 
 
-async def get_investigation(reads: ReadDatabase, investigation_id: int) -> dict[str, Any]:
-    """One investigation by id, or NotFound."""
-    rows = await reads.fetch(f"{_SELECT} WHERE investigation.id = :id", {"id": investigation_id})
+async def get_investigation(reads: ReadDatabase, investigation_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One investigation by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(
+        *at_instant(reads, f"{_SELECT} WHERE investigation.id = :id", {"id": investigation_id}, at)
+    )
     if not rows:
-        raise NotFound(f"No investigation with id {investigation_id}.")
+        raise no_such("investigation", investigation_id, at)
     item = shape_investigation(reads, rows[0])
-    await _with_links(reads, [item])
+    await _with_links(reads, [item], at)
     return item
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -24,7 +25,7 @@ from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
 router = APIRouter(prefix="/operators", tags=["operators"], route_class=StrictQueryRoute)
 
 
-class OperatorQuery(PageQuery):
+class OperatorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of operators."""
 
     kind: OperatorKind | None = None
@@ -50,7 +51,7 @@ async def list_operators(
 ) -> Response:
     """List the organisations that operate scanners and sites, and what the source says of those it does not name."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_operators(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_operators)  # noqa: E731
     return await list_response(request, query, fetch, name="operators", item_model=OperatorPublic)
 
 

@@ -1,11 +1,13 @@
 """Queries over operators, and their writes."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -80,6 +82,7 @@ async def list_operators(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Operators matching every given filter, each with its sites and scanners."""
     filters = Filters()
@@ -104,20 +107,22 @@ async def list_operators(
             " AND osc.scanner_id = :scanner)",
             scanner=scanner,
         )
-    items, next_cursor = await fetch_page(reads, OPERATORS, filters, sort=sort, limit=limit, cursor=cursor)
-    await attach_links(reads, items, **_SITES)
-    await attach_links(reads, items, **_SCANNERS)
+    items, next_cursor = await fetch_page(
+        reads, OPERATORS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at)
+    )
+    await attach_links(reads, items, **_SITES, past=past(at))
+    await attach_links(reads, items, **_SCANNERS, past=past(at))
     return items, next_cursor
 
 
-async def get_operator(reads: ReadDatabase, operator_id: int) -> dict[str, Any]:
-    """One operator by id, or NotFound."""
-    rows = await reads.fetch(f"{_SELECT} WHERE operator.id = :id", {"id": operator_id})
+async def get_operator(reads: ReadDatabase, operator_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One operator by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{_SELECT} WHERE operator.id = :id", {"id": operator_id}, at))
     if not rows:
-        raise NotFound(f"No operator with id {operator_id}.")
+        raise no_such("operator", operator_id, at)
     item = shape_operator(reads, rows[0])
-    await attach_links(reads, [item], **_SITES)
-    await attach_links(reads, [item], **_SCANNERS)
+    await attach_links(reads, [item], **_SITES, past=past(at))
+    await attach_links(reads, [item], **_SCANNERS, past=past(at))
     return item
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
@@ -24,7 +25,7 @@ from app.procurements.schemas import ProcurementCreate, ProcurementPublic, Procu
 router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=StrictQueryRoute)
 
 
-class ProcurementQuery(PageQuery):
+class ProcurementQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of procurements."""
 
     vendor: str | None = Field(
@@ -49,7 +50,7 @@ async def list_procurements(
 ) -> Response:
     """List procurements with the checks made before each purchase and the scanners it bought."""
     reads = request.app.state.reads
-    fetch = lambda page: service.list_procurements(reads, **page.model_dump())  # noqa: E731
+    fetch = lambda page: run_listing(reads, page, service.list_procurements)  # noqa: E731
     return await list_response(request, query, fetch, name="procurements", item_model=ProcurementPublic)
 
 

@@ -1,11 +1,13 @@
 """Queries over procurements, and their writes."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from app.changes.versions import at_instant, no_such, past
 from app.core.choices import QuickscanStatus
-from app.core.errors import InvalidRequest, NotFound
+from app.core.errors import InvalidRequest
 from app.core.http import ref_condition
 from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
 from app.core.pagination import Filters, Listing, SortField, fetch_page
@@ -70,6 +72,7 @@ async def list_procurements(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Procurements matching every given filter, each with the scanners it bought."""
     filters = Filters()
@@ -86,18 +89,20 @@ async def list_procurements(
         )
     if national_security_quickscan:
         filters.add("procurement.national_security_quickscan = :quickscan", quickscan=national_security_quickscan)
-    items, next_cursor = await fetch_page(reads, PROCUREMENTS, filters, sort=sort, limit=limit, cursor=cursor)
-    await attach_links(reads, items, **_LINKS)
+    items, next_cursor = await fetch_page(
+        reads, PROCUREMENTS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at)
+    )
+    await attach_links(reads, items, **_LINKS, past=past(at))
     return items, next_cursor
 
 
-async def get_procurement(reads: ReadDatabase, procurement_id: int) -> dict[str, Any]:
-    """One procurement by id, or NotFound."""
-    rows = await reads.fetch(f"{_SELECT} WHERE procurement.id = :id", {"id": procurement_id})
+async def get_procurement(reads: ReadDatabase, procurement_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """One procurement by id (as it stood at ``at``, when given), or NotFound."""
+    rows = await reads.fetch(*at_instant(reads, f"{_SELECT} WHERE procurement.id = :id", {"id": procurement_id}, at))
     if not rows:
-        raise NotFound(f"No procurement with id {procurement_id}.")
+        raise no_such("procurement", procurement_id, at)
     item = shape_procurement(reads, rows[0])
-    await attach_links(reads, [item], **_LINKS)
+    await attach_links(reads, [item], **_LINKS, past=past(at))
     return item
 
 

@@ -13,6 +13,7 @@ from app.approvals.service import list_unapproved_changes
 from app.auth.dependencies import is_admin
 from app.changes.schemas import ChangeRecordPublic
 from app.changes.service import CHANGES
+from app.changes.timeline import AsOf, parse_as_of
 from app.core.choices import ExposureSort, NetworkMode, RiskTier
 from app.core.constraints import CURSOR_PATTERN
 from app.core.deps import ReadsDep
@@ -111,12 +112,15 @@ async def exposure_report(
     ] = ExposureSort.RISK,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
+    as_of: AsOf = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """One row per scanner with the four considerations, audit status, risk tier and the reasons in words."""
+    """One row per scanner with the four considerations, audit status, risk tier and the reasons in words;
+    with `as_of`, the same report over the inventory and its assurance as they stood at that instant."""
     accept = _wanted(request, accept)
     form = negotiate(accept)
-    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value}
+    at = parse_as_of(as_of)
+    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value, "at": at}
     if form != "json":
         batches = service.exposure_export(reads, **filters, cursor=cursor)
         return export_response(form, "exposure", service.EXPOSURE_COLUMNS, batches)
@@ -134,10 +138,13 @@ async def summary_report(
     site: SiteParam = None,
     vendor: VendorParam = None,
     network_mode: NetworkModeParam = None,
+    as_of: AsOf = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums."""
-    meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode)
+    """Count scanners by site, vendor, network mode and audit status, marking counts that are minimums; with
+    `as_of`, counted over the inventory and its assurance as they stood at that instant."""
+    at = parse_as_of(as_of)
+    meta, items = await service.summary(reads, site=site, vendor=vendor, network_mode=network_mode, at=at)
     return report_response(_wanted(request, accept), "summary", service.SUMMARY_COLUMNS, meta, items)
 
 
@@ -174,7 +181,8 @@ async def overdue_findings(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List audit findings past their due date on a given day and still open or mitigating."""
+    """List audit findings past their due date on a given day and still open or mitigating. No `as_of`: the
+    records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_findings(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
@@ -196,7 +204,8 @@ async def overdue_audits(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List audits whose stated start or report period has ended on a given day without it happening."""
+    """List audits whose stated start or report period has ended on a given day without it happening. No
+    `as_of`: the records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_audits(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
@@ -220,7 +229,8 @@ async def overdue_assessments(
     cursor: CursorParam = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    """List vendors' current risk assessments past their valid-until date on a given day."""
+    """List vendors' current risk assessments past their valid-until date on a given day. No `as_of`: the
+    records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_assessments(reads, on=on)
     page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}

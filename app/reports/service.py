@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.assessments.criteria import (
@@ -27,6 +27,7 @@ from app.assessments.criteria import (
 from app.assessments.service import CURRENT_ASSESSMENT_ID
 from app.audits.schemas import STATED_DATES
 from app.audits.status import AUDIT_STATUS_KNOWN_ON_SQL, AUDIT_STATUS_SQL, PRECEDENCE
+from app.changes.versions import at_instant, past
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidCursor
@@ -146,9 +147,11 @@ def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[Risk
     cleared = c1 == Answer.NO and c2 == Answer.NO
     mitigated = c3b == Answer.YES
     reach = "extensive supplier access (3a yes)" if c3a == Answer.YES else "supplier access not ruled out (3a unknown)"
-    of_concern = "a vendor of concern (" + " and ".join(
-        f"{n} yes" for n, value in (("1", c1), ("2", c2)) if value == Answer.YES
-    ) + ")"
+    of_concern = (
+        "a vendor of concern ("
+        + " and ".join(f"{n} yes" for n, value in (("1", c1), ("2", c2)) if value == Answer.YES)
+        + ")"
+    )
     unmitigated = f"no verified mitigation (3b {c3b})"
     if access and concern and not mitigated:
         tier, why = RiskTier.HIGH, f"{reach}, {of_concern} and {unmitigated}"
@@ -167,7 +170,9 @@ def _tier(c1: str, c2: str, c3a: str, c3b: str, audit_status: str) -> tuple[Risk
         tier = TIER_ORDER[TIER_ORDER.index(tier) - 1]
         why += "; raised one step for open audit findings"
     unknowns = [
-        f"criterion_{name}" for name, value in (("1", c1), ("2", c2), ("3a", c3a), ("3b", c3b)) if value == Answer.UNKNOWN
+        f"criterion_{name}"
+        for name, value in (("1", c1), ("2", c2), ("3a", c3a), ("3b", c3b))
+        if value == Answer.UNKNOWN
     ]
     if unknowns:
         names = ", ".join(name.removeprefix("criterion_") for name in unknowns)
@@ -190,10 +195,11 @@ def _audit_reason(audit_status: str, known_on: str | None, today: date) -> str:
     return f"Audit status {audit_status}: {words}, as reported on {known_on} ({age} days ago){latest}."
 
 
-def exposure_row(reads: ReadDatabase, row: Any) -> dict[str, Any]:
+def exposure_row(reads: ReadDatabase, row: Any, at: datetime | None = None) -> dict[str, Any]:
     """One scanner's exposure: the four considerations, each with the facts it rests on, its network mode, audit
-    status (as of the date of its source), tier and the reasons in words."""
-    today = utcnow().date()
+    status (as of the date of its source), tier and the reasons in words. With ``at`` (a report as of that
+    instant) the audit information's age is counted to that day, not to today."""
+    today = (at or utcnow()).date()
     reasons = []
     assessment = {"assessment_status": None, "assessor": None, "assessment_caveat": None}
     if row["vendor_id"] is None:
@@ -358,15 +364,19 @@ EXPOSURE_SORTS = {"risk": "tier_rank,network_rank,audit_rank,asset_tag", "asset_
 
 
 def _exposure_query(
-    site: str | None, vendor: str | None, risk_tier: RiskTier | None, sort: str
+    site: str | None, vendor: str | None, risk_tier: RiskTier | None, sort: str, at: datetime | None = None
 ) -> tuple[Listing, Filters, str]:
     filters = _scanner_filters(
-        site, vendor, site_columns=("exposure.site_id", "exposure.site_code"),
+        site,
+        vendor,
+        site_columns=("exposure.site_id", "exposure.site_code"),
         vendor_columns=("exposure.vendor_id", "exposure.vendor_slug"),
     )
     if risk_tier:
         filters.add("exposure.risk_tier_sql = :risk_tier", risk_tier=risk_tier)
     listing = _bound(EXPOSURE, site=site, vendor=vendor, risk_tier=risk_tier and risk_tier.value)
+    if at is not None:
+        listing = replace(listing, shape=lambda reads, row: exposure_row(reads, row, at))
     return listing, filters, EXPOSURE_SORTS[sort]
 
 
@@ -383,11 +393,13 @@ async def exposure(
     sort: str,
     limit: int,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
-    """One page of rows, one per scanner, highest risk first by default."""
-    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort)
+    """One page of rows, one per scanner, highest risk first by default; with ``at``, the same report SQL
+    over the tables as they stood at that instant (its cursors bound to it)."""
+    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort, at)
     items, next_cursor = await fetch_page(
-        reads, listing, filters, sort=order, limit=limit, cursor=cursor, heavy=True
+        reads, listing, filters, sort=order, limit=limit, cursor=cursor, heavy=True, past=past(at)
     )
     return _exposure_meta(sort), items, next_cursor
 
@@ -400,10 +412,12 @@ def exposure_export(
     risk_tier: RiskTier | None,
     sort: str,
     cursor: str | None,
+    at: datetime | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Every row (after the cursor, if any) in the report's order, in batches from a server-side cursor."""
-    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort)
-    return stream_listing(reads, listing, filters, sort=order, cursor=cursor)
+    """Every row (after the cursor, if any) in the report's order, in batches from a server-side cursor
+    (as the inventory stood at ``at``, when given)."""
+    listing, filters, order = _exposure_query(site, vendor, risk_tier, sort, at)
+    return stream_listing(reads, listing, filters, sort=order, cursor=cursor, past=past(at))
 
 
 SUMMARY_COLUMNS = [
@@ -434,14 +448,20 @@ _SUMMARY = (
 
 
 async def summary(
-    reads: ReadDatabase, *, site: str | None, vendor: str | None, network_mode: NetworkMode | None
+    reads: ReadDatabase,
+    *,
+    site: str | None,
+    vendor: str | None,
+    network_mode: NetworkMode | None,
+    at: datetime | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Counts of scanner records by site, vendor, network mode and audit status; minimums marked.
+    """Counts of scanner records by site, vendor, network mode and audit status; minimums marked; with ``at``,
+    counted by the same SQL over the tables as they stood at that instant.
 
     The database counts (one GROUP BY); Python only orders the groups and adds the totals."""
     filters = _scanner_filters(site, vendor, network_mode)
     where = " WHERE " + " AND ".join(filters.conditions) if filters.conditions else ""
-    rows = await reads.fetch_heavy(_SUMMARY.format(where=where), filters.params)
+    rows = await reads.fetch_heavy(*at_instant(reads, _SUMMARY.format(where=where), filters.params, at))
     items = sorted(
         (
             {

@@ -47,7 +47,9 @@ class WebhookQuery(PageQuery):
 class DeliveryQuery(PageQuery):
     """Filters, sort and page of a subscription's delivery log."""
 
-    succeeded: bool | None = Field(default=None, description="`true`: only attempts answered 2xx; `false`: only failures.")
+    succeeded: bool | None = Field(
+        default=None, description="`true`: only attempts answered 2xx; `false`: only failures."
+    )
     change_id: Annotated[int, Field(ge=1, le=MAX_ID), DigitsOnly] | None = Field(
         default=None, description="Only attempts at this change record."
     )
@@ -64,7 +66,8 @@ class DeliveryQuery(PageQuery):
 async def list_webhooks(
     request: Request, query: Annotated[WebhookQuery, Depends(query_dependency(WebhookQuery))]
 ) -> Response:
-    """List webhook subscriptions with their targets, filters and delivery position; never their secrets."""
+    """List webhook subscriptions with their targets, filters and delivery position; never their secrets. No
+    `as_of`: subscriptions are delivery settings, not inventory; their past is in the change log (admin)."""
     items, next_cursor = await service.list_webhooks(request.app.state.reads, **query.model_dump())
     return page_response(request, items, next_cursor)
 
@@ -76,7 +79,8 @@ async def list_webhooks(
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
 async def get_webhook(request: Request, webhook: WebhookDep) -> Response:
-    """Get one webhook subscription by id, with how far delivery has got; never its secret."""
+    """Get one webhook subscription by id, with how far delivery has got; never its secret. No `as_of`: its past
+    is in the change log (admin)."""
     return item_response(request, "webhook", webhook)
 
 
@@ -90,7 +94,8 @@ async def get_webhook(request: Request, webhook: WebhookDep) -> Response:
 async def list_webhook_deliveries(
     request: Request, webhook: WebhookDep, query: Annotated[DeliveryQuery, Depends(query_dependency(DeliveryQuery))]
 ) -> Response:
-    """List the delivery attempts of one subscription, oldest first: change, attempt, status, duration and error."""
+    """List the delivery attempts of one subscription, oldest first: change, attempt, status, duration and error.
+    No `as_of`: attempts are a log of their own and never change once written."""
     items, next_cursor = await service.list_deliveries(request.app.state.reads, webhook["id"], **query.model_dump())
     return page_response(request, items, next_cursor)
 
