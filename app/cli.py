@@ -115,7 +115,12 @@ def _parse_expiry(value: str | None):
 @app.command("create-key")
 def create_key(
     name: Annotated[str, typer.Option(help="Who or what the key is for.")],
-    owner: Annotated[str, typer.Option(help="The person answerable for the key (keys of one owner cannot approve each other's change requests).")],
+    owner: Annotated[
+        str,
+        typer.Option(
+            help="The person answerable for the key (keys of one owner cannot approve each other's change requests)."
+        ),
+    ],
     role: Annotated[str, typer.Option(help="reader, editor, approver or admin.")],
     expires: Annotated[
         str | None, typer.Option(help="Expiry: days from now (90d) or an RFC 3339 timestamp. Default: never.")

@@ -194,8 +194,15 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
     }
     listed = [
         Endpoint("scanner by id", f"/api/v1/scanners/{item}", ceiling=f"/scanners/{item}"),
-        Endpoint("filtered list (site)", f"/api/v1/scanners?site={site_code}&limit=50", ceiling=f"/scanners?site={site_code}"),
-        Endpoint("304 If-None-Match", f"/api/v1/scanners/{item}", headers={"If-None-Match": "{etag}"}, compare="scanner by id"),
+        Endpoint(
+            "filtered list (site)", f"/api/v1/scanners?site={site_code}&limit=50", ceiling=f"/scanners?site={site_code}"
+        ),
+        Endpoint(
+            "304 If-None-Match",
+            f"/api/v1/scanners/{item}",
+            headers={"If-None-Match": "{etag}"},
+            compare="scanner by id",
+        ),
         Endpoint("first page", "/api/v1/scanners?limit=50"),
         Endpoint("deep cursor page", f"/api/v1/scanners?limit=50&cursor={deep_cursor}", compare="first page"),
     ]
@@ -204,7 +211,12 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
         Endpoint("exposure page (risk)", "/api/v1/reports/exposure?limit=50", heavy=True),
         Endpoint("exposure page (asset_tag)", "/api/v1/reports/exposure?limit=50&sort=asset_tag", heavy=True),
         Endpoint("summary", "/api/v1/reports/summary", heavy=True),
-        Endpoint("POST scanner", "/api/v1/scanners", role="editor", script=("bench/wrk/post.lua", str(data.first_site_id), run_id)),
+        Endpoint(
+            "POST scanner",
+            "/api/v1/scanners",
+            role="editor",
+            script=("bench/wrk/post.lua", str(data.first_site_id), run_id),
+        ),
         Endpoint(
             "PATCH scanner",
             "/api/v1/scanners",
@@ -225,9 +237,14 @@ def prepare(url: str, env: dict[str, str], scale, log) -> tuple:
     log(f"  migrating and seeding {url.split('@')[-1]}")
     run_cli(env, "migrate")
     run_cli(env, "seed")
-    log(f"  generating {scale.scanners:,} scanners, {scale.sites} sites, {scale.vendors} vendors, {scale.changes:,} changes")
+    log(
+        f"  generating {scale.scanners:,} scanners, {scale.sites} sites, {scale.vendors} vendors, {scale.changes:,} changes"
+    )
     data = generate(url, scale, log=log)
-    tokens = {role: run_cli(env, "create-key", "--name", f"benchmark {role}", "--owner", f"benchmark {role}", "--role", role) for role in ("reader", "editor")}
+    tokens = {
+        role: run_cli(env, "create-key", "--name", f"benchmark {role}", "--owner", f"benchmark {role}", "--role", role)
+        for role in ("reader", "editor")
+    }
     return data, tokens
 
 
@@ -246,7 +263,9 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
         "INVENTORY_RATE_LIMIT": os.environ.get("INVENTORY_RATE_LIMIT", "off"),
         "INVENTORY_AUTH_FAILURE_LIMIT": os.environ.get("INVENTORY_AUTH_FAILURE_LIMIT", "off"),
     }
-    os.environ.update({key: env[key] for key in ("INVENTORY_DATABASE_URL", "INVENTORY_SECRET_KEY", "INVENTORY_VAR_DIR")})
+    os.environ.update(
+        {key: env[key] for key in ("INVENTORY_DATABASE_URL", "INVENTORY_SECRET_KEY", "INVENTORY_VAR_DIR")}
+    )
     config.get_settings.cache_clear()
     config.get_secret_key.cache_clear()
     data, tokens = prepare(url, env, scale, log)
@@ -254,7 +273,11 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
     # PATCH targets: scanners sharing one version, a separate slice per server configuration.
     versions = data.scanner_versions
     top = max(versions.values())
-    same = [scanner_id for scanner_id, version in versions.items() if version == top and scanner_id > data.first_scanner_id + 1]
+    same = [
+        scanner_id
+        for scanner_id, version in versions.items()
+        if version == top and scanner_id > data.first_scanner_id + 1
+    ]
     slices = len(options.workers)
     site_code = "bench-site-0007"
     results, notes = [], []
@@ -268,7 +291,9 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
         api = serve(["--factory", "app.main:create_app"], env, api_port, workers)
         try:
             started = time.monotonic()
-            request(f"http://127.0.0.1:{api_port}/api/v1/changes/verify", {"Authorization": f"Bearer {tokens['reader']}"})
+            request(
+                f"http://127.0.0.1:{api_port}/api/v1/changes/verify", {"Authorization": f"Bearer {tokens['reader']}"}
+            )
             notes.append(
                 f"{backend}, {workers} worker(s): first verify (no checkpoint yet) took {time.monotonic() - started:.1f} s"
             )
@@ -285,10 +310,16 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                 connections = HEAVY_CONNECTIONS if endpoint.heavy else options.connections
                 reference, reference_name = None, ""
                 if endpoint.ceiling:
-                    ceiling_run = wrk(f"http://127.0.0.1:{ceiling_port}{endpoint.ceiling}", options.duration, connections, {})
+                    ceiling_run = wrk(
+                        f"http://127.0.0.1:{ceiling_port}{endpoint.ceiling}", options.duration, connections, {}
+                    )
                     reference, reference_name = ceiling_run["rps"], "ceiling"
                 run = wrk(
-                    f"http://127.0.0.1:{api_port}{endpoint.path}", options.duration, connections, headers, endpoint.script
+                    f"http://127.0.0.1:{api_port}{endpoint.path}",
+                    options.duration,
+                    connections,
+                    headers,
+                    endpoint.script,
                 )
                 if endpoint.compare and endpoint.compare in measured:
                     reference, reference_name = measured[endpoint.compare], endpoint.compare
@@ -299,7 +330,12 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                     started = time.monotonic()
                     status = request(f"http://127.0.0.1:{api_port}{endpoint.path}", headers)[0]
                     elapsed = time.monotonic() - started
-                    run.update(rps=1 / elapsed, p50=f"{elapsed:.2f}s", p99="(1 request)", errors="" if status < 400 else str(status))
+                    run.update(
+                        rps=1 / elapsed,
+                        p50=f"{elapsed:.2f}s",
+                        p99="(1 request)",
+                        errors="" if status < 400 else str(status),
+                    )
                 measured[endpoint.name] = run["rps"]
                 result = Result(backend, workers, endpoint.name, run["rps"], run["p50"], run["p99"], run["errors"])
                 result.reference, result.reference_name = reference, reference_name
@@ -332,14 +368,18 @@ def main() -> None:
     from bench.dataset import Scale
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2,000 scanners, 20,000 changes, 3 s per endpoint, 1 worker")
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 scanners, 20,000 changes, 3 s per endpoint, 1 worker"
+    )
     parser.add_argument("--scanners", type=int)
     parser.add_argument("--sites", type=int)
     parser.add_argument("--vendors", type=int)
     parser.add_argument("--changes", type=int)
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--workers", default=None, help="comma-separated worker counts (default 1,2; quick: 1)")
-    parser.add_argument("--duration", type=int, default=None, help="seconds of load per endpoint (default 10; quick: 3)")
+    parser.add_argument(
+        "--duration", type=int, default=None, help="seconds of load per endpoint (default 10; quick: 3)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections for the hot endpoints")
     parser.add_argument("--port", type=int, default=API_PORT, help="the API's port; the ceiling uses the next one")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")

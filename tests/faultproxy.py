@@ -71,9 +71,7 @@ class FaultProxy:
                 return
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
             self._writers.add(upstream_writer)
-            await asyncio.gather(
-                self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer)
-            )
+            await asyncio.gather(self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer))
         except (ConnectionError, OSError):
             pass
         finally:

@@ -43,7 +43,8 @@ async def test_listing_shows_every_key_without_tokens(admin, tokens):
 async def test_create_shows_the_token_once_and_it_works_for_its_role(admin, anonymous):
     expires = format_timestamp(utcnow() + timedelta(days=30))
     response = await admin.post(
-        "/api/v1/api-keys", json={"name": "customs ICT monitor", "owner": "key owner", "role": "reader", "expires_at": expires}
+        "/api/v1/api-keys",
+        json={"name": "customs ICT monitor", "owner": "key owner", "role": "reader", "expires_at": expires},
     )
     assert response.status_code == 201, response.text
     created = response.json()
@@ -60,8 +61,12 @@ async def test_create_shows_the_token_once_and_it_works_for_its_role(admin, anon
 
 async def test_an_idempotent_create_replays_without_the_token(admin):
     headers = {"Idempotency-Key": "mint-monitor"}
-    first = await admin.post("/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers)
-    again = await admin.post("/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers)
+    first = await admin.post(
+        "/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers
+    )
+    again = await admin.post(
+        "/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers
+    )
     assert first.status_code == again.status_code == 201
     assert first.json()["token"].startswith("csi_") and again.json()["token"] is None
     assert {**first.json(), "token": None} == again.json()

@@ -62,7 +62,12 @@ async def fixtures(admin) -> dict:
     scanner = (await admin.get("/api/v1/scanners", params={"limit": 1})).json()["items"][0]
     spare = await admin.post(
         "/api/v1/scanners",
-        json={"asset_tag": "APPROVAL-1", "site_id": scanner["site"]["id"], "network_mode": "standalone", "use": "baggage"},
+        json={
+            "asset_tag": "APPROVAL-1",
+            "site_id": scanner["site"]["id"],
+            "network_mode": "standalone",
+            "use": "baggage",
+        },
     )
     override = await admin.post(
         "/api/v1/access-overrides",
@@ -73,7 +78,9 @@ async def fixtures(admin) -> dict:
         "/api/v1/mitigation-measures", json={"scanner_id": scanner["id"], "title": "Seal the port"}, headers=REASON
     )
     audit = (await admin.get("/api/v1/audits")).json()["items"][0]
-    finding = await admin.post("/api/v1/findings", json={"audit_id": audit["id"], "severity": "high", "title": "Open port"})
+    finding = await admin.post(
+        "/api/v1/findings", json={"audit_id": audit["id"], "severity": "high", "title": "Open port"}
+    )
     reported = await admin.post(
         "/api/v1/audits", json={"title": "Reported audit", "status": "reported", "covers_all_scanners": True}
     )
@@ -94,7 +101,11 @@ async def fixtures(admin) -> dict:
 def covered_writes(objects: dict) -> list[tuple[str, str, dict | None, str]]:
     """(method, url, body, rule) of one write per entry of the policy, as an editor sends it."""
     scanner, spare = objects["scanner"]["id"], objects["spare"]["id"]
-    vendor = objects["assessment"]["vendor"]["id"] if "vendor" in objects["assessment"] else objects["assessment"]["vendor_id"]
+    vendor = (
+        objects["assessment"]["vendor"]["id"]
+        if "vendor" in objects["assessment"]
+        else objects["assessment"]["vendor_id"]
+    )
     return [
         ("PATCH", f"/api/v1/scanners/{scanner}", {"network_mode": "standalone", "network_id": None}, "scanner-network"),
         ("PATCH", f"/api/v1/scanners/{scanner}", {"vendor_id": None}, "scanner-network"),
@@ -113,32 +124,73 @@ def covered_writes(objects: dict) -> list[tuple[str, str, dict | None, str]]:
             },
             "vendor-assessment",
         ),
-        ("PATCH", f"/api/v1/vendor-assessments/{objects['assessment']['id']}", {"criterion_2": "yes"}, "vendor-assessment"),
+        (
+            "PATCH",
+            f"/api/v1/vendor-assessments/{objects['assessment']['id']}",
+            {"criterion_2": "yes"},
+            "vendor-assessment",
+        ),
         ("DELETE", f"/api/v1/vendor-assessments/{objects['assessment']['id']}", None, "vendor-assessment"),
-        ("POST", "/api/v1/access-overrides", {"scanner_id": spare, "criterion_3a": "no", "reason": "air-gapped"}, "access-override"),
+        (
+            "POST",
+            "/api/v1/access-overrides",
+            {"scanner_id": spare, "criterion_3a": "no", "reason": "air-gapped"},
+            "access-override",
+        ),
         ("PATCH", f"/api/v1/access-overrides/{objects['override']['id']}", {"criterion_3a": "no"}, "access-override"),
         ("DELETE", f"/api/v1/access-overrides/{objects['override']['id']}", None, "access-override"),
-        ("POST", "/api/v1/mitigation-measures", {"scanner_id": scanner, "title": "Disable modem"}, "mitigation-measure"),
-        ("PATCH", f"/api/v1/mitigation-measures/{objects['measure']['id']}", {"status": "verified"}, "mitigation-measure"),
+        (
+            "POST",
+            "/api/v1/mitigation-measures",
+            {"scanner_id": scanner, "title": "Disable modem"},
+            "mitigation-measure",
+        ),
+        (
+            "PATCH",
+            f"/api/v1/mitigation-measures/{objects['measure']['id']}",
+            {"status": "verified"},
+            "mitigation-measure",
+        ),
         ("DELETE", f"/api/v1/mitigation-measures/{objects['measure']['id']}", None, "mitigation-measure"),
-        ("PATCH", f"/api/v1/findings/{objects['finding']['id']}", {"status": "resolved", "scanner_ids": []},
-         "finding-leaves-open"),
+        (
+            "PATCH",
+            f"/api/v1/findings/{objects['finding']['id']}",
+            {"status": "resolved", "scanner_ids": []},
+            "finding-leaves-open",
+        ),
         ("DELETE", f"/api/v1/findings/{objects['finding']['id']}", None, "finding-leaves-open"),
         (
             "POST",
             "/api/v1/findings",
-            {"audit_id": objects["finding"]["audit_id"], "severity": "low", "title": "Accepted risk", "status": "accepted"},
+            {
+                "audit_id": objects["finding"]["audit_id"],
+                "severity": "low",
+                "title": "Accepted risk",
+                "status": "accepted",
+            },
             "finding-leaves-open",
         ),
         ("PATCH", f"/api/v1/audits/{objects['audit']['id']}", {"status": "closed"}, "audit-closed"),
-        ("POST", "/api/v1/audits", {"title": "Closed at once", "status": "closed", "covers_all_scanners": True}, "audit-closed"),
+        (
+            "POST",
+            "/api/v1/audits",
+            {"title": "Closed at once", "status": "closed", "covers_all_scanners": True},
+            "audit-closed",
+        ),
     ]
 
 
 async def snapshot(admin, objects: dict) -> dict:
     """Every collection a covered write could touch, as an admin reads it."""
     state = {}
-    for collection in ("scanners", "vendor-assessments", "access-overrides", "mitigation-measures", "findings", "audits"):
+    for collection in (
+        "scanners",
+        "vendor-assessments",
+        "access-overrides",
+        "mitigation-measures",
+        "findings",
+        "audits",
+    ):
         items = (await admin.get(f"/api/v1/{collection}", params={"limit": 500})).json()["items"]
         state[collection] = items
     state["exposure"] = (await admin.get("/api/v1/reports/exposure", params={"limit": 500})).json()["items"]
@@ -217,7 +269,9 @@ async def test_writes_outside_the_policy_apply_directly(people):
 
 
 async def open_request(client, url: str, body: dict, reason: str = "network redesign") -> dict:
-    response = await client.patch(url, json=body, headers={"If-Match": await etag(client, url), "X-Change-Reason": reason})
+    response = await client.patch(
+        url, json=body, headers={"If-Match": await etag(client, url), "X-Change-Reason": reason}
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -284,9 +338,13 @@ async def test_nobody_approves_their_own_request(people, db):
     # An approver's own request needs another approver.
     mine = await open_request(approver, "/api/v1/scanners/3", {"vendor_id": None})
     mine_url = f"/api/v1/change-requests/{mine['id']}"
-    assert_problem(await approver.post(f"{mine_url}/approve", headers={"If-Match": await etag(approver, mine_url)}), 403)
     assert_problem(
-        await approver.post(f"{mine_url}/reject", json={"reason": "no"}, headers={"If-Match": await etag(approver, mine_url)}),
+        await approver.post(f"{mine_url}/approve", headers={"If-Match": await etag(approver, mine_url)}), 403
+    )
+    assert_problem(
+        await approver.post(
+            f"{mine_url}/reject", json={"reason": "no"}, headers={"If-Match": await etag(approver, mine_url)}
+        ),
         403,
     )
     for url in (cr_url, mine_url):
@@ -323,7 +381,10 @@ async def test_two_racing_approvals_apply_once(people):
     tag = await etag(editor, cr_url)
     before = len(await history(admin, "scanners", 1))
     responses = await asyncio.gather(
-        *(people[who].post(f"{cr_url}/approve", headers={"If-Match": tag}) for who in ("approver", "approver2", "admin"))
+        *(
+            people[who].post(f"{cr_url}/approve", headers={"If-Match": tag})
+            for who in ("approver", "approver2", "admin")
+        )
     )
     statuses = Counter(response.status_code for response in responses)
     assert statuses[200] == 1 and set(statuses) <= {200, 409, 412}, [response.text for response in responses]
@@ -428,7 +489,10 @@ async def test_expired_requests_read_as_expired_and_cannot_apply(people, db):
     cr_url = f"/api/v1/change-requests/{held['id']}"
     assert (await editor.get(cr_url)).json()["state"] == "expired"
     assert (await editor.get("/api/v1/change-requests", params={"state": "pending"})).json()["items"] == []
-    assert [item["id"] for item in (await editor.get("/api/v1/change-requests", params={"state": "expired"})).json()["items"]] == [held["id"]]
+    assert [
+        item["id"]
+        for item in (await editor.get("/api/v1/change-requests", params={"state": "expired"})).json()["items"]
+    ] == [held["id"]]
     assert "pending_change_requests" not in (await editor.get("/api/v1/scanners/1")).json()
     refused = await approver.post(f"{cr_url}/approve", headers={"If-Match": await etag(editor, cr_url)})
     assert assert_problem(refused, 409, "expired")["state"] == "expired"
@@ -515,10 +579,21 @@ async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(
     assert last["api_key_id"] == await key_id(admin, "test admin") and last["emergency"] is False
     # The request's own records are admin-only too (they name the key and the role asked for).
     kinds = {"change-requests", "api-key-change-requests"}
-    seen = [c for c in (await admin.get("/api/v1/changes", params={"limit": 500})).json()["items"] if c["object_type"] in kinds]
-    assert [(c["object_type"], c["action"]) for c in seen] == [("api-key-change-requests", "create"), ("api-key-change-requests", "update")]
+    seen = [
+        c
+        for c in (await admin.get("/api/v1/changes", params={"limit": 500})).json()["items"]
+        if c["object_type"] in kinds
+    ]
+    assert [(c["object_type"], c["action"]) for c in seen] == [
+        ("api-key-change-requests", "create"),
+        ("api-key-change-requests", "update"),
+    ]
     for reader in (editor, approver):  # ("test reader" is an admin now)
-        assert not [c for c in (await reader.get("/api/v1/changes", params={"limit": 500})).json()["items"] if c["object_type"] in kinds]
+        assert not [
+            c
+            for c in (await reader.get("/api/v1/changes", params={"limit": 500})).json()["items"]
+            if c["object_type"] in kinds
+        ]
     assert (await editor.get("/api/v1/changes/verify")).json()["valid"] is True
     assert (await admin.get("/api/v1/changes/verify")).json()["valid"] is True
     await other_admin.aclose()

@@ -38,7 +38,7 @@ async def test_the_seeded_nuctech_assessment_cites_the_document(client):
         '"Deze overwegingen worden meegenomen is het in ons antwoord op vraag 4 genoemde aanvullende onderzoek, dat'
         ' in samenspraak met andere relevante overheidspartijen wordt uitgevoerd." (Antwoord 6)' in assessment["caveat"]
     )
-    assert "waarin de resultaten van deze externe audit worden meegenomen.\" (Antwoord 7)" in assessment["caveat"]
+    assert 'waarin de resultaten van deze externe audit worden meegenomen." (Antwoord 7)' in assessment["caveat"]
     assert "Antwoord 5, 6, 7" in assessment["basis"]
     assert (assessment["assessed_on"], assessment["valid_until"]) == ("2021-04-19", None)  # the source gives none
 
@@ -76,9 +76,7 @@ async def test_an_assessment_names_its_assessor_and_a_known_status(steward):
         "assessed_on": "2022-01-10",
     }
     assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 422, "assessor")
-    assert_problem(
-        await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "  "}), 422, "assessor"
-    )
+    assert_problem(await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "  "}), 422, "assessor")
     assert_problem(
         await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "X", "status": "final"}),
         422,
@@ -173,7 +171,7 @@ async def test_3a_follows_the_recorded_supplier_access_facts(client):
     row = await exposure_of(client, "SPL-BG-NUCTECH")
     assert (row["criterion_3a"], row["risk_tier"], row["access_software_updates"]) == ("yes", "high", "yes")
     assert row["reasons"][0].startswith("Tier high: extensive supplier access (3a yes)")
-    listed = (await client.get("/api/v1/supplier-access-facts", params={"scanner": scanner["id"], "answer": "yes"}))
+    listed = await client.get("/api/v1/supplier-access-facts", params={"scanner": scanner["id"], "answer": "yes"})
     assert [item["aspect"] for item in listed.json()["items"]] == ["software_updates"]
     etag = (await client.get(url)).headers["etag"]
     assert (await client.delete(url, headers={"If-Match": etag})).status_code == 204
@@ -187,7 +185,9 @@ async def test_3a_follows_the_recorded_supplier_access_facts(client):
 async def test_bad_supplier_access_facts_are_refused_naming_the_field(client):
     scanner = await scanner_by_tag(client, "RTM-CS-01")
     body = {"scanner_id": scanner["id"], "aspect": "remote_maintenance", "answer": "yes", "source": "Contract"}
-    assert_problem(await client.post("/api/v1/supplier-access-facts", json={**body, "aspect": "telepathy"}), 422, "aspect")
+    assert_problem(
+        await client.post("/api/v1/supplier-access-facts", json={**body, "aspect": "telepathy"}), 422, "aspect"
+    )
     assert_problem(await client.post("/api/v1/supplier-access-facts", json={**body, "answer": "maybe"}), 422, "answer")
     without_source = {key: value for key, value in body.items() if key != "source"}
     assert_problem(await client.post("/api/v1/supplier-access-facts", json=without_source), 422, "source")

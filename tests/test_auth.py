@@ -109,7 +109,10 @@ PATCH_BODIES = {
 def required_role(path: str, method: str) -> Role:
     """What the service promises: reading needs reader, changing the inventory editor, deciding on change
     requests approver, anything on keys and webhooks admin."""
-    if path.startswith((f"{API_PREFIX}/api-keys", f"{API_PREFIX}/webhooks")) or path == f"{API_PREFIX}/changes/verify/full":
+    if (
+        path.startswith((f"{API_PREFIX}/api-keys", f"{API_PREFIX}/webhooks"))
+        or path == f"{API_PREFIX}/changes/verify/full"
+    ):
         return Role.ADMIN
     if path.endswith(("/approve", "/reject")):
         return Role.APPROVER
@@ -218,7 +221,11 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
                 assert_problem(response, 401)
             elif role.rank < needed.rank:
                 # The route's own role check comes first: a reader restoring is told it needs an editor.
-                first_check = Role.EDITOR if needed == Role.ADMIN and path.endswith("/restore") and role.rank < Role.EDITOR.rank else needed
+                first_check = (
+                    Role.EDITOR
+                    if needed == Role.ADMIN and path.endswith("/restore") and role.rank < Role.EDITOR.rank
+                    else needed
+                )
                 assert_problem(response, 403, first_check.value)
             else:
                 assert response.status_code not in (401, 403) and response.status_code < 500, (where, response.text)

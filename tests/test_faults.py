@@ -49,11 +49,6 @@ REQUEST_TIMEOUT = 30.0
 MEASURED: dict[str, list[float]] = {}
 
 
-
-
-
-
-
 @dataclass
 class Service:
     """The server under test, its proxy, its database, and the writes it acknowledged."""
@@ -185,7 +180,9 @@ async def requests_during_fault(service: Service, http: httpx.AsyncClient, label
             json={"code": f"c{uuid.uuid4().hex[:10]}", "name": "During the fault", "kind": "other"},
             headers={"Idempotency-Key": key},
         ),
-        "update": service.write(http, "PATCH", location, json={"notes": "during the fault"}, headers={"If-Match": etag}),
+        "update": service.write(
+            http, "PATCH", location, json={"notes": "during the fault"}, headers={"If-Match": etag}
+        ),
         "ready": http.get("/health/ready"),
     }
     for name, call in calls.items():
@@ -301,7 +298,6 @@ async def test_terminated_backends_cost_at_most_a_503_and_heal(service):
             assert statuses[200] >= 10, statuses  # the pools replace the dead connections at once
         assert (await http.get("/health/ready")).status_code == 200
     await service.assert_acknowledged_writes_are_the_change_records()
-
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -77,7 +77,18 @@ def schemathesis_command(base_url: str, token: str, *extra: str) -> list[str]:
 
 def mint(env: dict[str, str], role: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "create-key", "--name", f"fuzz {role}", "--owner", f"fuzz {role}", "--role", role],
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "create-key",
+            "--name",
+            f"fuzz {role}",
+            "--owner",
+            f"fuzz {role}",
+            "--role",
+            role,
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -43,7 +43,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     inventory = Path(sys.executable).parent / "inventory"
     run(inventory, "migrate", cwd=ROOT, env=env)
     run(inventory, "seed", cwd=ROOT, env=env)
-    token = run(inventory, "create-key", "--name", "generated client", "--owner", "generated client", "--role", "editor", cwd=ROOT, env=env).stdout
+    token = run(
+        inventory,
+        "create-key",
+        "--name",
+        "generated client",
+        "--owner",
+        "generated client",
+        "--role",
+        "editor",
+        cwd=ROOT,
+        env=env,
+    ).stdout
     port = free_port()
     log = (home / "server.log").open("w")
     server = subprocess.Popen(

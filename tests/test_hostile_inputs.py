@@ -155,6 +155,8 @@ async def test_a_timestamp_body_field_outside_the_calendar_in_utc_is_a_422(anony
 
 @pytest.mark.parametrize("expires", ["\u00b2d", "\u0661\u0662d", "+5d", "9999-12-31T23:59:59-23:59"])
 def test_the_cli_refuses_expiries_it_cannot_read(db, expires):
-    result = CliRunner().invoke(cli, ["create-key", "--name", "odd", "--owner", "odd", "--role", "reader", "--expires", expires])
+    result = CliRunner().invoke(
+        cli, ["create-key", "--name", "odd", "--owner", "odd", "--role", "reader", "--expires", expires]
+    )
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     assert "--expires" in result.output or "expiry" in result.output or "timestamp" in result.output

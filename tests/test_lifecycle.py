@@ -92,7 +92,12 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
         spec = httpx.get(f"{base}/openapi.json", timeout=30).json()
         behind = httpx.get(f"{base}/health/ready", timeout=30)
         assert behind.status_code == 503
-        assert behind.json() == {"status": "unavailable", "database": "sqlite", "migrations": "behind", "draining": False}
+        assert behind.json() == {
+            "status": "unavailable",
+            "database": "sqlite",
+            "migrations": "behind",
+            "draining": False,
+        }
         assert_matches_declared(spec, behind)
         assert not (tmp_path / "var" / "admin.token").exists()
         with sqlite3.connect(database) as connection:
@@ -113,7 +118,12 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
             lambda: (answer := httpx.get(f"{base}/health/ready", timeout=30)).status_code == 503 and answer,
             "readiness to turn 503",
         )
-        assert draining.json() == {"status": "unavailable", "database": "sqlite", "migrations": "current", "draining": True}
+        assert draining.json() == {
+            "status": "unavailable",
+            "database": "sqlite",
+            "migrations": "current",
+            "draining": True,
+        }
         assert_matches_declared(spec, draining)
         assert httpx.get(f"{base}/health/live", timeout=30).status_code == 200  # still serving
         assert httpx.get(f"{base}/api/v1/scanners", timeout=30).status_code == 401  # the API too

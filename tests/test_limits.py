@@ -121,9 +121,7 @@ async def test_a_query_of_many_unknown_parameters_gets_a_capped_422(client):
         ("POST", "/api/v1/api-keys", {"content": b'{"role": "god"}'}),
     ],
 )
-async def test_an_unauthenticated_request_gets_a_401_before_its_input_is_looked_at(
-    anonymous, method, path, extra
-):
+async def test_an_unauthenticated_request_gets_a_401_before_its_input_is_looked_at(anonymous, method, path, extra):
     headers = {"content-type": "application/json", **extra.pop("headers", {})}
     response = await anonymous.request(method, path, headers=headers, **extra)
     problem = assert_problem(response, 401)

@@ -43,7 +43,16 @@ def two_workers(tmp_path_factory):
     cli_logs = [run_cli(env, "migrate"), run_cli(env, "seed")]
     tokens = {}
     for role in ("reader", "editor", "admin"):
-        minted = run_cli(env, "create-key", "--name", f"{role} for the log test", "--owner", f"{role} for the log test", "--role", role)
+        minted = run_cli(
+            env,
+            "create-key",
+            "--name",
+            f"{role} for the log test",
+            "--owner",
+            f"{role} for the log test",
+            "--role",
+            role,
+        )
         assert minted.returncode == 0, minted.stderr
         tokens[role] = minted.stdout.strip()
         cli_logs.append(minted)
@@ -83,7 +92,9 @@ def test_one_json_line_per_request_without_tokens_or_query_strings(two_workers):
 
     ok = httpx.get(f"{base}/api/v1/scanners/1", headers={**reader, "X-Request-ID": "log-test-ok"}, timeout=30)
     forged = httpx.get(
-        f"{base}/api/v1/scanners?cursor={QUERY_SECRET}", headers={**reader, "X-Request-ID": "log-test-cursor"}, timeout=30
+        f"{base}/api/v1/scanners?cursor={QUERY_SECRET}",
+        headers={**reader, "X-Request-ID": "log-test-cursor"},
+        timeout=30,
     )
     refused = httpx.get(f"{base}/api/v1/sites", headers={"Authorization": f"Bearer {QUERY_SECRET}"}, timeout=30)
     assert (ok.status_code, forged.status_code, refused.status_code) == (200, 400, 401)
@@ -192,7 +203,9 @@ def test_who_may_read_the_metrics(two_workers):
         allowed = httpx.get(url, headers=bearer(token), timeout=30)
         assert allowed.status_code == 200
         assert allowed.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
-    openmetrics = httpx.get(url, headers={**bearer(METRICS_TOKEN), "Accept": "application/openmetrics-text"}, timeout=30)
+    openmetrics = httpx.get(
+        url, headers={**bearer(METRICS_TOKEN), "Accept": "application/openmetrics-text"}, timeout=30
+    )
     assert openmetrics.headers["content-type"].startswith("application/openmetrics-text; version=1.0.0")
     assert openmetrics.text.endswith("# EOF\n")
 

@@ -78,9 +78,7 @@ def limited_app(db: str, request, prefix: str):
 
 def http(app: FastAPI, *, address: str = "127.0.0.1", token: str | None = None) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
-    return httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=bearer(token) if token else {}
-    )
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=bearer(token) if token else {})
 
 
 def assert_too_many(response: httpx.Response, limit: int, window_seconds: int, *words: str) -> None:
@@ -101,7 +99,9 @@ async def test_each_api_key_gets_its_own_budget(limited_app, db, storage):
         async with http(app, token=reader) as as_reader, http(app, token=editor) as as_editor:
             for _ in range(5):
                 assert (await as_reader.get("/api/v1/sites")).status_code == 200
-            assert_too_many(await as_reader.get("/api/v1/sites"), 5, 60, "This API key made more than 5 requests per minute.")
+            assert_too_many(
+                await as_reader.get("/api/v1/sites"), 5, 60, "This API key made more than 5 requests per minute."
+            )
             assert_too_many(await as_reader.get("/api/v1/scanners/1"), 5, 60)
             # Another key, even from the same address, is not affected.
             for _ in range(4):
@@ -157,7 +157,10 @@ async def test_limits_are_shared_by_app_instances_through_redis(limited_app, db)
 
 async def test_in_memory_limits_are_per_process(limited_app, db):
     token = mint_token(db, "reader")
-    async with limited_app("memory", rate_limit="2/minute") as first, limited_app("memory", rate_limit="2/minute") as second:
+    async with (
+        limited_app("memory", rate_limit="2/minute") as first,
+        limited_app("memory", rate_limit="2/minute") as second,
+    ):
         async with http(first, token=token) as one, http(second, token=token) as two:
             for _ in range(2):
                 assert (await one.get("/api/v1/sites")).status_code == 200

@@ -48,7 +48,13 @@ async def export(client, url: str, media: str, **params) -> list[dict]:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"sort": "asset_tag"}, {"vendor": "nuctech"}, {"risk_tier": "elevated"}, {"site": "maasvlakte", "sort": "risk"}],
+    [
+        {},
+        {"sort": "asset_tag"},
+        {"vendor": "nuctech"},
+        {"risk_tier": "elevated"},
+        {"site": "maasvlakte", "sort": "risk"},
+    ],
 )
 async def test_paging_through_the_exposure_report_gives_the_export(client, params):
     paged = await all_pages(client, EXPOSURE, limit=3, **params)
@@ -81,7 +87,11 @@ async def test_an_export_continues_after_a_cursor(client):
 async def test_report_cursors_are_bound_to_the_report_and_its_parameters(client):
     cursor = (await client.get(EXPOSURE, params={"vendor": "nuctech", "limit": 2})).json()["next_cursor"]
     assert (await client.get(EXPOSURE, params={"vendor": "nuctech", "limit": 2, "cursor": cursor})).status_code == 200
-    for other in ({"vendor": "1"}, {"vendor": "nuctech", "sort": "asset_tag"}, {"vendor": "nuctech", "site": "schiphol"}):
+    for other in (
+        {"vendor": "1"},
+        {"vendor": "nuctech", "sort": "asset_tag"},
+        {"vendor": "nuctech", "site": "schiphol"},
+    ):
         assert_problem(await client.get(EXPOSURE, params={**other, "cursor": cursor}), 400, "cursor")
     assert_problem(await client.get(EXPOSURE, params={"cursor": cursor}, headers={"Accept": "text/csv"}), 400)
     scanners = (await client.get("/api/v1/scanners", params={"limit": 2})).json()["next_cursor"]

@@ -224,6 +224,7 @@ async def test_overdue_findings_at_a_chosen_date(steward):
 
 async def test_overdue_assessments_at_a_chosen_date(steward):
     client = steward  # covered writes (accepting a finding, an assessment) as emergency changes
+
     async def overdue(on: str) -> list:
         return (await client.get("/api/v1/reports/overdue/assessments", params={"on": on})).json()["items"]
 

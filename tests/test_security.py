@@ -48,7 +48,9 @@ async def all_changes(http: httpx.AsyncClient, **params) -> list[dict]:
     """Every change record ``http`` can read, following cursors one record per page."""
     items, cursor = [], None
     while True:
-        response = await http.get("/api/v1/changes", params={"limit": 7, **params, **({"cursor": cursor} if cursor else {})})
+        response = await http.get(
+            "/api/v1/changes", params={"limit": 7, **params, **({"cursor": cursor} if cursor else {})}
+        )
         assert response.status_code == 200, response.text
         page = response.json()
         items.extend(page["items"])
@@ -59,7 +61,9 @@ async def all_changes(http: httpx.AsyncClient, **params) -> list[dict]:
 
 async def make_key_history(admin: httpx.AsyncClient) -> int:
     """Create, rename, re-role and revoke an API key through the API; its id."""
-    created = await admin.post("/api/v1/api-keys", json={"name": "import job", "owner": "key owner", "role": "reader", "source": "T-1"})
+    created = await admin.post(
+        "/api/v1/api-keys", json={"name": "import job", "owner": "key owner", "role": "reader", "source": "T-1"}
+    )
     assert created.status_code == 201, created.text
     key = created.json()
     url = f"/api/v1/api-keys/{key['id']}"
@@ -186,7 +190,9 @@ async def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(client, db):
     for trigger in TRIGGERS:
         value = f"{trigger}cmd|' /C calc'!A0"
         with get_engine(db).begin() as connection:
-            connection.execute(sa.text("UPDATE site SET name = :name WHERE id = :id"), {"name": value, "id": site["id"]})
+            connection.execute(
+                sa.text("UPDATE site SET name = :name WHERE id = :id"), {"name": value, "id": site["id"]}
+            )
         rows = csv_rows(await client.get("/api/v1/reports/summary", headers={"Accept": "text/csv"}))
         cells = {row["site_name"] for row in rows if row["site"] == "maasvlakte"}
         assert cells == {"'" + value}, (trigger, cells)
@@ -235,7 +241,9 @@ async def test_a_configured_public_base_url_makes_links_absolute(db, tokens, mon
                 created = await http.post(
                     "/api/v1/sites", json={"code": "delfzijl", "name": "Delfzijl", "kind": "seaport"}
                 )
-                assert created.headers["location"] == f"https://inventory.example.org/api/v1/sites/{created.json()['id']}"
+                assert (
+                    created.headers["location"] == f"https://inventory.example.org/api/v1/sites/{created.json()['id']}"
+                )
     finally:
         monkeypatch.delenv("INVENTORY_PUBLIC_BASE_URL")
         config.get_settings.cache_clear()

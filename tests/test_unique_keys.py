@@ -114,7 +114,9 @@ async def test_a_record_may_change_the_case_of_its_own_key(client):
     scanner = (await client.get("/api/v1/scanners", params={"limit": 1})).json()["items"][0]
     url = f"/api/v1/scanners/{scanner['id']}"
     response = await client.patch(
-        url, json={"asset_tag": scanner["asset_tag"].lower()}, headers={"If-Match": (await client.get(url)).headers["etag"]}
+        url,
+        json={"asset_tag": scanner["asset_tag"].lower()},
+        headers={"If-Match": (await client.get(url)).headers["etag"]},
     )
     assert response.status_code == 200, response.text
     assert response.json()["asset_tag"] == scanner["asset_tag"].lower()
@@ -127,7 +129,9 @@ async def test_a_record_may_change_the_case_of_its_own_key(client):
 def test_the_database_refuses_case_variants_itself(db, table, column, existing):
     variant = existing.swapcase()
     with get_engine(db).connect() as connection:
-        row = dict(connection.execute(sa.text(f"SELECT * FROM {table} WHERE {column} = :v"), {"v": existing}).mappings().one())
+        row = dict(
+            connection.execute(sa.text(f"SELECT * FROM {table} WHERE {column} = :v"), {"v": existing}).mappings().one()
+        )
         row.pop("id")
         row[column] = variant
         names = ", ".join(row)

@@ -191,7 +191,9 @@ async def _history_through_the_api(client) -> None:
     for patch in ({"status": "maintenance"}, {"notes": "Moved."}):
         response = await client.patch(scanner_url, json=patch, headers={"If-Match": await etag(client, scanner_url)})
         assert response.status_code == 200, response.text
-    response = await client.patch(site_url, json={"name": "Delfzijl port"}, headers={"If-Match": await etag(client, site_url)})
+    response = await client.patch(
+        site_url, json={"name": "Delfzijl port"}, headers={"If-Match": await etag(client, site_url)}
+    )
     assert response.status_code == 200, response.text
     assert (await client.delete(scanner_url, headers={"If-Match": await etag(client, scanner_url)})).status_code == 204
     assert (await client.post(f"{scanner_url}/restore")).status_code == 201
@@ -203,9 +205,7 @@ async def test_the_versions_written_with_each_change_are_those_the_log_implies(c
     await _history_through_the_api(client)
     with get_engine(db).connect() as connection:
         live = _version_rows(connection)
-        states = connection.execute(
-            sa.text("SELECT COUNT(*) FROM change_record WHERE action <> 'delete'")
-        ).scalar_one()
+        states = connection.execute(sa.text("SELECT COUNT(*) FROM change_record WHERE action <> 'delete'")).scalar_one()
         connection.rollback()
         with connection.begin() as transaction:
             rebuild_versions(connection, batch=7)
@@ -237,7 +237,12 @@ async def test_as_of_answers_equal_the_replayed_log_at_several_instants(client, 
             listed = await walk(client, collection, as_of=at, limit=37)
             assert {item["id"]: item for item in listed} == items, (collection, at)
             assert [item["id"] for item in listed] == sorted(items), (collection, at)
-        for collection, key in (("sites", "code"), ("vendors", "slug"), ("networks", "code"), ("scanners", "asset_tag")):
+        for collection, key in (
+            ("sites", "code"),
+            ("vendors", "slug"),
+            ("networks", "code"),
+            ("scanners", "asset_tag"),
+        ):
             values = list(expected[collection].values())
             listed = await walk(client, collection, as_of=at, sort=f"-{key}", limit=29)
             assert [item["id"] for item in listed] == ordered(values, (key, True)), (collection, at)
@@ -297,10 +302,14 @@ async def test_the_migration_builds_the_versions_of_a_large_existing_log(scratch
             for row in connection.execute(sa.text("SELECT valid_from_change, valid_to_change FROM object_version"))
         }
         # A scanner updated round-robin: each version ends at the scanner's next change.
-        chain = connection.execute(
-            sa.text("SELECT id FROM change_record WHERE object_type = 'scanners' AND object_id = :id ORDER BY id"),
-            {"id": data.first_scanner_id},
-        ).scalars().all()
+        chain = (
+            connection.execute(
+                sa.text("SELECT id FROM change_record WHERE object_type = 'scanners' AND object_id = :id ORDER BY id"),
+                {"id": data.first_scanner_id},
+            )
+            .scalars()
+            .all()
+        )
     assert len(chain) > 5
     assert [versions[record].valid_to_change for record in chain] == [*chain[1:], None]
 
@@ -350,7 +359,9 @@ async def test_concurrent_writes_leave_the_versions_the_log_implies(client, db):
     async def rename(site: dict, times: int) -> None:
         url = f"/api/v1/sites/{site['id']}"
         for n in range(times):
-            response = await client.patch(url, json={"notes": f"rev {n}"}, headers={"If-Match": await etag(client, url)})
+            response = await client.patch(
+                url, json={"notes": f"rev {n}"}, headers={"If-Match": await etag(client, url)}
+            )
             assert response.status_code == 200, response.text
 
     async def create(n: int) -> None:
@@ -403,10 +414,16 @@ async def test_records_whose_times_run_against_the_chain_order_keep_the_replay_r
         for day in range(1, 31):
             at = f"2022-01-{day:02d}T12:00:00.000000Z"
             expected = _states(connection, "sites", at).get(9_000)
-            rows = connection.execute(
-                sa.text(point_in_time("SELECT site.version FROM site WHERE site.id = 9000", connection.dialect.name)),
-                {"as_of": at},
-            ).scalars().all()
+            rows = (
+                connection.execute(
+                    sa.text(
+                        point_in_time("SELECT site.version FROM site WHERE site.id = 9000", connection.dialect.name)
+                    ),
+                    {"as_of": at},
+                )
+                .scalars()
+                .all()
+            )
             assert rows == ([] if expected is None else [expected["version"]]), at
         live = [row for row in _version_rows(connection) if row[1] == 9_000]
         connection.rollback()

@@ -148,7 +148,9 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
 
 
 async def subscribe(admin, receiver: Receiver, path: str, **fields) -> dict:
-    response = await admin.post("/api/v1/webhooks", json={"name": f"receiver {path}", "url": receiver.url(path), **fields})
+    response = await admin.post(
+        "/api/v1/webhooks", json={"name": f"receiver {path}", "url": receiver.url(path), **fields}
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     receiver.secrets[path] = created["secret"]
@@ -165,7 +167,9 @@ async def make_sites(client, prefix: str, count: int) -> None:
 async def site_changes_after(admin, position: int) -> list[int]:
     ids = []
     while True:
-        page = (await admin.get("/api/v1/changes", params={"after": position, "object_type": "sites", "limit": 500})).json()
+        page = (
+            await admin.get("/api/v1/changes", params={"after": position, "object_type": "sites", "limit": 500})
+        ).json()
         ids += [item["id"] for item in page["items"]]
         if not page["items"]:
             return ids
@@ -220,7 +224,9 @@ async def test_redelivery_from_a_chosen_change(admin, client, receiver, worker):
     expected = await site_changes_after(admin, hook["position"])
     wait_for(lambda: receiver.change_ids("/again") == expected, "the five deliveries")
     etag = (await admin.get(f"/api/v1/webhooks/{hook['id']}")).headers["etag"]
-    moved = await admin.patch(f"/api/v1/webhooks/{hook['id']}", json={"position": expected[2] - 1}, headers={"If-Match": etag})
+    moved = await admin.patch(
+        f"/api/v1/webhooks/{hook['id']}", json={"position": expected[2] - 1}, headers={"If-Match": etag}
+    )
     assert moved.status_code == 200, moved.text
     wait_for(lambda: receiver.change_ids("/again") == expected + expected[2:], "the redelivery from the third")
 
@@ -289,7 +295,9 @@ async def test_allowed_targets_and_filters(admin, webhook_settings):
         "/api/v1/webhooks", json={"name": "x", "url": "http://127.0.0.1/x", "object_types": ["spaceships"]}
     )
     assert_problem(unknown, 422, "spaceships")
-    bad_action = await admin.post("/api/v1/webhooks", json={"name": "x", "url": "http://127.0.0.1/", "actions": ["eat"]})
+    bad_action = await admin.post(
+        "/api/v1/webhooks", json={"name": "x", "url": "http://127.0.0.1/", "actions": ["eat"]}
+    )
     assert_problem(bad_action, 422)
 
 

@@ -31,7 +31,9 @@ class ChangeRequest(TrackedColumns, table=True):
     operation: ChangeRequestOperation = Field(
         sa_type=enum_type(ChangeRequestOperation, "change_request_operation"), nullable=False
     )
-    body: dict | None = Field(default=None, sa_type=sa.JSON, description="The request body as sent (null for a delete).")
+    body: dict | None = Field(
+        default=None, sa_type=sa.JSON, description="The request body as sent (null for a delete)."
+    )
     base_version: int | None = Field(default=None, description="The target's version the request was based on.")
     rule: str = Field(max_length=64, nullable=False, description="The policy rule that covers the write.")
     policy_version: str = Field(max_length=32, nullable=False, description="The policy's version at the time.")

@@ -44,7 +44,12 @@ def create_or_hold(request: Request, session: Session, collection: str, resource
 
 
 def update_or_hold(
-    request: Request, session: Session, collection: str, resource: str, item_id: int, body: BaseModel,
+    request: Request,
+    session: Session,
+    collection: str,
+    resource: str,
+    item_id: int,
+    body: BaseModel,
     if_match: str | None,
 ) -> Response:
     """Update through the collection's service, or hold the update for approval."""
@@ -60,7 +65,8 @@ def delete_or_hold(request: Request, session: Session, collection: str, item_id:
     return held_response(result.item) if isinstance(result, Held) else Response(status_code=204)
 
 
-def bulk_update_row(request: Request, session: Session, collection: str, item_id: int, body: BaseModel,
-                    if_match: str | None) -> Any:
+def bulk_update_row(
+    request: Request, session: Session, collection: str, item_id: int, body: BaseModel, if_match: str | None
+) -> Any:
     """One row of a bulk update: applied directly; a covered row is refused unless an admin gives a reason."""
     return write(request.state, session, collection, ChangeRequestOperation.UPDATE, item_id, body, if_match, bulk=True)

@@ -56,7 +56,11 @@ def _answer(request: Request, decision: service.Decision) -> Response:
     problem = decision.problem
     # The request's new state (stale, expired) is stored: this answer commits it.
     return problem_response(
-        request, status=problem.status, slug=problem.slug, title=problem.title, detail=problem.detail,
+        request,
+        status=problem.status,
+        slug=problem.slug,
+        title=problem.title,
+        detail=problem.detail,
         **problem.extensions,
     )
 

@@ -16,7 +16,9 @@ class ChangeRequestPublic(BaseModel):
     object, based on which version, who asked and why, and what became of it."""
 
     id: int
-    collection: str = Field(description="The collection of the object to change, e.g. `scanners`.", examples=["scanners"])
+    collection: str = Field(
+        description="The collection of the object to change, e.g. `scanners`.", examples=["scanners"]
+    )
     target_id: int | None = Field(description="The object to change or delete; null when the request creates one.")
     operation: ChangeRequestOperation = Field(description="What the request does to the target.")
     body: dict[str, Any] | None = Field(
@@ -27,7 +29,9 @@ class ChangeRequestPublic(BaseModel):
         description="The target's version the request was based on (from If-Match). Approval applies only while "
         "the target is still at it; otherwise the request becomes `stale`."
     )
-    rule: str = Field(description="The rule of the approval policy that covers the change.", examples=["scanner-network"])
+    rule: str = Field(
+        description="The rule of the approval policy that covers the change.", examples=["scanner-network"]
+    )
     policy_version: str = Field(description="The version of the approval policy applied.", examples=["2026-11-29.1"])
     state: ChangeRequestState = Field(
         description="`pending` until decided; `approved` (applied), `rejected`, `withdrawn`, `stale` (the target "

@@ -368,8 +368,13 @@ def _update_request(session: Session, change_request: ChangeRequest, version: in
 
 
 def _decide(
-    session: Session, change_request: ChangeRequest, version: int, state: ChangeRequestState, principal: Principal,
-    owner: str, reason: str | None,
+    session: Session,
+    change_request: ChangeRequest,
+    version: int,
+    state: ChangeRequestState,
+    principal: Principal,
+    owner: str,
+    reason: str | None,
 ) -> None:
     _update_request(
         session,
@@ -467,8 +472,13 @@ def approve(
                 session,
                 change_request,
                 version,
-                {"state": ChangeRequestState.STALE, "decided_by_key_id": principal.key_id, "decided_by_owner": owner,
-                 "decided_at": utcnow(), "decision_reason": reason},
+                {
+                    "state": ChangeRequestState.STALE,
+                    "decided_by_key_id": principal.key_id,
+                    "decided_by_owner": owner,
+                    "decided_at": utcnow(),
+                    "decision_reason": reason,
+                },
             )
             moved = "was deleted" if current is None else f"is at version {current}"
             problem = ChangeRequestClosed(

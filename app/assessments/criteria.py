@@ -38,7 +38,6 @@ RULE_3B = (
 )
 
 
-
 def criterion_3a_sql(row: str) -> str:
     """3a in SQL from the ``access_<aspect>`` columns of ``row`` (see ``aspects_sql``)."""
     columns = [f"{row}.access_{aspect.value}" for aspect in ASPECTS]
@@ -68,9 +67,7 @@ def derived_3a(answers: Mapping[str, str | None]) -> Answer:
 
 def access_words(answers: Mapping[str, str | None]) -> str:
     """The facts 3a rests on, in words: each aspect's answer, or that it is not recorded."""
-    return "; ".join(
-        f"{ASPECT_WORDS[aspect]} {answers.get(aspect.value) or 'not recorded'}" for aspect in ASPECTS
-    )
+    return "; ".join(f"{ASPECT_WORDS[aspect]} {answers.get(aspect.value) or 'not recorded'}" for aspect in ASPECTS)
 
 
 def criterion_3b(total: int, verified: int, infeasible: int) -> Answer:

@@ -189,7 +189,9 @@ def update_vendor_assessment(
     responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_vendor_assessment(request: Request, assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_vendor_assessment(
+    request: Request, assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return delete_or_hold(request, session, "vendor-assessments", assessment_id, if_match)
 
@@ -290,7 +292,9 @@ def update_access_override(
     responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_access_override(request: Request, override_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_access_override(
+    request: Request, override_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return delete_or_hold(request, session, "access-overrides", override_id, if_match)
 
@@ -340,6 +344,8 @@ def update_mitigation_measure(
     responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def delete_mitigation_measure(request: Request, measure_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_mitigation_measure(
+    request: Request, measure_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return delete_or_hold(request, session, "mitigation-measures", measure_id, if_match)

@@ -98,7 +98,9 @@ def create_audit(request: Request, body: AuditCreate, session: SessionDep) -> Re
     responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def update_audit(request: Request, audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_audit(
+    request: Request, audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return update_or_hold(request, session, "audits", "audit", audit_id, body, if_match)
 
@@ -173,7 +175,9 @@ def create_finding(request: Request, body: FindingCreate, session: SessionDep) -
     responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
     dependencies=[Depends(require_editor)],
 )
-def update_finding(request: Request, finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_finding(
+    request: Request, finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return update_or_hold(request, session, "findings", "finding", finding_id, body, if_match)
 

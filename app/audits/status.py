@@ -60,8 +60,6 @@ AUDIT_STATUS_SQL = (
     f" ELSE '{ScannerAuditStatus.NOT_AUDITED.value}' END)"
 )
 
-AUDIT_STATUS_KNOWN_ON_SQL = (
-    f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {_covers('a_kn')})"
-)
+AUDIT_STATUS_KNOWN_ON_SQL = f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {_covers('a_kn')})"
 """The date of the newest source reporting the status of an audit covering the scanner (NULL when none is
 recorded): what the scanner's audit status is known as of."""

@@ -165,7 +165,11 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
         if key is not None and key.revoked_at is None and key.role == Role.ADMIN:
             return False
     _, token = mint_key(
-        session, name="local admin (minted by inventory serve)", owner=LOCAL_ADMIN_OWNER, role=Role.ADMIN, expires_at=None
+        session,
+        name="local admin (minted by inventory serve)",
+        owner=LOCAL_ADMIN_OWNER,
+        role=Role.ADMIN,
+        expires_at=None,
     )
     private_dir(path.parent)
     path.unlink(missing_ok=True)

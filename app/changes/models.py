@@ -103,12 +103,16 @@ class ObjectVersion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     object_type: str = Field(max_length=64, nullable=False, description="The collection, e.g. `scanners`.")
     object_id: int = Field(nullable=False)
-    valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False, description="When the change that made it was recorded.")
+    valid_from: datetime = Field(
+        sa_type=UTCDateTime, nullable=False, description="When the change that made it was recorded."
+    )
     valid_from_change: int = Field(
         nullable=False, sa_column_kwargs={"unique": True}, description="The change record that made this version."
     )
     valid_to: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="When a later change of the object was recorded; null while current."
+        default=None,
+        sa_type=UTCDateTime,
+        description="When a later change of the object was recorded; null while current.",
     )
     valid_to_change: int | None = Field(default=None, description="The change record that ended this version.")
     state: str = Field(

@@ -104,7 +104,10 @@ class Settings(BaseSettings):
         default=2.0, gt=0, le=60, description="Seconds to wait for a free pooled connection when all are busy."
     )
     db_startup_timeout: float = Field(
-        default=30.0, ge=0, le=3600, description="Seconds to keep retrying an unreachable database at startup before exiting."
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="Seconds to keep retrying an unreachable database at startup before exiting.",
     )
     sqlite_busy_timeout: float = Field(
         default=10.0, gt=0, le=600, description="Seconds a SQLite writer waits for the write lock before a 503."
@@ -117,19 +120,25 @@ class Settings(BaseSettings):
         "Loopback, link-local, private and metadata addresses are refused unless listed.",
     )
     webhook_worker: bool = Field(
-        default=True, description="Run the webhook delivery worker inside `inventory serve` (else run `inventory deliver`)."
+        default=True,
+        description="Run the webhook delivery worker inside `inventory serve` (else run `inventory deliver`).",
     )
     webhook_max_failures: int = Field(
         default=10, ge=1, le=1000, description="Failed attempts in a row after which a subscription is disabled."
     )
     webhook_retry_base_seconds: float = Field(
-        default=1.0, gt=0, le=3600, description="Delay before the first retry; it doubles with each failure (with jitter)."
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="Delay before the first retry; it doubles with each failure (with jitter).",
     )
     webhook_retry_max_seconds: float = Field(
         default=300.0, gt=0, le=86400, description="Longest delay between two attempts."
     )
     webhook_connect_timeout: float = Field(default=3.0, gt=0, le=60, description="Seconds to connect to a receiver.")
-    webhook_read_timeout: float = Field(default=10.0, gt=0, le=300, description="Seconds to wait for a receiver's answer.")
+    webhook_read_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds to wait for a receiver's answer."
+    )
 
     @field_validator("rate_limit", "auth_failure_limit")
     @classmethod

@@ -154,7 +154,11 @@ def sqlite_reader_engine(url: str) -> Engine:
     the API's writers queue for (under WAL a reader runs beside them)."""
     engine = sa.create_engine(
         sync_url(url),
-        connect_args={"check_same_thread": False, "timeout": get_settings().sqlite_busy_timeout, "isolation_level": None},
+        connect_args={
+            "check_same_thread": False,
+            "timeout": get_settings().sqlite_busy_timeout,
+            "isolation_level": None,
+        },
     )
     event.listen(engine, "connect", _configure_sqlite)
     return engine

@@ -54,9 +54,7 @@ def _problem(status: int, slug: str, title: str, detail: str, **extensions: obje
 class RequestLimitsMiddleware:
     """Refuses oversized heads (431) and bodies (413) and marks 5xx responses ``Connection: close``."""
 
-    def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, max_header_bytes: int, max_header_count: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_header_bytes: int, max_header_count: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_header_bytes = max_header_bytes

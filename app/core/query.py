@@ -38,7 +38,9 @@ class PageQuery(QueryModel):
         le=MAX_LIMIT,
         description=f"Page size, 1 to {MAX_LIMIT}. Out of range is a 422, never a silent cap.",
     )
-    cursor: str | None = Field(default=None, max_length=2048, pattern=CURSOR_PATTERN, description="The `next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        default=None, max_length=2048, pattern=CURSOR_PATTERN, description="The `next_cursor` of the previous page."
+    )
 
 
 ENUM_COMPONENT = "x-enum-component"

@@ -168,7 +168,10 @@ TOO_MANY_REQUESTS_RESPONSE: dict[str, Any] = {
         "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}},
         "RateLimit-Limit": {"description": "The limit that was reached.", "schema": {"type": "integer"}},
         "RateLimit-Remaining": {"description": "Requests left in the window (0).", "schema": {"type": "integer"}},
-        "RateLimit-Reset": {"description": "Seconds until the window allows requests again.", "schema": {"type": "integer"}},
+        "RateLimit-Reset": {
+            "description": "Seconds until the window allows requests again.",
+            "schema": {"type": "integer"},
+        },
     },
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
 }

@@ -70,7 +70,11 @@ def _has_foreign_numerals(value: str) -> bool:
 
 _VALUE_RULES = (
     ("contain control characters", "control characters are not allowed", lambda k, v: CONTROL_CHARACTERS.search(k + v)),
-    ("hold digits other than 0-9", "numbers must be written with the digits 0-9", lambda k, v: _has_foreign_numerals(v)),
+    (
+        "hold digits other than 0-9",
+        "numbers must be written with the digits 0-9",
+        lambda k, v: _has_foreign_numerals(v),
+    ),
 )
 
 

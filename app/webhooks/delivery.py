@@ -132,7 +132,9 @@ class DeliveryWorker:
         self.reader = self.engine if self.postgres else sqlite_reader_engine(settings.database_url)
         self.allow = AllowList.parse(settings.webhook_allowed_networks)
         timeout = httpx.Timeout(
-            settings.webhook_read_timeout, connect=settings.webhook_connect_timeout, pool=settings.webhook_connect_timeout
+            settings.webhook_read_timeout,
+            connect=settings.webhook_connect_timeout,
+            pool=settings.webhook_connect_timeout,
         )
         self.http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
         self._file_lock: int | None = None
@@ -386,5 +388,3 @@ def deliver_forever(settings: Settings, stop: threading.Event) -> None:
         worker.run(stop)
     finally:
         worker.close()
-
-

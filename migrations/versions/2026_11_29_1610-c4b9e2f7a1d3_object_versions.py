@@ -52,7 +52,9 @@ def upgrade() -> None:
         sa.Column("valid_from_change", sa.Integer(), nullable=False),
         sa.Column("valid_to", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("valid_to_change", sa.Integer(), nullable=True),
-        sa.Column("state", sa.Text().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False),
+        sa.Column(
+            "state", sa.Text().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_object_version")),
         sa.UniqueConstraint("valid_from_change", name=op.f("uq_object_version_valid_from_change")),
     )

@@ -83,13 +83,13 @@ def upgrade() -> None:
 
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.add_column(sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
-    op.execute(
-        "UPDATE api_key SET owner = CASE WHEN trim(name) = '' THEN 'unknown' ELSE name END WHERE owner IS NULL"
-    )
+    op.execute("UPDATE api_key SET owner = CASE WHEN trim(name) = '' THEN 'unknown' ELSE name END WHERE owner IS NULL")
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.alter_column("owner", existing_type=sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False)
         batch_op.drop_constraint(op.f("ck_api_key_role"), type_="check")
-        batch_op.alter_column("role", existing_type=sa.String(length=6), type_=sa.String(length=8), existing_nullable=False)
+        batch_op.alter_column(
+            "role", existing_type=sa.String(length=6), type_=sa.String(length=8), existing_nullable=False
+        )
         batch_op.create_check_constraint("role", sa.column("role").in_(NEW_ROLES))
 
 
@@ -97,7 +97,9 @@ def downgrade() -> None:
     op.execute("UPDATE api_key SET role = 'editor' WHERE role = 'approver'")
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_api_key_role"), type_="check")
-        batch_op.alter_column("role", existing_type=sa.String(length=8), type_=sa.String(length=6), existing_nullable=False)
+        batch_op.alter_column(
+            "role", existing_type=sa.String(length=8), type_=sa.String(length=6), existing_nullable=False
+        )
         batch_op.create_check_constraint("role", sa.column("role").in_(OLD_ROLES))
         batch_op.drop_column("owner")
     with op.batch_alter_table("change_record", schema=None) as batch_op:
