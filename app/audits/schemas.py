@@ -111,8 +111,8 @@ class AuditUpdate(StrictBody):
     status_known_on: IsoDate | None = None
     dates_stated_on: IsoDate | None = None
     covers_all_scanners: Omittable[bool] = None
-    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
-    site_ids: list[RefId] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    site_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
     objective: Text | None = None
     notes: Text | None = None
     commissioned_on: IsoDate | None = None
@@ -175,7 +175,7 @@ class FindingUpdate(StrictBody):
     description: Text | None = None
     status: Omittable[Choice[FindingStatus]] = None
     due_on: IsoDate | None = None
-    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
     notes: Text | None = None
     source: Citation | None = None
 

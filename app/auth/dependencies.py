@@ -90,7 +90,7 @@ def require(role: Role):
         return principal
 
     check.__name__ = f"require_{role.value}"
-    check.runs_before_input = True  # type: ignore[attr-defined]  (see app.core.routing.StrictQueryRoute)
+    check.runs_before_input = True  # type: ignore[attr-defined]  # see app.core.routing.StrictQueryRoute
     return check
 
 

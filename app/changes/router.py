@@ -92,9 +92,10 @@ async def list_changes(
 
 def _next(request: Request, **params: str | None) -> dict[str, str]:
     """A ``Link: rel="next"`` header to the request with ``params`` set, when they have a value."""
-    if any(value is None for value in params.values()):
+    given = {name: value for name, value in params.items() if value is not None}
+    if len(given) < len(params):
         return {}
-    return {"Link": f'<{with_query_params(request, **params)}>; rel="next"'}
+    return {"Link": f'<{with_query_params(request, **given)}>; rel="next"'}
 
 
 @router.get(

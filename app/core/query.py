@@ -14,7 +14,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic.config import JsonDict
 
 from app.core.constraints import CURSOR_PATTERN
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Listing
@@ -59,11 +60,11 @@ def sort_query(listing: Listing, *, component: str | None = None) -> Any:
         min_length=1,  # an empty sort= is not one of the documented orders; leave it out for the default
         max_length=200,
         description=listing.sort_description(),
-        json_schema_extra={"enum": values, ENUM_COMPONENT: name},
+        json_schema_extra={"enum": list[JsonValue](values), ENUM_COMPONENT: name},
     )
 
 
-INSTANT = {"format": "date-time"}
+INSTANT: JsonDict = {"format": "date-time"}
 """``json_schema_extra`` of a query field taking an RFC 3339 instant (validated by the endpoint)."""
 
 
@@ -79,7 +80,7 @@ def query_dependency(model: type[M]) -> Callable[[Request], Coroutine[Any, Any, 
             ) from None
 
     parse.__name__ = f"parse_{model.__name__}"
-    parse.query_model = model  # type: ignore[attr-defined]  (read by StrictQueryRoute)
+    parse.query_model = model  # type: ignore[attr-defined]  # read by StrictQueryRoute
     return parse
 
 

@@ -74,5 +74,5 @@ class InvestigationUpdate(StrictBody):
     builds_on_audit_id: RefId | None = None
     notes: Text | None = None
     source: Citation | None = None
-    vendor_ids: list[RefId] = Field(default=None, max_length=10_000)
-    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    vendor_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)

@@ -82,7 +82,7 @@ async def get_network(request: Request, network: NetworkDep) -> Response:
     openapi_extra=csv_request_body(NetworkCreate, EXAMPLE_CSV),
 )
 @accepts_csv
-def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:
+def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a network; its code must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_network(session, data)  # noqa: E731
     return create_response(request, body, NetworkCreate, "network", create)
@@ -95,7 +95,7 @@ def create_network(request: Request, body: create_body(NetworkCreate), session: 
     responses=problem_responses(*WRITE_PROBLEMS["update"]),
     dependencies=[Depends(require_editor)],
 )
-def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:
+def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many networks, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_network(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, "network", update)
@@ -108,7 +108,7 @@ def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change
     responses=problem_responses(*WRITE_PROBLEMS["delete"]),
     dependencies=[Depends(require_editor)],
 )
-def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many networks, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_network(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, "network", delete)

@@ -72,5 +72,5 @@ class OperatorUpdate(StrictBody):
     scan_direction_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
-    site_ids: list[RefId] = Field(default=None, max_length=10_000)
-    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    site_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)

@@ -60,4 +60,4 @@ class ProcurementUpdate(StrictBody):
     quickscan_note: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
-    scanner_ids: list[RefId] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)

@@ -100,7 +100,7 @@ async def get_scanner(request: Request, scanner: ScannerDep) -> Response:
     openapi_extra=csv_request_body(ScannerCreate, EXAMPLE_CSV),
 )
 @accepts_csv
-def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:
+def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a scanner; a fibre-linked one must name its network, a standalone one none; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_scanner(session, data)  # noqa: E731
     return create_response(request, body, ScannerCreate, "scanner", create)
@@ -113,7 +113,7 @@ def create_scanner(request: Request, body: create_body(ScannerCreate), session: 
     responses=problem_responses(*WRITE_PROBLEMS["update"]),
     dependencies=[Depends(require_editor)],
 )
-def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:
+def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many scanners, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: bulk_update_row(request, session, "scanners", item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, "scanner", update)
@@ -126,7 +126,7 @@ def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change
     responses=problem_responses(*WRITE_PROBLEMS["delete"]),
     dependencies=[Depends(require_editor)],
 )
-def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many scanners, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_scanner(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, "scanner", delete)

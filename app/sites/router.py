@@ -89,7 +89,7 @@ async def get_site(request: Request, site: SiteDep) -> Response:
     openapi_extra=csv_request_body(SiteCreate, EXAMPLE_CSV),
 )
 @accepts_csv
-def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:
+def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a site; its code must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_site(session, data)  # noqa: E731
     return create_response(request, body, SiteCreate, "site", create)
@@ -102,7 +102,7 @@ def create_site(request: Request, body: create_body(SiteCreate), session: Sessio
     responses=problem_responses(*WRITE_PROBLEMS["update"]),
     dependencies=[Depends(require_editor)],
 )
-def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:
+def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many sites, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_site(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, SiteBulkUpdate, SiteUpdate, "site", update)
@@ -115,7 +115,7 @@ def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), se
     responses=problem_responses(*WRITE_PROBLEMS["delete"]),
     dependencies=[Depends(require_editor)],
 )
-def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many sites, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_site(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, "site", delete)

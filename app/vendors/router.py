@@ -137,7 +137,7 @@ async def get_vendor_restriction(request: Request, restriction: RestrictionDep) 
     openapi_extra=csv_request_body(VendorCreate, EXAMPLE_CSV),
 )
 @accepts_csv
-def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:
+def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_vendor(session, data)  # noqa: E731
     return create_response(request, body, VendorCreate, "vendor", create)
@@ -150,7 +150,7 @@ def create_vendor(request: Request, body: create_body(VendorCreate), session: Se
     responses=problem_responses(*WRITE_PROBLEMS["update"]),
     dependencies=[Depends(require_editor)],
 )
-def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:
+def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many vendors, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_vendor(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, VendorBulkUpdate, VendorUpdate, "vendor", update)
@@ -163,7 +163,7 @@ def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change")
     responses=problem_responses(*WRITE_PROBLEMS["delete"]),
     dependencies=[Depends(require_editor)],
 )
-def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:
+def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_vendor(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, "vendor", delete)

@@ -64,7 +64,7 @@ class WebhookCreate(StrictBody):
 
     name: Name
     url: TargetUrl = Field(description=_URL, examples=_URL_EXAMPLE)
-    object_types: list[ObjectType] = Field(
+    object_types: Omittable[list[ObjectType]] = Field(
         default_factory=list, max_length=50, description=_OBJECT_TYPES, examples=_TYPES_EXAMPLE
     )
     actions: list[Choice[ChangeAction]] = Field(default_factory=list, max_length=4, description=_ACTIONS)
@@ -78,10 +78,10 @@ class WebhookUpdate(StrictBody):
 
     name: Omittable[Name] = None
     url: Omittable[TargetUrl] = Field(default=None, description=_URL, examples=_URL_EXAMPLE)
-    object_types: list[ObjectType] = Field(
+    object_types: Omittable[list[ObjectType]] = Field(
         default=None, max_length=50, description=_OBJECT_TYPES, examples=_TYPES_EXAMPLE
     )
-    actions: list[Choice[ChangeAction]] = Field(default=None, max_length=4, description=_ACTIONS)
+    actions: Omittable[list[Choice[ChangeAction]]] = Field(default=None, max_length=4, description=_ACTIONS)
     active: Omittable[bool] = Field(default=None, description=_ACTIVE)
     position: Omittable[Position] = Field(default=None, description=_POSITION)
     source: Citation | None = None
