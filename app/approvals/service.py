@@ -316,8 +316,8 @@ def write(
         expires_at=utcnow() + timedelta(days=get_settings().change_request_ttl_days),
     )
     with _recorded_as(collection):
-        insert_row(session, change_request)
-    return Held(load_item(session, CHANGE_REQUESTS, change_request.id))
+        change_request_id = insert_row(session, change_request)
+    return Held(load_item(session, CHANGE_REQUESTS, change_request_id))
 
 
 @contextmanager

@@ -323,8 +323,8 @@ def create_assessment(session: Session, data: VendorAssessmentCreate) -> dict[st
     if _assessment_taken(session, data.vendor_id, data.assessed_on):
         raise _same_day(data.vendor_id, data.assessed_on)
     problems = {"uq_vendor_assessment_vendor_id_assessed_on": _same_day(data.vendor_id, data.assessed_on)}
-    row = insert_row(session, VendorAssessment(**data.model_dump()), problems)
-    return load_item(session, ASSESSMENTS, row.id)
+    row_id = insert_row(session, VendorAssessment(**data.model_dump()), problems)
+    return load_item(session, ASSESSMENTS, row_id)
 
 
 def update_assessment(
@@ -359,12 +359,12 @@ def create_override(session: Session, data: AccessOverrideCreate) -> dict[str, A
     _reference(session, Scanner, "scanner_id", data.scanner_id, "scanner")
     if exists(session, AccessOverride, scanner_id=data.scanner_id):
         raise _override_taken(data.scanner_id)
-    row = insert_row(
+    row_id = insert_row(
         session,
         AccessOverride(**data.model_dump()),
         {"uq_access_override_scanner_id": _override_taken(data.scanner_id)},
     )
-    return load_item(session, OVERRIDES, row.id)
+    return load_item(session, OVERRIDES, row_id)
 
 
 def update_override(
@@ -396,12 +396,12 @@ def create_fact(session: Session, data: SupplierAccessFactCreate) -> dict[str, A
     aspect = AccessAspect(data.aspect).value
     if exists(session, SupplierAccessFact, scanner_id=data.scanner_id, aspect=aspect):
         raise _fact_taken(data.scanner_id, aspect)
-    row = insert_row(
+    row_id = insert_row(
         session,
         SupplierAccessFact(**data.model_dump()),
         {"uq_supplier_access_fact_scanner_id_aspect": _fact_taken(data.scanner_id, aspect)},
     )
-    return load_item(session, FACTS, row.id)
+    return load_item(session, FACTS, row_id)
 
 
 def update_fact(
@@ -426,8 +426,8 @@ def delete_fact(session: Session, fact_id: int, if_match: str | None) -> None:
 def create_measure(session: Session, data: MitigationMeasureCreate) -> dict[str, Any]:
     """Record a mitigation measure for an existing scanner."""
     _reference(session, Scanner, "scanner_id", data.scanner_id, "scanner")
-    row = insert_row(session, MitigationMeasure(**data.model_dump()))
-    return load_item(session, MEASURES, row.id)
+    row_id = insert_row(session, MitigationMeasure(**data.model_dump()))
+    return load_item(session, MEASURES, row_id)
 
 
 def update_measure(

@@ -304,12 +304,12 @@ def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:
     taken = same_key_ignoring_case(session, Audit, "title", data.title)
     if taken:
         raise _duplicate_title(taken)
-    audit = insert_row(session, Audit(**values), {"uq_audit_title": _duplicate_title(data.title)})
+    audit_id = insert_row(session, Audit(**values), {"uq_audit_title": _duplicate_title(data.title)})
     replace_links(
-        session, AuditScanner, owner="audit_id", owner_id=audit.id, target="scanner_id", target_ids=scanner_ids
+        session, AuditScanner, owner="audit_id", owner_id=audit_id, target="scanner_id", target_ids=scanner_ids
     )
-    replace_links(session, AuditSite, owner="audit_id", owner_id=audit.id, target="site_id", target_ids=site_ids)
-    return load_audit(session, audit.id)
+    replace_links(session, AuditSite, owner="audit_id", owner_id=audit_id, target="site_id", target_ids=site_ids)
+    return load_audit(session, audit_id)
 
 
 def check_transition(audit_id: int, current: AuditStatus, wanted: AuditStatus) -> None:
@@ -420,11 +420,11 @@ def create_finding(session: Session, data: FindingCreate) -> dict[str, Any]:
     if audit is None:
         raise _invalid("audit_id", f"no audit with id {data.audit_id}")
     _check_in_scope(session, audit, scanner_ids)
-    finding = insert_row(session, Finding(**values))
+    finding_id = insert_row(session, Finding(**values))
     replace_links(
-        session, FindingScanner, owner="finding_id", owner_id=finding.id, target="scanner_id", target_ids=scanner_ids
+        session, FindingScanner, owner="finding_id", owner_id=finding_id, target="scanner_id", target_ids=scanner_ids
     )
-    return load_finding(session, finding.id)
+    return load_finding(session, finding_id)
 
 
 def update_finding(session: Session, finding_id: int, patch: FindingUpdate, if_match: str | None) -> dict[str, Any]:

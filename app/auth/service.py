@@ -149,8 +149,8 @@ def mint_key(
         expires_at=expires_at,
         source=source,
     )
-    insert_row(session, key)
-    logger.info("api key minted", extra={"api_key_id": key.id, "role": role.value, "key_name": name})
+    key_id = insert_row(session, key)
+    logger.info("api key minted", extra={"api_key_id": key_id, "role": role.value, "key_name": name})
     return key, token
 
 

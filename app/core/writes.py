@@ -116,8 +116,8 @@ def flush(session: Session, messages: Mapping[str, ProblemError]) -> None:
         raise map_integrity_error(error, messages) from None
 
 
-def insert_row(session: Session, row: TrackedColumns, messages: Mapping[str, ProblemError] = {}) -> TrackedColumns:
-    """Insert a new row and record its creation; its id is set on return."""
+def insert_row(session: Session, row: TrackedColumns, messages: Mapping[str, ProblemError] = {}) -> int:
+    """Insert a new row and record its creation; return its id (also set on ``row``)."""
     now = utcnow()
     row.created_at = now
     row.updated_at = now
@@ -128,7 +128,7 @@ def insert_row(session: Session, row: TrackedColumns, messages: Mapping[str, Pro
     assert row.id is not None  # set by the flush
     table = row.__table__
     append_change(session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=now)
-    return row
+    return row.id
 
 
 def update_row(

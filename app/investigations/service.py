@@ -196,11 +196,11 @@ def create_investigation(session: Session, data: InvestigationCreate) -> dict[st
     if exists(session, Investigation, title=values["title"]):
         raise _duplicate_title(values["title"])
     _check(session, values, vendor_ids, scanner_ids)
-    investigation = insert_row(
+    investigation_id = insert_row(
         session, Investigation(**values), {"uq_investigation_title": _duplicate_title(values["title"])}
     )
-    _relink(session, investigation.id, vendor_ids, scanner_ids)
-    return load_investigation(session, investigation.id)
+    _relink(session, investigation_id, vendor_ids, scanner_ids)
+    return load_investigation(session, investigation_id)
 
 
 def update_investigation(

@@ -99,8 +99,8 @@ def create_network(session: Session, data: NetworkCreate) -> dict[str, Any]:
     """Create a network; a taken code is a 409."""
     if exists(session, Network, code=data.code):
         raise _duplicate_code(data.code)
-    network = insert_row(session, Network(**data.model_dump()), {"uq_network_code": _duplicate_code(data.code)})
-    return load_item(session, NETWORKS, network.id)
+    network_id = insert_row(session, Network(**data.model_dump()), {"uq_network_code": _duplicate_code(data.code)})
+    return load_item(session, NETWORKS, network_id)
 
 
 def update_network(session: Session, network_id: int, patch: NetworkUpdate, if_match: str | None) -> dict[str, Any]:

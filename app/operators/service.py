@@ -173,9 +173,9 @@ def create_operator(session: Session, data: OperatorCreate) -> dict[str, Any]:
     if exists(session, Operator, code=values["code"]):
         raise _duplicate_code(values["code"])
     _check_references(session, site_ids, scanner_ids)
-    operator = insert_row(session, Operator(**values), {"uq_operator_code": _duplicate_code(values["code"])})
-    _relink(session, operator.id, site_ids, scanner_ids)
-    return load_operator(session, operator.id)
+    operator_id = insert_row(session, Operator(**values), {"uq_operator_code": _duplicate_code(values["code"])})
+    _relink(session, operator_id, site_ids, scanner_ids)
+    return load_operator(session, operator_id)
 
 
 def update_operator(session: Session, operator_id: int, patch: OperatorUpdate, if_match: str | None) -> dict[str, Any]:

@@ -131,16 +131,16 @@ def create_procurement(session: Session, data: ProcurementCreate) -> dict[str, A
     values = data.model_dump()
     _check_references(session, values)
     scanner_ids = values.pop("scanner_ids")
-    procurement = insert_row(session, Procurement(**values))
+    procurement_id = insert_row(session, Procurement(**values))
     replace_links(
         session,
         ProcurementScanner,
         owner="procurement_id",
-        owner_id=procurement.id,
+        owner_id=procurement_id,
         target="scanner_id",
         target_ids=scanner_ids,
     )
-    return load_procurement(session, procurement.id)
+    return load_procurement(session, procurement_id)
 
 
 def update_procurement(

@@ -203,8 +203,8 @@ def create_scanner(session: Session, data: ScannerCreate) -> dict[str, Any]:
     if taken:
         raise _duplicate_tag(taken)
     problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(data.asset_tag)}
-    scanner = insert_row(session, Scanner(**values), problems)
-    return load_item(session, SCANNERS, scanner.id)
+    scanner_id = insert_row(session, Scanner(**values), problems)
+    return load_item(session, SCANNERS, scanner_id)
 
 
 def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_match: str | None) -> dict[str, Any]:

@@ -123,8 +123,8 @@ def create_site(session: Session, data: SiteCreate) -> dict[str, Any]:
     """Create a site; a taken code is a 409."""
     if exists(session, Site, code=data.code):
         raise _duplicate_code(data.code)
-    site = insert_row(session, Site(**data.model_dump()), {"uq_site_code": _duplicate_code(data.code)})
-    return load_item(session, SITES, site.id)
+    site_id = insert_row(session, Site(**data.model_dump()), {"uq_site_code": _duplicate_code(data.code)})
+    return load_item(session, SITES, site_id)
 
 
 def update_site(session: Session, site_id: int, patch: SiteUpdate, if_match: str | None) -> dict[str, Any]:

@@ -214,8 +214,8 @@ def create_vendor(session: Session, data: VendorCreate) -> dict[str, Any]:
     """Create a vendor; a taken slug is a 409."""
     if exists(session, Vendor, slug=data.slug):
         raise _duplicate_slug(data.slug)
-    vendor = insert_row(session, Vendor(**data.model_dump()), {"uq_vendor_slug": _duplicate_slug(data.slug)})
-    return load_vendor(session, vendor.id)
+    vendor_id = insert_row(session, Vendor(**data.model_dump()), {"uq_vendor_slug": _duplicate_slug(data.slug)})
+    return load_vendor(session, vendor_id)
 
 
 def update_vendor(session: Session, vendor_id: int, patch: VendorUpdate, if_match: str | None) -> dict[str, Any]:
@@ -262,8 +262,8 @@ def _require_vendor(session: Session, vendor_id: int) -> None:
 def create_restriction(session: Session, data: VendorRestrictionCreate) -> dict[str, Any]:
     """Record a restriction on an existing vendor."""
     _require_vendor(session, data.vendor_id)
-    restriction = insert_row(session, VendorRestriction(**data.model_dump()))
-    return load_item(session, RESTRICTIONS, restriction.id)
+    restriction_id = insert_row(session, VendorRestriction(**data.model_dump()))
+    return load_item(session, RESTRICTIONS, restriction_id)
 
 
 def update_restriction(

@@ -184,8 +184,8 @@ def create_webhook(session: Session, data: WebhookCreate) -> dict[str, Any]:
         position=_head(session) if data.position is None else data.position,
         source=data.source,
     )
-    insert_row(session, webhook)
-    return {**load_item(session, WEBHOOKS, webhook.id), "secret": secret}
+    webhook_id = insert_row(session, webhook)
+    return {**load_item(session, WEBHOOKS, webhook_id), "secret": secret}
 
 
 def update_webhook(session: Session, webhook_id: int, patch: WebhookUpdate, if_match: str | None) -> dict[str, Any]:
