@@ -35,6 +35,9 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY seed ./seed
 COPY app ./app
+# The Swagger UI and ReDoc files /docs and /redoc serve: downloaded from npm, each checked against its
+# pinned SHA-256 (app/docs/static/SHA256SUMS); the running container loads nothing from another host.
+RUN python -m app.cli install-docs-assets
 
 USER 10001:10001
 EXPOSE 8000

@@ -13,9 +13,11 @@ CONTRACT_TOOLS := $(CONTRACT)/.installed
 .PHONY: run test lock clean openapi
 
 run: $(INSTALLED)  ## Serve the API on the embedded SQLite database, migrated and seeded.
+	$(BIN)/inventory install-docs-assets
 	$(BIN)/inventory serve
 
 test: $(INSTALLED) $(CONTRACT_TOOLS)  ## Run the whole test suite (PostgreSQL too when INVENTORY_TEST_POSTGRES_URL is set).
+	$(BIN)/inventory install-docs-assets
 	$(BIN)/pytest -n auto --dist loadgroup
 
 $(INSTALLED): requirements.lock pyproject.toml

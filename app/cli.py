@@ -289,6 +289,28 @@ def openapi() -> None:
     typer.echo(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False))
 
 
+@app.command("install-docs-assets")
+def install_docs_assets(
+    update: Annotated[
+        bool, typer.Option("--update", help="Take the versions in VERSIONS as they are and write new checksums.")
+    ] = False,
+) -> None:
+    """Download the pinned Swagger UI and ReDoc files that /docs and /redoc serve (from the npm registry),
+    refusing any file whose SHA-256 differs from app/docs/static/SHA256SUMS. Does nothing when they are
+    already installed."""
+    from app.docs import assets
+
+    if not update and assets.installed():
+        typer.echo("docs assets already installed")
+        return
+    try:
+        written = assets.install(update=update)
+    except (assets.AssetMismatch, OSError) as error:
+        typer.echo(f"docs assets not installed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"docs assets installed: {len(written)} files of {', '.join(assets.versions())}")
+
+
 @app.command()
 def deliver() -> None:
     """Deliver webhooks until stopped (SIGTERM, Ctrl-C): for deployments whose API replicas run with

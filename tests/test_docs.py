@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import io
 import re
+import shutil
+import tarfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +22,7 @@ import pytest
 import app as app_package
 from app.core import errors
 from app.core.migrate import upgrade
+from app.docs import assets
 from app.docs.problems import PROBLEM_TYPES
 from app.docs.router import STATIC_DIR
 from tests.conftest import bearer
@@ -232,3 +236,34 @@ def test_docs_and_redoc_render_in_a_browser_without_the_internet(docs_server):
     assert [url for url in failed if url != REDOC_VENDOR_LOGO] == [], failed
     assert any(url.endswith("/docs-assets/swagger-ui/swagger-ui-bundle.js") for url in requested)
     assert any(url.endswith("/docs-assets/redoc/redoc.standalone.js") for url in requested)
+
+
+def _tarballs_of(static: Path, tamper: str | None = None):
+    """A stand-in for the npm registry: each package's tarball built from the installed files (one of them
+    altered when ``tamper`` names it)."""
+
+    def fetch(package: str, version: str) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for name, member in assets.FILES[package].items():
+                data = (static / name).read_bytes() + (b"/* changed */" if name == tamper else b"")
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        return buffer.getvalue()
+
+    return fetch
+
+
+def test_the_docs_assets_install_only_with_their_pinned_checksums(tmp_path):
+    target = tmp_path / "static"
+    target.mkdir()
+    for name in ("VERSIONS", "SHA256SUMS"):
+        shutil.copy(STATIC_DIR / name, target / name)
+    assert not assets.installed(target)
+    tampered = _tarballs_of(STATIC_DIR, tamper="redoc/redoc.standalone.js")
+    with pytest.raises(assets.AssetMismatch, match="redoc/redoc.standalone.js"):
+        assets.install(target, fetch=tampered)
+    assert sorted(path.name for path in target.iterdir()) == ["SHA256SUMS", "VERSIONS"]  # nothing written
+    written = assets.install(target, fetch=_tarballs_of(STATIC_DIR))
+    assert set(written) == set(assets.checksums(target)) and assets.installed(target)

@@ -1,8 +1,9 @@
 """Swagger UI at ``/docs``, ReDoc at ``/redoc`` and the problem pages, all served from this package.
 
 Customs networks are closed: the pages load nothing from another host. The JavaScript and CSS are
-the npm packages ``swagger-ui-dist`` and ``redoc``, vendored into ``static/`` with their licences
-by ``scripts/update-docs-assets.sh`` (versions in ``static/VERSIONS``). None of these routes is
+the npm packages ``swagger-ui-dist`` and ``redoc``, installed into ``static/`` with their licences by
+``inventory install-docs-assets`` (``app/docs/assets.py``; versions in ``static/VERSIONS``, each file
+pinned by ``static/SHA256SUMS``). None of these routes is
 part of the API contract, so they stay out of the OpenAPI document.
 """
 
@@ -42,7 +43,7 @@ def _local_only(response: HTMLResponse) -> HTMLResponse:
 
 @router.get("/docs", operation_id="getSwaggerUi")
 async def swagger_ui(request: Request) -> HTMLResponse:
-    """Swagger UI for the OpenAPI document, from the vendored assets."""
+    """Swagger UI for the OpenAPI document, from the installed assets."""
     return _local_only(
         get_swagger_ui_html(
             openapi_url=request.app.openapi_url,
@@ -58,7 +59,7 @@ async def swagger_ui(request: Request) -> HTMLResponse:
 
 @router.get("/redoc", operation_id="getRedoc")
 async def redoc(request: Request) -> HTMLResponse:
-    """ReDoc for the OpenAPI document, from the vendored assets and without web fonts."""
+    """ReDoc for the OpenAPI document, from the installed assets and without web fonts."""
     return _local_only(
         get_redoc_html(
             openapi_url=request.app.openapi_url,
