@@ -206,7 +206,7 @@ def _recorded_id(session: Session, table: sa.Table, key: dict[str, Any]) -> int 
     return None
 
 
-PLACEHOLDER_ID = 1
+STAND_IN_ID = 1
 """Stands in for a reference to a deleted record while its referrer is validated (then skipped)."""
 
 
@@ -225,7 +225,7 @@ class _Refs:
         found = index[key]
         if found is None:
             self.gone = True
-            return PLACEHOLDER_ID
+            return STAND_IN_ID
         return found
 
     def many(self, index: dict[str, int | None], kind: str, keys: list[str]) -> list[int]:
