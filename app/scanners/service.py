@@ -8,30 +8,32 @@ from sqlmodel import Session
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
 from app.audits.status import AUDIT_STATUS_SQL
-from app.changes.versions import at_instant, no_such, past
+from app.changes.versions import past
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.errors import Conflict, InvalidRequest
-from app.core.http import ref_condition
-from app.core.links import delete_links
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.errors import InvalidRequest
+from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import (
-    changed_fields,
-    count_references,
-    delete_row,
-    expected_version,
-    get_or_404,
-    insert_row,
-    load_item,
-    same_key_ignoring_case,
-    update_row,
+from app.core.resources import (
+    ForeignField,
+    Reference,
+    Resource,
+    UniqueKey,
+    create,
+    delete,
+    equal_filters,
+    read_item,
+    read_page,
+    ref_filter,
+    register,
+    standard_sorts,
+    update,
 )
 from app.investigations.models import InvestigationScanner
 from app.networks.models import Network
 from app.operators.models import OperatorScanner
 from app.procurements.models import ProcurementScanner
 from app.scanners.models import Scanner
-from app.scanners.schemas import ScannerCreate, ScannerUpdate, check_network_rule
+from app.scanners.schemas import ScannerCreate, ScannerPublic, ScannerUpdate, check_network_rule
 from app.sites.models import Site
 from app.vendors.models import Vendor
 
@@ -84,16 +86,42 @@ SCANNERS = Listing(
     resource="scanners",
     select=_SELECT,
     id_column="scanner.id",
-    sort_fields={
-        "id": SortField("scanner.id", "int"),
-        "asset_tag": SortField("scanner.asset_tag"),
-        "status": SortField("scanner.status"),
-        "use": SortField("scanner.use"),
-        "network_mode": SortField("scanner.network_mode"),
-        "created_at": SortField("scanner.created_at", "timestamp"),
-        "updated_at": SortField("scanner.updated_at", "timestamp"),
-    },
+    sort_fields=standard_sorts("scanner", "asset_tag", "status", "use", "network_mode"),
     shape=shape_scanner,
+)
+
+
+SCANNER = register(
+    Resource(
+        name="scanners",
+        model=Scanner,
+        public=ScannerPublic,
+        listing=SCANNERS,
+        label="scanner",
+        tag="scanners",
+        key="asset_tag",
+        unique=(UniqueKey("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
+        foreign=(
+            ForeignField("site_id", Site, "site"),
+            ForeignField("vendor_id", Vendor, "vendor"),
+            ForeignField("network_id", Network, "network"),
+        ),
+        referenced_by=(
+            Reference(ProcurementScanner, "scanner_id", "procurement(s)"),
+            Reference(AuditScanner, "scanner_id", "audit scope(s)"),
+            Reference(FindingScanner, "scanner_id", "finding(s)"),
+            Reference(SupplierAccessFact, "scanner_id", "supplier-access fact(s)"),
+            Reference(AccessOverride, "scanner_id", "access override(s)"),
+            Reference(MitigationMeasure, "scanner_id", "mitigation measure(s)"),
+            Reference(InvestigationScanner, "scanner_id", "investigation(s)"),
+        ),
+        owned_by=((OperatorScanner, "scanner_id"),),
+        problems={
+            "ck_scanner_network_mode_matches_network": InvalidRequest(
+                "A fibre_linked scanner must name its network_id and a standalone one must not."
+            ),
+        },
+    )
 )
 
 
@@ -116,71 +144,36 @@ async def list_scanners(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Scanners matching every given filter (as they stood at ``at``, with their site, vendor, network and
     audit status then, when given)."""
-    filters = Filters()
+    filters = equal_filters(
+        Filters(), "scanner", network_mode=network_mode, status=status, use=use, count_basis=count_basis
+    )
     if site:
-        condition, params = ref_condition(site, id_column="scanner.site_id", key_column="site.code", param="site")
-        filters.add(condition, **params)
+        ref_filter(filters, site, id_column="scanner.site_id", key_column="site.code", param="site")
     if vendor:
-        condition, params = ref_condition(
-            vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor"
-        )
-        filters.add(condition, **params)
+        ref_filter(filters, vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor")
     if vendor_disclosed is not None:
         filters.add("scanner.vendor_id IS NOT NULL" if vendor_disclosed else "scanner.vendor_id IS NULL")
     if network:
-        condition, params = ref_condition(
-            network, id_column="scanner.network_id", key_column="network.code", param="network"
-        )
-        filters.add(condition, **params)
-    if network_mode:
-        filters.add("scanner.network_mode = :network_mode", network_mode=network_mode)
-    if status:
-        filters.add("scanner.status = :status", status=status)
-    if use:
-        filters.add("scanner.use = :use", use=use)
-    if count_basis:
-        filters.add("scanner.count_basis = :count_basis", count_basis=count_basis)
+        ref_filter(filters, network, id_column="scanner.network_id", key_column="network.code", param="network")
     if audit_status:
         filters.add(f"{AUDIT_STATUS_SQL} = :audit_status", audit_status=audit_status)
-    return await fetch_page(reads, SCANNERS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    return await read_page(reads, SCANNER, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
 async def get_scanner(reads: ReadDatabase, scanner_id: int, at: datetime | None = None) -> dict[str, Any]:
     """One scanner by id (as it stood at ``at``, when given), or NotFound."""
-    rows = await reads.fetch(*at_instant(reads, f"{_SELECT} WHERE scanner.id = :id", {"id": scanner_id}, at))
-    if not rows:
-        raise no_such("scanner", scanner_id, at)
-    return shape_scanner(reads, rows[0])
+    return await read_item(reads, SCANNER, scanner_id, past(at))
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
 
 
-def _duplicate_tag(asset_tag: str) -> Conflict:
-    return Conflict(f"A scanner with asset tag '{asset_tag}' already exists (asset tags are unique ignoring case).")
-
-
-def _reference_error(field: str, value: int, kind: str) -> InvalidRequest:
-    return InvalidRequest(
-        f"{field} {value} names no {kind}.",
-        errors=[{"location": "body", "field": field, "message": f"no such {kind}", "type": "reference"}],
-    )
-
-
-def _check_references(session: Session, values: dict[str, Any]) -> None:
-    for field, model, kind in (
-        ("site_id", Site, "site"),
-        ("vendor_id", Vendor, "vendor"),
-        ("network_id", Network, "network"),
-    ):
-        value = values.get(field)
-        if value is not None and session.get(model, value) is None:
-            raise _reference_error(field, value, kind)
-
-
-def _check_network_rule(network_mode: NetworkMode, network_id: int | None) -> None:
+def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[str, Any]) -> None:
+    """A scanner is fibre-linked into a named network or standalone without one, after the change too."""
+    mode = values.get("network_mode", scanner.network_mode if scanner else None)
+    network_id = values["network_id"] if "network_id" in values else scanner.network_id if scanner else None
     try:
-        check_network_rule(network_mode, network_id)
+        check_network_rule(mode, network_id)
     except ValueError as error:
         raise InvalidRequest(
             f"{error}.",
@@ -188,71 +181,18 @@ def _check_network_rule(network_mode: NetworkMode, network_id: int | None) -> No
         ) from None
 
 
-_CONSTRAINT_PROBLEMS = {
-    "ck_scanner_network_mode_matches_network": InvalidRequest(
-        "A fibre_linked scanner must name its network_id and a standalone one must not."
-    ),
-}
-
-
 def create_scanner(session: Session, data: ScannerCreate) -> dict[str, Any]:
     """Create a scanner at an existing site; a taken asset tag is a 409."""
-    values = data.model_dump()
-    _check_references(session, values)
-    taken = same_key_ignoring_case(session, Scanner, "asset_tag", data.asset_tag, ascii_only=True)
-    if taken:
-        raise _duplicate_tag(taken)
-    problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(data.asset_tag)}
-    scanner_id = insert_row(session, Scanner(**values), problems)
-    return load_item(session, SCANNERS, scanner_id)
+    return create(session, SCANNER, data)
 
 
 def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_match: str | None) -> dict[str, Any]:
     """Change the fields sent, if ``if_match`` names the current version; the result must keep the network rule."""
-    scanner = get_or_404(session, Scanner, scanner_id, "scanner")
-    version = expected_version(if_match, "scanner", scanner_id, scanner.version)
-    changes = changed_fields(scanner, patch)
-    _check_references(session, changes)
-    _check_network_rule(
-        changes.get("network_mode", scanner.network_mode), changes.get("network_id", scanner.network_id)
-    )
-    if "asset_tag" in changes:
-        taken = same_key_ignoring_case(
-            session, Scanner, "asset_tag", changes["asset_tag"], exclude_id=scanner_id, ascii_only=True
-        )
-        if taken:
-            raise _duplicate_tag(taken)
-    if changes:
-        problems = {**_CONSTRAINT_PROBLEMS, "uq_scanner_asset_tag": _duplicate_tag(str(changes.get("asset_tag")))}
-        update_row(session, Scanner, scanner_id, version, changes, problems)
-    return load_item(session, SCANNERS, scanner_id)
-
-
-_REFERENCES = (
-    (ProcurementScanner, "procurement(s)"),
-    (AuditScanner, "audit scope(s)"),
-    (FindingScanner, "finding(s)"),
-    (SupplierAccessFact, "supplier-access fact(s)"),
-    (AccessOverride, "access override(s)"),
-    (MitigationMeasure, "mitigation measure(s)"),
-    (InvestigationScanner, "investigation(s)"),
-)
+    return update(session, SCANNER, scanner_id, patch, if_match, check=_keep_network_rule)
 
 
 def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> None:
     """Delete a scanner record no procurement, audit, finding, assessment or investigation refers to (409 otherwise).
 
     Its operators' links to it go with it (who operates a scanner is a fact about that scanner)."""
-    scanner = get_or_404(session, Scanner, scanner_id, "scanner")
-    version = expected_version(if_match, "scanner", scanner_id, scanner.version)
-    references = [
-        f"{count} {label}"
-        for model, label in _REFERENCES
-        if (count := count_references(session, model, "scanner_id", scanner_id))
-    ]
-    if references:
-        raise Conflict(
-            f"Scanner '{scanner.asset_tag}' is still referenced by {', '.join(references)}; remove those references first."
-        )
-    delete_links(session, OperatorScanner, owner="scanner_id", owner_id=scanner_id)
-    delete_row(session, Scanner, scanner_id, version)
+    delete(session, SCANNER, scanner_id, if_match)

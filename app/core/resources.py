@@ -1,0 +1,407 @@
+"""One description per collection, and the service every collection's reads and writes share.
+
+A domain describes each collection it serves once, as a ``Resource``: its table model, public schema,
+listing, the name its ETags carry, its unique keys and their conflict messages, the objects it names
+by id, the link rows it owns, and the tables that refer to it. Registering it (``register``) makes
+it known to the change log (history, restore, labels). The functions below are the generic service:
+a domain's own service calls them and adds only its own rules, through ``check`` hooks.
+
+Writes run inside the request's transaction (``SessionDep``) and return the item as GET shows it;
+reads take a ``PastReading`` to answer as of an instant with the same SQL as the present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.core.db import format_timestamp
+from app.core.errors import Conflict, InvalidRequest, NotFound, ProblemError
+from app.core.http import ref_condition
+from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
+from app.core.models import TrackedColumns
+from app.core.pagination import Filters, Listing, PastReading, SortField, fetch_page
+from app.core.reads import ReadDatabase, Row
+from app.core.writes import (
+    count_references,
+    delete_row,
+    exists,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    same_key_ignoring_case,
+    update_row,
+)
+
+Item = dict[str, Any]
+Check = Callable[[Session, Any, dict[str, Any]], None]
+"""A domain rule run before a write: (session, the row as stored or None on create, the values to write)."""
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    """A column no two objects may share; a taken value is a 409 naming it."""
+
+    column: str
+    words: str
+    """How a message names the column: ``code``, ``asset tag``."""
+    ignore_case: bool = False
+    """Compared ignoring letter case (the database backs it with a ``lower()`` unique index)."""
+    ascii_only: bool = False
+    """With ``ignore_case``: the schema allows ASCII only, so SQL ``lower()`` can narrow the rows."""
+
+
+@dataclass(frozen=True)
+class ForeignField:
+    """A body field naming another object by id; a value naming none is a 422 naming the field."""
+
+    field: str
+    model: type[TrackedColumns]
+    kind: str
+
+
+@dataclass(frozen=True)
+class LinkSet:
+    """Link rows an object owns, sent and shown as a list of ids (``field``), each naming a ``kind``.
+
+    Written row by row through the shared write path (so every link is versioned), replaced whole when
+    a body sends the list, and deleted with the object."""
+
+    field: str
+    model: type[TrackedColumns]
+    owner: str
+    target: str
+    target_model: type[TrackedColumns]
+    kind: str
+
+    @property
+    def reading(self) -> dict[str, str]:
+        """The arguments of ``attach_links``."""
+        return {"table": self.model.__tablename__, "owner": self.owner, "target": self.target, "field": self.field}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Rows elsewhere naming this object through ``column``; while any exists the object cannot be deleted."""
+
+    model: type[TrackedColumns]
+    column: str
+    what: str
+    """How a message counts them: ``scanner(s)``."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Everything the shared code needs to know of one collection."""
+
+    name: str
+    """The URL segment, and the object type of its change records: ``sites``."""
+    model: type[TrackedColumns]
+    public: type[BaseModel]
+    listing: Listing
+    label: str
+    """How messages name one object: ``site``, ``vendor restriction``."""
+    tag: str
+    """The OpenAPI tag its operations are listed under."""
+    key: str = "id"
+    """The column that names an object in messages (``code``, ``slug``); ``id`` by default."""
+    unique: tuple[UniqueKey, ...] = ()
+    foreign: tuple[ForeignField, ...] = ()
+    links: tuple[LinkSet, ...] = ()
+    referenced_by: tuple[Reference, ...] = ()
+    owned_by: tuple[tuple[type[TrackedColumns], str], ...] = ()
+    """Link rows of other objects that name this one and go with it when it is deleted: (model, column)."""
+    problems: Mapping[str, ProblemError] = field(default_factory=dict)
+    """Problems for violations of the table's own CHECK constraints, by constraint name."""
+    extend: Callable[[Session, Item], None] | None = None
+    """Adds what the listing's row does not hold to an item read inside a write (e.g. embedded lists)."""
+    restorable: bool = True
+    """Whether ``POST .../restore`` exists: objects whose state spans link tables have a history but no
+    restore, since their last recorded row alone would bring them back without those links."""
+
+    @property
+    def etag(self) -> str:
+        """The resource name ETags carry: ``"site-3-v2"``."""
+        return self.label.replace(" ", "-")
+
+    @property
+    def table_name(self) -> str:
+        return self.model.__tablename__  # type: ignore[return-value]  # SQLModel declares it as a declared_attr
+
+    def named(self, row: Any) -> str:
+        """How a message names a stored row: ``Site 'maasvlakte'``, ``Audit 3``."""
+        value = getattr(row, self.key)
+        return f"{self.label.capitalize()} {value}" if self.key == "id" else f"{self.label.capitalize()} '{value}'"
+
+
+RESOURCES: dict[str, Resource] = {}
+"""Every registered collection by name, in registration order."""
+
+
+def register(resource: Resource) -> Resource:
+    """Make a collection known to the change log (history, restore, labels); returns it."""
+    RESOURCES[resource.name] = resource
+    return resource
+
+
+def label_of_table(table_name: str) -> str:
+    """How messages name a row of ``table_name`` (the table name itself for an unregistered table)."""
+    for resource in RESOURCES.values():
+        if resource.table_name == table_name:
+            return resource.label
+    return table_name
+
+
+# Describing listings.
+
+
+def standard_sorts(table: str, *text_fields: str, **more: SortField) -> dict[str, SortField]:
+    """The sort fields most listings share: ``id``, the given text columns, ``created_at``, ``updated_at``."""
+    fields = {"id": SortField(f"{table}.id", "int")}
+    fields.update({name: SortField(f"{table}.{name}") for name in text_fields})
+    fields.update(more)
+    fields["created_at"] = SortField(f"{table}.created_at", "timestamp")
+    fields["updated_at"] = SortField(f"{table}.updated_at", "timestamp")
+    return fields
+
+
+TRACKED = ("source", "created_at", "updated_at", "version")
+"""The bookkeeping columns every table has (``TrackedColumns``), last in every item."""
+
+
+def columns_sql(table: str, *names: str) -> str:
+    """``table.a, table.b, ...`` for the given columns and then the bookkeeping ones."""
+    return ", ".join(f"{table}.{name}" for name in (*names, *TRACKED))
+
+
+def row_shape(*names: str, timestamps: tuple[str, ...] = ()) -> Callable[[ReadDatabase, Row], Item]:
+    """A listing's shape for items that are their row's columns: the given ones, then the bookkeeping
+    ones; ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form."""
+    stamped = frozenset((*timestamps, "created_at", "updated_at"))
+    order = (*names, *TRACKED)
+
+    def shape(reads: ReadDatabase, row: Row) -> Item:
+        return {name: reads.timestamp(row[name]) if name in stamped else row[name] for name in order}
+
+    return shape
+
+
+def equal_filters(filters: Filters, table: str, **values: Any) -> Filters:
+    """Add ``table.column = :column`` for every given value (None and "" mean no filter); returns ``filters``."""
+    for column, value in values.items():
+        if value is not None and value != "":
+            filters.add(f"{table}.{column} = :{column}", **{column: value})
+    return filters
+
+
+def ref_filter(filters: Filters, value: str, *, id_column: str, key_column: str, param: str) -> None:
+    """Add a filter on a reference given as a numeric id or as its human key (code or slug)."""
+    condition, params = ref_condition(value, id_column=id_column, key_column=key_column, param=param)
+    filters.add(condition, **params)
+
+
+# Reads, as they stand or (with ``past``) as they stood at an instant.
+
+
+def _not_found(resource: Resource, item_id: int, at: datetime | None) -> NotFound:
+    if at is None:
+        return NotFound(f"No {resource.label} with id {item_id}.")
+    return NotFound(f"No {resource.label} with id {item_id} existed at {format_timestamp(at)}.")
+
+
+async def _attach(reads: ReadDatabase, resource: Resource, items: list[Item], past: PastReading | None) -> None:
+    for links in resource.links:
+        await attach_links(reads, items, **links.reading, past=past)
+
+
+async def read_page(
+    reads: ReadDatabase,
+    resource: Resource,
+    filters: Filters,
+    *,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    past: PastReading | None = None,
+    heavy: bool = False,
+) -> tuple[list[Item], str | None]:
+    """One page of the collection's listing with its link lists."""
+    items, next_cursor = await fetch_page(
+        reads, resource.listing, filters, sort=sort, limit=limit, cursor=cursor, past=past, heavy=heavy
+    )
+    await _attach(reads, resource, items, past)
+    return items, next_cursor
+
+
+async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past: PastReading | None = None) -> Item:
+    """One item by id with its link lists, or a 404 (naming the instant when reading the past)."""
+    listing = resource.listing
+    sql, params = f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id}
+    if past is not None:
+        sql, params = past.query(reads, sql, params)
+    rows = await reads.fetch(sql, params)
+    if not rows:
+        raise _not_found(resource, item_id, None if past is None else past.at)
+    item = listing.shape(reads, rows[0])
+    await _attach(reads, resource, [item], past)
+    return item
+
+
+# Writes.
+
+
+def load(session: Session, resource: Resource, item_id: int) -> Item:
+    """One item as GET shows it, read inside the write transaction."""
+    item = load_item(session, resource.listing, item_id)
+    for links in resource.links:
+        attach_links_in_session(session, [item], **links.reading)
+    if resource.extend is not None:
+        resource.extend(session, item)
+    return item
+
+
+def stored(session: Session, resource: Resource, item_id: int) -> Any:
+    """The stored row with ``item_id``, or a 404 naming the resource."""
+    return get_or_404(session, resource.model, item_id, resource.label)
+
+
+def _duplicate(resource: Resource, key: UniqueKey, value: Any) -> Conflict:
+    article = "An" if resource.label[0] in "aeiou" else "A"
+    note = f" ({key.words}s are unique ignoring case)" if key.ignore_case else ""
+    return Conflict(f"{article} {resource.label} with {key.words} '{value}' already exists{note}.")
+
+
+def _unique_problems(resource: Resource, values: Mapping[str, Any]) -> dict[str, ProblemError]:
+    problems = dict(resource.problems)
+    for key in resource.unique:
+        problems[f"uq_{resource.table_name}_{key.column}"] = _duplicate(resource, key, values.get(key.column))
+    return problems
+
+
+def check_unique(
+    session: Session, resource: Resource, values: Mapping[str, Any], exclude_id: int | None = None
+) -> None:
+    """A 409 naming the first unique key among ``values`` that another object holds."""
+    for key in resource.unique:
+        if values.get(key.column) is None:
+            continue
+        value = values[key.column]
+        if key.ignore_case:
+            taken = same_key_ignoring_case(
+                session, resource.model, key.column, value, exclude_id=exclude_id, ascii_only=key.ascii_only
+            )
+            if taken:
+                raise _duplicate(resource, key, taken)
+        elif exists(session, resource.model, **{key.column: value}):
+            raise _duplicate(resource, key, value)
+
+
+def check_foreign(session: Session, resource: Resource, values: Mapping[str, Any]) -> None:
+    """A 422 naming the first body field among ``values`` whose id names no object."""
+    for foreign in resource.foreign:
+        value = values.get(foreign.field)
+        if value is not None and session.get(foreign.model, value) is None:
+            raise InvalidRequest(
+                f"{foreign.field} {value} names no {foreign.kind}.",
+                errors=[
+                    {
+                        "location": "body",
+                        "field": foreign.field,
+                        "message": f"no such {foreign.kind}",
+                        "type": "reference",
+                    }
+                ],
+            )
+
+
+def _split_links(resource: Resource, values: dict[str, Any]) -> dict[LinkSet, list[int]]:
+    sent = {links: values.pop(links.field) for links in resource.links if links.field in values}
+    return {links: ids for links, ids in sent.items() if ids is not None}
+
+
+def _check_links(session: Session, sent: Mapping[LinkSet, list[int]]) -> None:
+    for links, ids in sent.items():
+        check_ids_exist(session, links.target_model, ids, links.field, links.kind)
+
+
+def _relink(session: Session, item_id: int, sent: Mapping[LinkSet, list[int]]) -> bool:
+    changed = False
+    for links, ids in sent.items():
+        changed |= replace_links(
+            session, links.model, owner=links.owner, owner_id=item_id, target=links.target, target_ids=ids
+        )
+    return changed
+
+
+def create(
+    session: Session, resource: Resource, data: BaseModel | Mapping[str, Any], check: Check | None = None
+) -> Item:
+    """Store a new object from a create body (its link lists become link rows); 409 for a taken unique
+    key, 422 for an id naming nothing; ``check`` adds the domain's own rules."""
+    values = data.model_dump() if isinstance(data, BaseModel) else dict(data)
+    sent_links = _split_links(resource, values)
+    check_foreign(session, resource, values)
+    if check is not None:
+        check(session, None, values)
+    check_unique(session, resource, values)
+    _check_links(session, sent_links)
+    item_id = insert_row(session, resource.model(**values), _unique_problems(resource, values))
+    _relink(session, item_id, sent_links)
+    return load(session, resource, item_id)
+
+
+def update(
+    session: Session,
+    resource: Resource,
+    item_id: int,
+    patch: BaseModel,
+    if_match: str | None,
+    check: Check | None = None,
+) -> Item:
+    """Change the fields a PATCH body sends (its link lists replace the links), if ``if_match`` names the
+    current version: 428/412 otherwise, 409 for a taken unique key, 422 for an id naming nothing."""
+    row = stored(session, resource, item_id)
+    version = expected_version(if_match, resource.etag, item_id, row.version)
+    sent = patch.model_dump(exclude_unset=True)
+    sent_links = _split_links(resource, sent)
+    changes = {name: value for name, value in sent.items() if getattr(row, name) != value}
+    check_foreign(session, resource, changes)
+    if check is not None:
+        check(session, row, changes)
+    check_unique(session, resource, changes, exclude_id=item_id)
+    _check_links(session, sent_links)
+    links_changed = _relink(session, item_id, sent_links)
+    if changes or links_changed:
+        update_row(session, resource.model, item_id, version, changes, _unique_problems(resource, changes))
+    return load(session, resource, item_id)
+
+
+def delete(
+    session: Session, resource: Resource, item_id: int, if_match: str | None, check: Check | None = None
+) -> None:
+    """Delete an object no other object refers to (409 naming the references otherwise), with the link rows
+    it owns and those naming it, if ``if_match`` names the current version."""
+    row = stored(session, resource, item_id)
+    version = expected_version(if_match, resource.etag, item_id, row.version)
+    if check is not None:
+        check(session, row, {})
+    references = [
+        f"{count} {reference.what}"
+        for reference in resource.referenced_by
+        if (count := count_references(session, reference.model, reference.column, item_id))
+    ]
+    if references:
+        raise Conflict(
+            f"{resource.named(row)} is still referenced by {', '.join(references)}; remove those references first."
+        )
+    for links in resource.links:
+        delete_links(session, links.model, owner=links.owner, owner_id=item_id)
+    for model, column in resource.owned_by:
+        delete_links(session, model, owner=column, owner_id=item_id)
+    delete_row(session, resource.model, item_id, version)
