@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,15 +47,22 @@ Check = Callable[[Session, Any, dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class UniqueKey:
-    """A column no two objects may share; a taken value is a 409 naming it."""
+    """Columns no two objects may share the values of; a taken value is a 409 saying so."""
 
-    column: str
-    words: str
-    """How a message names the column: ``code``, ``asset tag``."""
+    columns: tuple[str, ...]
+    words: str = ""
+    """How the default message names a one-column key: ``code``, ``asset tag``."""
     ignore_case: bool = False
-    """Compared ignoring letter case (the database backs it with a ``lower()`` unique index)."""
+    """A one-column text key compared ignoring letter case (backed by a ``lower()`` unique index)."""
     ascii_only: bool = False
     """With ``ignore_case``: the schema allows ASCII only, so SQL ``lower()`` can narrow the rows."""
+    message: str | None = None
+    """The conflict's message, formatted with the key's values; default: "A site with code 'x' already exists."."""
+
+
+def unique(column: str, words: str, *, ignore_case: bool = False, ascii_only: bool = False) -> UniqueKey:
+    """A one-column unique key named ``words`` in its conflict message."""
+    return UniqueKey((column,), words, ignore_case=ignore_case, ascii_only=ascii_only)
 
 
 @dataclass(frozen=True)
@@ -271,35 +279,47 @@ def stored(session: Session, resource: Resource, item_id: int) -> Any:
     return get_or_404(session, resource.model, item_id, resource.label)
 
 
-def _duplicate(resource: Resource, key: UniqueKey, value: Any) -> Conflict:
+def _shown(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _duplicate(resource: Resource, key: UniqueKey, values: Mapping[str, Any]) -> Conflict:
+    if key.message is not None:
+        return Conflict(key.message.format(**{column: _shown(values.get(column)) for column in key.columns}))
     article = "An" if resource.label[0] in "aeiou" else "A"
     note = f" ({key.words}s are unique ignoring case)" if key.ignore_case else ""
+    value = _shown(values.get(key.columns[0]))
     return Conflict(f"{article} {resource.label} with {key.words} '{value}' already exists{note}.")
 
 
 def _unique_problems(resource: Resource, values: Mapping[str, Any]) -> dict[str, ProblemError]:
     problems = dict(resource.problems)
     for key in resource.unique:
-        problems[f"uq_{resource.table_name}_{key.column}"] = _duplicate(resource, key, values.get(key.column))
+        problems[f"uq_{resource.table_name}_{'_'.join(key.columns)}"] = _duplicate(resource, key, values)
     return problems
 
 
-def check_unique(
-    session: Session, resource: Resource, values: Mapping[str, Any], exclude_id: int | None = None
-) -> None:
-    """A 409 naming the first unique key among ``values`` that another object holds."""
+def check_unique(session: Session, resource: Resource, values: Mapping[str, Any], row: Any = None) -> None:
+    """A 409 for the first unique key that ``values`` (a new object's, or the changes to ``row``) would
+    share with another object."""
     for key in resource.unique:
-        if values.get(key.column) is None:
+        if not any(values.get(column) is not None for column in key.columns):
             continue
-        value = values[key.column]
+        merged = {column: values[column] if column in values else getattr(row, column, None) for column in key.columns}
         if key.ignore_case:
+            (column,) = key.columns
             taken = same_key_ignoring_case(
-                session, resource.model, key.column, value, exclude_id=exclude_id, ascii_only=key.ascii_only
+                session,
+                resource.model,
+                column,
+                merged[column],
+                exclude_id=None if row is None else row.id,
+                ascii_only=key.ascii_only,
             )
             if taken:
-                raise _duplicate(resource, key, taken)
-        elif exists(session, resource.model, **{key.column: value}):
-            raise _duplicate(resource, key, value)
+                raise _duplicate(resource, key, {column: taken})
+        elif exists(session, resource.model, **merged):
+            raise _duplicate(resource, key, merged)
 
 
 def check_foreign(session: Session, resource: Resource, values: Mapping[str, Any]) -> None:
@@ -374,11 +394,12 @@ def update(
     check_foreign(session, resource, changes)
     if check is not None:
         check(session, row, changes)
-    check_unique(session, resource, changes, exclude_id=item_id)
+    check_unique(session, resource, changes, row)
     _check_links(session, sent_links)
     links_changed = _relink(session, item_id, sent_links)
     if changes or links_changed:
-        update_row(session, resource.model, item_id, version, changes, _unique_problems(resource, changes))
+        keys = {column: getattr(row, column) for key in resource.unique for column in key.columns}
+        update_row(session, resource.model, item_id, version, changes, _unique_problems(resource, keys | changes))
     return load(session, resource, item_id)
 
 

@@ -11,7 +11,6 @@ from app.core.reads import ReadDatabase
 from app.core.resources import (
     Reference,
     Resource,
-    UniqueKey,
     columns_sql,
     create,
     delete,
@@ -21,6 +20,7 @@ from app.core.resources import (
     register,
     row_shape,
     standard_sorts,
+    unique,
     update,
 )
 from app.networks.models import Network
@@ -47,7 +47,7 @@ NETWORK = register(
         label="network",
         tag="networks",
         key="code",
-        unique=(UniqueKey("code", "code"),),
+        unique=(unique("code", "code"),),
         referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
     )
 )

@@ -17,7 +17,6 @@ from app.core.resources import (
     ForeignField,
     Reference,
     Resource,
-    UniqueKey,
     create,
     delete,
     equal_filters,
@@ -26,6 +25,7 @@ from app.core.resources import (
     ref_filter,
     register,
     standard_sorts,
+    unique,
     update,
 )
 from app.investigations.models import InvestigationScanner
@@ -100,7 +100,7 @@ SCANNER = register(
         label="scanner",
         tag="scanners",
         key="asset_tag",
-        unique=(UniqueKey("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
+        unique=(unique("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
         foreign=(
             ForeignField("site_id", Site, "site"),
             ForeignField("vendor_id", Vendor, "vendor"),

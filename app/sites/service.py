@@ -13,7 +13,6 @@ from app.core.reads import ReadDatabase, Row
 from app.core.resources import (
     Reference,
     Resource,
-    UniqueKey,
     columns_sql,
     create,
     delete,
@@ -23,6 +22,7 @@ from app.core.resources import (
     register,
     row_shape,
     standard_sorts,
+    unique,
     update,
 )
 from app.operators.models import OperatorSite
@@ -58,7 +58,7 @@ SITE = register(
         label="site",
         tag="sites",
         key="code",
-        unique=(UniqueKey("code", "code"),),
+        unique=(unique("code", "code"),),
         referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
         owned_by=((OperatorSite, "site_id"),),
     )

@@ -13,7 +13,6 @@ from app.core.resources import (
     ForeignField,
     Reference,
     Resource,
-    UniqueKey,
     columns_sql,
     create,
     delete,
@@ -24,6 +23,7 @@ from app.core.resources import (
     register,
     row_shape,
     standard_sorts,
+    unique,
     update,
 )
 from app.core.writes import SessionReads
@@ -88,7 +88,7 @@ VENDOR = register(
         label="vendor",
         tag="vendors",
         key="slug",
-        unique=(UniqueKey("slug", "slug"),),
+        unique=(unique("slug", "slug"),),
         referenced_by=(
             Reference(Scanner, "vendor_id", "scanner(s)"),
             Reference(VendorRestriction, "vendor_id", "restriction(s)"),
