@@ -7,26 +7,46 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
-from app.audits.schemas import STATED_DATES, AuditCreate, AuditUpdate, FindingCreate, FindingUpdate
-from app.changes.versions import at_instant, no_such, past
+from app.audits.schemas import (
+    STATED_DATES,
+    AuditCreate,
+    AuditPublic,
+    AuditUpdate,
+    FindingCreate,
+    FindingPublic,
+    FindingUpdate,
+)
+from app.changes.versions import past
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
-from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.links import check_ids_exist
+from app.core.pagination import Filters, Listing
 from app.core.periods import period_end, period_start_problem
 from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.writes import (
-    count_references,
-    delete_row,
-    expected_version,
-    get_or_404,
-    insert_row,
-    load_item,
-    same_key_ignoring_case,
-    update_row,
+from app.core.resources import (
+    LinkSet,
+    Reference,
+    Resource,
+    check_unique,
+    columns_sql,
+    create,
+    delete,
+    equal_filters,
+    load,
+    read_item,
+    read_page,
+    register,
+    relink,
+    row_shape,
+    standard_sorts,
+    stored,
+    unique,
+    unique_problems,
+    update,
 )
+from app.core.writes import expected_version, update_row
 from app.investigations.models import Investigation
 from app.scanners.models import Scanner
 from app.sites.models import Site
@@ -45,14 +65,10 @@ _AUDIT_SELECT = (
     " audit.covers_all_scanners, audit.objective,"
     f" audit.notes, {_DATE_COLUMNS}, audit.source, audit.created_at, audit.updated_at, audit.version FROM audit"
 )
-_FINDING_SELECT = (
-    "SELECT finding.id, finding.audit_id, finding.severity, finding.title, finding.description, finding.status,"
-    " finding.due_on, finding.notes, finding.source, finding.created_at, finding.updated_at, finding.version"
-    " FROM finding"
-)
-_AUDIT_SCANNERS = {"table": "audit_scanner", "owner": "audit_id", "target": "scanner_id", "field": "scanner_ids"}
-_AUDIT_SITES = {"table": "audit_site", "owner": "audit_id", "target": "site_id", "field": "site_ids"}
-_FINDING_SCANNERS = {"table": "finding_scanner", "owner": "finding_id", "target": "scanner_id", "field": "scanner_ids"}
+_FINDING_FIELDS = ("id", "audit_id", "severity", "title", "description", "status", "due_on", "notes")
+_AUDIT_SCANNERS = LinkSet("scanner_ids", AuditScanner, "audit_id", "scanner_id", Scanner, "scanner")
+_AUDIT_SITES = LinkSet("site_ids", AuditSite, "audit_id", "site_id", Site, "site")
+_FINDING_SCANNERS = LinkSet("scanner_ids", FindingScanner, "finding_id", "scanner_id", Scanner, "scanner")
 
 
 def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:
@@ -84,50 +100,60 @@ def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
+_shape_finding_columns = row_shape(*_FINDING_FIELDS)
+
+
 def shape_finding(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "audit_id": row["audit_id"],
-        "severity": row["severity"],
-        "title": row["title"],
-        "description": row["description"],
-        "status": row["status"],
-        "due_on": iso_date(row["due_on"]),
-        "notes": row["notes"],
-        "source": row["source"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "version": row["version"],
-    }
+    item = _shape_finding_columns(reads, row)
+    item["due_on"] = iso_date(item["due_on"])
+    return item
 
 
 AUDITS = Listing(
     resource="audits",
     select=_AUDIT_SELECT,
     id_column="audit.id",
-    sort_fields={
-        "id": SortField("audit.id", "int"),
-        "title": SortField("audit.title"),
-        "status": SortField("audit.status"),
-        "created_at": SortField("audit.created_at", "timestamp"),
-        "updated_at": SortField("audit.updated_at", "timestamp"),
-    },
+    sort_fields=standard_sorts("audit", "title", "status"),
     shape=shape_audit,
 )
 
 FINDINGS = Listing(
     resource="findings",
-    select=_FINDING_SELECT,
+    select=f"SELECT {columns_sql('finding', *_FINDING_FIELDS)} FROM finding",
     id_column="finding.id",
-    sort_fields={
-        "id": SortField("finding.id", "int"),
-        "severity": SortField("finding.severity"),
-        "status": SortField("finding.status"),
-        "title": SortField("finding.title"),
-        "created_at": SortField("finding.created_at", "timestamp"),
-        "updated_at": SortField("finding.updated_at", "timestamp"),
-    },
+    sort_fields=standard_sorts("finding", "severity", "status", "title"),
     shape=shape_finding,
+)
+
+AUDIT = register(
+    Resource(
+        name="audits",
+        model=Audit,
+        public=AuditPublic,
+        listing=AUDITS,
+        label="audit",
+        tag="audits",
+        unique=(unique("title", "title", ignore_case=True),),
+        links=(_AUDIT_SCANNERS, _AUDIT_SITES),
+        referenced_by=(
+            Reference(Finding, "audit_id", "finding(s)"),
+            Reference(Investigation, "builds_on_audit_id", "investigation(s)"),
+        ),
+        restorable=False,
+    )
+)
+
+FINDING = register(
+    Resource(
+        name="findings",
+        model=Finding,
+        public=FindingPublic,
+        listing=FINDINGS,
+        label="finding",
+        tag="audits",
+        links=(_FINDING_SCANNERS,),
+        restorable=False,
+    )
 )
 
 COVERS_SCANNER = (
@@ -136,11 +162,6 @@ COVERS_SCANNER = (
     " OR EXISTS (SELECT 1 FROM audit_site p JOIN scanner sc ON sc.site_id = p.site_id"
     " WHERE p.audit_id = audit.id AND sc.id = :scanner))"
 )
-
-
-async def _attach_audit_scope(reads: ReadDatabase, items: list[dict[str, Any]], at: datetime | None = None) -> None:
-    await attach_links(reads, items, **_AUDIT_SCANNERS, past=past(at))
-    await attach_links(reads, items, **_AUDIT_SITES, past=past(at))
 
 
 async def list_audits(
@@ -155,9 +176,7 @@ async def list_audits(
     at: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Audits matching every given filter, each with its scope (as they stood at ``at``, when given)."""
-    filters = Filters()
-    if status:
-        filters.add("audit.status = :status", status=status)
+    filters = equal_filters(Filters(), "audit", status=status)
     if scanner is not None:
         filters.add(COVERS_SCANNER, scanner=scanner)
     if site:
@@ -169,19 +188,12 @@ async def list_audits(
             f" WHERE s.audit_id = audit.id AND {condition}))",
             **params,
         )
-    items, next_cursor = await fetch_page(reads, AUDITS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
-    await _attach_audit_scope(reads, items, at)
-    return items, next_cursor
+    return await read_page(reads, AUDIT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
 async def get_audit(reads: ReadDatabase, audit_id: int, at: datetime | None = None) -> dict[str, Any]:
     """One audit by id (as it stood at ``at``, when given), or NotFound."""
-    rows = await reads.fetch(*at_instant(reads, f"{_AUDIT_SELECT} WHERE audit.id = :id", {"id": audit_id}, at))
-    if not rows:
-        raise no_such("audit", audit_id, at)
-    item = shape_audit(reads, rows[0])
-    await _attach_audit_scope(reads, [item], at)
-    return item
+    return await read_item(reads, AUDIT, audit_id, past(at))
 
 
 async def list_findings(
@@ -198,13 +210,7 @@ async def list_findings(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Findings matching every given filter, each with the scanners it concerns (as they stood at ``at``,
     when given)."""
-    filters = Filters()
-    if audit is not None:
-        filters.add("finding.audit_id = :audit", audit=audit)
-    if status:
-        filters.add("finding.status = :status", status=status)
-    if severity:
-        filters.add("finding.severity = :severity", severity=severity)
+    filters = equal_filters(Filters(), "finding", audit_id=audit, status=status, severity=severity)
     if scanner is not None:
         filters.add(
             "(EXISTS (SELECT 1 FROM finding_scanner fs WHERE fs.finding_id = finding.id AND fs.scanner_id = :scanner)"
@@ -212,22 +218,12 @@ async def list_findings(
             f" AND EXISTS (SELECT 1 FROM audit WHERE audit.id = finding.audit_id AND {COVERS_SCANNER})))",
             scanner=scanner,
         )
-    items, next_cursor = await fetch_page(
-        reads, FINDINGS, filters, sort=sort, limit=limit, cursor=cursor, past=past(at)
-    )
-    await attach_links(reads, items, **_FINDING_SCANNERS, past=past(at))
-    return items, next_cursor
+    return await read_page(reads, FINDING, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
 async def get_finding(reads: ReadDatabase, finding_id: int, at: datetime | None = None) -> dict[str, Any]:
     """One finding by id (as it stood at ``at``, when given), or NotFound."""
-    sql = f"{_FINDING_SELECT} WHERE finding.id = :id"
-    rows = await reads.fetch(*at_instant(reads, sql, {"id": finding_id}, at))
-    if not rows:
-        raise no_such("finding", finding_id, at)
-    item = shape_finding(reads, rows[0])
-    await attach_links(reads, [item], **_FINDING_SCANNERS, past=past(at))
-    return item
+    return await read_item(reads, FINDING, finding_id, past(at))
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
@@ -237,10 +233,6 @@ def _invalid(field: str, message: str) -> InvalidRequest:
     return InvalidRequest(
         f"{field}: {message}.", errors=[{"location": "body", "field": field, "message": message, "type": "value_error"}]
     )
-
-
-def _duplicate_title(title: str) -> Conflict:
-    return Conflict(f"An audit titled '{title}' already exists (titles are unique ignoring case).")
 
 
 def check_stated_dates(values: dict[str, Any]) -> None:
@@ -274,10 +266,7 @@ def _current_ids(session: Session, model: Any, owner: str, owner_id: int, target
 
 def load_audit(session: Session, audit_id: int) -> dict[str, Any]:
     """An audit with its scope, read inside the write transaction."""
-    item = load_item(session, AUDITS, audit_id)
-    attach_links_in_session(session, [item], **_AUDIT_SCANNERS)
-    attach_links_in_session(session, [item], **_AUDIT_SITES)
-    return item
+    return load(session, AUDIT, audit_id)
 
 
 def _known_on(field: str, value: date | None) -> date:
@@ -301,15 +290,7 @@ def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:
     values["status_known_on"] = _known_on("status_known_on", values["status_known_on"])
     values["dates_stated_on"] = _known_on("dates_stated_on", values["dates_stated_on"] or values["status_known_on"])
     _check_scope(session, values["covers_all_scanners"], scanner_ids, site_ids)
-    taken = same_key_ignoring_case(session, Audit, "title", data.title)
-    if taken:
-        raise _duplicate_title(taken)
-    audit_id = insert_row(session, Audit(**values), {"uq_audit_title": _duplicate_title(data.title)})
-    replace_links(
-        session, AuditScanner, owner="audit_id", owner_id=audit_id, target="scanner_id", target_ids=scanner_ids
-    )
-    replace_links(session, AuditSite, owner="audit_id", owner_id=audit_id, target="site_id", target_ids=site_ids)
-    return load_audit(session, audit_id)
+    return create(session, AUDIT, {**values, "scanner_ids": scanner_ids, "site_ids": site_ids})
 
 
 def check_transition(audit_id: int, current: AuditStatus, wanted: AuditStatus) -> None:
@@ -326,8 +307,8 @@ def check_transition(audit_id: int, current: AuditStatus, wanted: AuditStatus) -
 
 def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: str | None) -> dict[str, Any]:
     """Change the fields sent, if ``if_match`` names the current version; status only one step forward."""
-    audit = get_or_404(session, Audit, audit_id, "audit")
-    version = expected_version(if_match, "audit", audit_id, audit.version)
+    audit = stored(session, AUDIT, audit_id)
+    version = expected_version(if_match, AUDIT.etag, audit_id, audit.version)
     sent = patch.model_dump(exclude_unset=True)
     scanner_ids, site_ids = sent.pop("scanner_ids", None), sent.pop("site_ids", None)
     merged = {name: sent.get(name, getattr(audit, name)) for name in type(audit).model_fields if name != "id"}
@@ -355,42 +336,21 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     )
     _check_scope(session, merged["covers_all_scanners"], scope_scanners, scope_sites)
     if "title" in sent and sent["title"] != audit.title:
-        taken = same_key_ignoring_case(session, Audit, "title", sent["title"], exclude_id=audit_id)
-        if taken:
-            raise _duplicate_title(taken)
+        check_unique(session, AUDIT, {"title": sent["title"]}, audit)
     bookkeeping = {"created_at", "updated_at", "version"}
     changes = {
         name: value for name, value in merged.items() if name not in bookkeeping and getattr(audit, name) != value
     }
-    links_changed = False
-    if scanner_ids is not None:
-        links_changed |= replace_links(
-            session, AuditScanner, owner="audit_id", owner_id=audit_id, target="scanner_id", target_ids=scanner_ids
-        )
-    if site_ids is not None:
-        links_changed |= replace_links(
-            session, AuditSite, owner="audit_id", owner_id=audit_id, target="site_id", target_ids=site_ids
-        )
+    sent_links = {_AUDIT_SCANNERS: scanner_ids, _AUDIT_SITES: site_ids}
+    links_changed = relink(session, audit_id, {links: ids for links, ids in sent_links.items() if ids is not None})
     if changes or links_changed:
-        update_row(
-            session, Audit, audit_id, version, changes, {"uq_audit_title": _duplicate_title(str(sent.get("title")))}
-        )
+        update_row(session, Audit, audit_id, version, changes, unique_problems(AUDIT, {"title": audit.title} | changes))
     return load_audit(session, audit_id)
 
 
 def delete_audit(session: Session, audit_id: int, if_match: str | None) -> None:
     """Delete an audit without findings, and its scope (409 while findings or investigations refer to it)."""
-    audit = get_or_404(session, Audit, audit_id, "audit")
-    version = expected_version(if_match, "audit", audit_id, audit.version)
-    findings = count_references(session, Finding, "audit_id", audit_id)
-    if findings:
-        raise Conflict(f"Audit {audit_id} still has {findings} finding(s); delete those first.")
-    investigations = count_references(session, Investigation, "builds_on_audit_id", audit_id)
-    if investigations:
-        raise Conflict(f"Audit {audit_id} is still built on by {investigations} investigation(s); unlink them first.")
-    delete_links(session, AuditScanner, owner="audit_id", owner_id=audit_id)
-    delete_links(session, AuditSite, owner="audit_id", owner_id=audit_id)
-    delete_row(session, Audit, audit_id, version)
+    delete(session, AUDIT, audit_id, if_match)
 
 
 def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> None:
@@ -407,52 +367,29 @@ def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> N
 
 def load_finding(session: Session, finding_id: int) -> dict[str, Any]:
     """A finding with its scanners, read inside the write transaction."""
-    item = load_item(session, FINDINGS, finding_id)
-    attach_links_in_session(session, [item], **_FINDING_SCANNERS)
-    return item
+    return load(session, FINDING, finding_id)
+
+
+def _audit_of(session: Session, audit_id: int) -> Audit:
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        raise _invalid("audit_id", f"no audit with id {audit_id}")
+    return audit
 
 
 def create_finding(session: Session, data: FindingCreate) -> dict[str, Any]:
     """Record a finding of an existing audit, concerning scanners within its scope."""
-    values = data.model_dump()
-    scanner_ids = values.pop("scanner_ids")
-    audit = session.get(Audit, data.audit_id)
-    if audit is None:
-        raise _invalid("audit_id", f"no audit with id {data.audit_id}")
-    _check_in_scope(session, audit, scanner_ids)
-    finding_id = insert_row(session, Finding(**values))
-    replace_links(
-        session, FindingScanner, owner="finding_id", owner_id=finding_id, target="scanner_id", target_ids=scanner_ids
-    )
-    return load_finding(session, finding_id)
+    _check_in_scope(session, _audit_of(session, data.audit_id), data.scanner_ids)
+    return create(session, FINDING, data)
 
 
 def update_finding(session: Session, finding_id: int, patch: FindingUpdate, if_match: str | None) -> dict[str, Any]:
     """Change the fields sent, if ``if_match`` names the current version; ``scanner_ids`` replaces the list."""
-    finding = get_or_404(session, Finding, finding_id, "finding")
-    version = expected_version(if_match, "finding", finding_id, finding.version)
-    sent = patch.model_dump(exclude_unset=True)
-    scanner_ids = sent.pop("scanner_ids", None)
-    changes = {name: value for name, value in sent.items() if getattr(finding, name) != value}
-    links_changed = False
-    if scanner_ids is not None:
-        _check_in_scope(session, session.get(Audit, finding.audit_id), scanner_ids)
-        links_changed = replace_links(
-            session,
-            FindingScanner,
-            owner="finding_id",
-            owner_id=finding_id,
-            target="scanner_id",
-            target_ids=scanner_ids,
-        )
-    if changes or links_changed:
-        update_row(session, Finding, finding_id, version, changes)
-    return load_finding(session, finding_id)
+    if patch.scanner_ids is not None:
+        _check_in_scope(session, _audit_of(session, stored(session, FINDING, finding_id).audit_id), patch.scanner_ids)
+    return update(session, FINDING, finding_id, patch, if_match)
 
 
 def delete_finding(session: Session, finding_id: int, if_match: str | None) -> None:
     """Delete a finding and its links to scanners."""
-    finding = get_or_404(session, Finding, finding_id, "finding")
-    version = expected_version(if_match, "finding", finding_id, finding.version)
-    delete_links(session, FindingScanner, owner="finding_id", owner_id=finding_id)
-    delete_row(session, Finding, finding_id, version)
+    delete(session, FINDING, finding_id, if_match)

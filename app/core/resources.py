@@ -292,7 +292,7 @@ def _duplicate(resource: Resource, key: UniqueKey, values: Mapping[str, Any]) ->
     return Conflict(f"{article} {resource.label} with {key.words} '{value}' already exists{note}.")
 
 
-def _unique_problems(resource: Resource, values: Mapping[str, Any]) -> dict[str, ProblemError]:
+def unique_problems(resource: Resource, values: Mapping[str, Any]) -> dict[str, ProblemError]:
     problems = dict(resource.problems)
     for key in resource.unique:
         problems[f"uq_{resource.table_name}_{'_'.join(key.columns)}"] = _duplicate(resource, key, values)
@@ -350,7 +350,7 @@ def _check_links(session: Session, sent: Mapping[LinkSet, list[int]]) -> None:
         check_ids_exist(session, links.target_model, ids, links.field, links.kind)
 
 
-def _relink(session: Session, item_id: int, sent: Mapping[LinkSet, list[int]]) -> bool:
+def relink(session: Session, item_id: int, sent: Mapping[LinkSet, list[int]]) -> bool:
     changed = False
     for links, ids in sent.items():
         changed |= replace_links(
@@ -371,8 +371,8 @@ def create(
         check(session, None, values)
     check_unique(session, resource, values)
     _check_links(session, sent_links)
-    item_id = insert_row(session, resource.model(**values), _unique_problems(resource, values))
-    _relink(session, item_id, sent_links)
+    item_id = insert_row(session, resource.model(**values), unique_problems(resource, values))
+    relink(session, item_id, sent_links)
     return load(session, resource, item_id)
 
 
@@ -396,10 +396,10 @@ def update(
         check(session, row, changes)
     check_unique(session, resource, changes, row)
     _check_links(session, sent_links)
-    links_changed = _relink(session, item_id, sent_links)
+    links_changed = relink(session, item_id, sent_links)
     if changes or links_changed:
         keys = {column: getattr(row, column) for key in resource.unique for column in key.columns}
-        update_row(session, resource.model, item_id, version, changes, _unique_problems(resource, keys | changes))
+        update_row(session, resource.model, item_id, version, changes, unique_problems(resource, keys | changes))
     return load(session, resource, item_id)
 
 
