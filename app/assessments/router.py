@@ -29,6 +29,7 @@ from app.assessments.schemas import (
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
@@ -349,3 +350,75 @@ def delete_mitigation_measure(
 ) -> Response:
     """Delete a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return delete_or_hold(request, session, "mitigation-measures", measure_id, if_match)
+
+
+@router.get("/vendor-assessments/{item_id}/history", operation_id="getVendorAssessmentHistory", **history_route())
+async def get_vendor_assessment_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one vendor assessment, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the vendor assessment as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.ASSESSMENT, item_id, query)
+
+
+@router.post(
+    "/vendor-assessments/{item_id}/restore", operation_id="restoreVendorAssessment", **restore_route(service.ASSESSMENT)
+)
+def restore_vendor_assessment(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted vendor assessment from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.ASSESSMENT, item_id, session)
+
+
+@router.get("/supplier-access-facts/{item_id}/history", operation_id="getSupplierAccessFactHistory", **history_route())
+async def get_supplier_access_fact_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one supplier-access fact, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the supplier-access fact as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.FACT, item_id, query)
+
+
+@router.post(
+    "/supplier-access-facts/{item_id}/restore", operation_id="restoreSupplierAccessFact", **restore_route(service.FACT)
+)
+def restore_supplier_access_fact(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted supplier-access fact from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.FACT, item_id, session)
+
+
+@router.get("/access-overrides/{item_id}/history", operation_id="getAccessOverrideHistory", **history_route())
+async def get_access_override_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one access override, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the access override as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.OVERRIDE, item_id, query)
+
+
+@router.post(
+    "/access-overrides/{item_id}/restore", operation_id="restoreAccessOverride", **restore_route(service.OVERRIDE)
+)
+def restore_access_override(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted access override from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.OVERRIDE, item_id, session)
+
+
+@router.get("/mitigation-measures/{item_id}/history", operation_id="getMitigationMeasureHistory", **history_route())
+async def get_mitigation_measure_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one mitigation measure, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the mitigation measure as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.MEASURE, item_id, query)
+
+
+@router.post(
+    "/mitigation-measures/{item_id}/restore", operation_id="restoreMitigationMeasure", **restore_route(service.MEASURE)
+)
+def restore_mitigation_measure(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted mitigation measure from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.MEASURE, item_id, session)

@@ -22,6 +22,7 @@ from app.audits.schemas import (
     FindingUpdate,
 )
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
@@ -192,3 +193,21 @@ def update_finding(
 def delete_finding(request: Request, finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
     return delete_or_hold(request, session, "findings", finding_id, if_match)
+
+
+@router.get("/audits/{item_id}/history", operation_id="getAuditHistory", **history_route())
+async def get_audit_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one audit, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the audit as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.AUDIT, item_id, query)
+
+
+@router.get("/findings/{item_id}/history", operation_id="getFindingHistory", **history_route())
+async def get_finding_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one finding, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the finding as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.FINDING, item_id, query)

@@ -1,27 +1,27 @@
 """HTTP endpoints of the change log, per-object history and restore."""
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.responses import Response, StreamingResponse
 
-from app.auth.dependencies import is_admin, require_admin, require_editor
+from app.auth.dependencies import is_admin, require_admin
 from app.changes import service, verification
 from app.changes.schemas import ChainVerification, ChainWalkLine, ChangePage, ChangeRecordPublic
 from app.changes.timeline import parse_instant
 from app.core.choices import ChangeAction
 from app.core.constraints import COLLECTION_PATTERN
-from app.core.deps import ReadsDep, SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.http import MAX_ID, etag_for
-from app.core.pagination import Page, json_response, page_response
+from app.core.deps import ReadsDep
+from app.core.errors import READ_PROBLEMS, problem_responses
+from app.core.http import MAX_ID
+from app.core.pagination import json_response
 from app.core.params import DigitsOnly, ItemId
 from app.core.query import INSTANT, PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.core.urls import public_url, with_query_params
+from app.core.urls import with_query_params
 
 # The change log's own operations are tagged "history"; each collection's history and restore only
 # with its collection's tag (listed twice, the operations made Swagger UI stop drawing the page).
@@ -147,72 +147,3 @@ async def verify_changes_full(reads: ReadsDep) -> StreamingResponse:
 async def get_change(request: Request, change_id: ItemId, reads: ReadsDep) -> Response:
     """Get one change record by id (records of API keys: admin keys only)."""
     return json_response(await service.get_change(reads, change_id, admin=is_admin(request)))
-
-
-class HistoryQuery(PageQuery):
-    """Sort and page of one object's history."""
-
-    sort: str | None = sort_query(service.COLLECTIONS[0].history, component="HistorySort")
-
-
-def _history_endpoint(collection: service.Collection) -> Any:
-    async def history(
-        request: Request, item_id: ItemId, query: Annotated[HistoryQuery, Depends(query_dependency(HistoryQuery))]
-    ) -> Response:
-        items, next_cursor = await service.object_history(
-            request.app.state.reads, collection, item_id, **query.model_dump()
-        )
-        return page_response(request, items, next_cursor)
-
-    return history
-
-
-def _restore_endpoint(collection: service.Collection) -> Any:
-    def restore(request: Request, item_id: ItemId, session: SessionDep) -> Response:
-        from app.approvals.service import restoring  # the policy knows every domain; import it when used
-
-        with restoring(request.state, collection.name):
-            item = service.restore(session, collection, item_id)
-        headers = {
-            "ETag": etag_for(collection.resource, item["id"], item["version"]),
-            "Location": public_url(request.url.path.removesuffix("/restore")),
-        }
-        return json_response(item, status_code=201, headers=headers)
-
-    return restore
-
-
-def _operation_name(collection: service.Collection) -> str:
-    return "".join(part.capitalize() for part in collection.resource.split("-"))
-
-
-for _collection in service.COLLECTIONS:
-    _name = _operation_name(_collection)
-    router.add_api_route(
-        f"/{_collection.name}/{{item_id}}/history",
-        _history_endpoint(_collection),
-        methods=["GET"],
-        operation_id=f"get{_name}History",
-        description=f"List the recorded changes of one {_collection.label}, oldest first; "
-        "a deleted one's history still answers. No `as_of`: records never change once written "
-        f"(the {_collection.label} as it stood at an instant is its item `GET` with `as_of`).",
-        response_model=Page[ChangeRecordPublic],
-        responses=problem_responses(*READ_PROBLEMS["list"], 404),
-        openapi_extra=query_parameters(HistoryQuery),
-        tags=[_collection.tag],
-    )
-    if not _collection.restorable:
-        continue
-    router.add_api_route(
-        f"/{_collection.name}/{{item_id}}/restore",
-        _restore_endpoint(_collection),
-        methods=["POST"],
-        status_code=201,
-        operation_id=f"restore{_name}",
-        description=f"Recreate a deleted {_collection.label} from its last recorded state, with the same id; "
-        "409 if that would break a constraint.",
-        response_model=_collection.public,
-        responses=problem_responses(*WRITE_PROBLEMS["create"], 404),
-        dependencies=[Depends(require_editor)],
-        tags=[_collection.tag],
-    )

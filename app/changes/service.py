@@ -4,56 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
-from app.assessments.schemas import (
-    AccessOverridePublic,
-    MitigationMeasurePublic,
-    SupplierAccessFactPublic,
-    VendorAssessmentPublic,
-)
-from app.assessments.service import ASSESSMENTS, FACTS, MEASURES, OVERRIDES
-from app.audits.models import Audit, Finding
-from app.audits.schemas import AuditPublic, FindingPublic
-from app.audits.service import load_audit, load_finding
 from app.changes.models import ChangeRecord
-from app.changes.recording import collection_of, lock_chain, state_values
+from app.changes.recording import lock_chain, state_values
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import load_item, restore_row
-from app.investigations.models import Investigation
-from app.investigations.schemas import InvestigationPublic
-from app.investigations.service import load_investigation
-from app.networks.models import Network
-from app.networks.schemas import NetworkPublic
-from app.networks.service import NETWORKS
-from app.operators.models import Operator
-from app.operators.schemas import OperatorPublic
-from app.operators.service import load_operator
-from app.procurements.models import Procurement
-from app.procurements.schemas import ProcurementPublic
-from app.procurements.service import load_procurement
-from app.scanners.models import Scanner
-from app.scanners.schemas import ScannerPublic
-from app.scanners.service import SCANNERS
-from app.sites.models import Site
-from app.sites.schemas import SitePublic
-from app.sites.service import SITES
-from app.vendors.models import Vendor, VendorRestriction
-from app.vendors.schemas import VendorPublic, VendorRestrictionPublic
-from app.vendors.service import RESTRICTIONS, load_vendor
+from app.core.resources import Resource, label_of_table, load
+from app.core.writes import restore_row
 
 CHANGE_COLUMNS = (
     "change_record.id, change_record.recorded_at, change_record.api_key_id, change_record.request_id,"
@@ -109,115 +76,19 @@ CHANGES = Listing(
 )
 
 
-@dataclass(frozen=True)
-class Collection:
-    """An inventory collection whose objects have a history and can be restored."""
-
-    name: str
-    model: type[SQLModel]
-    resource: str
-    label: str
-    tag: str
-    public: type[BaseModel]
-    load: Callable[[Session, int], dict[str, Any]]
-    restorable: bool = True
-    """Whether ``POST .../restore`` exists: objects whose state spans link tables (a procurement's
-    scanners, an audit's scope, a finding's scanners, an operator's sites and scanners, an
-    investigation's vendors and scanners) have a history but no restore, since their
-    last recorded row alone would bring them back without those links."""
-
-    @property
-    def history(self) -> Listing:
-        return Listing(
-            resource=f"{self.name}-history",
-            select=CHANGES.select,
-            id_column=CHANGES.id_column,
-            sort_fields=CHANGES.sort_fields,
-            shape=shape_change,
-        )
+HISTORY = Listing(
+    resource="history",
+    select=CHANGES.select,
+    id_column=CHANGES.id_column,
+    sort_fields=CHANGES.sort_fields,
+    shape=shape_change,
+)
+"""One object's history: its change records (cursors are bound to the collection, see ``history_of``)."""
 
 
-def _loader(listing: Listing) -> Callable[[Session, int], dict[str, Any]]:
-    return lambda session, item_id: load_item(session, listing, item_id)
-
-
-COLLECTIONS = [
-    Collection("sites", Site, "site", "site", "sites", SitePublic, _loader(SITES)),
-    Collection("vendors", Vendor, "vendor", "vendor", "vendors", VendorPublic, load_vendor),
-    Collection(
-        "vendor-restrictions",
-        VendorRestriction,
-        "vendor-restriction",
-        "vendor restriction",
-        "vendors",
-        VendorRestrictionPublic,
-        _loader(RESTRICTIONS),
-    ),
-    Collection("networks", Network, "network", "network", "networks", NetworkPublic, _loader(NETWORKS)),
-    Collection("scanners", Scanner, "scanner", "scanner", "scanners", ScannerPublic, _loader(SCANNERS)),
-    Collection(
-        "procurements",
-        Procurement,
-        "procurement",
-        "procurement",
-        "procurements",
-        ProcurementPublic,
-        load_procurement,
-        restorable=False,
-    ),
-    Collection("audits", Audit, "audit", "audit", "audits", AuditPublic, load_audit, restorable=False),
-    Collection("findings", Finding, "finding", "finding", "audits", FindingPublic, load_finding, restorable=False),
-    Collection(
-        "vendor-assessments",
-        VendorAssessment,
-        "vendor-assessment",
-        "vendor assessment",
-        "assessments",
-        VendorAssessmentPublic,
-        _loader(ASSESSMENTS),
-    ),
-    Collection(
-        "supplier-access-facts",
-        SupplierAccessFact,
-        "supplier-access-fact",
-        "supplier-access fact",
-        "assessments",
-        SupplierAccessFactPublic,
-        _loader(FACTS),
-    ),
-    Collection(
-        "access-overrides",
-        AccessOverride,
-        "access-override",
-        "access override",
-        "assessments",
-        AccessOverridePublic,
-        _loader(OVERRIDES),
-    ),
-    Collection(
-        "mitigation-measures",
-        MitigationMeasure,
-        "mitigation-measure",
-        "mitigation measure",
-        "assessments",
-        MitigationMeasurePublic,
-        _loader(MEASURES),
-    ),
-    Collection(
-        "operators", Operator, "operator", "operator", "operators", OperatorPublic, load_operator, restorable=False
-    ),
-    Collection(
-        "investigations",
-        Investigation,
-        "investigation",
-        "investigation",
-        "investigations",
-        InvestigationPublic,
-        load_investigation,
-        restorable=False,
-    ),
-]
-_LABELS = {collection_of(c.model.__tablename__): c.label for c in COLLECTIONS}
+def history_of(resource: Resource) -> Listing:
+    """The listing of one collection's object histories."""
+    return replace(HISTORY, resource=f"{resource.name}-history")
 
 
 def _change_filters(
@@ -347,22 +218,22 @@ async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dic
 
 
 async def object_history(
-    reads: ReadDatabase, collection: Collection, item_id: int, *, sort: str | None, limit: int, cursor: str | None
+    reads: ReadDatabase, resource: Resource, item_id: int, *, sort: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The change records of one object, deleted or not; NotFound when it has none."""
     filters = Filters()
-    filters.add("change_record.object_type = :object_type", object_type=collection.name)
+    filters.add("change_record.object_type = :object_type", object_type=resource.name)
     filters.add("change_record.object_id = :object_id", object_id=item_id)
-    items, next_cursor = await fetch_page(reads, collection.history, filters, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = await fetch_page(reads, history_of(resource), filters, sort=sort, limit=limit, cursor=cursor)
     if not items and not cursor:
-        raise NotFound(f"No {collection.label} with id {item_id} has ever been recorded.")
+        raise NotFound(f"No {resource.label} with id {item_id} has ever been recorded.")
     return items, next_cursor
 
 
 # Restoring a deleted object.
 
 
-def restore(session: Session, collection: Collection, item_id: int) -> dict[str, Any]:
+def restore(session: Session, collection: Resource, item_id: int) -> dict[str, Any]:
     """Recreate a deleted object from its last recorded state, with the same id and the next version.
 
     404 when no deletion of it is recorded; 409 when it exists, or when its unique keys are now
@@ -384,7 +255,7 @@ def restore(session: Session, collection: Collection, item_id: int) -> dict[str,
     _check_restorable(session, collection, table, item_id, state)
     version = int(state["version"]) + 1
     restore_row(session, model, item_id, state, version)
-    return collection.load(session, item_id)
+    return load(session, collection, item_id)
 
 
 def _unique_column_sets(table: sa.Table) -> list[tuple[str, ...]]:
@@ -398,7 +269,7 @@ def _unique_column_sets(table: sa.Table) -> list[tuple[str, ...]]:
 
 
 def _check_restorable(
-    session: Session, collection: Collection, table: sa.Table, item_id: int, state: dict[str, Any]
+    session: Session, collection: Resource, table: sa.Table, item_id: int, state: dict[str, Any]
 ) -> None:
     what = f"Cannot restore {collection.label} {item_id}"
     typed = state_values(table, state)  # dates and enumerations as the columns hold them, for the comparisons
@@ -419,5 +290,5 @@ def _check_restorable(
         target = foreign_key.column.table
         found = session.execute(sa.select(target.c.id).where(foreign_key.column == value)).first()
         if found is None:
-            label = _LABELS.get(collection_of(target.name), target.name)
+            label = label_of_table(target.name)
             raise Conflict(f"{what}: the {label} {value} it refers to ({foreign_key.parent.name}) no longer exists.")

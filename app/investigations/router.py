@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import InvestigationStatus
 from app.core.constraints import REF_PATTERN
@@ -103,3 +104,12 @@ def delete_investigation(investigation_id: ItemId, session: SessionDep, if_match
     """Delete an investigation record (the vendors and scanners stay), if If-Match names its current ETag."""
     service.delete_investigation(session, investigation_id, if_match)
     return Response(status_code=204)
+
+
+@router.get("/{item_id}/history", operation_id="getInvestigationHistory", **history_route())
+async def get_investigation_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one investigation, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the investigation as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.INVESTIGATION, item_id, query)

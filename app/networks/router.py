@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -137,3 +138,19 @@ def delete_network(network_id: ItemId, session: SessionDep, if_match: IfMatch = 
     """Delete a network no scanner is linked into, if If-Match names its current ETag."""
     service.delete_network(session, network_id, if_match)
     return Response(status_code=204)
+
+
+@router.get("/{item_id}/history", operation_id="getNetworkHistory", **history_route())
+async def get_network_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one network, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the network as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.NETWORK, item_id, query)
+
+
+@router.post("/{item_id}/restore", operation_id="restoreNetwork", **restore_route(service.NETWORK))
+def restore_network(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted network from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.NETWORK, item_id, session)

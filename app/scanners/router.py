@@ -10,6 +10,7 @@ from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -157,3 +158,19 @@ def delete_scanner(scanner_id: ItemId, session: SessionDep, if_match: IfMatch = 
     """Delete a scanner record, if If-Match names its current ETag."""
     service.delete_scanner(session, scanner_id, if_match)
     return Response(status_code=204)
+
+
+@router.get("/{item_id}/history", operation_id="getScannerHistory", **history_route())
+async def get_scanner_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one scanner, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the scanner as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.SCANNER, item_id, query)
+
+
+@router.post("/{item_id}/restore", operation_id="restoreScanner", **restore_route(service.SCANNER))
+def restore_scanner(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted scanner from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.SCANNER, item_id, session)

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -144,3 +145,19 @@ def delete_site(site_id: ItemId, session: SessionDep, if_match: IfMatch = None) 
     """Delete a site that holds no scanners, if If-Match names its current ETag."""
     service.delete_site(session, site_id, if_match)
     return Response(status_code=204)
+
+
+@router.get("/{item_id}/history", operation_id="getSiteHistory", **history_route())
+async def get_site_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one site, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the site as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.SITE, item_id, query)
+
+
+@router.post("/{item_id}/restore", operation_id="restoreSite", **restore_route(service.SITE))
+def restore_site(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted site from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.SITE, item_id, session)

@@ -7,6 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
+from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -232,3 +233,39 @@ def delete_vendor_restriction(restriction_id: ItemId, session: SessionDep, if_ma
     """Delete a vendor restriction, if If-Match names its current ETag."""
     service.delete_restriction(session, restriction_id, if_match)
     return Response(status_code=204)
+
+
+@router.get("/vendors/{item_id}/history", operation_id="getVendorHistory", **history_route())
+async def get_vendor_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one vendor, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the vendor as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.VENDOR, item_id, query)
+
+
+@router.post("/vendors/{item_id}/restore", operation_id="restoreVendor", **restore_route(service.VENDOR))
+def restore_vendor(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted vendor from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.VENDOR, item_id, session)
+
+
+@router.get("/vendor-restrictions/{item_id}/history", operation_id="getVendorRestrictionHistory", **history_route())
+async def get_vendor_restriction_history(request: Request, item_id: ItemId, query: HistoryQueryDep) -> Response:
+    """List the recorded changes of one vendor restriction, oldest first; a deleted one's history still answers.
+
+    No `as_of`: records never change once written (the vendor restriction as it stood at an instant is its item `GET`
+    with `as_of`)."""
+    return await history_response(request, service.RESTRICTION, item_id, query)
+
+
+@router.post(
+    "/vendor-restrictions/{item_id}/restore",
+    operation_id="restoreVendorRestriction",
+    **restore_route(service.RESTRICTION),
+)
+def restore_vendor_restriction(request: Request, item_id: ItemId, session: SessionDep) -> Response:
+    """Recreate a deleted vendor restriction from its last recorded state, with the same id; 409 if that would break a
+    constraint."""
+    return restore_response(request, service.RESTRICTION, item_id, session)
