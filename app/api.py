@@ -7,7 +7,7 @@ from app.assessments.router import router as assessments_router
 from app.audits.router import router as audits_router
 from app.auth.dependencies import require_reader
 from app.auth.router import router as api_keys_router
-from app.changes.router import router as changes_router
+from app.history.router import router as changes_router
 from app.investigations.router import router as investigations_router
 from app.networks.router import router as networks_router
 from app.operators.router import router as operators_router

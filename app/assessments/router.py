@@ -29,7 +29,6 @@ from app.assessments.schemas import (
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import require_editor
-from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
@@ -41,6 +40,7 @@ from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 
 router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
 

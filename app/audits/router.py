@@ -22,7 +22,6 @@ from app.audits.schemas import (
     FindingUpdate,
 )
 from app.auth.dependencies import require_editor
-from app.changes.endpoints import HistoryQueryDep, history_response, history_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
@@ -34,6 +33,7 @@ from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.history.endpoints import HistoryQueryDep, history_response, history_route
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 

@@ -166,13 +166,11 @@ def _extracted(column: sa.Column, dialect: str) -> str:
     return f"{text}"
 
 
-@functools.cache
-def _tables() -> dict[str, sa.Table]:
+def _versioned_table(table_name: str) -> sa.Table | None:
+    """The table of that name on the metadata (its model is imported by whichever service queries it)."""
     from sqlmodel import SQLModel
 
-    import app.models  # noqa: F401  (every table on the metadata)
-
-    return {name: table for name, table in SQLModel.metadata.tables.items() if name not in NOT_VERSIONED}
+    return None if table_name in NOT_VERSIONED else SQLModel.metadata.tables.get(table_name)
 
 
 @functools.cache
@@ -187,7 +185,7 @@ def table_at(table_name: str, dialect: str, joined: bool = False) -> str:
     The driving table keeps ``object_id`` (its index serves item reads and the id order)."""
     from app.changes.recording import collection_of
 
-    table = _tables().get(table_name)
+    table = _versioned_table(table_name)
     if table is None:
         raise ValueError(f"table {table_name!r} has no recorded versions")
     key = "ov.object_id + 0" if joined and dialect == "postgresql" else "ov.object_id"

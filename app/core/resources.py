@@ -91,7 +91,8 @@ class LinkSet:
     @property
     def reading(self) -> dict[str, str]:
         """The arguments of ``attach_links``."""
-        return {"table": self.model.__tablename__, "owner": self.owner, "target": self.target, "field": self.field}
+        table: str = self.model.__tablename__  # type: ignore[assignment]  # SQLModel types it as a declared_attr
+        return {"table": table, "owner": self.owner, "target": self.target, "field": self.field}
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def check_unique(session: Session, resource: Resource, values: Mapping[str, Any]
                 session,
                 resource.model,
                 column,
-                merged[column],
+                str(merged[column]),
                 exclude_id=None if row is None else row.id,
                 ascii_only=key.ascii_only,
             )

@@ -7,7 +7,6 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.endpoints import HistoryQueryDep, history_response, history_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
@@ -19,6 +18,7 @@ from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.history.endpoints import HistoryQueryDep, history_response, history_route
 from app.procurements import service
 from app.procurements.dependencies import ProcurementDep
 from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate

@@ -10,7 +10,6 @@ from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
-from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -32,6 +31,7 @@ from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.scanners import service
 from app.scanners.dependencies import ScannerDep
 from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerDetail, ScannerPublic, ScannerUpdate

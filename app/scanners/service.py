@@ -170,8 +170,10 @@ async def get_scanner(reads: ReadDatabase, scanner_id: int, at: datetime | None 
 
 def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[str, Any]) -> None:
     """A scanner is fibre-linked into a named network or standalone without one, after the change too."""
-    mode = values.get("network_mode", scanner.network_mode if scanner else None)
-    network_id = values["network_id"] if "network_id" in values else scanner.network_id if scanner else None
+    if scanner is None:
+        return  # a new scanner's body is checked by its schema
+    mode = values.get("network_mode", scanner.network_mode)
+    network_id = values["network_id"] if "network_id" in values else scanner.network_id
     try:
         check_network_rule(mode, network_id)
     except ValueError as error:

@@ -7,7 +7,6 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.changes.timeline import AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -29,6 +28,7 @@ from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
 from app.sites import service
 from app.sites.dependencies import SiteDep
 from app.sites.schemas import SiteBulkUpdate, SiteCreate, SitePublic, SiteUpdate
