@@ -37,7 +37,9 @@ import yaml
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from app.assessments.models import VendorAssessment
 from app.assessments.schemas import VendorAssessmentCreate
+from app.audits.models import Audit, AuditScanner, AuditSite
 from app.audits.schemas import AuditCreate
 from app.audits.service import check_stated_dates
 from app.changes.models import ChangeRecord
@@ -48,31 +50,19 @@ from app.core.db import refresh_statistics, utcnow
 from app.core.errors import ProblemError
 from app.core.migrate import PROJECT_ROOT
 from app.core.models import TrackedColumns
+from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationCreate
-from app.models import (
-    Audit,
-    AuditScanner,
-    AuditSite,
-    Investigation,
-    InvestigationScanner,
-    InvestigationVendor,
-    Network,
-    Operator,
-    OperatorScanner,
-    OperatorSite,
-    Procurement,
-    ProcurementScanner,
-    Scanner,
-    Site,
-    Vendor,
-    VendorAssessment,
-    VendorRestriction,
-)
+from app.networks.models import Network
 from app.networks.schemas import NetworkCreate
+from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.operators.schemas import OperatorCreate
+from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementCreate
+from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerCreate
+from app.sites.models import Site
 from app.sites.schemas import SiteCreate
+from app.vendors.models import Vendor, VendorRestriction
 from app.vendors.schemas import VendorCreate, VendorRestrictionCreate
 
 logger = logging.getLogger("app.seed")
