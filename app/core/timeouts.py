@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from app.core.config import Settings
 
@@ -72,12 +73,15 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
 
     ping = engine.dialect.do_ping
 
-    def bounded_ping(dbapi_connection: DeadlineConnection) -> bool:
-        dbapi_connection.io_timeout = PING_TIMEOUT
+    def bounded_ping(dbapi_connection: DBAPIConnection) -> bool:
+        # Every connection of this engine is made by ``_connect``. (SQLAlchemy's DB-API protocol and
+        # psycopg's typed Connection do not match structurally, so isinstance could not narrow.)
+        connection = cast(DeadlineConnection, dbapi_connection)
+        connection.io_timeout = PING_TIMEOUT
         try:
             return ping(dbapi_connection)
         finally:
-            dbapi_connection.io_timeout = io_timeout
+            connection.io_timeout = io_timeout
 
     engine.dialect.do_ping = bounded_ping  # type: ignore[method-assign]
     return engine
