@@ -19,7 +19,8 @@ from typing import Any, cast
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
 
@@ -66,7 +67,9 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
     io_timeout = settings.db_statement_timeout + CLIENT_MARGIN
 
     @event.listens_for(engine, "do_connect")
-    def _connect(_dialect, _record, cargs, cparams):  # noqa: ANN001 - SQLAlchemy's event signature
+    def _connect(
+        _dialect: Dialect, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> DeadlineConnection:
         connection = DeadlineConnection.connect(*cargs, **cparams)
         connection.io_timeout = io_timeout
         return connection
