@@ -35,7 +35,7 @@ import orjson
 import sqlalchemy as sa
 import yaml
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.assessments.models import VendorAssessment
 from app.assessments.schemas import VendorAssessmentCreate
@@ -150,6 +150,7 @@ class _Loader:
         assign_id(session, row)
         session.add(row)
         session.flush()
+        assert row.id is not None  # set by assign_id or the flush
         append_change(
             session, ChangeAction.CREATE, table, row.id, None, row_state(session, table, row.id), at=self.stamp
         )
@@ -183,12 +184,12 @@ def _recorded_id(session: Session, table: sa.Table, key: dict[str, Any]) -> int 
     """
     wanted = {name: jsonable(value) for name, value in key.items()}
     statement = (
-        sa.select(ChangeRecord.object_id, ChangeRecord.after)
-        .where(ChangeRecord.object_type == collection_of(table.name))
-        .order_by(ChangeRecord.id.desc())
+        sa.select(col(ChangeRecord.object_id), col(ChangeRecord.after))
+        .where(col(ChangeRecord.object_type) == collection_of(table.name))
+        .order_by(col(ChangeRecord.id).desc())
     )
     for name, value in wanted.items():
-        statement = statement.where(ChangeRecord.after.contains(f'"{name}":{canonical(value)}', autoescape=True))
+        statement = statement.where(col(ChangeRecord.after).contains(f'"{name}":{canonical(value)}', autoescape=True))
     for object_id, after in session.execute(statement):
         state = orjson.loads(after)
         if all(state.get(name) == value for name, value in wanted.items()):
@@ -220,12 +221,13 @@ class _Refs:
 
     def many(self, index: dict[str, int | None], kind: str, keys: list[str]) -> list[int]:
         """Ids of the listed records; those a user deleted are left out (their links are not recreated)."""
-        ids = []
+        ids: list[int] = []
         for key in keys:
             if key not in index:
                 raise SeedError(f"{self.where}: no {kind} '{key}' in the seed file")
-            if index[key] is not None:
-                ids.append(index[key])
+            found = index[key]
+            if found is not None:
+                ids.append(found)
         return ids
 
 
@@ -279,7 +281,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED_FILE, *, reconcile: bo
                 loader, refs, Scanner, {"asset_tag": values["asset_tag"]}, values
             )
         _load_assurance(loader, data, sites=sites, vendors=vendors, scanners=scanners)
-    refresh_statistics(session.get_bind())
+    refresh_statistics(session.get_bind().engine)
     logger.info("seed loaded", extra={"file": path.name, "summary": report.summary()})
     return report
 
@@ -289,7 +291,7 @@ def _put_unless_gone(
 ) -> int | None:
     """``loader.put`` unless the record refers to something a user deleted (then it is skipped)."""
     if refs.gone:
-        loader.report.skipped[model.__tablename__] += 1
+        loader.report.skipped[model.__table__.name] += 1
         return None
     return loader.put(model, key, values)
 

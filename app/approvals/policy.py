@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.assessments import service as assessments
 from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
@@ -38,6 +38,7 @@ from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyUpdate
 from app.core.choices import AuditStatus, ChangeRequestOperation, FindingStatus, Role
 from app.core.config import Settings, UnsafeConfiguration, get_settings
+from app.core.models import TrackedColumns
 from app.scanners import service as scanners
 from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerUpdate
@@ -71,7 +72,7 @@ class Operation:
     rule: str
     resource: str
     """The ETag resource name of the target (``scanner`` in ``"scanner-1-v2"``)."""
-    model: type[SQLModel]
+    model: type[TrackedColumns]
     schema: type[BaseModel] | None
     apply: Callable[..., Any]
     covers: Rule

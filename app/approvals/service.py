@@ -298,6 +298,7 @@ def write(
         )
     base_version = None
     if row is not None:
+        assert target_id is not None  # the row was found by this id
         base_version = expected_version(if_match, entry.resource, target_id, row.version)
     _dry_run(session, entry, target_id, body, if_match)
     key = session.get(ApiKey, principal.key_id)
@@ -363,6 +364,7 @@ def _closed(change_request: ChangeRequest, state: str) -> ChangeRequestClosed:
 
 def _update_request(session: Session, change_request: ChangeRequest, version: int, values: dict[str, Any]) -> None:
     """The conditional UPDATE of a request (412 when another decision came first), recorded in the change log."""
+    assert change_request.id is not None  # loaded from the database
     with _recorded_as(change_request.collection):
         update_row(session, ChangeRequest, change_request.id, version, values)
 
@@ -402,6 +404,7 @@ def _expire_if_due(session: Session, change_request: ChangeRequest, version: int
     if change_request.state != ChangeRequestState.PENDING:
         raise _closed(change_request, getattr(change_request.state, "value", change_request.state))
     if effective_state("pending", format_timestamp(change_request.expires_at)) == ChangeRequestState.EXPIRED.value:
+        assert change_request.id is not None  # loaded from the database
         _update_request(session, change_request, version, {"state": ChangeRequestState.EXPIRED})
         return Decision(load_item(session, CHANGE_REQUESTS, change_request.id), _closed(change_request, "expired"))
     return None
@@ -487,13 +490,12 @@ def approve(
                 "the request is now stale and nothing was applied. Send the change again if it is still wanted.",
                 state=ChangeRequestState.STALE.value,
             )
-            return Decision(load_item(session, CHANGE_REQUESTS, change_request.id), problem)
+            return Decision(load_item(session, CHANGE_REQUESTS, request_id), problem)
     _decide(session, change_request, version, ChangeRequestState.APPROVED, principal, owner, reason)
-    if_match_target = (
-        None
-        if change_request.target_id is None
-        else etag_for(entry.resource, change_request.target_id, change_request.base_version)
-    )
+    if_match_target = None
+    if change_request.target_id is not None:
+        assert change_request.base_version is not None  # recorded with the target when the request was made
+        if_match_target = etag_for(entry.resource, change_request.target_id, change_request.base_version)
     with acting(
         api_key_id=change_request.author_key_id,
         reason=change_request.reason,
@@ -505,7 +507,7 @@ def approve(
         # Bookkeeping of the decision just recorded: which object it made (not a change of the request).
         table = ChangeRequest.__table__
         session.execute(sa.update(table).where(table.c.id == change_request.id).values(result_id=result["id"]))
-    return Decision(load_item(session, CHANGE_REQUESTS, change_request.id))
+    return Decision(load_item(session, CHANGE_REQUESTS, request_id))
 
 
 def reject(session: Session, request_state: Any, request_id: int, if_match: str | None, reason: str) -> Decision:
@@ -517,7 +519,7 @@ def reject(session: Session, request_state: Any, request_id: int, if_match: str 
     if expired is not None:
         return expired
     _decide(session, change_request, version, ChangeRequestState.REJECTED, principal, owner, reason)
-    return Decision(load_item(session, CHANGE_REQUESTS, change_request.id))
+    return Decision(load_item(session, CHANGE_REQUESTS, request_id))
 
 
 def withdraw(
@@ -537,7 +539,7 @@ def withdraw(
     if expired is not None:
         return expired
     _decide(session, change_request, version, ChangeRequestState.WITHDRAWN, principal, owner, reason)
-    return Decision(load_item(session, CHANGE_REQUESTS, change_request.id))
+    return Decision(load_item(session, CHANGE_REQUESTS, request_id))
 
 
 # The report of covered changes applied without approval

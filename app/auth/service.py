@@ -95,7 +95,7 @@ class KeyCache:
 
 def recently_verified(cache: KeyCache, token: str | None) -> bool:
     """Whether this process verified ``token`` moments ago (it is in the key cache)."""
-    return bool(token) and looks_like_token(token) and cache.get(hash_token(token)) is not None
+    return bool(token and looks_like_token(token) and cache.get(hash_token(token)) is not None)
 
 
 async def authenticate(reads: ReadDatabase, cache: KeyCache, token: str | None) -> Principal:
@@ -255,6 +255,7 @@ def create_api_key(session: Session, data: ApiKeyCreate) -> dict[str, Any]:
     key, token = mint_key(
         session, name=data.name, owner=data.owner, role=data.role, expires_at=data.expires_at, source=data.source
     )
+    assert key.id is not None  # set by the insert
     return {**load_item(session, API_KEYS, key.id), "token": token}
 
 

@@ -32,7 +32,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.changes.models import ChangeRecord
 from app.changes.versions import record_versions
@@ -98,7 +98,7 @@ def state_values(table: sa.Table, state: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def lock_chain(session: Session) -> None:
+def lock_chain(session: OrmSession) -> None:
     """Serialise writers so change records append in one line (PostgreSQL; SQLite already does)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
@@ -117,7 +117,7 @@ def assign_id(session: Session, row: Any) -> None:
     used = session.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
     recorded = (
         session.execute(
-            sa.select(sa.func.max(ChangeRecord.object_id)).where(ChangeRecord.object_type == collection)
+            sa.select(sa.func.max(ChangeRecord.object_id)).where(col(ChangeRecord.object_type) == collection)
         ).scalar_one()
         or 0
     )
@@ -221,7 +221,7 @@ def seal_chain(session: OrmSession) -> None:
         return
     lock_chain(session)
     head = session.execute(
-        sa.select(ChangeRecord.id, ChangeRecord.hash).order_by(ChangeRecord.id.desc()).limit(1)
+        sa.select(col(ChangeRecord.id), col(ChangeRecord.hash)).order_by(col(ChangeRecord.id).desc()).limit(1)
     ).first()
     next_id, previous_hash = (head.id + 1, head.hash) if head else (1, None)
     versions = []

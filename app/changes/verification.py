@@ -99,6 +99,7 @@ async def _store_checkpoint(reads: ReadDatabase, walk: Walk, since: int) -> None
     if walk.broken is not None or walk.previous is None or walk.previous[0] <= since:
         return
     record_id, hash_hex = walk.previous
+    assert hash_hex is not None  # past ``since``, so the hash of a record the walk read (NOT NULL)
     await reads.execute(
         "INSERT INTO chain_checkpoint (record_id, hash, signature, created_at)"
         " VALUES (:record_id, :hash, :signature, :created_at) ON CONFLICT (record_id) DO NOTHING",
@@ -194,9 +195,11 @@ def check_record(reads: ReadDatabase, row: Row, previous: tuple[int, str | None]
             "detail": f"Record {row['id']}'s previous_hash does not match the hash of record {expected_id - 1}: "
             "one of the two was altered or replaced.",
         }
+    recorded_at = reads.timestamp(row["recorded_at"])
+    assert recorded_at is not None  # a NOT NULL column
     content = record_content(
         id=row["id"],
-        recorded_at=reads.timestamp(row["recorded_at"]),
+        recorded_at=recorded_at,
         api_key_id=row["api_key_id"],
         request_id=row["request_id"],
         action=row["action"],

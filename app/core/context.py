@@ -195,7 +195,7 @@ def document_context_headers(app: Any) -> None:
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        schema = generate()
+        schema: dict[str, Any] = generate()
         for path, methods in schema.get("paths", {}).items():
             if not path.startswith("/api/"):
                 continue

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -38,7 +41,7 @@ def format_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timezone-aware instant: ``timestamptz`` on PostgreSQL, fixed-width RFC 3339 text on SQLite.
 
     The SQLite text form sorts in time order and is exactly what the API returns, so the
@@ -48,12 +51,12 @@ class UTCDateTime(sa.types.TypeDecorator):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.String(27))
         return dialect.type_descriptor(sa.DateTime(timezone=True))
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -62,12 +65,13 @@ class UTCDateTime(sa.types.TypeDecorator):
             return format_timestamp(value)
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):
             return datetime.strptime(value, SQLITE_TIMESTAMP_FORMAT).replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        instant: datetime = value  # timestamptz: the driver gives an aware datetime
+        return instant.astimezone(UTC)
 
 
 def sync_url(url: str) -> sa.URL:
@@ -88,7 +92,7 @@ def sqlite_path(url: str) -> str:
     return database
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -96,7 +100,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn) -> None:
+def _sqlite_begin_immediate(conn: sa.Connection) -> None:
     # Writers take the write lock up front, so read-then-write transactions never deadlock
     # on a lock upgrade; readers are unaffected under WAL.
     conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -11,7 +11,8 @@ from app.core.reads import ReadDatabase
 
 async def get_reads(request: Request) -> ReadDatabase:
     """The read-path backend opened at startup."""
-    return request.app.state.reads
+    reads: ReadDatabase = request.app.state.reads
+    return reads
 
 
 ReadsDep = Annotated[ReadDatabase, Depends(get_reads)]

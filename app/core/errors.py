@@ -343,7 +343,8 @@ def document_problems(schema: dict[str, Any]) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Route every exception type to its problem+json rendering."""
-    app.add_exception_handler(ProblemError, _problem_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Starlette types a handler as taking any Exception, so one for a subclass does not match (starlette#2417).
+    app.add_exception_handler(ProblemError, _problem_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)

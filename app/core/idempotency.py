@@ -41,7 +41,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -328,8 +328,8 @@ def record_response(request: Request, response: Response) -> None:
 
 
 def wrap_handler(
-    handler: Callable[[Request], Any],
-) -> Callable[[Request], Any]:
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     """The route handler with replays answered and successful responses recorded."""
 
     async def idempotent_handler(request: Request) -> Response:

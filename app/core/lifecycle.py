@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, TypeGuard
 
 logger = logging.getLogger("app.lifecycle")
 
@@ -32,7 +32,7 @@ def is_draining() -> bool:
     return _draining
 
 
-def _uvicorn_handler(handler: Any) -> bool:
+def _uvicorn_handler(handler: Any) -> TypeGuard[Callable[[int, FrameType | None], Any]]:
     owner = getattr(handler, "__self__", None)
     return type(owner).__module__.startswith("uvicorn.") and getattr(handler, "__name__", "") == "handle_exit"
 

@@ -94,7 +94,8 @@ def replace_links(
             delete_row(session, model, row_id, version)
             changed = True
     for target_id in sorted(wanted - have):
-        insert_row(session, model(**{owner: owner_id, target: target_id}))
+        link: dict[str, Any] = {owner: owner_id, target: target_id}  # a link model's own columns, by name
+        insert_row(session, model(**link))
         changed = True
     return changed
 

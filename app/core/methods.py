@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.routing import Match
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CANDIDATE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -19,7 +19,7 @@ CANDIDATE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 class HeadAsGetMiddleware:
     """Serves ``HEAD`` as ``GET`` without the body."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001 (any ASGI app)
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -72,11 +72,12 @@ def route_template(scope: Scope) -> str:
     # FastAPI keeps the route as included, prefix and all, in its effective route context.
     included = scope.get("fastapi", {}).get("effective_route_context")
     route = scope.get("route")
-    path = getattr(included, "path_format", None) or getattr(route, "path_format", None)
+    path: str | None = getattr(included, "path_format", None) or getattr(route, "path_format", None)
     if path:
         return path
     if "endpoint" in scope and scope.get("root_path"):
-        return scope["root_path"] + "/{path}"  # a mounted app (the documentation's static files)
+        mount: str = scope["root_path"]
+        return mount + "/{path}"  # a mounted app (the documentation's static files)
     return UNMATCHED
 
 
@@ -155,7 +156,7 @@ def process_exited() -> None:
     if MULTIPROCESS:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(os.getpid())
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
 POOL_REFRESH_SECONDS = 5.0

@@ -261,7 +261,8 @@ def _ref(name: str) -> dict[str, str]:
 
 def _component(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> dict[str, Any]:
     if schema and "$ref" in schema:
-        return schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        component: dict[str, Any] = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        return component
     return schema or {}
 
 
@@ -377,7 +378,8 @@ def _glossary(name: str) -> str | None:
 def _public_of(schema_name: str, schemas: dict[str, Any]) -> dict[str, Any]:
     for suffix in ("BulkUpdate", "Create", "Update", "Created"):
         if schema_name.endswith(suffix):
-            return schemas.get(schema_name[: -len(suffix)] + "Public", {})
+            public: dict[str, Any] = schemas.get(schema_name[: -len(suffix)] + "Public", {})
+            return public
     return {}
 
 

@@ -78,7 +78,7 @@ class ReadDatabase(Protocol):
         ...
 
 
-def _dicts(cursor: sqlite3.Cursor, rows: list[tuple]) -> list[dict[str, Any]]:
+def _dicts(cursor: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     # Plain dicts: sqlite3.Row finds a column by name with a linear scan, which made shaping a
     # 50-row page ten times slower than building the dicts here.
     names = [column[0] for column in cursor.description]
@@ -120,7 +120,7 @@ class SQLiteReads:
                 self._opened.append(connection)
         return connection
 
-    async def _off_loop(self, function: Any, *args: Any) -> Any:
+    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
@@ -162,7 +162,8 @@ class SQLiteReads:
         self._connection.close()
 
     def timestamp(self, value: Any) -> str | None:
-        return value
+        text: str | None = value  # SQLite stores an instant as its RFC 3339 text (UTCDateTime)
+        return text
 
     def timestamp_param(self, value: str) -> Any:
         return value
@@ -191,7 +192,7 @@ class PostgresReads:
 
     dialect = "postgresql"
 
-    def __init__(self, pool, *, acquire_timeout: float, statement_timeout: float) -> None:
+    def __init__(self, pool: Any, *, acquire_timeout: float, statement_timeout: float) -> None:  # asyncpg.Pool
         self._pool = pool
         self._acquire_timeout = acquire_timeout
         self._statement_timeout = statement_timeout
@@ -229,7 +230,8 @@ class PostgresReads:
             for attempt in (1, 2):
                 async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
                     try:
-                        return await connection.fetch(text, *values, timeout=self._statement_timeout)
+                        rows: Sequence[Row] = await connection.fetch(text, *values, timeout=self._statement_timeout)
+                        return rows
                     except self._broken:
                         # The server ended this pooled connection (restart, failover, terminated
                         # backend) while it sat idle: drop it and run the SELECT once more on a new one.
@@ -251,7 +253,8 @@ class PostgresReads:
             connection.transaction(readonly=True),
         ):
             await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
-            return await connection.fetch(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
+            rows: Sequence[Row] = await connection.fetch(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
+            return rows
 
     async def stream(
         self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
@@ -288,7 +291,8 @@ class PostgresReads:
         return value
 
     def boolean(self, value: Any) -> bool | None:
-        return value
+        flag: bool | None = value  # asyncpg decodes a boolean column as bool
+        return flag
 
     def pool_stats(self) -> tuple[int, int, int]:
         return self._pool.get_size(), self._pool.get_idle_size(), self._pool.get_max_size()
@@ -302,7 +306,7 @@ def _api_timestamp(text: str) -> str:
     return f"{day}T{clock}.{fraction:0<6}Z"
 
 
-async def _use_text_timestamps(connection) -> None:
+async def _use_text_timestamps(connection: Any) -> None:  # an asyncpg Connection
     # timestamptz arrives as PostgreSQL's own text (session in UTC) and leaves as the API's
     # string: formatting a datetime in Python per value was the largest cost of shaping a page.
     await connection.set_type_codec(
@@ -342,7 +346,8 @@ def iso_date(value: Any) -> str | None:
     """A DATE column as ``YYYY-MM-DD`` whichever driver read it."""
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    text: str | None = value  # SQLite stores a DATE as its text
+    return text
 
 
 async def open_reads(url: str, pool_size: int) -> ReadDatabase:

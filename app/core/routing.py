@@ -102,8 +102,9 @@ def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Corou
     """The route's dependencies marked ``runs_before_input`` (authentication and role checks), in order."""
     checks: list[Callable[[Request], Coroutine[Any, Any, Any]]] = []
     for sub in dependant.dependencies:
-        if getattr(sub.call, "runs_before_input", False) and sub.call not in checks:
-            checks.append(sub.call)
+        call = sub.call
+        if call is not None and getattr(call, "runs_before_input", False) and call not in checks:
+            checks.append(call)
         checks.extend(check for check in _checks_before_input(sub) if check not in checks)
     return checks
 
@@ -138,7 +139,7 @@ class StrictQueryRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if "POST" in self.methods:
+        if "POST" in (self.methods or ()):  # APIRoute always sets methods (GET when none are given)
             handler = idempotency.wrap_handler(handler)
         route = _as_included(self)
         allowed = frozenset(_query_names(route.dependant))

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.core.config import Settings
 
@@ -65,19 +67,24 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
     io_timeout = settings.db_statement_timeout + CLIENT_MARGIN
 
     @event.listens_for(engine, "do_connect")
-    def _connect(_dialect, _record, cargs, cparams):  # noqa: ANN001 - SQLAlchemy's event signature
+    def _connect(
+        _dialect: Dialect, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+    ) -> DeadlineConnection:
         connection = DeadlineConnection.connect(*cargs, **cparams)
         connection.io_timeout = io_timeout
         return connection
 
     ping = engine.dialect.do_ping
 
-    def bounded_ping(dbapi_connection: DeadlineConnection) -> bool:
-        dbapi_connection.io_timeout = PING_TIMEOUT
+    def bounded_ping(dbapi_connection: DBAPIConnection) -> bool:
+        # Every connection of this engine is made by ``_connect``. (SQLAlchemy's DB-API protocol and
+        # psycopg's typed Connection do not match structurally, so isinstance could not narrow.)
+        connection = cast(DeadlineConnection, dbapi_connection)
+        connection.io_timeout = PING_TIMEOUT
         try:
             return ping(dbapi_connection)
         finally:
-            dbapi_connection.io_timeout = io_timeout
+            connection.io_timeout = io_timeout
 
     engine.dialect.do_ping = bounded_ping  # type: ignore[method-assign]
     return engine

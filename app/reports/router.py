@@ -4,7 +4,7 @@ operation that client generators type correctly."""
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
@@ -88,6 +88,25 @@ def csv_route(columns: Sequence[str]) -> dict[str, Any]:
     }
 
 
+class _ExposureFilters(TypedDict):
+    """The exposure report's filters, as both its page and its export take them."""
+
+    site: str | None
+    vendor: str | None
+    risk_tier: RiskTier | None
+    sort: str
+    at: datetime | None
+
+
+class _OverduePage(TypedDict):
+    """What an overdue report's page or export is cut by (``_overdue_response``)."""
+
+    on: date
+    limit: int
+    cursor: str | None
+    accept: str | None
+
+
 def _wanted(request: Request, accept: str | None) -> str | None:
     """The Accept value that decides the representation: CSV on a `.csv` path, else the client's."""
     return CSV_MEDIA_TYPE if request.url.path.endswith(".csv") else accept
@@ -120,7 +139,7 @@ async def exposure_report(
     accept = _wanted(request, accept)
     form = negotiate(accept)
     at = parse_as_of(as_of)
-    filters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value, "at": at}
+    filters: _ExposureFilters = {"site": site, "vendor": vendor, "risk_tier": risk_tier, "sort": sort.value, "at": at}
     if form != "json":
         batches = service.exposure_export(reads, **filters, cursor=cursor)
         return export_response(form, "exposure", service.EXPOSURE_COLUMNS, batches)
@@ -185,7 +204,7 @@ async def overdue_findings(
     records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_findings(reads, on=on)
-    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
     return _overdue_response(request, "overdue-findings", service.FINDING_COLUMNS, report, **page)
 
 
@@ -208,7 +227,7 @@ async def overdue_audits(
     `as_of`: the records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_audits(reads, on=on)
-    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
     return _overdue_response(request, "overdue-audits", service.AUDIT_COLUMNS, report, **page)
 
 
@@ -233,7 +252,7 @@ async def overdue_assessments(
     records as they stand now are judged on the day `on` names."""
     on = on or _today()
     report = await service.overdue_assessments(reads, on=on)
-    page = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
+    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
     return _overdue_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, report, **page)
 
 

@@ -37,7 +37,7 @@ import httpx
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 from standardwebhooks import Webhook as Signer
 
 from app.changes.models import ChangeRecord
@@ -237,14 +237,14 @@ class DeliveryWorker:
             head = session.execute(sa.select(sa.func.max(ChangeRecord.id))).scalar_one() or 0
             query = (
                 sa.select(ChangeRecord)
-                .where(ChangeRecord.id > webhook.position, ChangeRecord.id <= head)
-                .order_by(ChangeRecord.id)
+                .where(col(ChangeRecord.id) > webhook.position, col(ChangeRecord.id) <= head)
+                .order_by(col(ChangeRecord.id))
                 .limit(BATCH)
             )
             if webhook.object_types:
-                query = query.where(ChangeRecord.object_type.in_(webhook.object_types))
+                query = query.where(col(ChangeRecord.object_type).in_(webhook.object_types))
             if webhook.actions:
-                query = query.where(ChangeRecord.action.in_(webhook.actions))
+                query = query.where(col(ChangeRecord.action).in_(webhook.actions))
             records = session.execute(query).scalars().all()
             for record in records:
                 session.expunge(record)
@@ -329,6 +329,7 @@ class DeliveryWorker:
                     .values(failure_count=failures, next_attempt_at=due)
                 )
             return
+        assert webhook.id is not None  # loaded from the database
         reason = f"disabled after {failures} failed attempts in a row; the last: {outcome.error}"[:500]
         logger.warning("webhook disabled", extra={"webhook_id": webhook.id, "failures": failures})
         with using_context(RequestContext(request_id=WEBHOOKS_REQUEST_ID)), Session(self.engine) as session:

@@ -1,6 +1,7 @@
 """Table models of webhook subscriptions and their delivery log."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -45,6 +46,8 @@ class WebhookDelivery(SQLModel, table=True):
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (sa.Index("ix_webhook_delivery_webhook", "webhook_id", "id"),)
+    if TYPE_CHECKING:  # set by SQLModel for a table model; the delivery worker uses it directly
+        __table__: ClassVar[sa.Table]
 
     id: int | None = Field(default=None, primary_key=True)
     webhook_id: int = Field(foreign_key="webhook.id", ondelete="RESTRICT", nullable=False)

@@ -64,7 +64,7 @@ class WebhookCreate(StrictBody):
 
     name: Name
     url: TargetUrl = Field(description=_URL, examples=_URL_EXAMPLE)
-    object_types: Omittable[list[ObjectType]] = Field(
+    object_types: list[ObjectType] = Field(
         default_factory=list, max_length=50, description=_OBJECT_TYPES, examples=_TYPES_EXAMPLE
     )
     actions: list[Choice[ChangeAction]] = Field(default_factory=list, max_length=4, description=_ACTIONS)

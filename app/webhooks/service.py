@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
@@ -216,5 +216,5 @@ def delete_webhook(session: Session, webhook_id: int, if_match: str | None) -> N
     """Delete a subscription and its delivery log, if ``if_match`` names its current version."""
     webhook = get_or_404(session, Webhook, webhook_id, "webhook")
     version = expected_version(if_match, "webhook", webhook_id, webhook.version)
-    session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id))
+    session.execute(sa.delete(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id))
     delete_row(session, Webhook, webhook_id, version)

@@ -119,6 +119,8 @@ def check_resolved(url: str, allow: AllowList) -> None:
     except OSError as error:
         raise TargetRefused(f"host {host} does not resolve ({error.strerror or error})") from None
     for *_, sockaddr in found:
+        if not isinstance(sockaddr[0], str):  # IPv4/IPv6 give (host, port, ...); anything else is not an address
+            raise TargetRefused(f"host {host} resolves to an address that is not IPv4 or IPv6")
         address = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
         if not allow.allows_address(address):
             raise TargetRefused(f"host {host} resolves to a refused {_refusal(address, allow)}")
