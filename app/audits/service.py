@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.audits.schemas import (
@@ -357,9 +357,12 @@ def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> N
     check_ids_exist(session, Scanner, scanner_ids, "scanner_ids", "scanner")
     if audit.covers_all_scanners or not scanner_ids:
         return
+    assert audit.id is not None  # a stored audit
     named = set(_current_ids(session, AuditScanner, "audit_id", audit.id, "scanner_id"))
     sites = set(_current_ids(session, AuditSite, "audit_id", audit.id, "site_id"))
-    rows = session.execute(sa.select(Scanner.id, Scanner.site_id).where(Scanner.id.in_(scanner_ids))).all()
+    rows = session.execute(
+        sa.select(col(Scanner.id), col(Scanner.site_id)).where(col(Scanner.id).in_(scanner_ids))
+    ).all()
     outside = sorted(scanner_id for scanner_id, site_id in rows if scanner_id not in named and site_id not in sites)
     if outside:
         raise _invalid("scanner_ids", f"scanner(s) {', '.join(map(str, outside))} are outside audit {audit.id}'s scope")

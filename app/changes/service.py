@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import lock_chain, state_values
@@ -245,8 +245,8 @@ def restore(session: Session, collection: Resource, item_id: int) -> dict[str, A
         raise Conflict(f"{collection.label.capitalize()} {item_id} exists; only a deleted one can be restored.")
     last = session.execute(
         sa.select(ChangeRecord)
-        .where(ChangeRecord.object_type == collection.name, ChangeRecord.object_id == item_id)
-        .order_by(ChangeRecord.id.desc())
+        .where(col(ChangeRecord.object_type) == collection.name, col(ChangeRecord.object_id) == item_id)
+        .order_by(col(ChangeRecord.id).desc())
         .limit(1)
     ).scalar_one_or_none()
     if last is None or last.action != ChangeAction.DELETE or last.before is None:
@@ -259,7 +259,7 @@ def restore(session: Session, collection: Resource, item_id: int) -> dict[str, A
 
 
 def _unique_column_sets(table: sa.Table) -> list[tuple[str, ...]]:
-    sets = {(column.name,) for column in table.columns if column.unique}
+    sets: set[tuple[str, ...]] = {(column.name,) for column in table.columns if column.unique}
     sets |= {
         tuple(column.name for column in constraint.columns)
         for constraint in table.constraints
