@@ -93,8 +93,8 @@ async def test_a_write_in_progress_leaves_the_chain_free_and_its_records_link_at
     from sqlmodel import Session
 
     from app.changes.recording import CHAIN_LOCK
+    from app.changes.writes import insert_row
     from app.core.db import get_engine
-    from app.core.writes import insert_row
     from app.networks.models import Network
 
     engine = get_engine(db)

@@ -144,7 +144,7 @@ def test_the_database_refuses_case_variants_itself(db, table, column, existing):
 
 async def test_a_race_past_the_check_gets_the_same_conflict_from_the_database(client, monkeypatch):
     """Two requests can both pass the Python check; the database's index then decides, with the same 409."""
-    import app.core.resources as resources
+    import app.changes.resources as resources
 
     monkeypatch.setattr(resources, "same_key_ignoring_case", lambda *args, **kwargs: None)
     _, body, _ = KEYS["scanners"]

@@ -33,6 +33,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
+from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
 from app.core.context import REASON_HEADER, current_context
@@ -48,7 +49,6 @@ from app.core.errors import (
 from app.core.http import etag_for
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import expected_version, get_or_404, insert_row, load_item, update_row
 
 RESOURCE = "change-request"
 

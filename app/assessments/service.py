@@ -22,13 +22,7 @@ from app.assessments.schemas import (
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
-from app.changes.versions import past
-from app.core.choices import AccessAspect, Answer, MeasureStatus
-from app.core.errors import InvalidRequest
-from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.resources import (
+from app.changes.resources import (
     ForeignField,
     Resource,
     UniqueKey,
@@ -43,6 +37,12 @@ from app.core.resources import (
     standard_sorts,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import AccessAspect, Answer, MeasureStatus
+from app.core.errors import InvalidRequest
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase, Row, iso_date
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
 

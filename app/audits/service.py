@@ -16,16 +16,8 @@ from app.audits.schemas import (
     FindingPublic,
     FindingUpdate,
 )
-from app.changes.versions import past
-from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidRequest
-from app.core.http import ref_condition
-from app.core.links import check_ids_exist
-from app.core.pagination import Filters, Listing
-from app.core.periods import period_end, period_start_problem
-from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.resources import (
+from app.changes.links import check_ids_exist
+from app.changes.resources import (
     LinkSet,
     Reference,
     Resource,
@@ -46,7 +38,15 @@ from app.core.resources import (
     unique_problems,
     update,
 )
-from app.core.writes import expected_version, update_row
+from app.changes.versions import past
+from app.changes.writes import expected_version, update_row
+from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidRequest
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.periods import period_end, period_start_problem
+from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation
 from app.scanners.models import Scanner
 from app.sites.models import Site

@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
+from app.changes.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from app.core.files import private_dir
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 
 logger = logging.getLogger("app.auth")
 

@@ -1,6 +1,6 @@
 """Appending change records: canonical states, the hash chain, and keeping it linear.
 
-Used by the write helpers in ``app/core/writes.py`` and by the seed loader, always inside the
+Used by the write helpers in ``app/changes/writes.py`` and by the seed loader, always inside the
 transaction that makes the change, so a change and its record commit or roll back together.
 
 - The state of an object is its row's own columns (what its GET returns without embedded
@@ -178,7 +178,8 @@ _PENDING = "pending_changes"
 
 
 def _pending(session: OrmSession) -> list[dict[str, Any]]:
-    return session.info.setdefault(_PENDING, [])
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
+    return pending
 
 
 def append_change(

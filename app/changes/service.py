@@ -14,13 +14,13 @@ from sqlmodel import Session, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import lock_chain, state_values
+from app.changes.resources import Resource, label_of_table, load
+from app.changes.writes import restore_row
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.resources import Resource, label_of_table, load
-from app.core.writes import restore_row
 
 CHANGE_COLUMNS = (
     "change_record.id, change_record.recorded_at, change_record.api_key_id, change_record.request_id,"

@@ -125,13 +125,14 @@ def rebuild_versions(connection: sa.Connection, *, batch: int = 2_000, log: Any 
             connection.execute(sql, {"object_type": object_type, "low": start, "high": start + batch})
         if log:
             log(f"  versions of {object_type} built")
-    return connection.execute(sa.text("SELECT COUNT(*) FROM object_version")).scalar_one()
+    count: int = connection.execute(sa.text("SELECT COUNT(*) FROM object_version")).scalar_one()
+    return count
 
 
 # Reading the past -------------------------------------------------------------------------------
 
 
-def _column_sql(column: sa.Column, dialect: str) -> str:
+def _column_sql(column: sa.Column[Any], dialect: str) -> str:
     """The column's value from a version's state, typed as the table declares it. A column with a database
     default was added after some states were recorded: a state without its key reads as that default (the
     fact was not recorded then), as a restore of such a state would insert it."""
@@ -143,7 +144,7 @@ def _column_sql(column: sa.Column, dialect: str) -> str:
     return f"{sql} AS {column.name}"
 
 
-def _extracted(column: sa.Column, dialect: str) -> str:
+def _extracted(column: sa.Column[Any], dialect: str) -> str:
     name = column.name
     if dialect != "postgresql":
         return f"json_extract(ov.state, '$.\"{name}\"')"

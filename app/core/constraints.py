@@ -33,7 +33,7 @@ COLLECTION_PATTERN = r"^[a-z][a-z-]*$"
 """A collection's name as the change log records it, e.g. ``scanners``, ``vendor-restrictions``."""
 
 HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
-    # One or more strong entity tags, or *: what app.core.writes.expected_version parses.
+    # One or more strong entity tags, or *: what app.changes.writes.expected_version parses.
     "if-match": {"type": "string", "pattern": r'^(\*|"[a-z-]+-[0-9]+-v[0-9]+"(, ?"[a-z-]+-[0-9]+-v[0-9]+")*)$'},
     # An RFC 8941 string, or leniently bare printable ASCII (app.core.idempotency.parse_key).
     "idempotency-key": {

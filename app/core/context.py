@@ -1,7 +1,7 @@
 """Who and what a change belongs to: the request id, the API key and the client's reason.
 
 A small ASGI middleware opens one ``RequestContext`` per HTTP request and keeps it in a
-context variable, so the write helpers (``app/core/writes.py``) can stamp change records
+context variable, so the write helpers (``app/changes/writes.py``) can stamp change records
 without every service passing these values along. Sync endpoints run in a worker thread that
 copies the context, and the object is shared, so they see the same one.
 

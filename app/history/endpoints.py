@@ -12,12 +12,12 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
 from app.changes import service
+from app.changes.resources import Resource
 from app.changes.schemas import ChangeRecordPublic
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Page, json_response, page_response
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
-from app.core.resources import Resource
 from app.core.urls import public_url
 
 

@@ -6,14 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.audits.models import Audit
-from app.changes.versions import past
-from app.core.choices import InvestigationStatus
-from app.core.db import utcnow
-from app.core.errors import InvalidRequest
-from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.resources import (
+from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
@@ -30,6 +23,13 @@ from app.core.resources import (
     unique,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import InvestigationStatus
+from app.core.db import utcnow
+from app.core.errors import InvalidRequest
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
 from app.scanners.models import Scanner

@@ -5,10 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.versions import past
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase
-from app.core.resources import (
+from app.changes.resources import (
     Reference,
     Resource,
     columns_sql,
@@ -23,6 +20,9 @@ from app.core.resources import (
     unique,
     update,
 )
+from app.changes.versions import past
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkPublic, NetworkUpdate
 from app.scanners.models import Scanner

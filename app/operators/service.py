@@ -5,12 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.versions import past
-from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase
-from app.core.resources import (
+from app.changes.resources import (
     LinkSet,
     Resource,
     columns_sql,
@@ -26,6 +21,11 @@ from app.core.resources import (
     unique,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import Answer, OperatorKind, ScanDirection
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase
 from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
 from app.scanners.models import Scanner

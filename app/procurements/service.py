@@ -5,11 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.versions import past
-from app.core.choices import QuickscanStatus
-from app.core.pagination import Filters, Listing, SortField
-from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.resources import (
+from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
@@ -26,6 +22,10 @@ from app.core.resources import (
     standard_sorts,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import QuickscanStatus
+from app.core.pagination import Filters, Listing, SortField
+from app.core.reads import ReadDatabase, Row, iso_date
 from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
 from app.scanners.models import Scanner

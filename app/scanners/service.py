@@ -8,12 +8,7 @@ from sqlmodel import Session
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
 from app.audits.status import AUDIT_STATUS_SQL
-from app.changes.versions import past
-from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.errors import InvalidRequest
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row
-from app.core.resources import (
+from app.changes.resources import (
     ForeignField,
     Reference,
     Resource,
@@ -28,6 +23,11 @@ from app.core.resources import (
     unique,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
+from app.core.errors import InvalidRequest
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase, Row
 from app.investigations.models import InvestigationScanner
 from app.networks.models import Network
 from app.operators.models import OperatorScanner

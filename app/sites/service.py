@@ -5,12 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.changes.versions import past
-from app.core.choices import ScannerListCompleteness, SiteKind
-from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row
-from app.core.resources import (
+from app.changes.resources import (
     Reference,
     Resource,
     columns_sql,
@@ -25,6 +20,11 @@ from app.core.resources import (
     unique,
     update,
 )
+from app.changes.versions import past
+from app.core.choices import ScannerListCompleteness, SiteKind
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase, Row
 from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
 from app.sites.models import Site

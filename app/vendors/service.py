@@ -5,11 +5,7 @@ from typing import Any, cast
 
 from sqlmodel import Session
 
-from app.changes.versions import at_instant, past
-from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row, iso_date
-from app.core.resources import (
+from app.changes.resources import (
     ForeignField,
     Reference,
     Resource,
@@ -26,7 +22,11 @@ from app.core.resources import (
     unique,
     update,
 )
-from app.core.writes import SessionReads
+from app.changes.versions import at_instant, past
+from app.changes.writes import SessionReads
+from app.core.http import ref_condition
+from app.core.pagination import Filters, Listing
+from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor, VendorRestriction

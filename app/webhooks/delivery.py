@@ -41,11 +41,11 @@ from sqlmodel import Session, col
 from standardwebhooks import Webhook as Signer
 
 from app.changes.models import ChangeRecord
+from app.changes.writes import update_row
 from app.core.config import Settings
 from app.core.context import WEBHOOKS_REQUEST_ID, RequestContext, using_context
 from app.core.db import format_timestamp, get_engine, sqlite_reader_engine, utcnow
 from app.core.files import private_dir
-from app.core.writes import update_row
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.targets import AllowList, TargetRefused, check_resolved
 

@@ -13,11 +13,19 @@ from sqlmodel import Session, SQLModel, col
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
 from app.changes.versions import NOT_VERSIONED
+from app.changes.writes import (
+    changed_fields,
+    delete_row,
+    expected_version,
+    get_or_404,
+    insert_row,
+    load_item,
+    update_row,
+)
 from app.core.config import get_settings
 from app.core.errors import InvalidRequest, NotFound
 from app.core.pagination import Filters, Listing, SortField, fetch_page
 from app.core.reads import ReadDatabase, Row
-from app.core.writes import changed_fields, delete_row, expected_version, get_or_404, insert_row, load_item, update_row
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 from app.webhooks.targets import AllowList, TargetRefused, check_url

@@ -77,7 +77,7 @@ def _constraint_of(error: IntegrityError) -> str:
     diag = getattr(error.orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
     if name:
-        return name
+        return str(name)
     message = str(error.orig)
     unique = re.search(r"UNIQUE constraint failed: (\w+)\.(\w+)", message)
     if unique:
@@ -275,14 +275,17 @@ def same_key_ignoring_case(
     wanted = value.casefold()
     for row_id, stored in session.execute(statement):
         if row_id != exclude_id and stored.casefold() == wanted:
-            return stored
+            return str(stored)
     return None
 
 
 def count_references(session: Session, model: type[TrackedColumns], column: str, item_id: int) -> int:
     """How many rows of ``model`` refer to ``item_id`` through ``column``."""
     table = model.__table__
-    return session.execute(sa.select(sa.func.count()).select_from(table).where(table.c[column] == item_id)).scalar_one()
+    count: int = session.execute(
+        sa.select(sa.func.count()).select_from(table).where(table.c[column] == item_id)
+    ).scalar_one()
+    return count
 
 
 def exists(session: Session, model: type[TrackedColumns], **where: Any) -> bool:

@@ -9,11 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.changes.writes import SessionReads, delete_row, insert_row
 from app.core.errors import InvalidRequest
 from app.core.models import TrackedColumns
 from app.core.pagination import PastReading
 from app.core.reads import ReadDatabase
-from app.core.writes import SessionReads, delete_row, insert_row
 
 
 def _query(table: str, owner: str, target: str, owner_ids: list[int]) -> tuple[str, dict[str, Any]]:

@@ -21,14 +21,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.core.db import format_timestamp
-from app.core.errors import Conflict, InvalidRequest, NotFound, ProblemError
-from app.core.http import ref_condition
-from app.core.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
-from app.core.models import TrackedColumns
-from app.core.pagination import Filters, Listing, PastReading, SortField, fetch_page
-from app.core.reads import ReadDatabase, Row
-from app.core.writes import (
+from app.changes.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
+from app.changes.writes import (
     count_references,
     delete_row,
     exists,
@@ -39,6 +33,12 @@ from app.core.writes import (
     same_key_ignoring_case,
     update_row,
 )
+from app.core.db import format_timestamp
+from app.core.errors import Conflict, InvalidRequest, NotFound, ProblemError
+from app.core.http import ref_condition
+from app.core.models import TrackedColumns
+from app.core.pagination import Filters, Listing, PastReading, SortField, fetch_page
+from app.core.reads import ReadDatabase, Row
 
 Item = dict[str, Any]
 Check = Callable[[Session, Any, dict[str, Any]], None]
