@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.audits.schemas import (
@@ -16,6 +16,7 @@ from app.audits.schemas import (
     FindingPublic,
     FindingUpdate,
 )
+from app.audits.status import audit_covers
 from app.changes.links import check_ids_exist
 from app.changes.resources import (
     LinkSet,
@@ -156,12 +157,10 @@ FINDING = register(
     )
 )
 
-COVERS_SCANNER = (
-    "(audit.covers_all_scanners = TRUE"
-    " OR EXISTS (SELECT 1 FROM audit_scanner s WHERE s.audit_id = audit.id AND s.scanner_id = :scanner)"
-    " OR EXISTS (SELECT 1 FROM audit_site p JOIN scanner sc ON sc.site_id = p.site_id"
-    " WHERE p.audit_id = audit.id AND sc.id = :scanner))"
+COVERS_SCANNER = audit_covers(
+    "audit", scanner_id=":scanner", site_id="(SELECT sc.site_id FROM scanner sc WHERE sc.id = :scanner)"
 )
+"""The audit covers the scanner whose id is the parameter ``:scanner``."""
 
 
 async def list_audits(
@@ -357,13 +356,11 @@ def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> N
     check_ids_exist(session, Scanner, scanner_ids, "scanner_ids", "scanner")
     if audit.covers_all_scanners or not scanner_ids:
         return
-    assert audit.id is not None  # a stored audit
-    named = set(_current_ids(session, AuditScanner, "audit_id", audit.id, "scanner_id"))
-    sites = set(_current_ids(session, AuditSite, "audit_id", audit.id, "site_id"))
-    rows = session.execute(
-        sa.select(col(Scanner.id), col(Scanner.site_id)).where(col(Scanner.id).in_(scanner_ids))
-    ).all()
-    outside = sorted(scanner_id for scanner_id, site_id in rows if scanner_id not in named and site_id not in sites)
+    uncovered = sa.text(
+        "SELECT scanner.id FROM scanner JOIN audit ON audit.id = :audit"
+        f" WHERE scanner.id IN :scanner_ids AND NOT {audit_covers('audit')} ORDER BY scanner.id"
+    ).bindparams(sa.bindparam("scanner_ids", expanding=True))
+    outside = list(session.execute(uncovered, {"audit": audit.id, "scanner_ids": scanner_ids}).scalars())
     if outside:
         raise _invalid("scanner_ids", f"scanner(s) {', '.join(map(str, outside))} are outside audit {audit.id}'s scope")
 

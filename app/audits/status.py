@@ -28,19 +28,24 @@ PRECEDENCE = (
 )
 
 
-def _covers(audit: str) -> str:
+def audit_covers(audit: str, *, scanner_id: str = "scanner.id", site_id: str = "scanner.site_id") -> str:
+    """The one statement of the rule, in SQL: the audit (row alias ``audit``) covers the scanner whose id and
+    site id are the SQL expressions given, when it covers all scanners, names the scanner, or names its site.
+
+    Every use goes through here: the audit status, the audit and finding listings' ``scanner`` filters, and
+    the check that a finding concerns only scanners its audit covers."""
     return (
         f"({audit}.covers_all_scanners = TRUE"
         f" OR EXISTS (SELECT 1 FROM audit_scanner cov_s WHERE cov_s.audit_id = {audit}.id"
-        " AND cov_s.scanner_id = scanner.id)"
+        f" AND cov_s.scanner_id = {scanner_id})"
         f" OR EXISTS (SELECT 1 FROM audit_site cov_p WHERE cov_p.audit_id = {audit}.id"
-        " AND cov_p.site_id = scanner.site_id))"
+        f" AND cov_p.site_id = {site_id}))"
     )
 
 
 def _covering_audit_in(*statuses: AuditStatus) -> str:
     values = ", ".join(f"'{status.value}'" for status in statuses)
-    return f"EXISTS (SELECT 1 FROM audit a_st WHERE a_st.status IN ({values}) AND {_covers('a_st')})"
+    return f"EXISTS (SELECT 1 FROM audit a_st WHERE a_st.status IN ({values}) AND {audit_covers('a_st')})"
 
 
 _OPEN_FINDING = (
@@ -49,7 +54,7 @@ _OPEN_FINDING = (
     " AND (EXISTS (SELECT 1 FROM finding_scanner fs_st WHERE fs_st.finding_id = f_st.id"
     " AND fs_st.scanner_id = scanner.id)"
     " OR (NOT EXISTS (SELECT 1 FROM finding_scanner fs_any WHERE fs_any.finding_id = f_st.id)"
-    f" AND {_covers('a_f')})))"
+    f" AND {audit_covers('a_f')})))"
 )
 
 AUDIT_STATUS_SQL = (
@@ -60,6 +65,6 @@ AUDIT_STATUS_SQL = (
     f" ELSE '{ScannerAuditStatus.NOT_AUDITED.value}' END)"
 )
 
-AUDIT_STATUS_KNOWN_ON_SQL = f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {_covers('a_kn')})"
+AUDIT_STATUS_KNOWN_ON_SQL = f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {audit_covers('a_kn')})"
 """The date of the newest source reporting the status of an audit covering the scanner (NULL when none is
 recorded): what the scanner's audit status is known as of."""
