@@ -8,9 +8,7 @@ from starlette.responses import Response
 
 from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
-from app.approvals.service import with_pending
 from app.assessments import service
-from app.assessments.dependencies import AssessmentDep, FactDep, MeasureDep, OverrideDep
 from app.assessments.schemas import (
     AccessOverrideCreate,
     AccessOverrideDetail,
@@ -29,18 +27,25 @@ from app.assessments.schemas import (
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.http import MAX_ID, created_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
+from app.history.endpoints import (
+    HistoryQueryDep,
+    history_response,
+    history_route,
+    item_get,
+    restore_response,
+    restore_route,
+)
 
 router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
 
@@ -151,9 +156,9 @@ async def list_mitigation_measures(
     response_model=VendorAssessmentDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_vendor_assessment(request: Request, assessment: AssessmentDep) -> Response:
+async def get_vendor_assessment(request: Request, assessment_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor assessment by id, with its pending change requests."""
-    return item_response(request, "vendor-assessment", await with_pending(request, "vendor-assessments", assessment))
+    return await item_get(request, service.ASSESSMENT, assessment_id, as_of, service.get_assessment, pending=True)
 
 
 @router.post(
@@ -203,9 +208,9 @@ def delete_vendor_assessment(
     response_model=SupplierAccessFactPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_supplier_access_fact(request: Request, fact: FactDep) -> Response:
+async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one supplier-access fact by id."""
-    return item_response(request, "supplier-access-fact", fact)
+    return await item_get(request, service.FACT, fact_id, as_of, service.get_fact)
 
 
 @router.post(
@@ -254,9 +259,9 @@ def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: 
     response_model=AccessOverrideDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_access_override(request: Request, override: OverrideDep) -> Response:
+async def get_access_override(request: Request, override_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one access override by id, with its pending change requests."""
-    return item_response(request, "access-override", await with_pending(request, "access-overrides", override))
+    return await item_get(request, service.OVERRIDE, override_id, as_of, service.get_override, pending=True)
 
 
 @router.post(
@@ -306,9 +311,9 @@ def delete_access_override(
     response_model=MitigationMeasureDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_mitigation_measure(request: Request, measure: MeasureDep) -> Response:
+async def get_mitigation_measure(request: Request, measure_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one mitigation measure by id, with its pending change requests."""
-    return item_response(request, "mitigation-measure", await with_pending(request, "mitigation-measures", measure))
+    return await item_get(request, service.MEASURE, measure_id, as_of, service.get_measure, pending=True)
 
 
 @router.post(

@@ -8,9 +8,7 @@ from starlette.responses import Response
 
 from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
-from app.approvals.service import with_pending
 from app.audits import service
-from app.audits.dependencies import AuditDep, FindingDep
 from app.audits.schemas import (
     AuditCreate,
     AuditDetail,
@@ -22,18 +20,18 @@ from app.audits.schemas import (
     FindingUpdate,
 )
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, item_response
+from app.core.http import MAX_ID
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 
@@ -74,9 +72,9 @@ async def list_audits(
     response_model=AuditDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_audit(request: Request, audit: AuditDep) -> Response:
+async def get_audit(request: Request, audit_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit by id, with its scope and the statuses it may move to next, and its pending change requests."""
-    return item_response(request, "audit", await with_pending(request, "audits", audit))
+    return await item_get(request, service.AUDIT, audit_id, as_of, service.get_audit, pending=True)
 
 
 @router.post(
@@ -151,9 +149,9 @@ async def list_findings(
     response_model=FindingDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_finding(request: Request, finding: FindingDep) -> Response:
+async def get_finding(request: Request, finding_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit finding by id, with its pending change requests."""
-    return item_response(request, "finding", await with_pending(request, "findings", finding))
+    return await item_get(request, service.FINDING, finding_id, as_of, service.get_finding, pending=True)
 
 
 @router.post(

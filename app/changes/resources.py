@@ -262,6 +262,12 @@ async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past:
     return item
 
 
+async def read_version(reads: ReadDatabase, resource: Resource, item_id: int) -> int | None:
+    """The current version of one object (None when there is none): what its ETag says, without reading it."""
+    rows = await reads.fetch(f"SELECT version FROM {resource.table_name} WHERE id = :id", {"id": item_id})
+    return None if not rows else int(rows[0]["version"])
+
+
 # Writes.
 
 

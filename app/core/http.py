@@ -19,7 +19,8 @@ def etag_for(resource: str, item_id: int, version: int) -> str:
     return f'"{resource}-{item_id}-v{version}"'
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weakly, as RFC 9110 says for GET) or is ``*``."""
     if not header:
         return False
     if header.strip() == "*":
@@ -31,7 +32,7 @@ def _matches(header: str | None, etag: str) -> bool:
 def item_response(request: Request, resource: str, item: dict[str, Any]) -> Response:
     """An item as JSON with its ETag; 304 when the client's If-None-Match already has it."""
     etag = etag_for(resource, item["id"], item["version"])
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     return json_response(item, headers={"ETag": etag})
 

@@ -1,24 +1,54 @@
-"""What every recorded collection's router needs to declare its history and restore endpoints.
+"""The work every recorded collection's item GET, history and restore endpoints share.
 
-Each collection declares them in its own router, one function per endpoint with its own docstring,
-so its operation ids are found by grep; the route options and the work are shared here.
+Each collection declares those endpoints in its own router, one function per endpoint with its own
+docstring, so its operation ids are found by grep; the route options and the work are shared here.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
 from app.changes import service
-from app.changes.resources import Resource
+from app.changes.resources import Resource, read_version
 from app.changes.schemas import ChangeRecordPublic
+from app.changes.timeline import parse_as_of
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.http import etag_for
+from app.core.http import etag_for, etag_matches, item_response
 from app.core.pagination import Page, json_response, page_response
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.reads import off_loop
 from app.core.urls import public_url
+
+ItemRead = Callable[..., Awaitable[dict[str, Any]]]
+"""A service's item read: ``read(reads, item_id)``, or ``read(reads, item_id, at)`` for the past."""
+
+
+async def item_get(
+    request: Request, resource: Resource, item_id: int, as_of: str | None, read: ItemRead, *, pending: bool = False
+) -> Response:
+    """One item with its ETag, as it stands or (``as_of``) as it stood; 404 when there is none.
+
+    A 304 when If-None-Match already names the current version is answered from the version alone,
+    without reading the item. ``pending``: the item lists the change requests waiting on it."""
+    reads = request.app.state.reads
+    if as_of is not None:
+        item = await off_loop(read)(reads, item_id, parse_as_of(as_of))
+        return item_response(request, resource.etag, item)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match:
+        version = await read_version(reads, resource, item_id)
+        etag = None if version is None else etag_for(resource.etag, item_id, version)
+        if etag is not None and etag_matches(if_none_match, etag):
+            return Response(status_code=304, headers={"ETag": etag})
+    item = await read(reads, item_id)
+    if pending:
+        item = await with_pending(request, resource.name, item)
+    return item_response(request, resource.etag, item)
 
 
 class HistoryQuery(PageQuery):

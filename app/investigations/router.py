@@ -7,20 +7,19 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import InvestigationStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.http import MAX_ID, created_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.investigations import service
-from app.investigations.dependencies import InvestigationDep
 from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
 
 router = APIRouter(prefix="/investigations", tags=["investigations"], route_class=StrictQueryRoute)
@@ -61,9 +60,9 @@ async def list_investigations(
     response_model=InvestigationPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_investigation(request: Request, investigation: InvestigationDep) -> Response:
+async def get_investigation(request: Request, investigation_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one investigation by id, with the vendors and scanners it concerns."""
-    return item_response(request, "investigation", investigation)
+    return await item_get(request, service.INVESTIGATION, investigation_id, as_of, service.get_investigation)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -23,14 +23,20 @@ from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import item_response, updated_response
+from app.core.http import updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
+from app.history.endpoints import (
+    HistoryQueryDep,
+    history_response,
+    history_route,
+    item_get,
+    restore_response,
+    restore_route,
+)
 from app.networks import service
-from app.networks.dependencies import NetworkDep
 from app.networks.schemas import NetworkBulkUpdate, NetworkCreate, NetworkPublic, NetworkUpdate
 
 EXAMPLE_CSV = "code,name,kind\nmaasvlakte-fibre-2,Second closed fibre network to Maasvlakte,closed_fibre\n"
@@ -68,9 +74,9 @@ async def list_networks(
     response_model=NetworkPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_network(request: Request, network: NetworkDep) -> Response:
+async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one network by id."""
-    return item_response(request, "network", network)
+    return await item_get(request, service.NETWORK, network_id, as_of, service.get_network)
 
 
 @router.post(

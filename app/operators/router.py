@@ -7,20 +7,19 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.http import MAX_ID, created_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.operators import service
-from app.operators.dependencies import OperatorDep
 from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
 
 router = APIRouter(prefix="/operators", tags=["operators"], route_class=StrictQueryRoute)
@@ -62,9 +61,9 @@ async def list_operators(
     response_model=OperatorPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_operator(request: Request, operator: OperatorDep) -> Response:
+async def get_operator(request: Request, operator_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one operator by id, with the sites and scanners it operates."""
-    return item_response(request, "operator", operator)
+    return await item_get(request, service.OPERATOR, operator_id, as_of, service.get_operator)
 
 
 @router.post(

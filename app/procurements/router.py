@@ -7,20 +7,19 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import MAX_ID, created_response, item_response, updated_response
+from app.core.http import MAX_ID, created_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.procurements import service
-from app.procurements.dependencies import ProcurementDep
 from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
 
 router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=StrictQueryRoute)
@@ -61,9 +60,9 @@ async def list_procurements(
     response_model=ProcurementPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_procurement(request: Request, procurement: ProcurementDep) -> Response:
+async def get_procurement(request: Request, procurement_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one procurement by id, with the scanners it bought."""
-    return item_response(request, "procurement", procurement)
+    return await item_get(request, service.PROCUREMENT, procurement_id, as_of, service.get_procurement)
 
 
 @router.post(

@@ -8,9 +8,8 @@ from starlette.responses import Response
 
 from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
-from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -26,14 +25,19 @@ from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import item_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
+from app.history.endpoints import (
+    HistoryQueryDep,
+    history_response,
+    history_route,
+    item_get,
+    restore_response,
+    restore_route,
+)
 from app.scanners import service
-from app.scanners.dependencies import ScannerDep
 from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerDetail, ScannerPublic, ScannerUpdate
 
 EXAMPLE_CSV = "asset_tag,site_id,network_mode,use\nRTM-CS-09,1,standalone,container_cargo\n"
@@ -86,9 +90,9 @@ async def list_scanners(
     response_model=ScannerDetail,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_scanner(request: Request, scanner: ScannerDep) -> Response:
+async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one scanner by id, with its site, vendor and network in brief and its pending change requests."""
-    return item_response(request, "scanner", await with_pending(request, "scanners", scanner))
+    return await item_get(request, service.SCANNER, scanner_id, as_of, service.get_scanner, pending=True)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -23,14 +23,20 @@ from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import item_response, updated_response
+from app.core.http import updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
+from app.history.endpoints import (
+    HistoryQueryDep,
+    history_response,
+    history_route,
+    item_get,
+    restore_response,
+    restore_route,
+)
 from app.sites import service
-from app.sites.dependencies import SiteDep
 from app.sites.schemas import SiteBulkUpdate, SiteCreate, SitePublic, SiteUpdate
 
 EXAMPLE_CSV = "code,name,kind,country\nmaasvlakte-2,Maasvlakte 2,seaport,NL\n"
@@ -75,9 +81,9 @@ async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query
 @router.get(
     "/{site_id}", operation_id="getSite", response_model=SitePublic, responses=problem_responses(*READ_PROBLEMS["get"])
 )
-async def get_site(request: Request, site: SiteDep) -> Response:
+async def get_site(request: Request, site_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one site by id."""
-    return item_response(request, "site", site)
+    return await item_get(request, service.SITE, site_id, as_of, service.get_site)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import require_editor
-from app.changes.timeline import AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -23,14 +23,20 @@ from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.http import created_response, item_response, updated_response
+from app.core.http import created_response, updated_response
 from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, restore_response, restore_route
+from app.history.endpoints import (
+    HistoryQueryDep,
+    history_response,
+    history_route,
+    item_get,
+    restore_response,
+    restore_route,
+)
 from app.vendors import service
-from app.vendors.dependencies import RestrictionDep, VendorDep
 from app.vendors.schemas import (
     VendorBulkUpdate,
     VendorCreate,
@@ -85,9 +91,9 @@ async def list_vendors(
     response_model=VendorPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_vendor(request: Request, vendor: VendorDep) -> Response:
+async def get_vendor(request: Request, vendor_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor by id, with its restrictions."""
-    return item_response(request, "vendor", vendor)
+    return await item_get(request, service.VENDOR, vendor_id, as_of, service.get_vendor)
 
 
 class VendorRestrictionQuery(PageQuery, AsOfQuery):
@@ -123,9 +129,9 @@ async def list_vendor_restrictions(
     response_model=VendorRestrictionPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )
-async def get_vendor_restriction(request: Request, restriction: RestrictionDep) -> Response:
+async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor restriction by id."""
-    return item_response(request, "vendor-restriction", restriction)
+    return await item_get(request, service.RESTRICTION, restriction_id, as_of, service.get_restriction)
 
 
 @router.post(
