@@ -16,12 +16,12 @@ from app.core.constraints import COLLECTION_PATTERN
 from app.core.context import current_context
 from app.core.db import after_commit
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, problem_response, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.errors import problem_response, problem_responses
+from app.core.exports import list_response
 from app.core.http import MAX_ID, item_response, updated_response
-from app.core.pagination import Page
 from app.core.params import DigitsOnly, IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import get_route, list_route
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(prefix="/change-requests", tags=["change-requests"], route_class=StrictQueryRoute)
@@ -65,13 +65,7 @@ def _answer(request: Request, decision: service.Decision) -> Response:
     )
 
 
-@router.get(
-    "",
-    operation_id="listChangeRequests",
-    response_model=Page[ChangeRequestPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(ChangeRequestQuery),
-)
+@router.get("", operation_id="listChangeRequests", **list_route(ChangeRequestPublic, ChangeRequestQuery))
 async def list_change_requests(
     request: Request, query: Annotated[ChangeRequestQuery, Depends(query_dependency(ChangeRequestQuery))]
 ) -> Response:
@@ -81,12 +75,7 @@ async def list_change_requests(
     return await list_response(request, query, fetch, name="change-requests", item_model=ChangeRequestPublic)
 
 
-@router.get(
-    "/{change_request_id}",
-    operation_id="getChangeRequest",
-    response_model=ChangeRequestPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{change_request_id}", operation_id="getChangeRequest", **get_route(ChangeRequestPublic))
 async def get_change_request(request: Request, change_request: ChangeRequestDep) -> Response:
     """Get one change request by id: what it would change, who asked, and its state."""
     return item_response(request, service.RESOURCE, change_request)

@@ -26,17 +26,16 @@ from app.assessments.schemas import (
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -65,9 +64,7 @@ class VendorAssessmentQuery(PageQuery, AsOfQuery):
 @router.get(
     "/vendor-assessments",
     operation_id="listVendorAssessments",
-    response_model=Page[VendorAssessmentPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(VendorAssessmentQuery),
+    **list_route(VendorAssessmentPublic, VendorAssessmentQuery),
 )
 async def list_vendor_assessments(
     request: Request, query: Annotated[VendorAssessmentQuery, Depends(query_dependency(VendorAssessmentQuery))]
@@ -90,9 +87,7 @@ class SupplierAccessFactQuery(PageQuery, AsOfQuery):
 @router.get(
     "/supplier-access-facts",
     operation_id="listSupplierAccessFacts",
-    response_model=Page[SupplierAccessFactPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(SupplierAccessFactQuery),
+    **list_route(SupplierAccessFactPublic, SupplierAccessFactQuery),
 )
 async def list_supplier_access_facts(
     request: Request, query: Annotated[SupplierAccessFactQuery, Depends(query_dependency(SupplierAccessFactQuery))]
@@ -111,11 +106,7 @@ class AccessOverrideQuery(PageQuery, AsOfQuery):
 
 
 @router.get(
-    "/access-overrides",
-    operation_id="listAccessOverrides",
-    response_model=Page[AccessOverridePublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(AccessOverrideQuery),
+    "/access-overrides", operation_id="listAccessOverrides", **list_route(AccessOverridePublic, AccessOverrideQuery)
 )
 async def list_access_overrides(
     request: Request, query: Annotated[AccessOverrideQuery, Depends(query_dependency(AccessOverrideQuery))]
@@ -137,9 +128,7 @@ class MitigationMeasureQuery(PageQuery, AsOfQuery):
 @router.get(
     "/mitigation-measures",
     operation_id="listMitigationMeasures",
-    response_model=Page[MitigationMeasurePublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(MitigationMeasureQuery),
+    **list_route(MitigationMeasurePublic, MitigationMeasureQuery),
 )
 async def list_mitigation_measures(
     request: Request, query: Annotated[MitigationMeasureQuery, Depends(query_dependency(MitigationMeasureQuery))]
@@ -151,10 +140,7 @@ async def list_mitigation_measures(
 
 
 @router.get(
-    "/vendor-assessments/{assessment_id}",
-    operation_id="getVendorAssessment",
-    response_model=VendorAssessmentDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
+    "/vendor-assessments/{assessment_id}", operation_id="getVendorAssessment", **get_route(VendorAssessmentDetail)
 )
 async def get_vendor_assessment(request: Request, assessment_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor assessment by id, with its pending change requests."""
@@ -163,50 +149,45 @@ async def get_vendor_assessment(request: Request, assessment_id: ItemId, as_of: 
 
 @router.post(
     "/vendor-assessments",
-    status_code=201,
     operation_id="createVendorAssessment",
-    response_model=VendorAssessmentPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **create_route(VendorAssessmentPublic, ACCEPTED_RESPONSE),
 )
 def create_vendor_assessment(request: Request, body: VendorAssessmentCreate, session: SessionDep) -> Response:
     """Record a vendor's assessment against considerations 1 and 2; one per vendor and date; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, "vendor-assessments", "vendor-assessment", body)
+    return create_or_hold(request, session, service.ASSESSMENT.name, service.ASSESSMENT.etag, body)
 
 
 @router.patch(
     "/vendor-assessments/{assessment_id}",
     operation_id="updateVendorAssessment",
-    response_model=VendorAssessmentPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(VendorAssessmentPublic, ACCEPTED_RESPONSE),
 )
 def update_vendor_assessment(
     request: Request, assessment_id: ItemId, body: VendorAssessmentUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, "vendor-assessments", "vendor-assessment", assessment_id, body, if_match)
+    return update_or_hold(
+        request, session, service.ASSESSMENT.name, service.ASSESSMENT.etag, assessment_id, body, if_match
+    )
 
 
 @router.delete(
     "/vendor-assessments/{assessment_id}",
-    status_code=204,
     operation_id="deleteVendorAssessment",
-    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **delete_route(ACCEPTED_RESPONSE),
 )
 def delete_vendor_assessment(
     request: Request, assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, "vendor-assessments", assessment_id, if_match)
+    return delete_or_hold(request, session, service.ASSESSMENT.name, assessment_id, if_match)
 
 
 @router.get(
-    "/supplier-access-facts/{fact_id}",
-    operation_id="getSupplierAccessFact",
-    response_model=SupplierAccessFactPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
+    "/supplier-access-facts/{fact_id}", operation_id="getSupplierAccessFact", **get_route(SupplierAccessFactPublic)
 )
 async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one supplier-access fact by id."""
@@ -215,37 +196,30 @@ async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsO
 
 @router.post(
     "/supplier-access-facts",
-    status_code=201,
     operation_id="createSupplierAccessFact",
-    response_model=SupplierAccessFactPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **create_route(SupplierAccessFactPublic),
 )
 def create_supplier_access_fact(request: Request, body: SupplierAccessFactCreate, session: SessionDep) -> Response:
     """Record whether the supplier has one kind of access to a scanner, with its source; one per scanner and aspect."""
-    return created_response(request, "supplier-access-fact", service.create_fact(session, body))
+    return created_response(request, service.FACT.etag, service.create_fact(session, body))
 
 
 @router.patch(
     "/supplier-access-facts/{fact_id}",
     operation_id="updateSupplierAccessFact",
-    response_model=SupplierAccessFactPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(SupplierAccessFactPublic),
 )
 def update_supplier_access_fact(
     fact_id: ItemId, body: SupplierAccessFactUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a supplier-access fact, if If-Match names its current ETag."""
-    return updated_response("supplier-access-fact", service.update_fact(session, fact_id, body, if_match))
+    return updated_response(service.FACT.etag, service.update_fact(session, fact_id, body, if_match))
 
 
 @router.delete(
-    "/supplier-access-facts/{fact_id}",
-    status_code=204,
-    operation_id="deleteSupplierAccessFact",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
+    "/supplier-access-facts/{fact_id}", operation_id="deleteSupplierAccessFact", dependencies=EDITOR, **delete_route()
 )
 def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a supplier-access fact so its aspect is unrecorded again, if If-Match names its current ETag."""
@@ -253,12 +227,7 @@ def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: 
     return Response(status_code=204)
 
 
-@router.get(
-    "/access-overrides/{override_id}",
-    operation_id="getAccessOverride",
-    response_model=AccessOverrideDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/access-overrides/{override_id}", operation_id="getAccessOverride", **get_route(AccessOverrideDetail))
 async def get_access_override(request: Request, override_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one access override by id, with its pending change requests."""
     return await item_get(request, service.OVERRIDE, override_id, as_of, service.get_override, pending=True)
@@ -266,50 +235,43 @@ async def get_access_override(request: Request, override_id: ItemId, as_of: AsOf
 
 @router.post(
     "/access-overrides",
-    status_code=201,
     operation_id="createAccessOverride",
-    response_model=AccessOverridePublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **create_route(AccessOverridePublic, ACCEPTED_RESPONSE),
 )
 def create_access_override(request: Request, body: AccessOverrideCreate, session: SessionDep) -> Response:
     """Override a scanner's consideration 3a (extensive access) with a reason; one override per scanner; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, "access-overrides", "access-override", body)
+    return create_or_hold(request, session, service.OVERRIDE.name, service.OVERRIDE.etag, body)
 
 
 @router.patch(
     "/access-overrides/{override_id}",
     operation_id="updateAccessOverride",
-    response_model=AccessOverridePublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(AccessOverridePublic, ACCEPTED_RESPONSE),
 )
 def update_access_override(
     request: Request, override_id: ItemId, body: AccessOverrideUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an access override, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, "access-overrides", "access-override", override_id, body, if_match)
+    return update_or_hold(request, session, service.OVERRIDE.name, service.OVERRIDE.etag, override_id, body, if_match)
 
 
 @router.delete(
     "/access-overrides/{override_id}",
-    status_code=204,
     operation_id="deleteAccessOverride",
-    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **delete_route(ACCEPTED_RESPONSE),
 )
 def delete_access_override(
     request: Request, override_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, "access-overrides", override_id, if_match)
+    return delete_or_hold(request, session, service.OVERRIDE.name, override_id, if_match)
 
 
 @router.get(
-    "/mitigation-measures/{measure_id}",
-    operation_id="getMitigationMeasure",
-    response_model=MitigationMeasureDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
+    "/mitigation-measures/{measure_id}", operation_id="getMitigationMeasure", **get_route(MitigationMeasureDetail)
 )
 async def get_mitigation_measure(request: Request, measure_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one mitigation measure by id, with its pending change requests."""
@@ -318,43 +280,39 @@ async def get_mitigation_measure(request: Request, measure_id: ItemId, as_of: As
 
 @router.post(
     "/mitigation-measures",
-    status_code=201,
     operation_id="createMitigationMeasure",
-    response_model=MitigationMeasurePublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **create_route(MitigationMeasurePublic, ACCEPTED_RESPONSE),
 )
 def create_mitigation_measure(request: Request, body: MitigationMeasureCreate, session: SessionDep) -> Response:
     """Record a mitigation measure for a scanner; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, "mitigation-measures", "mitigation-measure", body)
+    return create_or_hold(request, session, service.MEASURE.name, service.MEASURE.etag, body)
 
 
 @router.patch(
     "/mitigation-measures/{measure_id}",
     operation_id="updateMitigationMeasure",
-    response_model=MitigationMeasurePublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(MitigationMeasurePublic, ACCEPTED_RESPONSE),
 )
 def update_mitigation_measure(
     request: Request, measure_id: ItemId, body: MitigationMeasureUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, "mitigation-measures", "mitigation-measure", measure_id, body, if_match)
+    return update_or_hold(request, session, service.MEASURE.name, service.MEASURE.etag, measure_id, body, if_match)
 
 
 @router.delete(
     "/mitigation-measures/{measure_id}",
-    status_code=204,
     operation_id="deleteMitigationMeasure",
-    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **delete_route(ACCEPTED_RESPONSE),
 )
 def delete_mitigation_measure(
     request: Request, measure_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, "mitigation-measures", measure_id, if_match)
+    return delete_or_hold(request, session, service.MEASURE.name, measure_id, if_match)
 
 
 @router.get("/vendor-assessments/{item_id}/history", operation_id="getVendorAssessmentHistory", **history_route())

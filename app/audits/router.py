@@ -19,17 +19,16 @@ from app.audits.schemas import (
     FindingPublic,
     FindingUpdate,
 )
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import MAX_ID
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 
@@ -50,13 +49,7 @@ class AuditQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.AUDITS)
 
 
-@router.get(
-    "/audits",
-    operation_id="listAudits",
-    response_model=Page[AuditPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(AuditQuery),
-)
+@router.get("/audits", operation_id="listAudits", **list_route(AuditPublic, AuditQuery))
 async def list_audits(
     request: Request, query: Annotated[AuditQuery, Depends(query_dependency(AuditQuery))]
 ) -> Response:
@@ -66,51 +59,32 @@ async def list_audits(
     return await list_response(request, query, fetch, name="audits", item_model=AuditPublic)
 
 
-@router.get(
-    "/audits/{audit_id}",
-    operation_id="getAudit",
-    response_model=AuditDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/audits/{audit_id}", operation_id="getAudit", **get_route(AuditDetail))
 async def get_audit(request: Request, audit_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit by id, with its scope and the statuses it may move to next, and its pending change requests."""
     return await item_get(request, service.AUDIT, audit_id, as_of, service.get_audit, pending=True)
 
 
-@router.post(
-    "/audits",
-    status_code=201,
-    operation_id="createAudit",
-    response_model=AuditPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
-)
+@router.post("/audits", operation_id="createAudit", dependencies=EDITOR, **create_route(AuditPublic, ACCEPTED_RESPONSE))
 def create_audit(request: Request, body: AuditCreate, session: SessionDep) -> Response:
     """Record an audit with its scope and dates as the source states them; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, "audits", "audit", body)
+    return create_or_hold(request, session, service.AUDIT.name, service.AUDIT.etag, body)
 
 
 @router.patch(
     "/audits/{audit_id}",
     operation_id="updateAudit",
-    response_model=AuditPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(AuditPublic, ACCEPTED_RESPONSE),
 )
 def update_audit(
     request: Request, audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, "audits", "audit", audit_id, body, if_match)
+    return update_or_hold(request, session, service.AUDIT.name, service.AUDIT.etag, audit_id, body, if_match)
 
 
-@router.delete(
-    "/audits/{audit_id}",
-    status_code=204,
-    operation_id="deleteAudit",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/audits/{audit_id}", operation_id="deleteAudit", dependencies=EDITOR, **delete_route())
 def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an audit without findings, if If-Match names its current ETag."""
     service.delete_audit(session, audit_id, if_match)
@@ -127,13 +101,7 @@ class FindingQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.FINDINGS)
 
 
-@router.get(
-    "/findings",
-    operation_id="listFindings",
-    response_model=Page[FindingPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(FindingQuery),
-)
+@router.get("/findings", operation_id="listFindings", **list_route(FindingPublic, FindingQuery))
 async def list_findings(
     request: Request, query: Annotated[FindingQuery, Depends(query_dependency(FindingQuery))]
 ) -> Response:
@@ -143,54 +111,39 @@ async def list_findings(
     return await list_response(request, query, fetch, name="findings", item_model=FindingPublic)
 
 
-@router.get(
-    "/findings/{finding_id}",
-    operation_id="getFinding",
-    response_model=FindingDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/findings/{finding_id}", operation_id="getFinding", **get_route(FindingDetail))
 async def get_finding(request: Request, finding_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit finding by id, with its pending change requests."""
     return await item_get(request, service.FINDING, finding_id, as_of, service.get_finding, pending=True)
 
 
 @router.post(
-    "/findings",
-    status_code=201,
-    operation_id="createFinding",
-    response_model=FindingPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["create"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    "/findings", operation_id="createFinding", dependencies=EDITOR, **create_route(FindingPublic, ACCEPTED_RESPONSE)
 )
 def create_finding(request: Request, body: FindingCreate, session: SessionDep) -> Response:
     """Record a finding of an audit, concerning scanners within its scope; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, "findings", "finding", body)
+    return create_or_hold(request, session, service.FINDING.name, service.FINDING.etag, body)
 
 
 @router.patch(
     "/findings/{finding_id}",
     operation_id="updateFinding",
-    response_model=FindingPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(FindingPublic, ACCEPTED_RESPONSE),
 )
 def update_finding(
     request: Request, finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, "findings", "finding", finding_id, body, if_match)
+    return update_or_hold(request, session, service.FINDING.name, service.FINDING.etag, finding_id, body, if_match)
 
 
 @router.delete(
-    "/findings/{finding_id}",
-    status_code=204,
-    operation_id="deleteFinding",
-    responses={**problem_responses(*WRITE_PROBLEMS["delete"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    "/findings/{finding_id}", operation_id="deleteFinding", dependencies=EDITOR, **delete_route(ACCEPTED_RESPONSE)
 )
 def delete_finding(request: Request, finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, "findings", finding_id, if_match)
+    return delete_or_hold(request, session, service.FINDING.name, finding_id, if_match)
 
 
 @router.get("/audits/{item_id}/history", operation_id="getAuditHistory", **history_route())

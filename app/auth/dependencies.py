@@ -105,6 +105,9 @@ require_editor = require(Role.EDITOR)
 require_approver = require(Role.APPROVER)
 require_admin = require(Role.ADMIN)
 
+EDITOR = [Depends(require_editor)]
+"""The ``dependencies`` of a route that changes the inventory: an editor key or above."""
+
 
 def declare_bearer_security(schema: dict[str, Any], prefix: str) -> None:
     """Declare the bearer scheme, and require it on every operation under ``prefix``."""

@@ -16,13 +16,12 @@ from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyDetail, ApiKeyPu
 from app.core.choices import Role
 from app.core.db import after_commit
 from app.core.deps import ReadsDep, SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import created_response, item_response
 from app.core.idempotency import exclude_from_replay
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 
 router = APIRouter(
@@ -52,13 +51,7 @@ class ApiKeyQuery(PageQuery):
     sort: str | None = sort_query(service.API_KEYS)
 
 
-@router.get(
-    "",
-    operation_id="listApiKeys",
-    response_model=Page[ApiKeyPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(ApiKeyQuery),
-)
+@router.get("", operation_id="listApiKeys", **list_route(ApiKeyPublic, ApiKeyQuery))
 async def list_api_keys(
     request: Request, query: Annotated[ApiKeyQuery, Depends(query_dependency(ApiKeyQuery))]
 ) -> Response:
@@ -69,37 +62,21 @@ async def list_api_keys(
     return await list_response(request, query, fetch, name="api-keys", item_model=ApiKeyPublic)
 
 
-@router.get(
-    "/{api_key_id}",
-    operation_id="getApiKey",
-    response_model=ApiKeyDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{api_key_id}", operation_id="getApiKey", **get_route(ApiKeyDetail))
 async def get_api_key(request: Request, api_key: ApiKeyDep) -> Response:
     """Get one API key by id, revoked ones included, with its pending change requests; never its token. No
     `as_of`: its past is in the change log (`/changes?object_type=api-keys`, admin)."""
     return item_response(request, "api-key", await with_pending(request, "api-keys", api_key))
 
 
-@router.post(
-    "",
-    status_code=201,
-    operation_id="createApiKey",
-    response_model=ApiKeyCreated,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-)
+@router.post("", operation_id="createApiKey", **create_route(ApiKeyCreated))
 def create_api_key(request: Request, body: ApiKeyCreate, session: SessionDep) -> Response:
     """Mint an API key; the response shows its token once (only a keyed hash of it is stored)."""
     exclude_from_replay(request, "token")
     return created_response(request, "api-key", service.create_api_key(session, body))
 
 
-@router.patch(
-    "/{api_key_id}",
-    operation_id="updateApiKey",
-    response_model=ApiKeyPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-)
+@router.patch("/{api_key_id}", operation_id="updateApiKey", **update_route(ApiKeyPublic, ACCEPTED_RESPONSE))
 def update_api_key(
     request: Request, api_key_id: ItemId, body: ApiKeyUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
@@ -109,12 +86,7 @@ def update_api_key(
     return response
 
 
-@router.delete(
-    "/{api_key_id}",
-    status_code=204,
-    operation_id="revokeApiKey",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-)
+@router.delete("/{api_key_id}", operation_id="revokeApiKey", **delete_route())
 def revoke_api_key(request: Request, api_key_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Revoke an API key at once (the record is kept, with revoked_at), if If-Match names its current ETag."""
     service.revoke_api_key(session, api_key_id, if_match)

@@ -6,17 +6,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import InvestigationStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.investigations import service
@@ -38,13 +37,7 @@ class InvestigationQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.INVESTIGATIONS)
 
 
-@router.get(
-    "",
-    operation_id="listInvestigations",
-    response_model=Page[InvestigationPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(InvestigationQuery),
-)
+@router.get("", operation_id="listInvestigations", **list_route(InvestigationPublic, InvestigationQuery))
 async def list_investigations(
     request: Request, query: Annotated[InvestigationQuery, Depends(query_dependency(InvestigationQuery))]
 ) -> Response:
@@ -54,51 +47,31 @@ async def list_investigations(
     return await list_response(request, query, fetch, name="investigations", item_model=InvestigationPublic)
 
 
-@router.get(
-    "/{investigation_id}",
-    operation_id="getInvestigation",
-    response_model=InvestigationPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{investigation_id}", operation_id="getInvestigation", **get_route(InvestigationPublic))
 async def get_investigation(request: Request, investigation_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one investigation by id, with the vendors and scanners it concerns."""
     return await item_get(request, service.INVESTIGATION, investigation_id, as_of, service.get_investigation)
 
 
-@router.post(
-    "",
-    status_code=201,
-    operation_id="createInvestigation",
-    response_model=InvestigationPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.post("", operation_id="createInvestigation", dependencies=EDITOR, **create_route(InvestigationPublic))
 def create_investigation(request: Request, body: InvestigationCreate, session: SessionDep) -> Response:
     """Record an investigation and the vendors and scanners it concerns; its title must be unique."""
-    return created_response(request, "investigation", service.create_investigation(session, body))
+    return created_response(request, service.INVESTIGATION.etag, service.create_investigation(session, body))
 
 
 @router.patch(
-    "/{investigation_id}",
-    operation_id="updateInvestigation",
-    response_model=InvestigationPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
+    "/{investigation_id}", operation_id="updateInvestigation", dependencies=EDITOR, **update_route(InvestigationPublic)
 )
 def update_investigation(
     investigation_id: ItemId, body: InvestigationUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an investigation, if If-Match names its current ETag."""
-    return updated_response("investigation", service.update_investigation(session, investigation_id, body, if_match))
+    return updated_response(
+        service.INVESTIGATION.etag, service.update_investigation(session, investigation_id, body, if_match)
+    )
 
 
-@router.delete(
-    "/{investigation_id}",
-    status_code=204,
-    operation_id="deleteInvestigation",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{investigation_id}", operation_id="deleteInvestigation", dependencies=EDITOR, **delete_route())
 def delete_investigation(investigation_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an investigation record (the vendors and scanners stay), if If-Match names its current ETag."""
     service.delete_investigation(session, investigation_id, if_match)

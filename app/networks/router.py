@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -14,19 +14,17 @@ from app.core.bulk import (
     bulk_body,
     create_body,
     create_response,
-    csv_request_body,
     delete_rows,
     update_rows,
 )
 from app.core.choices import NetworkKind
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -52,13 +50,7 @@ class NetworkQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.NETWORKS)
 
 
-@router.get(
-    "",
-    operation_id="listNetworks",
-    response_model=Page[NetworkPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(NetworkQuery),
-)
+@router.get("", operation_id="listNetworks", **list_route(NetworkPublic, NetworkQuery))
 async def list_networks(
     request: Request, query: Annotated[NetworkQuery, Depends(query_dependency(NetworkQuery))]
 ) -> Response:
@@ -68,12 +60,7 @@ async def list_networks(
     return await list_response(request, query, fetch, name="networks", item_model=NetworkPublic)
 
 
-@router.get(
-    "/{network_id}",
-    operation_id="getNetwork",
-    response_model=NetworkPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{network_id}", operation_id="getNetwork", **get_route(NetworkPublic))
 async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one network by id."""
     return await item_get(request, service.NETWORK, network_id, as_of, service.get_network)
@@ -81,65 +68,38 @@ async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) 
 
 @router.post(
     "",
-    status_code=201,
     operation_id="createNetwork",
-    response_model=NetworkPublic | list[NetworkPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-    openapi_extra=csv_request_body(NetworkCreate, EXAMPLE_CSV),
+    dependencies=EDITOR,
+    **bulk_create_route(NetworkPublic, NetworkCreate, EXAMPLE_CSV),
 )
 @accepts_csv
 def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a network; its code must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_network(session, data)  # noqa: E731
-    return create_response(request, body, NetworkCreate, "network", create)
+    return create_response(request, body, NetworkCreate, service.NETWORK.etag, create)
 
 
-@router.patch(
-    "",
-    operation_id="updateNetworks",
-    response_model=list[NetworkPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("", operation_id="updateNetworks", dependencies=EDITOR, **bulk_update_route(NetworkPublic))
 def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many networks, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_network(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, "network", update)
+    return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, service.NETWORK.etag, update)
 
 
-@router.delete(
-    "",
-    status_code=204,
-    operation_id="deleteNetworks",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("", operation_id="deleteNetworks", dependencies=EDITOR, **delete_route())
 def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many networks, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_network(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, "network", delete)
+    return delete_rows(request, body, service.NETWORK.etag, delete)
 
 
-@router.patch(
-    "/{network_id}",
-    operation_id="updateNetwork",
-    response_model=NetworkPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("/{network_id}", operation_id="updateNetwork", dependencies=EDITOR, **update_route(NetworkPublic))
 def update_network(network_id: ItemId, body: NetworkUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a network, if If-Match names its current ETag."""
-    return updated_response("network", service.update_network(session, network_id, body, if_match))
+    return updated_response(service.NETWORK.etag, service.update_network(session, network_id, body, if_match))
 
 
-@router.delete(
-    "/{network_id}",
-    status_code=204,
-    operation_id="deleteNetwork",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{network_id}", operation_id="deleteNetwork", dependencies=EDITOR, **delete_route())
 def delete_network(network_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a network no scanner is linked into, if If-Match names its current ETag."""
     service.delete_network(session, network_id, if_match)

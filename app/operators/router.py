@@ -6,17 +6,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.operators import service
@@ -39,13 +38,7 @@ class OperatorQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.OPERATORS)
 
 
-@router.get(
-    "",
-    operation_id="listOperators",
-    response_model=Page[OperatorPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(OperatorQuery),
-)
+@router.get("", operation_id="listOperators", **list_route(OperatorPublic, OperatorQuery))
 async def list_operators(
     request: Request, query: Annotated[OperatorQuery, Depends(query_dependency(OperatorQuery))]
 ) -> Response:
@@ -55,51 +48,27 @@ async def list_operators(
     return await list_response(request, query, fetch, name="operators", item_model=OperatorPublic)
 
 
-@router.get(
-    "/{operator_id}",
-    operation_id="getOperator",
-    response_model=OperatorPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{operator_id}", operation_id="getOperator", **get_route(OperatorPublic))
 async def get_operator(request: Request, operator_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one operator by id, with the sites and scanners it operates."""
     return await item_get(request, service.OPERATOR, operator_id, as_of, service.get_operator)
 
 
-@router.post(
-    "",
-    status_code=201,
-    operation_id="createOperator",
-    response_model=OperatorPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.post("", operation_id="createOperator", dependencies=EDITOR, **create_route(OperatorPublic))
 def create_operator(request: Request, body: OperatorCreate, session: SessionDep) -> Response:
     """Record an operator and the sites and scanners it operates; its code must be unique."""
-    return created_response(request, "operator", service.create_operator(session, body))
+    return created_response(request, service.OPERATOR.etag, service.create_operator(session, body))
 
 
-@router.patch(
-    "/{operator_id}",
-    operation_id="updateOperator",
-    response_model=OperatorPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("/{operator_id}", operation_id="updateOperator", dependencies=EDITOR, **update_route(OperatorPublic))
 def update_operator(
     operator_id: ItemId, body: OperatorUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an operator, if If-Match names its current ETag."""
-    return updated_response("operator", service.update_operator(session, operator_id, body, if_match))
+    return updated_response(service.OPERATOR.etag, service.update_operator(session, operator_id, body, if_match))
 
 
-@router.delete(
-    "/{operator_id}",
-    status_code=204,
-    operation_id="deleteOperator",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{operator_id}", operation_id="deleteOperator", dependencies=EDITOR, **delete_route())
 def delete_operator(operator_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an operator record (the sites and scanners stay), if If-Match names its current ETag."""
     service.delete_operator(session, operator_id, if_match)

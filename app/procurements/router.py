@@ -6,17 +6,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
 from app.procurements import service
@@ -38,13 +37,7 @@ class ProcurementQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.PROCUREMENTS)
 
 
-@router.get(
-    "",
-    operation_id="listProcurements",
-    response_model=Page[ProcurementPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(ProcurementQuery),
-)
+@router.get("", operation_id="listProcurements", **list_route(ProcurementPublic, ProcurementQuery))
 async def list_procurements(
     request: Request, query: Annotated[ProcurementQuery, Depends(query_dependency(ProcurementQuery))]
 ) -> Response:
@@ -54,51 +47,31 @@ async def list_procurements(
     return await list_response(request, query, fetch, name="procurements", item_model=ProcurementPublic)
 
 
-@router.get(
-    "/{procurement_id}",
-    operation_id="getProcurement",
-    response_model=ProcurementPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{procurement_id}", operation_id="getProcurement", **get_route(ProcurementPublic))
 async def get_procurement(request: Request, procurement_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one procurement by id, with the scanners it bought."""
     return await item_get(request, service.PROCUREMENT, procurement_id, as_of, service.get_procurement)
 
 
-@router.post(
-    "",
-    status_code=201,
-    operation_id="createProcurement",
-    response_model=ProcurementPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.post("", operation_id="createProcurement", dependencies=EDITOR, **create_route(ProcurementPublic))
 def create_procurement(request: Request, body: ProcurementCreate, session: SessionDep) -> Response:
     """Record a procurement and the scanners it bought."""
-    return created_response(request, "procurement", service.create_procurement(session, body))
+    return created_response(request, service.PROCUREMENT.etag, service.create_procurement(session, body))
 
 
 @router.patch(
-    "/{procurement_id}",
-    operation_id="updateProcurement",
-    response_model=ProcurementPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
+    "/{procurement_id}", operation_id="updateProcurement", dependencies=EDITOR, **update_route(ProcurementPublic)
 )
 def update_procurement(
     procurement_id: ItemId, body: ProcurementUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a procurement, if If-Match names its current ETag."""
-    return updated_response("procurement", service.update_procurement(session, procurement_id, body, if_match))
+    return updated_response(
+        service.PROCUREMENT.etag, service.update_procurement(session, procurement_id, body, if_match)
+    )
 
 
-@router.delete(
-    "/{procurement_id}",
-    status_code=204,
-    operation_id="deleteProcurement",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{procurement_id}", operation_id="deleteProcurement", dependencies=EDITOR, **delete_route())
 def delete_procurement(procurement_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a procurement record (the scanners it bought stay), if If-Match names its current ETag."""
     service.delete_procurement(session, procurement_id, if_match)

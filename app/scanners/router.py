@@ -1,6 +1,6 @@
 """HTTP endpoints of scanners."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -16,18 +16,16 @@ from app.core.bulk import (
     bulk_body,
     create_body,
     create_response,
-    csv_request_body,
     delete_rows,
     update_rows,
 )
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
-from app.core.pagination import Page
+from app.core.exports import list_response
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -68,13 +66,7 @@ class ScannerQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.SCANNERS)
 
 
-@router.get(
-    "",
-    operation_id="listScanners",
-    response_model=Page[ScannerPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(ScannerQuery),
-)
+@router.get("", operation_id="listScanners", **list_route(ScannerPublic, ScannerQuery))
 async def list_scanners(
     request: Request, query: Annotated[ScannerQuery, Depends(query_dependency(ScannerQuery))]
 ) -> Response:
@@ -84,12 +76,7 @@ async def list_scanners(
     return await list_response(request, query, fetch, name="scanners", item_model=ScannerPublic)
 
 
-@router.get(
-    "/{scanner_id}",
-    operation_id="getScanner",
-    response_model=ScannerDetail,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{scanner_id}", operation_id="getScanner", **get_route(ScannerDetail))
 async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one scanner by id, with its site, vendor and network in brief and its pending change requests."""
     return await item_get(request, service.SCANNER, scanner_id, as_of, service.get_scanner, pending=True)
@@ -97,67 +84,45 @@ async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) 
 
 @router.post(
     "",
-    status_code=201,
     operation_id="createScanner",
-    response_model=ScannerPublic | list[ScannerPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-    openapi_extra=csv_request_body(ScannerCreate, EXAMPLE_CSV),
+    dependencies=EDITOR,
+    **bulk_create_route(ScannerPublic, ScannerCreate, EXAMPLE_CSV),
 )
 @accepts_csv
 def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a scanner; a fibre-linked one must name its network, a standalone one none; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_scanner(session, data)  # noqa: E731
-    return create_response(request, body, ScannerCreate, "scanner", create)
+    return create_response(request, body, ScannerCreate, service.SCANNER.etag, create)
 
 
-@router.patch(
-    "",
-    operation_id="updateScanners",
-    response_model=list[ScannerPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("", operation_id="updateScanners", dependencies=EDITOR, **bulk_update_route(ScannerPublic))
 def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many scanners, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: bulk_update_row(request, session, "scanners", item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, "scanner", update)
+
+    def update(item_id: int, patch: ScannerUpdate, if_match: str | None) -> Any:
+        return bulk_update_row(request, session, service.SCANNER.name, item_id, patch, if_match)
+
+    return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, service.SCANNER.etag, update)
 
 
-@router.delete(
-    "",
-    status_code=204,
-    operation_id="deleteScanners",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("", operation_id="deleteScanners", dependencies=EDITOR, **delete_route())
 def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many scanners, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_scanner(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, "scanner", delete)
+    return delete_rows(request, body, service.SCANNER.etag, delete)
 
 
 @router.patch(
-    "/{scanner_id}",
-    operation_id="updateScanner",
-    response_model=ScannerPublic,
-    responses={**problem_responses(*WRITE_PROBLEMS["update"]), **ACCEPTED_RESPONSE},
-    dependencies=[Depends(require_editor)],
+    "/{scanner_id}", operation_id="updateScanner", dependencies=EDITOR, **update_route(ScannerPublic, ACCEPTED_RESPONSE)
 )
 def update_scanner(
     request: Request, scanner_id: ItemId, body: ScannerUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a scanner, if If-Match names its current ETag; a change of network mode, network or vendor waits for approval (202)."""
-    return update_or_hold(request, session, "scanners", "scanner", scanner_id, body, if_match)
+    return update_or_hold(request, session, service.SCANNER.name, service.SCANNER.etag, scanner_id, body, if_match)
 
 
-@router.delete(
-    "/{scanner_id}",
-    status_code=204,
-    operation_id="deleteScanner",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{scanner_id}", operation_id="deleteScanner", dependencies=EDITOR, **delete_route())
 def delete_scanner(scanner_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a scanner record, if If-Match names its current ETag."""
     service.delete_scanner(session, scanner_id, if_match)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -14,19 +14,17 @@ from app.core.bulk import (
     bulk_body,
     create_body,
     create_response,
-    csv_request_body,
     delete_rows,
     update_rows,
 )
 from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -64,13 +62,7 @@ class SiteQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.SITES)
 
 
-@router.get(
-    "",
-    operation_id="listSites",
-    response_model=Page[SitePublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(SiteQuery),
-)
+@router.get("", operation_id="listSites", **list_route(SitePublic, SiteQuery))
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
     reads = request.app.state.reads
@@ -78,75 +70,43 @@ async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query
     return await list_response(request, query, fetch, name="sites", item_model=SitePublic)
 
 
-@router.get(
-    "/{site_id}", operation_id="getSite", response_model=SitePublic, responses=problem_responses(*READ_PROBLEMS["get"])
-)
+@router.get("/{site_id}", operation_id="getSite", **get_route(SitePublic))
 async def get_site(request: Request, site_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one site by id."""
     return await item_get(request, service.SITE, site_id, as_of, service.get_site)
 
 
 @router.post(
-    "",
-    status_code=201,
-    operation_id="createSite",
-    response_model=SitePublic | list[SitePublic],
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-    openapi_extra=csv_request_body(SiteCreate, EXAMPLE_CSV),
+    "", operation_id="createSite", dependencies=EDITOR, **bulk_create_route(SitePublic, SiteCreate, EXAMPLE_CSV)
 )
 @accepts_csv
 def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a site; its code must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_site(session, data)  # noqa: E731
-    return create_response(request, body, SiteCreate, "site", create)
+    return create_response(request, body, SiteCreate, service.SITE.etag, create)
 
 
-@router.patch(
-    "",
-    operation_id="updateSites",
-    response_model=list[SitePublic],
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("", operation_id="updateSites", dependencies=EDITOR, **bulk_update_route(SitePublic))
 def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many sites, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_site(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, SiteBulkUpdate, SiteUpdate, "site", update)
+    return update_rows(request, body, SiteBulkUpdate, SiteUpdate, service.SITE.etag, update)
 
 
-@router.delete(
-    "",
-    status_code=204,
-    operation_id="deleteSites",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("", operation_id="deleteSites", dependencies=EDITOR, **delete_route())
 def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many sites, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_site(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, "site", delete)
+    return delete_rows(request, body, service.SITE.etag, delete)
 
 
-@router.patch(
-    "/{site_id}",
-    operation_id="updateSite",
-    response_model=SitePublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("/{site_id}", operation_id="updateSite", dependencies=EDITOR, **update_route(SitePublic))
 def update_site(site_id: ItemId, body: SiteUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a site, if If-Match names its current ETag."""
-    return updated_response("site", service.update_site(session, site_id, body, if_match))
+    return updated_response(service.SITE.etag, service.update_site(session, site_id, body, if_match))
 
 
-@router.delete(
-    "/{site_id}",
-    status_code=204,
-    operation_id="deleteSite",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/{site_id}", operation_id="deleteSite", dependencies=EDITOR, **delete_route())
 def delete_site(site_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a site that holds no scanners, if If-Match names its current ETag."""
     service.delete_site(session, site_id, if_match)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import require_editor
+from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery, run_listing
 from app.core.bulk import (
     ItemVersion,
@@ -14,19 +14,25 @@ from app.core.bulk import (
     bulk_body,
     create_body,
     create_response,
-    csv_request_body,
     delete_rows,
     update_rows,
 )
 from app.core.choices import RestrictionKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
-from app.core.exports import EXPORT_RESPONSE, list_response
+from app.core.exports import list_response
 from app.core.http import created_response, updated_response
-from app.core.pagination import Page
 from app.core.params import IfMatch, ItemId
-from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.query import PageQuery, query_dependency, sort_query
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    create_route,
+    delete_route,
+    get_route,
+    list_route,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -69,13 +75,7 @@ class VendorQuery(PageQuery, AsOfQuery):
     sort: str | None = sort_query(service.VENDORS)
 
 
-@router.get(
-    "/vendors",
-    operation_id="listVendors",
-    response_model=Page[VendorPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(VendorQuery),
-)
+@router.get("/vendors", operation_id="listVendors", **list_route(VendorPublic, VendorQuery))
 async def list_vendors(
     request: Request, query: Annotated[VendorQuery, Depends(query_dependency(VendorQuery))]
 ) -> Response:
@@ -85,12 +85,7 @@ async def list_vendors(
     return await list_response(request, query, fetch, name="vendors", item_model=VendorPublic)
 
 
-@router.get(
-    "/vendors/{vendor_id}",
-    operation_id="getVendor",
-    response_model=VendorPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/vendors/{vendor_id}", operation_id="getVendor", **get_route(VendorPublic))
 async def get_vendor(request: Request, vendor_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor by id, with its restrictions."""
     return await item_get(request, service.VENDOR, vendor_id, as_of, service.get_vendor)
@@ -110,9 +105,7 @@ class VendorRestrictionQuery(PageQuery, AsOfQuery):
 @router.get(
     "/vendor-restrictions",
     operation_id="listVendorRestrictions",
-    response_model=Page[VendorRestrictionPublic],
-    responses={**problem_responses(*READ_PROBLEMS["list"]), **EXPORT_RESPONSE},
-    openapi_extra=query_parameters(VendorRestrictionQuery),
+    **list_route(VendorRestrictionPublic, VendorRestrictionQuery),
 )
 async def list_vendor_restrictions(
     request: Request, query: Annotated[VendorRestrictionQuery, Depends(query_dependency(VendorRestrictionQuery))]
@@ -124,10 +117,7 @@ async def list_vendor_restrictions(
 
 
 @router.get(
-    "/vendor-restrictions/{restriction_id}",
-    operation_id="getVendorRestriction",
-    response_model=VendorRestrictionPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
+    "/vendor-restrictions/{restriction_id}", operation_id="getVendorRestriction", **get_route(VendorRestrictionPublic)
 )
 async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor restriction by id."""
@@ -136,65 +126,38 @@ async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of
 
 @router.post(
     "/vendors",
-    status_code=201,
     operation_id="createVendor",
-    response_model=VendorPublic | list[VendorPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
-    openapi_extra=csv_request_body(VendorCreate, EXAMPLE_CSV),
+    dependencies=EDITOR,
+    **bulk_create_route(VendorPublic, VendorCreate, EXAMPLE_CSV),
 )
 @accepts_csv
 def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
     create = lambda data: service.create_vendor(session, data)  # noqa: E731
-    return create_response(request, body, VendorCreate, "vendor", create)
+    return create_response(request, body, VendorCreate, service.VENDOR.etag, create)
 
 
-@router.patch(
-    "/vendors",
-    operation_id="updateVendors",
-    response_model=list[VendorPublic],
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("/vendors", operation_id="updateVendors", dependencies=EDITOR, **bulk_update_route(VendorPublic))
 def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many vendors, each named by id with its current version or ETag: all of them or none."""
     update = lambda item_id, patch, if_match: service.update_vendor(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, VendorBulkUpdate, VendorUpdate, "vendor", update)
+    return update_rows(request, body, VendorBulkUpdate, VendorUpdate, service.VENDOR.etag, update)
 
 
-@router.delete(
-    "/vendors",
-    status_code=204,
-    operation_id="deleteVendors",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/vendors", operation_id="deleteVendors", dependencies=EDITOR, **delete_route())
 def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
     delete = lambda item_id, if_match: service.delete_vendor(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, "vendor", delete)
+    return delete_rows(request, body, service.VENDOR.etag, delete)
 
 
-@router.patch(
-    "/vendors/{vendor_id}",
-    operation_id="updateVendor",
-    response_model=VendorPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.patch("/vendors/{vendor_id}", operation_id="updateVendor", dependencies=EDITOR, **update_route(VendorPublic))
 def update_vendor(vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a vendor, if If-Match names its current ETag."""
-    return updated_response("vendor", service.update_vendor(session, vendor_id, body, if_match))
+    return updated_response(service.VENDOR.etag, service.update_vendor(session, vendor_id, body, if_match))
 
 
-@router.delete(
-    "/vendors/{vendor_id}",
-    status_code=204,
-    operation_id="deleteVendor",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
-)
+@router.delete("/vendors/{vendor_id}", operation_id="deleteVendor", dependencies=EDITOR, **delete_route())
 def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor no scanner or restriction refers to, if If-Match names its current ETag."""
     service.delete_vendor(session, vendor_id, if_match)
@@ -203,37 +166,35 @@ def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = No
 
 @router.post(
     "/vendor-restrictions",
-    status_code=201,
     operation_id="createVendorRestriction",
-    response_model=VendorRestrictionPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **create_route(VendorRestrictionPublic),
 )
 def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, session: SessionDep) -> Response:
     """Record a foreign government's decision or finding about a vendor."""
-    return created_response(request, "vendor-restriction", service.create_restriction(session, body))
+    return created_response(request, service.RESTRICTION.etag, service.create_restriction(session, body))
 
 
 @router.patch(
     "/vendor-restrictions/{restriction_id}",
     operation_id="updateVendorRestriction",
-    response_model=VendorRestrictionPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **update_route(VendorRestrictionPublic),
 )
 def update_vendor_restriction(
     restriction_id: ItemId, body: VendorRestrictionUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a vendor restriction, if If-Match names its current ETag."""
-    return updated_response("vendor-restriction", service.update_restriction(session, restriction_id, body, if_match))
+    return updated_response(
+        service.RESTRICTION.etag, service.update_restriction(session, restriction_id, body, if_match)
+    )
 
 
 @router.delete(
     "/vendor-restrictions/{restriction_id}",
-    status_code=204,
     operation_id="deleteVendorRestriction",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-    dependencies=[Depends(require_editor)],
+    dependencies=EDITOR,
+    **delete_route(),
 )
 def delete_vendor_restriction(restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor restriction, if If-Match names its current ETag."""

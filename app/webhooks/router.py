@@ -8,12 +8,13 @@ from starlette.responses import Response
 
 from app.auth.dependencies import require_admin
 from app.core.deps import ReadsDep, SessionDep
-from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.errors import READ_PROBLEMS, problem_responses
 from app.core.http import MAX_ID, created_response, item_response, updated_response
 from app.core.idempotency import exclude_from_replay
 from app.core.pagination import Page, page_response
 from app.core.params import DigitsOnly, IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
+from app.core.routes import create_route, delete_route, get_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.webhooks import service
 from app.webhooks.schemas import (
@@ -72,12 +73,7 @@ async def list_webhooks(
     return page_response(request, items, next_cursor)
 
 
-@router.get(
-    "/{webhook_id}",
-    operation_id="getWebhook",
-    response_model=WebhookPublic,
-    responses=problem_responses(*READ_PROBLEMS["get"]),
-)
+@router.get("/{webhook_id}", operation_id="getWebhook", **get_route(WebhookPublic))
 async def get_webhook(request: Request, webhook: WebhookDep) -> Response:
     """Get one webhook subscription by id, with how far delivery has got; never its secret. No `as_of`: its past
     is in the change log (admin)."""
@@ -100,25 +96,14 @@ async def list_webhook_deliveries(
     return page_response(request, items, next_cursor)
 
 
-@router.post(
-    "",
-    status_code=201,
-    operation_id="createWebhook",
-    response_model=WebhookCreated,
-    responses=problem_responses(*WRITE_PROBLEMS["create"]),
-)
+@router.post("", operation_id="createWebhook", **create_route(WebhookCreated))
 def create_webhook(request: Request, body: WebhookCreate, session: SessionDep) -> Response:
     """Subscribe a URL to the change log; the response shows the signing secret once."""
     exclude_from_replay(request, "secret")
     return created_response(request, "webhook", service.create_webhook(session, body))
 
 
-@router.patch(
-    "/{webhook_id}",
-    operation_id="updateWebhook",
-    response_model=WebhookPublic,
-    responses=problem_responses(*WRITE_PROBLEMS["update"]),
-)
+@router.patch("/{webhook_id}", operation_id="updateWebhook", **update_route(WebhookPublic))
 def update_webhook(
     request: Request, webhook_id: ItemId, body: WebhookUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
@@ -126,12 +111,7 @@ def update_webhook(
     return updated_response("webhook", service.update_webhook(session, webhook_id, body, if_match))
 
 
-@router.delete(
-    "/{webhook_id}",
-    status_code=204,
-    operation_id="deleteWebhook",
-    responses=problem_responses(*WRITE_PROBLEMS["delete"]),
-)
+@router.delete("/{webhook_id}", operation_id="deleteWebhook", **delete_route())
 def delete_webhook(webhook_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a subscription and its delivery log, if If-Match names its current ETag."""
     service.delete_webhook(session, webhook_id, if_match)
