@@ -144,7 +144,7 @@ async def list_mitigation_measures(
 )
 async def get_vendor_assessment(request: Request, assessment_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor assessment by id, with its pending change requests."""
-    return await item_get(request, service.ASSESSMENT, assessment_id, as_of, service.get_assessment, pending=True)
+    return await item_get(request, service.ASSESSMENT, assessment_id, as_of, pending=True)
 
 
 @router.post(
@@ -191,7 +191,7 @@ def delete_vendor_assessment(
 )
 async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one supplier-access fact by id."""
-    return await item_get(request, service.FACT, fact_id, as_of, service.get_fact)
+    return await item_get(request, service.FACT, fact_id, as_of)
 
 
 @router.post(
@@ -202,7 +202,7 @@ async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsO
 )
 def create_supplier_access_fact(request: Request, body: SupplierAccessFactCreate, session: SessionDep) -> Response:
     """Record whether the supplier has one kind of access to a scanner, with its source; one per scanner and aspect."""
-    return created_response(request, service.FACT.etag, service.create_fact(session, body))
+    return created_response(request, service.FACT.etag, service.FACT.create(session, body))
 
 
 @router.patch(
@@ -215,7 +215,7 @@ def update_supplier_access_fact(
     fact_id: ItemId, body: SupplierAccessFactUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a supplier-access fact, if If-Match names its current ETag."""
-    return updated_response(service.FACT.etag, service.update_fact(session, fact_id, body, if_match))
+    return updated_response(service.FACT.etag, service.FACT.update(session, fact_id, body, if_match))
 
 
 @router.delete(
@@ -223,14 +223,14 @@ def update_supplier_access_fact(
 )
 def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a supplier-access fact so its aspect is unrecorded again, if If-Match names its current ETag."""
-    service.delete_fact(session, fact_id, if_match)
+    service.FACT.delete(session, fact_id, if_match)
     return Response(status_code=204)
 
 
 @router.get("/access-overrides/{override_id}", operation_id="getAccessOverride", **get_route(AccessOverrideDetail))
 async def get_access_override(request: Request, override_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one access override by id, with its pending change requests."""
-    return await item_get(request, service.OVERRIDE, override_id, as_of, service.get_override, pending=True)
+    return await item_get(request, service.OVERRIDE, override_id, as_of, pending=True)
 
 
 @router.post(
@@ -275,7 +275,7 @@ def delete_access_override(
 )
 async def get_mitigation_measure(request: Request, measure_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one mitigation measure by id, with its pending change requests."""
-    return await item_get(request, service.MEASURE, measure_id, as_of, service.get_measure, pending=True)
+    return await item_get(request, service.MEASURE, measure_id, as_of, pending=True)
 
 
 @router.post(

@@ -9,33 +9,21 @@ from sqlmodel import Session
 from app.assessments.criteria import aspects_sql, derived_3a
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.assessments.schemas import (
-    AccessOverrideCreate,
     AccessOverridePublic,
-    AccessOverrideUpdate,
-    MitigationMeasureCreate,
     MitigationMeasurePublic,
-    MitigationMeasureUpdate,
-    SupplierAccessFactCreate,
     SupplierAccessFactPublic,
-    SupplierAccessFactUpdate,
-    VendorAssessmentCreate,
     VendorAssessmentPublic,
-    VendorAssessmentUpdate,
 )
 from app.changes.resources import (
     ForeignField,
     Resource,
     UniqueKey,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    read_item,
     read_page,
     register,
     row_shape,
     standard_sorts,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import AccessAspect, Answer, MeasureStatus
@@ -181,6 +169,7 @@ ASSESSMENT = register(
             ),
         ),
         foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
+        check=_valid_period,
     )
 )
 FACT = register(
@@ -252,11 +241,6 @@ async def list_assessments(
     return await read_page(reads, ASSESSMENT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_assessment(reads: ReadDatabase, assessment_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One vendor assessment by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, ASSESSMENT, assessment_id, past(at))
-
-
 async def list_overrides(
     reads: ReadDatabase,
     *,
@@ -269,11 +253,6 @@ async def list_overrides(
     """Access overrides, optionally of one scanner."""
     filters = equal_filters(Filters(), "access_override", scanner_id=scanner)
     return await read_page(reads, OVERRIDE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
-
-
-async def get_override(reads: ReadDatabase, override_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One access override by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, OVERRIDE, override_id, past(at))
 
 
 async def list_facts(
@@ -292,11 +271,6 @@ async def list_facts(
     return await read_page(reads, FACT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_fact(reads: ReadDatabase, fact_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One supplier-access fact by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, FACT, fact_id, past(at))
-
-
 async def list_measures(
     reads: ReadDatabase,
     *,
@@ -312,77 +286,4 @@ async def list_measures(
     return await read_page(reads, MEASURE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_measure(reads: ReadDatabase, measure_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One mitigation measure by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, MEASURE, measure_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def create_assessment(session: Session, data: VendorAssessmentCreate) -> dict[str, Any]:
-    """Record an assessment of an existing vendor; one per vendor and date."""
-    return create(session, ASSESSMENT, data, check=_valid_period)
-
-
-def update_assessment(
-    session: Session, assessment_id: int, patch: VendorAssessmentUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, ASSESSMENT, assessment_id, patch, if_match, check=_valid_period)
-
-
-def delete_assessment(session: Session, assessment_id: int, if_match: str | None) -> None:
-    """Delete a vendor assessment; the previous one, if any, becomes current."""
-    delete(session, ASSESSMENT, assessment_id, if_match)
-
-
-def create_override(session: Session, data: AccessOverrideCreate) -> dict[str, Any]:
-    """Override consideration 3a of an existing scanner, with a reason; one override per scanner."""
-    return create(session, OVERRIDE, data)
-
-
-def update_override(
-    session: Session, override_id: int, patch: AccessOverrideUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, OVERRIDE, override_id, patch, if_match)
-
-
-def delete_override(session: Session, override_id: int, if_match: str | None) -> None:
-    """Delete an access override; the scanner's 3a is derived from its supplier-access facts again."""
-    delete(session, OVERRIDE, override_id, if_match)
-
-
-def create_fact(session: Session, data: SupplierAccessFactCreate) -> dict[str, Any]:
-    """Record a supplier-access fact of an existing scanner; one per scanner and aspect."""
-    return create(session, FACT, data)
-
-
-def update_fact(
-    session: Session, fact_id: int, patch: SupplierAccessFactUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, FACT, fact_id, patch, if_match)
-
-
-def delete_fact(session: Session, fact_id: int, if_match: str | None) -> None:
-    """Delete a supplier-access fact; its aspect is not recorded again."""
-    delete(session, FACT, fact_id, if_match)
-
-
-def create_measure(session: Session, data: MitigationMeasureCreate) -> dict[str, Any]:
-    """Record a mitigation measure for an existing scanner."""
-    return create(session, MEASURE, data)
-
-
-def update_measure(
-    session: Session, measure_id: int, patch: MitigationMeasureUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, MEASURE, measure_id, patch, if_match)
-
-
-def delete_measure(session: Session, measure_id: int, if_match: str | None) -> None:
-    """Delete a mitigation measure."""
-    delete(session, MEASURE, measure_id, if_match)

@@ -62,7 +62,7 @@ async def list_audits(
 @router.get("/audits/{audit_id}", operation_id="getAudit", **get_route(AuditDetail))
 async def get_audit(request: Request, audit_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit by id, with its scope and the statuses it may move to next, and its pending change requests."""
-    return await item_get(request, service.AUDIT, audit_id, as_of, service.get_audit, pending=True)
+    return await item_get(request, service.AUDIT, audit_id, as_of, pending=True)
 
 
 @router.post("/audits", operation_id="createAudit", dependencies=EDITOR, **create_route(AuditPublic, ACCEPTED_RESPONSE))
@@ -87,7 +87,7 @@ def update_audit(
 @router.delete("/audits/{audit_id}", operation_id="deleteAudit", dependencies=EDITOR, **delete_route())
 def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an audit without findings, if If-Match names its current ETag."""
-    service.delete_audit(session, audit_id, if_match)
+    service.AUDIT.delete(session, audit_id, if_match)
     return Response(status_code=204)
 
 
@@ -114,7 +114,7 @@ async def list_findings(
 @router.get("/findings/{finding_id}", operation_id="getFinding", **get_route(FindingDetail))
 async def get_finding(request: Request, finding_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one audit finding by id, with its pending change requests."""
-    return await item_get(request, service.FINDING, finding_id, as_of, service.get_finding, pending=True)
+    return await item_get(request, service.FINDING, finding_id, as_of, pending=True)
 
 
 @router.post(

@@ -12,9 +12,7 @@ from app.audits.schemas import (
     AuditCreate,
     AuditPublic,
     AuditUpdate,
-    FindingCreate,
     FindingPublic,
-    FindingUpdate,
 )
 from app.audits.status import audit_covers
 from app.changes.links import check_ids_exist
@@ -25,10 +23,8 @@ from app.changes.resources import (
     check_unique,
     columns_sql,
     create,
-    delete,
     equal_filters,
     load,
-    read_item,
     read_page,
     register,
     relink,
@@ -37,7 +33,6 @@ from app.changes.resources import (
     stored,
     unique,
     unique_problems,
-    update,
 )
 from app.changes.versions import past
 from app.changes.writes import expected_version, update_row
@@ -144,6 +139,17 @@ AUDIT = register(
     )
 )
 
+
+def _within_audit_scope(session: Session, finding: Finding | None, values: dict[str, Any]) -> None:
+    """A finding belongs to an existing audit and concerns only scanners that audit covers."""
+    audit_id = values["audit_id"] if finding is None else finding.audit_id
+    audit = session.get(Audit, audit_id)
+    if audit is None:
+        raise _invalid("audit_id", f"no audit with id {audit_id}")
+    if values.get("scanner_ids") is not None:
+        _check_in_scope(session, audit, values["scanner_ids"])
+
+
 FINDING = register(
     Resource(
         name="findings",
@@ -153,6 +159,7 @@ FINDING = register(
         label="finding",
         tag="audits",
         links=(_FINDING_SCANNERS,),
+        check=_within_audit_scope,
         restorable=False,
     )
 )
@@ -190,11 +197,6 @@ async def list_audits(
     return await read_page(reads, AUDIT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_audit(reads: ReadDatabase, audit_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One audit by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, AUDIT, audit_id, past(at))
-
-
 async def list_findings(
     reads: ReadDatabase,
     *,
@@ -218,11 +220,6 @@ async def list_findings(
             scanner=scanner,
         )
     return await read_page(reads, FINDING, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
-
-
-async def get_finding(reads: ReadDatabase, finding_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One finding by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, FINDING, finding_id, past(at))
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
@@ -347,11 +344,6 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     return load_audit(session, audit_id)
 
 
-def delete_audit(session: Session, audit_id: int, if_match: str | None) -> None:
-    """Delete an audit without findings, and its scope (409 while findings or investigations refer to it)."""
-    delete(session, AUDIT, audit_id, if_match)
-
-
 def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> None:
     check_ids_exist(session, Scanner, scanner_ids, "scanner_ids", "scanner")
     if audit.covers_all_scanners or not scanner_ids:
@@ -363,33 +355,3 @@ def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> N
     outside = list(session.execute(uncovered, {"audit": audit.id, "scanner_ids": scanner_ids}).scalars())
     if outside:
         raise _invalid("scanner_ids", f"scanner(s) {', '.join(map(str, outside))} are outside audit {audit.id}'s scope")
-
-
-def load_finding(session: Session, finding_id: int) -> dict[str, Any]:
-    """A finding with its scanners, read inside the write transaction."""
-    return load(session, FINDING, finding_id)
-
-
-def _audit_of(session: Session, audit_id: int) -> Audit:
-    audit = session.get(Audit, audit_id)
-    if audit is None:
-        raise _invalid("audit_id", f"no audit with id {audit_id}")
-    return audit
-
-
-def create_finding(session: Session, data: FindingCreate) -> dict[str, Any]:
-    """Record a finding of an existing audit, concerning scanners within its scope."""
-    _check_in_scope(session, _audit_of(session, data.audit_id), data.scanner_ids)
-    return create(session, FINDING, data)
-
-
-def update_finding(session: Session, finding_id: int, patch: FindingUpdate, if_match: str | None) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version; ``scanner_ids`` replaces the list."""
-    if patch.scanner_ids is not None:
-        _check_in_scope(session, _audit_of(session, stored(session, FINDING, finding_id).audit_id), patch.scanner_ids)
-    return update(session, FINDING, finding_id, patch, if_match)
-
-
-def delete_finding(session: Session, finding_id: int, if_match: str | None) -> None:
-    """Delete a finding and its links to scanners."""
-    delete(session, FINDING, finding_id, if_match)

@@ -12,7 +12,7 @@ reads take a ``PastReading`` to answer as of an instant with the same SQL as the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.changes.links import attach_links, attach_links_in_session, check_ids_exist, delete_links, replace_links
+from app.changes.versions import past
 from app.changes.writes import (
     count_references,
     delete_row,
@@ -43,6 +44,8 @@ from app.core.reads import ReadDatabase, Row
 Item = dict[str, Any]
 Check = Callable[[Session, Any, dict[str, Any]], None]
 """A domain rule run before a write: (session, the row as stored or None on create, the values to write)."""
+Attach = Callable[[ReadDatabase, list[Item], PastReading | None], Awaitable[None]]
+"""Adds to a page of items what their rows do not hold (as it stood at the reading's instant, when given)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,12 @@ class Resource:
     """Link rows of other objects that name this one and go with it when it is deleted: (model, column)."""
     problems: Mapping[str, ProblemError] = field(default_factory=dict)
     """Problems for violations of the table's own CHECK constraints, by constraint name."""
+    check: Check | None = None
+    """The domain's own rule for a create or update, run after the shared checks of ids and before the unique
+    keys: ``check(session, stored row or None, values to write)``, raising a problem to refuse the write."""
+    attach: Attach | None = None
+    """Adds what the listing's row does not hold (e.g. embedded lists) to items read, as they stood when
+    reading the past."""
     extend: Callable[[Session, Item], None] | None = None
     """Adds what the listing's row does not hold to an item read inside a write (e.g. embedded lists)."""
     restorable: bool = True
@@ -142,6 +151,42 @@ class Resource:
     @property
     def table_name(self) -> str:
         return self.model.__tablename__  # type: ignore[return-value]  # SQLModel declares it as a declared_attr
+
+    # The generic service: what every collection's service and router call.
+
+    async def page(
+        self,
+        reads: ReadDatabase,
+        filters: Filters,
+        *,
+        sort: str | None,
+        limit: int,
+        cursor: str | None,
+        at: datetime | None = None,
+        heavy: bool = False,
+    ) -> tuple[list[Item], str | None]:
+        """One page of the listing with ``filters``, as it stands or (``at``) as it stood."""
+        return await read_page(reads, self, filters, sort=sort, limit=limit, cursor=cursor, past=past(at), heavy=heavy)
+
+    async def get(self, reads: ReadDatabase, item_id: int, at: datetime | None = None) -> Item:
+        """One item by id, as it stands or (``at``) as it stood; a 404 naming the instant otherwise."""
+        return await read_item(reads, self, item_id, past(at))
+
+    def load(self, session: Session, item_id: int) -> Item:
+        """One item as GET shows it, read inside the write transaction."""
+        return load(session, self, item_id)
+
+    def create(self, session: Session, data: BaseModel | Mapping[str, Any]) -> Item:
+        """Store a new object (409 for a taken unique key, 422 for an id naming nothing) and return it."""
+        return create(session, self, data, self.check)
+
+    def update(self, session: Session, item_id: int, patch: BaseModel, if_match: str | None) -> Item:
+        """Change the fields sent, if ``if_match`` names the current version; return the item."""
+        return update(session, self, item_id, patch, if_match, self.check)
+
+    def delete(self, session: Session, item_id: int, if_match: str | None) -> None:
+        """Delete an object nothing refers to, if ``if_match`` names the current version."""
+        delete(session, self, item_id, if_match)
 
     def named(self, row: Any) -> str:
         """How a message names a stored row: ``Site 'maasvlakte'``, ``Audit 3``."""
@@ -227,6 +272,8 @@ def _not_found(resource: Resource, item_id: int, at: datetime | None) -> NotFoun
 async def _attach(reads: ReadDatabase, resource: Resource, items: list[Item], past: PastReading | None) -> None:
     for links in resource.links:
         await attach_links(reads, items, **links.reading, past=past)
+    if resource.attach is not None:
+        await resource.attach(reads, items, past)
 
 
 async def read_page(
@@ -372,10 +419,10 @@ def create(
     """Store a new object from a create body (its link lists become link rows); 409 for a taken unique
     key, 422 for an id naming nothing; ``check`` adds the domain's own rules."""
     values = data.model_dump() if isinstance(data, BaseModel) else dict(data)
-    sent_links = _split_links(resource, values)
     check_foreign(session, resource, values)
     if check is not None:
         check(session, None, values)
+    sent_links = _split_links(resource, values)
     check_unique(session, resource, values)
     _check_links(session, sent_links)
     item_id = insert_row(session, resource.model(**values), unique_problems(resource, values))
@@ -400,7 +447,7 @@ def update(
     changes = {name: value for name, value in sent.items() if getattr(row, name) != value}
     check_foreign(session, resource, changes)
     if check is not None:
-        check(session, row, changes)
+        check(session, row, {**changes, **{links.field: ids for links, ids in sent_links.items()}})
     check_unique(session, resource, changes, row)
     _check_links(session, sent_links)
     links_changed = relink(session, item_id, sent_links)

@@ -4,7 +4,6 @@ Each collection declares those endpoints in its own router, one function per end
 docstring, so its operation ids are found by grep; the route options and the work are shared here.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -24,12 +23,9 @@ from app.core.query import PageQuery, query_dependency, query_parameters, sort_q
 from app.core.reads import off_loop
 from app.core.urls import public_url
 
-ItemRead = Callable[..., Awaitable[dict[str, Any]]]
-"""A service's item read: ``read(reads, item_id)``, or ``read(reads, item_id, at)`` for the past."""
-
 
 async def item_get(
-    request: Request, resource: Resource, item_id: int, as_of: str | None, read: ItemRead, *, pending: bool = False
+    request: Request, resource: Resource, item_id: int, as_of: str | None, *, pending: bool = False
 ) -> Response:
     """One item with its ETag, as it stands or (``as_of``) as it stood; 404 when there is none.
 
@@ -37,7 +33,7 @@ async def item_get(
     without reading the item. ``pending``: the item lists the change requests waiting on it."""
     reads = request.app.state.reads
     if as_of is not None:
-        item = await off_loop(read)(reads, item_id, parse_as_of(as_of))
+        item = await off_loop(resource.get)(reads, item_id, parse_as_of(as_of))
         return item_response(request, resource.etag, item)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match:
@@ -45,7 +41,7 @@ async def item_get(
         etag = None if version is None else etag_for(resource.etag, item_id, version)
         if etag is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers={"ETag": etag})
-    item = await read(reads, item_id)
+    item = await resource.get(reads, item_id)
     if pending:
         item = await with_pending(request, resource.name, item)
     return item_response(request, resource.etag, item)

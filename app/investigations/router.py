@@ -50,13 +50,13 @@ async def list_investigations(
 @router.get("/{investigation_id}", operation_id="getInvestigation", **get_route(InvestigationPublic))
 async def get_investigation(request: Request, investigation_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one investigation by id, with the vendors and scanners it concerns."""
-    return await item_get(request, service.INVESTIGATION, investigation_id, as_of, service.get_investigation)
+    return await item_get(request, service.INVESTIGATION, investigation_id, as_of)
 
 
 @router.post("", operation_id="createInvestigation", dependencies=EDITOR, **create_route(InvestigationPublic))
 def create_investigation(request: Request, body: InvestigationCreate, session: SessionDep) -> Response:
     """Record an investigation and the vendors and scanners it concerns; its title must be unique."""
-    return created_response(request, service.INVESTIGATION.etag, service.create_investigation(session, body))
+    return created_response(request, service.INVESTIGATION.etag, service.INVESTIGATION.create(session, body))
 
 
 @router.patch(
@@ -67,14 +67,14 @@ def update_investigation(
 ) -> Response:
     """Change the fields sent of an investigation, if If-Match names its current ETag."""
     return updated_response(
-        service.INVESTIGATION.etag, service.update_investigation(session, investigation_id, body, if_match)
+        service.INVESTIGATION.etag, service.INVESTIGATION.update(session, investigation_id, body, if_match)
     )
 
 
 @router.delete("/{investigation_id}", operation_id="deleteInvestigation", dependencies=EDITOR, **delete_route())
 def delete_investigation(investigation_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an investigation record (the vendors and scanners stay), if If-Match names its current ETag."""
-    service.delete_investigation(session, investigation_id, if_match)
+    service.INVESTIGATION.delete(session, investigation_id, if_match)
     return Response(status_code=204)
 
 

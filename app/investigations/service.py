@@ -11,17 +11,12 @@ from app.changes.resources import (
     LinkSet,
     Resource,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    load,
-    read_item,
     read_page,
     register,
     row_shape,
     standard_sorts,
     unique,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import InvestigationStatus
@@ -31,7 +26,7 @@ from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
-from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
+from app.investigations.schemas import InvestigationPublic
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
 
@@ -66,6 +61,19 @@ INVESTIGATIONS = Listing(
     shape=shape_investigation,
 )
 
+
+def _known_by_now(session: Session, investigation: Investigation | None, values: dict[str, Any]) -> None:
+    """A status cannot be known on a date that has not come yet."""
+    known_on: date | None = values.get("status_known_on")
+    if known_on is not None and known_on > utcnow().date():
+        raise InvalidRequest(
+            f"status_known_on {known_on.isoformat()} is in the future; give the date of the source.",
+            errors=[
+                {"location": "body", "field": "status_known_on", "message": "in the future", "type": "value_error"}
+            ],
+        )
+
+
 INVESTIGATION = register(
     Resource(
         name="investigations",
@@ -80,6 +88,7 @@ INVESTIGATION = register(
             LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor"),
             LinkSet("scanner_ids", InvestigationScanner, "investigation_id", "scanner_id", Scanner, "scanner"),
         ),
+        check=_known_by_now,
         restorable=False,
     )
 )
@@ -114,43 +123,4 @@ async def list_investigations(
     return await read_page(reads, INVESTIGATION, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_investigation(reads: ReadDatabase, investigation_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One investigation by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, INVESTIGATION, investigation_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def load_investigation(session: Session, investigation_id: int) -> dict[str, Any]:
-    """An investigation with its vendors and scanners, read inside the write transaction."""
-    return load(session, INVESTIGATION, investigation_id)
-
-
-def _known_by_now(session: Session, investigation: Investigation | None, values: dict[str, Any]) -> None:
-    """A status cannot be known on a date that has not come yet."""
-    known_on: date | None = values.get("status_known_on")
-    if known_on is not None and known_on > utcnow().date():
-        raise InvalidRequest(
-            f"status_known_on {known_on.isoformat()} is in the future; give the date of the source.",
-            errors=[
-                {"location": "body", "field": "status_known_on", "message": "in the future", "type": "value_error"}
-            ],
-        )
-
-
-def create_investigation(session: Session, data: InvestigationCreate) -> dict[str, Any]:
-    """Record an investigation and link the vendors and scanners it concerns; a taken title is a 409."""
-    return create(session, INVESTIGATION, data, check=_known_by_now)
-
-
-def update_investigation(
-    session: Session, investigation_id: int, patch: InvestigationUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version; the id lists replace the links."""
-    return update(session, INVESTIGATION, investigation_id, patch, if_match, check=_known_by_now)
-
-
-def delete_investigation(session: Session, investigation_id: int, if_match: str | None) -> None:
-    """Delete an investigation and its links (the vendors and scanners stay)."""
-    delete(session, INVESTIGATION, investigation_id, if_match)

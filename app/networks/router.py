@@ -63,7 +63,7 @@ async def list_networks(
 @router.get("/{network_id}", operation_id="getNetwork", **get_route(NetworkPublic))
 async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one network by id."""
-    return await item_get(request, service.NETWORK, network_id, as_of, service.get_network)
+    return await item_get(request, service.NETWORK, network_id, as_of)
 
 
 @router.post(
@@ -75,34 +75,34 @@ async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) 
 @accepts_csv
 def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a network; its code must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.create_network(session, data)  # noqa: E731
+    create = lambda data: service.NETWORK.create(session, data)  # noqa: E731
     return create_response(request, body, NetworkCreate, service.NETWORK.etag, create)
 
 
 @router.patch("", operation_id="updateNetworks", dependencies=EDITOR, **bulk_update_route(NetworkPublic))
 def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many networks, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.update_network(session, item_id, patch, if_match)  # noqa: E731
+    update = lambda item_id, patch, if_match: service.NETWORK.update(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, service.NETWORK.etag, update)
 
 
 @router.delete("", operation_id="deleteNetworks", dependencies=EDITOR, **delete_route())
 def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many networks, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.delete_network(session, item_id, if_match)  # noqa: E731
+    delete = lambda item_id, if_match: service.NETWORK.delete(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, service.NETWORK.etag, delete)
 
 
 @router.patch("/{network_id}", operation_id="updateNetwork", dependencies=EDITOR, **update_route(NetworkPublic))
 def update_network(network_id: ItemId, body: NetworkUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a network, if If-Match names its current ETag."""
-    return updated_response(service.NETWORK.etag, service.update_network(session, network_id, body, if_match))
+    return updated_response(service.NETWORK.etag, service.NETWORK.update(session, network_id, body, if_match))
 
 
 @router.delete("/{network_id}", operation_id="deleteNetwork", dependencies=EDITOR, **delete_route())
 def delete_network(network_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a network no scanner is linked into, if If-Match names its current ETag."""
-    service.delete_network(session, network_id, if_match)
+    service.NETWORK.delete(session, network_id, if_match)
     return Response(status_code=204)
 
 

@@ -51,13 +51,13 @@ async def list_operators(
 @router.get("/{operator_id}", operation_id="getOperator", **get_route(OperatorPublic))
 async def get_operator(request: Request, operator_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one operator by id, with the sites and scanners it operates."""
-    return await item_get(request, service.OPERATOR, operator_id, as_of, service.get_operator)
+    return await item_get(request, service.OPERATOR, operator_id, as_of)
 
 
 @router.post("", operation_id="createOperator", dependencies=EDITOR, **create_route(OperatorPublic))
 def create_operator(request: Request, body: OperatorCreate, session: SessionDep) -> Response:
     """Record an operator and the sites and scanners it operates; its code must be unique."""
-    return created_response(request, service.OPERATOR.etag, service.create_operator(session, body))
+    return created_response(request, service.OPERATOR.etag, service.OPERATOR.create(session, body))
 
 
 @router.patch("/{operator_id}", operation_id="updateOperator", dependencies=EDITOR, **update_route(OperatorPublic))
@@ -65,13 +65,13 @@ def update_operator(
     operator_id: ItemId, body: OperatorUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an operator, if If-Match names its current ETag."""
-    return updated_response(service.OPERATOR.etag, service.update_operator(session, operator_id, body, if_match))
+    return updated_response(service.OPERATOR.etag, service.OPERATOR.update(session, operator_id, body, if_match))
 
 
 @router.delete("/{operator_id}", operation_id="deleteOperator", dependencies=EDITOR, **delete_route())
 def delete_operator(operator_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an operator record (the sites and scanners stay), if If-Match names its current ETag."""
-    service.delete_operator(session, operator_id, if_match)
+    service.OPERATOR.delete(session, operator_id, if_match)
     return Response(status_code=204)
 
 

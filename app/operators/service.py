@@ -3,23 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from app.changes.resources import (
     LinkSet,
     Resource,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    load,
-    read_item,
     read_page,
     register,
     row_shape,
     standard_sorts,
     unique,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import Answer, OperatorKind, ScanDirection
@@ -27,7 +20,7 @@ from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase
 from app.operators.models import Operator, OperatorScanner, OperatorSite
-from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
+from app.operators.schemas import OperatorPublic
 from app.scanners.models import Scanner
 from app.sites.models import Site
 
@@ -106,29 +99,4 @@ async def list_operators(
     return await read_page(reads, OPERATOR, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_operator(reads: ReadDatabase, operator_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One operator by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, OPERATOR, operator_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def load_operator(session: Session, operator_id: int) -> dict[str, Any]:
-    """An operator with its sites and scanners, read inside the write transaction."""
-    return load(session, OPERATOR, operator_id)
-
-
-def create_operator(session: Session, data: OperatorCreate) -> dict[str, Any]:
-    """Record an operator and link the sites and scanners it operates; a taken code is a 409."""
-    return create(session, OPERATOR, data)
-
-
-def update_operator(session: Session, operator_id: int, patch: OperatorUpdate, if_match: str | None) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version; the id lists replace the links."""
-    return update(session, OPERATOR, operator_id, patch, if_match)
-
-
-def delete_operator(session: Session, operator_id: int, if_match: str | None) -> None:
-    """Delete an operator and its links (the sites and scanners stay)."""
-    delete(session, OPERATOR, operator_id, if_match)

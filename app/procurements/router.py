@@ -50,13 +50,13 @@ async def list_procurements(
 @router.get("/{procurement_id}", operation_id="getProcurement", **get_route(ProcurementPublic))
 async def get_procurement(request: Request, procurement_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one procurement by id, with the scanners it bought."""
-    return await item_get(request, service.PROCUREMENT, procurement_id, as_of, service.get_procurement)
+    return await item_get(request, service.PROCUREMENT, procurement_id, as_of)
 
 
 @router.post("", operation_id="createProcurement", dependencies=EDITOR, **create_route(ProcurementPublic))
 def create_procurement(request: Request, body: ProcurementCreate, session: SessionDep) -> Response:
     """Record a procurement and the scanners it bought."""
-    return created_response(request, service.PROCUREMENT.etag, service.create_procurement(session, body))
+    return created_response(request, service.PROCUREMENT.etag, service.PROCUREMENT.create(session, body))
 
 
 @router.patch(
@@ -67,14 +67,14 @@ def update_procurement(
 ) -> Response:
     """Change the fields sent of a procurement, if If-Match names its current ETag."""
     return updated_response(
-        service.PROCUREMENT.etag, service.update_procurement(session, procurement_id, body, if_match)
+        service.PROCUREMENT.etag, service.PROCUREMENT.update(session, procurement_id, body, if_match)
     )
 
 
 @router.delete("/{procurement_id}", operation_id="deleteProcurement", dependencies=EDITOR, **delete_route())
 def delete_procurement(procurement_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a procurement record (the scanners it bought stay), if If-Match names its current ETag."""
-    service.delete_procurement(session, procurement_id, if_match)
+    service.PROCUREMENT.delete(session, procurement_id, if_match)
     return Response(status_code=204)
 
 

@@ -3,31 +3,24 @@
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    load,
-    read_item,
     read_page,
     ref_filter,
     register,
     row_shape,
     standard_sorts,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import QuickscanStatus
 from app.core.pagination import Filters, Listing, SortField
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.procurements.models import Procurement, ProcurementScanner
-from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
+from app.procurements.schemas import ProcurementPublic
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
 
@@ -102,31 +95,4 @@ async def list_procurements(
     return await read_page(reads, PROCUREMENT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_procurement(reads: ReadDatabase, procurement_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One procurement by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, PROCUREMENT, procurement_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def load_procurement(session: Session, procurement_id: int) -> dict[str, Any]:
-    """A procurement with its scanners, read inside the write transaction."""
-    return load(session, PROCUREMENT, procurement_id)
-
-
-def create_procurement(session: Session, data: ProcurementCreate) -> dict[str, Any]:
-    """Record a procurement of an existing vendor and link the scanners it bought."""
-    return create(session, PROCUREMENT, data)
-
-
-def update_procurement(
-    session: Session, procurement_id: int, patch: ProcurementUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version; ``scanner_ids`` replaces the list."""
-    return update(session, PROCUREMENT, procurement_id, patch, if_match)
-
-
-def delete_procurement(session: Session, procurement_id: int, if_match: str | None) -> None:
-    """Delete a procurement and its links to scanners (the scanners stay)."""
-    delete(session, PROCUREMENT, procurement_id, if_match)

@@ -79,7 +79,7 @@ async def list_scanners(
 @router.get("/{scanner_id}", operation_id="getScanner", **get_route(ScannerDetail))
 async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one scanner by id, with its site, vendor and network in brief and its pending change requests."""
-    return await item_get(request, service.SCANNER, scanner_id, as_of, service.get_scanner, pending=True)
+    return await item_get(request, service.SCANNER, scanner_id, as_of, pending=True)
 
 
 @router.post(
@@ -91,7 +91,7 @@ async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) 
 @accepts_csv
 def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a scanner; a fibre-linked one must name its network, a standalone one none; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.create_scanner(session, data)  # noqa: E731
+    create = lambda data: service.SCANNER.create(session, data)  # noqa: E731
     return create_response(request, body, ScannerCreate, service.SCANNER.etag, create)
 
 
@@ -108,7 +108,7 @@ def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change
 @router.delete("", operation_id="deleteScanners", dependencies=EDITOR, **delete_route())
 def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many scanners, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.delete_scanner(session, item_id, if_match)  # noqa: E731
+    delete = lambda item_id, if_match: service.SCANNER.delete(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, service.SCANNER.etag, delete)
 
 
@@ -125,7 +125,7 @@ def update_scanner(
 @router.delete("/{scanner_id}", operation_id="deleteScanner", dependencies=EDITOR, **delete_route())
 def delete_scanner(scanner_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a scanner record, if If-Match names its current ETag."""
-    service.delete_scanner(session, scanner_id, if_match)
+    service.SCANNER.delete(session, scanner_id, if_match)
     return Response(status_code=204)
 
 

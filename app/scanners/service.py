@@ -12,16 +12,12 @@ from app.changes.resources import (
     ForeignField,
     Reference,
     Resource,
-    create,
-    delete,
     equal_filters,
-    read_item,
     read_page,
     ref_filter,
     register,
     standard_sorts,
     unique,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
@@ -33,7 +29,7 @@ from app.networks.models import Network
 from app.operators.models import OperatorScanner
 from app.procurements.models import ProcurementScanner
 from app.scanners.models import Scanner
-from app.scanners.schemas import ScannerCreate, ScannerPublic, ScannerUpdate, check_network_rule
+from app.scanners.schemas import ScannerPublic, check_network_rule
 from app.sites.models import Site
 from app.vendors.models import Vendor
 
@@ -91,6 +87,21 @@ SCANNERS = Listing(
 )
 
 
+def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[str, Any]) -> None:
+    """A scanner is fibre-linked into a named network or standalone without one, after the change too."""
+    if scanner is None:
+        return  # a new scanner's body is checked by its schema
+    mode = values.get("network_mode", scanner.network_mode)
+    network_id = values["network_id"] if "network_id" in values else scanner.network_id
+    try:
+        check_network_rule(mode, network_id)
+    except ValueError as error:
+        raise InvalidRequest(
+            f"{error}.",
+            errors=[{"location": "body", "field": "network_id", "message": str(error), "type": "network_rule"}],
+        ) from None
+
+
 SCANNER = register(
     Resource(
         name="scanners",
@@ -116,6 +127,7 @@ SCANNER = register(
             Reference(InvestigationScanner, "scanner_id", "investigation(s)"),
         ),
         owned_by=((OperatorScanner, "scanner_id"),),
+        check=_keep_network_rule,
         problems={
             "ck_scanner_network_mode_matches_network": InvalidRequest(
                 "A fibre_linked scanner must name its network_id and a standalone one must not."
@@ -160,41 +172,4 @@ async def list_scanners(
     return await read_page(reads, SCANNER, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_scanner(reads: ReadDatabase, scanner_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One scanner by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, SCANNER, scanner_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[str, Any]) -> None:
-    """A scanner is fibre-linked into a named network or standalone without one, after the change too."""
-    if scanner is None:
-        return  # a new scanner's body is checked by its schema
-    mode = values.get("network_mode", scanner.network_mode)
-    network_id = values["network_id"] if "network_id" in values else scanner.network_id
-    try:
-        check_network_rule(mode, network_id)
-    except ValueError as error:
-        raise InvalidRequest(
-            f"{error}.",
-            errors=[{"location": "body", "field": "network_id", "message": str(error), "type": "network_rule"}],
-        ) from None
-
-
-def create_scanner(session: Session, data: ScannerCreate) -> dict[str, Any]:
-    """Create a scanner at an existing site; a taken asset tag is a 409."""
-    return create(session, SCANNER, data)
-
-
-def update_scanner(session: Session, scanner_id: int, patch: ScannerUpdate, if_match: str | None) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version; the result must keep the network rule."""
-    return update(session, SCANNER, scanner_id, patch, if_match, check=_keep_network_rule)
-
-
-def delete_scanner(session: Session, scanner_id: int, if_match: str | None) -> None:
-    """Delete a scanner record no procurement, audit, finding, assessment or investigation refers to (409 otherwise).
-
-    Its operators' links to it go with it (who operates a scanner is a fact about that scanner)."""
-    delete(session, SCANNER, scanner_id, if_match)

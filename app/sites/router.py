@@ -73,7 +73,7 @@ async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query
 @router.get("/{site_id}", operation_id="getSite", **get_route(SitePublic))
 async def get_site(request: Request, site_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one site by id."""
-    return await item_get(request, service.SITE, site_id, as_of, service.get_site)
+    return await item_get(request, service.SITE, site_id, as_of)
 
 
 @router.post(
@@ -82,34 +82,34 @@ async def get_site(request: Request, site_id: ItemId, as_of: AsOf = None) -> Res
 @accepts_csv
 def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a site; its code must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.create_site(session, data)  # noqa: E731
+    create = lambda data: service.SITE.create(session, data)  # noqa: E731
     return create_response(request, body, SiteCreate, service.SITE.etag, create)
 
 
 @router.patch("", operation_id="updateSites", dependencies=EDITOR, **bulk_update_route(SitePublic))
 def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many sites, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.update_site(session, item_id, patch, if_match)  # noqa: E731
+    update = lambda item_id, patch, if_match: service.SITE.update(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, SiteBulkUpdate, SiteUpdate, service.SITE.etag, update)
 
 
 @router.delete("", operation_id="deleteSites", dependencies=EDITOR, **delete_route())
 def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many sites, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.delete_site(session, item_id, if_match)  # noqa: E731
+    delete = lambda item_id, if_match: service.SITE.delete(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, service.SITE.etag, delete)
 
 
 @router.patch("/{site_id}", operation_id="updateSite", dependencies=EDITOR, **update_route(SitePublic))
 def update_site(site_id: ItemId, body: SiteUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a site, if If-Match names its current ETag."""
-    return updated_response(service.SITE.etag, service.update_site(session, site_id, body, if_match))
+    return updated_response(service.SITE.etag, service.SITE.update(session, site_id, body, if_match))
 
 
 @router.delete("/{site_id}", operation_id="deleteSite", dependencies=EDITOR, **delete_route())
 def delete_site(site_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a site that holds no scanners, if If-Match names its current ETag."""
-    service.delete_site(session, site_id, if_match)
+    service.SITE.delete(session, site_id, if_match)
     return Response(status_code=204)
 
 

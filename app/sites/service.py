@@ -3,22 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from app.changes.resources import (
     Reference,
     Resource,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    read_item,
     read_page,
     register,
     row_shape,
     standard_sorts,
     unique,
-    update,
 )
 from app.changes.versions import past
 from app.core.choices import ScannerListCompleteness, SiteKind
@@ -28,7 +22,7 @@ from app.core.reads import ReadDatabase, Row
 from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
 from app.sites.models import Site
-from app.sites.schemas import SiteCreate, SitePublic, SiteUpdate
+from app.sites.schemas import SitePublic
 
 _FIELDS = ("id", "code", "name", "kind", "country", "locality", "scanner_list", "scanner_list_as_stated", "notes")
 _shape_columns = row_shape(*_FIELDS)
@@ -91,23 +85,3 @@ async def list_sites(
             **params,
         )
     return await read_page(reads, SITE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
-
-
-async def get_site(reads: ReadDatabase, site_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One site by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, SITE, site_id, past(at))
-
-
-def create_site(session: Session, data: SiteCreate) -> dict[str, Any]:
-    """Create a site; a taken code is a 409."""
-    return create(session, SITE, data)
-
-
-def update_site(session: Session, site_id: int, patch: SiteUpdate, if_match: str | None) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, SITE, site_id, patch, if_match)
-
-
-def delete_site(session: Session, site_id: int, if_match: str | None) -> None:
-    """Delete a site that holds no scanners (409 otherwise); its operators' links to it go with it."""
-    delete(session, SITE, site_id, if_match)

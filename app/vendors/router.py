@@ -88,7 +88,7 @@ async def list_vendors(
 @router.get("/vendors/{vendor_id}", operation_id="getVendor", **get_route(VendorPublic))
 async def get_vendor(request: Request, vendor_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor by id, with its restrictions."""
-    return await item_get(request, service.VENDOR, vendor_id, as_of, service.get_vendor)
+    return await item_get(request, service.VENDOR, vendor_id, as_of)
 
 
 class VendorRestrictionQuery(PageQuery, AsOfQuery):
@@ -121,7 +121,7 @@ async def list_vendor_restrictions(
 )
 async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of: AsOf = None) -> Response:
     """Get one vendor restriction by id."""
-    return await item_get(request, service.RESTRICTION, restriction_id, as_of, service.get_restriction)
+    return await item_get(request, service.RESTRICTION, restriction_id, as_of)
 
 
 @router.post(
@@ -133,34 +133,34 @@ async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of
 @accepts_csv
 def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.create_vendor(session, data)  # noqa: E731
+    create = lambda data: service.VENDOR.create(session, data)  # noqa: E731
     return create_response(request, body, VendorCreate, service.VENDOR.etag, create)
 
 
 @router.patch("/vendors", operation_id="updateVendors", dependencies=EDITOR, **bulk_update_route(VendorPublic))
 def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many vendors, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.update_vendor(session, item_id, patch, if_match)  # noqa: E731
+    update = lambda item_id, patch, if_match: service.VENDOR.update(session, item_id, patch, if_match)  # noqa: E731
     return update_rows(request, body, VendorBulkUpdate, VendorUpdate, service.VENDOR.etag, update)
 
 
 @router.delete("/vendors", operation_id="deleteVendors", dependencies=EDITOR, **delete_route())
 def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.delete_vendor(session, item_id, if_match)  # noqa: E731
+    delete = lambda item_id, if_match: service.VENDOR.delete(session, item_id, if_match)  # noqa: E731
     return delete_rows(request, body, service.VENDOR.etag, delete)
 
 
 @router.patch("/vendors/{vendor_id}", operation_id="updateVendor", dependencies=EDITOR, **update_route(VendorPublic))
 def update_vendor(vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Change the fields sent of a vendor, if If-Match names its current ETag."""
-    return updated_response(service.VENDOR.etag, service.update_vendor(session, vendor_id, body, if_match))
+    return updated_response(service.VENDOR.etag, service.VENDOR.update(session, vendor_id, body, if_match))
 
 
 @router.delete("/vendors/{vendor_id}", operation_id="deleteVendor", dependencies=EDITOR, **delete_route())
 def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor no scanner or restriction refers to, if If-Match names its current ETag."""
-    service.delete_vendor(session, vendor_id, if_match)
+    service.VENDOR.delete(session, vendor_id, if_match)
     return Response(status_code=204)
 
 
@@ -172,7 +172,7 @@ def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = No
 )
 def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, session: SessionDep) -> Response:
     """Record a foreign government's decision or finding about a vendor."""
-    return created_response(request, service.RESTRICTION.etag, service.create_restriction(session, body))
+    return created_response(request, service.RESTRICTION.etag, service.RESTRICTION.create(session, body))
 
 
 @router.patch(
@@ -186,7 +186,7 @@ def update_vendor_restriction(
 ) -> Response:
     """Change the fields sent of a vendor restriction, if If-Match names its current ETag."""
     return updated_response(
-        service.RESTRICTION.etag, service.update_restriction(session, restriction_id, body, if_match)
+        service.RESTRICTION.etag, service.RESTRICTION.update(session, restriction_id, body, if_match)
     )
 
 
@@ -198,7 +198,7 @@ def update_vendor_restriction(
 )
 def delete_vendor_restriction(restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor restriction, if If-Match names its current ETag."""
-    service.delete_restriction(session, restriction_id, if_match)
+    service.RESTRICTION.delete(session, restriction_id, if_match)
     return Response(status_code=204)
 
 

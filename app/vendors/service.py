@@ -10,33 +10,24 @@ from app.changes.resources import (
     Reference,
     Resource,
     columns_sql,
-    create,
-    delete,
     equal_filters,
-    load,
-    read_item,
     read_page,
     register,
     row_shape,
     standard_sorts,
     unique,
-    update,
 )
-from app.changes.versions import at_instant, past
+from app.changes.versions import past
 from app.changes.writes import SessionReads
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Filters, Listing, PastReading
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor, VendorRestriction
 from app.vendors.schemas import (
-    VendorCreate,
     VendorPublic,
-    VendorRestrictionCreate,
     VendorRestrictionPublic,
-    VendorRestrictionUpdate,
-    VendorUpdate,
 )
 
 _VENDOR_FIELDS = ("id", "slug", "name", "country", "ownership", "ownership_note", "notes")
@@ -79,6 +70,26 @@ def _restrictions_in_session(session: Session, vendor: dict[str, Any]) -> None:
     vendor["restrictions"] = [shape_restriction(cast(ReadDatabase, reads), row) for row in rows]
 
 
+async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]], past: PastReading | None) -> None:
+    """Embed each vendor's restrictions (as they stood at the reading's instant, when given), with one query
+    for the whole page."""
+    if not vendors:
+        return
+    placeholders = ", ".join(f":v{index}" for index in range(len(vendors)))
+    sql = (
+        f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction"
+        f" WHERE vendor_restriction.vendor_id IN ({placeholders}) ORDER BY vendor_restriction.id"
+    )
+    params = {f"v{index}": vendor["id"] for index, vendor in enumerate(vendors)}
+    if past is not None:
+        sql, params = past.query(reads, sql, params)
+    by_vendor: dict[int, list[dict[str, Any]]] = {vendor["id"]: [] for vendor in vendors}
+    for row in await reads.fetch(sql, params):
+        by_vendor[row["vendor_id"]].append(shape_restriction(reads, row))
+    for vendor in vendors:
+        vendor["restrictions"] = by_vendor[vendor["id"]]
+
+
 VENDOR = register(
     Resource(
         name="vendors",
@@ -94,6 +105,7 @@ VENDOR = register(
             Reference(VendorRestriction, "vendor_id", "restriction(s)"),
             Reference(InvestigationVendor, "vendor_id", "investigation(s)"),
         ),
+        attach=_attach_restrictions,
         extend=_restrictions_in_session,
     )
 )
@@ -109,27 +121,6 @@ RESTRICTION = register(
         foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
     )
 )
-
-
-async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]], at: datetime | None = None) -> None:
-    """Embed each vendor's restrictions (as they stood at ``at``, when given), with one query for the whole page."""
-    if not vendors:
-        return
-    placeholders = ", ".join(f":v{index}" for index in range(len(vendors)))
-    rows = await reads.fetch(
-        *at_instant(
-            reads,
-            f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction"
-            f" WHERE vendor_restriction.vendor_id IN ({placeholders}) ORDER BY vendor_restriction.id",
-            {f"v{index}": vendor["id"] for index, vendor in enumerate(vendors)},
-            at,
-        )
-    )
-    by_vendor: dict[int, list[dict[str, Any]]] = {vendor["id"]: [] for vendor in vendors}
-    for row in rows:
-        by_vendor[row["vendor_id"]].append(shape_restriction(reads, row))
-    for vendor in vendors:
-        vendor["restrictions"] = by_vendor[vendor["id"]]
 
 
 async def list_vendors(
@@ -150,16 +141,7 @@ async def list_vendors(
             "EXISTS (SELECT 1 FROM vendor_restriction r WHERE r.vendor_id = vendor.id AND r.country = :restricted_by)",
             restricted_by=restricted_by.upper(),
         )
-    items, next_cursor = await read_page(reads, VENDOR, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
-    await _attach_restrictions(reads, items, at)
-    return items, next_cursor
-
-
-async def get_vendor(reads: ReadDatabase, vendor_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One vendor by id with its restrictions (as they stood at ``at``, when given), or NotFound."""
-    vendor = await read_item(reads, VENDOR, vendor_id, past(at))
-    await _attach_restrictions(reads, [vendor], at)
-    return vendor
+    return await VENDOR.page(reads, filters, sort=sort, limit=limit, cursor=cursor, at=at)
 
 
 async def list_restrictions(
@@ -181,46 +163,4 @@ async def list_restrictions(
     return await read_page(reads, RESTRICTION, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
-async def get_restriction(reads: ReadDatabase, restriction_id: int, at: datetime | None = None) -> dict[str, Any]:
-    """One vendor restriction by id (as it stood at ``at``, when given), or NotFound."""
-    return await read_item(reads, RESTRICTION, restriction_id, past(at))
-
-
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
-
-
-def load_vendor(session: Session, vendor_id: int) -> dict[str, Any]:
-    """A vendor with its restrictions, read inside the write transaction."""
-    return load(session, VENDOR, vendor_id)
-
-
-def create_vendor(session: Session, data: VendorCreate) -> dict[str, Any]:
-    """Create a vendor; a taken slug is a 409."""
-    return create(session, VENDOR, data)
-
-
-def update_vendor(session: Session, vendor_id: int, patch: VendorUpdate, if_match: str | None) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, VENDOR, vendor_id, patch, if_match)
-
-
-def delete_vendor(session: Session, vendor_id: int, if_match: str | None) -> None:
-    """Delete a vendor no scanner, restriction or investigation refers to (409 otherwise)."""
-    delete(session, VENDOR, vendor_id, if_match)
-
-
-def create_restriction(session: Session, data: VendorRestrictionCreate) -> dict[str, Any]:
-    """Record a restriction on an existing vendor."""
-    return create(session, RESTRICTION, data)
-
-
-def update_restriction(
-    session: Session, restriction_id: int, patch: VendorRestrictionUpdate, if_match: str | None
-) -> dict[str, Any]:
-    """Change the fields sent, if ``if_match`` names the current version."""
-    return update(session, RESTRICTION, restriction_id, patch, if_match)
-
-
-def delete_restriction(session: Session, restriction_id: int, if_match: str | None) -> None:
-    """Delete a vendor restriction."""
-    delete(session, RESTRICTION, restriction_id, if_match)
