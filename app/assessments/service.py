@@ -18,12 +18,12 @@ from app.changes.resources import (
     ForeignField,
     Resource,
     UniqueKey,
-    columns_sql,
     equal_filters,
     read_page,
     register,
     row_shape,
     standard_sorts,
+    table_listing,
 )
 from app.changes.versions import past
 from app.core.choices import AccessAspect, Answer, MeasureStatus
@@ -122,19 +122,11 @@ OVERRIDES = Listing(
     sort_fields=standard_sorts("access_override"),
     shape=shape_override,
 )
-FACTS = Listing(
-    resource="supplier-access-facts",
-    select=f"SELECT {columns_sql('supplier_access_fact', *_FACT_FIELDS)} FROM supplier_access_fact",
-    id_column="supplier_access_fact.id",
-    sort_fields=standard_sorts("supplier_access_fact", "aspect"),
-    shape=shape_fact,
+FACTS = table_listing(
+    "supplier-access-facts", "supplier_access_fact", _FACT_FIELDS, sorts=("aspect",), shape=shape_fact
 )
-MEASURES = Listing(
-    resource="mitigation-measures",
-    select=f"SELECT {columns_sql('mitigation_measure', *_MEASURE_FIELDS)} FROM mitigation_measure",
-    id_column="mitigation_measure.id",
-    sort_fields=standard_sorts("mitigation_measure", "status"),
-    shape=shape_measure,
+MEASURES = table_listing(
+    "mitigation-measures", "mitigation_measure", _MEASURE_FIELDS, sorts=("status",), shape=shape_measure
 )
 
 

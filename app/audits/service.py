@@ -21,7 +21,6 @@ from app.changes.resources import (
     Reference,
     Resource,
     check_unique,
-    columns_sql,
     create,
     equal_filters,
     load,
@@ -31,6 +30,7 @@ from app.changes.resources import (
     row_shape,
     standard_sorts,
     stored,
+    table_listing,
     unique,
     unique_problems,
 )
@@ -113,11 +113,15 @@ AUDITS = Listing(
     shape=shape_audit,
 )
 
-FINDINGS = Listing(
-    resource="findings",
-    select=f"SELECT {columns_sql('finding', *_FINDING_FIELDS)} FROM finding",
-    id_column="finding.id",
-    sort_fields=standard_sorts("finding", "severity", "status", "title"),
+FINDINGS = table_listing(
+    "findings",
+    "finding",
+    _FINDING_FIELDS,
+    sorts=(
+        "severity",
+        "status",
+        "title",
+    ),
     shape=shape_finding,
 )
 

@@ -12,7 +12,7 @@ reads take a ``PastReading`` to answer as of an instant with the same SQL as the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -258,6 +258,29 @@ def ref_filter(filters: Filters, value: str, *, id_column: str, key_column: str,
     """Add a filter on a reference given as a numeric id or as its human key (code or slug)."""
     condition, params = ref_condition(value, id_column=id_column, key_column=key_column, param=param)
     filters.add(condition, **params)
+
+
+def table_listing(
+    name: str,
+    table: str,
+    fields: Sequence[str],
+    *,
+    sorts: Sequence[str] = (),
+    joins: str = "",
+    computed: Mapping[str, str] | None = None,
+    shape: Callable[[ReadDatabase, Row], Item] | None = None,
+) -> Listing:
+    """The listing of a collection whose items are its table's ``fields`` (then the bookkeeping columns):
+    ``computed`` adds named SQL expressions, ``joins`` what they or the filters need, ``sorts`` the text
+    columns to sort by besides id and the timestamps; the shape is the row's, unless one is given."""
+    extra = "".join(f", {sql} AS {alias}" for alias, sql in (computed or {}).items())
+    return Listing(
+        resource=name,
+        select=f"SELECT {columns_sql(table, *fields)}{extra} FROM {table}{' ' + joins if joins else ''}",
+        id_column=f"{table}.id",
+        sort_fields=standard_sorts(table, *sorts),
+        shape=shape or row_shape(*fields, *(computed or {})),
+    )
 
 
 # Reads, as they stand or (with ``past``) as they stood at an instant.

@@ -10,12 +10,11 @@ from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
-    columns_sql,
     equal_filters,
     read_page,
     register,
     row_shape,
-    standard_sorts,
+    table_listing,
     unique,
 )
 from app.changes.versions import past
@@ -23,7 +22,7 @@ from app.core.choices import InvestigationStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidRequest
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationPublic
@@ -53,11 +52,14 @@ def shape_investigation(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-INVESTIGATIONS = Listing(
-    resource="investigations",
-    select=f"SELECT {columns_sql('investigation', *_FIELDS)} FROM investigation",
-    id_column="investigation.id",
-    sort_fields=standard_sorts("investigation", "title", "status"),
+INVESTIGATIONS = table_listing(
+    "investigations",
+    "investigation",
+    _FIELDS,
+    sorts=(
+        "title",
+        "status",
+    ),
     shape=shape_investigation,
 )
 

@@ -6,30 +6,25 @@ from typing import Any
 from app.changes.resources import (
     Reference,
     Resource,
-    columns_sql,
     equal_filters,
     read_page,
     register,
-    row_shape,
-    standard_sorts,
+    table_listing,
     unique,
 )
 from app.changes.versions import past
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Filters
 from app.core.reads import ReadDatabase
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
 from app.scanners.models import Scanner
 
-_FIELDS = ("id", "code", "name", "kind", "description", "scanner_count")
-_SCANNER_COUNT = "(SELECT COUNT(*) FROM scanner WHERE scanner.network_id = network.id) AS scanner_count"
-
-NETWORKS = Listing(
-    resource="networks",
-    select=f"SELECT {columns_sql('network', *_FIELDS[:-1])}, {_SCANNER_COUNT} FROM network",
-    id_column="network.id",
-    sort_fields=standard_sorts("network", "code", "name"),
-    shape=row_shape(*_FIELDS),
+NETWORKS = table_listing(
+    "networks",
+    "network",
+    ("id", "code", "name", "kind", "description"),
+    sorts=("code", "name"),
+    computed={"scanner_count": "(SELECT COUNT(*) FROM scanner WHERE scanner.network_id = network.id)"},
 )
 
 NETWORK = register(

@@ -6,18 +6,16 @@ from typing import Any
 from app.changes.resources import (
     LinkSet,
     Resource,
-    columns_sql,
     equal_filters,
     read_page,
     register,
-    row_shape,
-    standard_sorts,
+    table_listing,
     unique,
 )
 from app.changes.versions import past
 from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Filters
 from app.core.reads import ReadDatabase
 from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.operators.schemas import OperatorPublic
@@ -37,12 +35,14 @@ _FIELDS = (
     "notes",
 )
 
-OPERATORS = Listing(
-    resource="operators",
-    select=f"SELECT {columns_sql('operator', *_FIELDS)} FROM operator",
-    id_column="operator.id",
-    sort_fields=standard_sorts("operator", "code", "name"),
-    shape=row_shape(*_FIELDS),
+OPERATORS = table_listing(
+    "operators",
+    "operator",
+    _FIELDS,
+    sorts=(
+        "code",
+        "name",
+    ),
 )
 
 

@@ -7,17 +7,16 @@ from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
-    columns_sql,
     equal_filters,
     read_page,
     ref_filter,
     register,
     row_shape,
-    standard_sorts,
+    table_listing,
 )
 from app.changes.versions import past
 from app.core.choices import QuickscanStatus
-from app.core.pagination import Filters, Listing, SortField
+from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementPublic
@@ -46,13 +45,12 @@ def shape_procurement(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-PROCUREMENTS = Listing(
-    resource="procurements",
-    select=f"SELECT {columns_sql('procurement', *_FIELDS)} FROM procurement JOIN vendor ON vendor.id = procurement.vendor_id",
-    id_column="procurement.id",
-    sort_fields=standard_sorts(
-        "procurement", "title", national_security_quickscan=SortField("procurement.national_security_quickscan")
-    ),
+PROCUREMENTS = table_listing(
+    "procurements",
+    "procurement",
+    _FIELDS,
+    sorts=("title", "national_security_quickscan"),
+    joins="JOIN vendor ON vendor.id = procurement.vendor_id",
     shape=shape_procurement,
 )
 

@@ -6,18 +6,17 @@ from typing import Any
 from app.changes.resources import (
     Reference,
     Resource,
-    columns_sql,
     equal_filters,
     read_page,
     register,
     row_shape,
-    standard_sorts,
+    table_listing,
     unique,
 )
 from app.changes.versions import past
 from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row
 from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
@@ -35,11 +34,15 @@ def shape_site(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-SITES = Listing(
-    resource="sites",
-    select=f"SELECT {columns_sql('site', *_FIELDS)} FROM site",
-    id_column="site.id",
-    sort_fields=standard_sorts("site", "code", "name", "kind"),
+SITES = table_listing(
+    "sites",
+    "site",
+    _FIELDS,
+    sorts=(
+        "code",
+        "name",
+        "kind",
+    ),
     shape=shape_site,
 )
 

@@ -14,13 +14,13 @@ from app.changes.resources import (
     read_page,
     register,
     row_shape,
-    standard_sorts,
+    table_listing,
     unique,
 )
 from app.changes.versions import past
 from app.changes.writes import SessionReads
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing, PastReading
+from app.core.pagination import Filters, PastReading
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
@@ -42,19 +42,22 @@ def shape_restriction(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-VENDORS = Listing(
-    resource="vendors",
-    select=f"SELECT {columns_sql('vendor', *_VENDOR_FIELDS)} FROM vendor",
-    id_column="vendor.id",
-    sort_fields=standard_sorts("vendor", "slug", "name"),
-    shape=row_shape(*_VENDOR_FIELDS),
+VENDORS = table_listing(
+    "vendors",
+    "vendor",
+    _VENDOR_FIELDS,
+    sorts=(
+        "slug",
+        "name",
+    ),
 )
 
-RESTRICTIONS = Listing(
-    resource="vendor-restrictions",
-    select=f"SELECT {_RESTRICTION_COLUMNS} FROM vendor_restriction JOIN vendor ON vendor.id = vendor_restriction.vendor_id",
-    id_column="vendor_restriction.id",
-    sort_fields=standard_sorts("vendor_restriction", "country", "kind"),
+RESTRICTIONS = table_listing(
+    "vendor-restrictions",
+    "vendor_restriction",
+    _RESTRICTION_FIELDS,
+    sorts=("country", "kind"),
+    joins="JOIN vendor ON vendor.id = vendor_restriction.vendor_id",
     shape=shape_restriction,
 )
 
