@@ -31,9 +31,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -48,6 +47,9 @@ from app.core.db import format_timestamp, get_engine, sqlite_reader_engine, utcn
 from app.core.files import private_dir
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.targets import AllowList, TargetRefused, check_resolved
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("app.webhooks")
 
@@ -131,16 +133,27 @@ class DeliveryWorker:
         # Polls and reads: on SQLite without taking the write lock (every write-engine transaction does).
         self.reader = self.engine if self.postgres else sqlite_reader_engine(settings.database_url)
         self.allow = AllowList.parse(settings.webhook_allowed_networks)
-        timeout = httpx.Timeout(
-            settings.webhook_read_timeout,
-            connect=settings.webhook_connect_timeout,
-            pool=settings.webhook_connect_timeout,
-        )
-        self.http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self._http: httpx.Client | None = None
         self._file_lock: int | None = None
 
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client, made at the first delivery: a service with no subscriptions never loads httpx
+        (with its command-line extras, several megabytes in every serving process)."""
+        if self._http is None:
+            import httpx
+
+            timeout = httpx.Timeout(
+                self.settings.webhook_read_timeout,
+                connect=self.settings.webhook_connect_timeout,
+                pool=self.settings.webhook_connect_timeout,
+            )
+            self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        return self._http
+
     def close(self) -> None:
-        self.http.close()
+        if self._http is not None:
+            self._http.close()
         if self.reader is not self.engine:
             self.reader.dispose()
         if self._file_lock is not None:
@@ -275,6 +288,8 @@ class DeliveryWorker:
             "webhook-timestamp": str(int(now.timestamp())),
             "webhook-signature": signer.sign(msg_id, now, body.decode()),
         }
+        import httpx
+
         started = time.perf_counter()
         status, error = None, None
         try:
