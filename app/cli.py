@@ -71,10 +71,12 @@ def seed(
 
 @app.command("rebuild-versions")
 def rebuild_versions_command() -> None:
-    """Rebuild the object versions (what as_of reads) from the change log, in one transaction under the
-    chain lock: for a log written around the application (bulk SQL, a restored backup)."""
+    """Rebuild the object versions (what as_of reads) from the change log, and the values derived from the
+    objects (the scanners' audit status), in one transaction under the chain lock: for a log written around
+    the application (bulk SQL, a restored backup)."""
     import sqlalchemy as sa
 
+    from app.audits.status import refresh_audit_status
     from app.changes.recording import CHAIN_LOCK
     from app.changes.versions import rebuild_versions
     from app.core.db import get_engine
@@ -84,7 +86,8 @@ def rebuild_versions_command() -> None:
         if connection.dialect.name == "postgresql":  # no change is sealed meanwhile (SQLite: BEGIN IMMEDIATE)
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
         count = rebuild_versions(connection)
-    typer.echo(f"{count} object versions rebuilt from the change log")
+        refresh_audit_status(connection)
+    typer.echo(f"{count} object versions rebuilt from the change log; the scanners' audit status recomputed")
 
 
 def _parse_expiry(value: str | None):

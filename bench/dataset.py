@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.audits.status import refresh_audit_status
 from app.changes.recording import canonical, record_content, record_hash
 from app.changes.versions import rebuild_versions
 from app.core.db import format_timestamp, get_engine
@@ -254,6 +255,7 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
         )
         versions = rebuild_versions(connection)
         log(f"  {versions:,} object versions built from the log in {time.monotonic() - started:.0f} s")
+        refresh_audit_status(connection)  # written around the application: its derived values too
         if postgres:
             for table in ("site", "vendor", "scanner"):
                 connection.exec_driver_sql(

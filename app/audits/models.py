@@ -3,9 +3,9 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus, ScannerAuditStatus
 from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
 
 
@@ -114,3 +114,21 @@ class FindingScanner(TrackedColumns, table=True):
     id: int | None = Field(default=None, primary_key=True)
     finding_id: int = Field(foreign_key="finding.id", ondelete="RESTRICT", index=True, nullable=False)
     scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+
+
+class DerivedAuditStatus(SQLModel, table=True):
+    """A scanner's audit status and the date it is known as of, derived from the audits and findings that
+    cover it (the rule is ``app/audits/status.py``) and brought up to date in every transaction that
+    changes them; not an object of the change log. Reads of the present use it, so the status is filtered
+    through an index instead of computed per scanner; reads of the past compute it from the versions."""
+
+    __tablename__ = "scanner_audit_status"
+    __table_args__ = (sa.Index("ix_scanner_audit_status_audit_status", "audit_status", "scanner_id"),)
+
+    scanner_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("scanner.id", ondelete="CASCADE"), primary_key=True)
+    )
+    audit_status: ScannerAuditStatus = Field(
+        sa_type=enum_type(ScannerAuditStatus, "derived_audit_status"), nullable=False
+    )
+    known_on: date | None = Field(default=None, description="The newest covering audit's status_known_on.")

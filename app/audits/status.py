@@ -20,6 +20,13 @@ not started since. ``AUDIT_STATUS_KNOWN_ON_SQL`` gives that date for a scanner.
 listing query, so a page of scanners costs one query however many rows it holds.
 """
 
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.changes.recording import maintain_on_write
+from app.changes.versions import maintained
 from app.core.choices import AuditStatus, FindingStatus, ScannerAuditStatus
 
 PRECEDENCE = (
@@ -68,3 +75,53 @@ AUDIT_STATUS_SQL = (
 AUDIT_STATUS_KNOWN_ON_SQL = f"(SELECT MAX(a_kn.status_known_on) FROM audit a_kn WHERE {audit_covers('a_kn')})"
 """The date of the newest source reporting the status of an audit covering the scanner (NULL when none is
 recorded): what the scanner's audit status is known as of."""
+
+
+# Maintained on write: the present reads the derived table, the past computes the definitions above.
+
+AUDIT_STATUS = maintained(
+    "(SELECT sas.audit_status FROM scanner_audit_status sas WHERE sas.scanner_id = scanner.id)", AUDIT_STATUS_SQL
+)
+"""A scanner's audit status (row alias ``scanner``), read from the maintained table (the definition at an instant)."""
+AUDIT_STATUS_KNOWN_ON = maintained(
+    "(SELECT sas.known_on FROM scanner_audit_status sas WHERE sas.scanner_id = scanner.id)", AUDIT_STATUS_KNOWN_ON_SQL
+)
+"""What a scanner's audit status is known as of, read from the maintained table."""
+AUDIT_STATUS_IS = maintained(
+    "scanner.id IN (SELECT sas.scanner_id FROM scanner_audit_status sas WHERE sas.audit_status = :audit_status)",
+    f"{AUDIT_STATUS_SQL} = :audit_status",
+)
+"""The filter ``audit_status = :audit_status``, answered from the maintained table's index."""
+
+AUDIT_SIDE = frozenset({"audits", "audit-scanners", "audit-sites", "findings", "finding-scanners"})
+"""The collections whose changes can change any scanner's audit status."""
+
+
+def refresh_audit_status(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
+    """Recompute the maintained audit status of the given scanners (of every scanner without ``scanner_ids``),
+    with the rule's own SQL."""
+    where, params = "", {}
+    if scanner_ids is not None:
+        where, params = " WHERE scanner.id IN :ids", {"ids": scanner_ids}
+    delete = "DELETE FROM scanner_audit_status" + (" WHERE scanner_id IN :ids" if scanner_ids is not None else "")
+    insert = (
+        "INSERT INTO scanner_audit_status (scanner_id, audit_status, known_on)"
+        f" SELECT scanner.id, {AUDIT_STATUS_SQL}, {AUDIT_STATUS_KNOWN_ON_SQL} FROM scanner{where}"
+    )
+    for sql in (delete, insert):
+        statement = sa.text(sql)
+        if scanner_ids is not None:
+            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
+        connection.execute(statement, params)
+
+
+@maintain_on_write
+def _keep_audit_status(session: Session, changes: list[dict[str, Any]]) -> None:
+    """After audits, their scope or findings change, every scanner's status is recomputed (one audit may
+    cover them all); after scanners change (created, moved, deleted, restored), theirs."""
+    if any(change["object_type"] in AUDIT_SIDE for change in changes):
+        refresh_audit_status(session)
+        return
+    scanner_ids = sorted({change["object_id"] for change in changes if change["object_type"] == "scanners"})
+    if scanner_ids:
+        refresh_audit_status(session, scanner_ids)

@@ -24,6 +24,7 @@ transaction that makes the change, so a change and its record commit or roll bac
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -176,6 +177,17 @@ def record_hash(content: dict[str, Any]) -> str:
 
 _PENDING = "pending_changes"
 
+Maintenance = Callable[[OrmSession, list[dict[str, Any]]], None]
+_MAINTENANCE: list[Maintenance] = []
+
+
+def maintain_on_write(maintenance: Maintenance) -> Maintenance:
+    """Register ``maintenance(session, changes)``: run in every writing transaction, after its change records
+    are sealed and under the chain lock, to bring values derived from the changed objects up to date (each
+    change a dict with ``object_type``, ``object_id``, ``action``). Returns it."""
+    _MAINTENANCE.append(maintenance)
+    return maintenance
+
 
 def _pending(session: OrmSession) -> list[dict[str, Any]]:
     pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
@@ -239,6 +251,8 @@ def seal_chain(session: OrmSession) -> None:
         next_id += 1
     session.flush()
     record_versions(session, versions)
+    for maintenance in _MAINTENANCE:
+        maintenance(session, changes)
 
 
 @event.listens_for(OrmSession, "after_rollback")

@@ -32,9 +32,17 @@ from app.core.db import UTCDateTime, format_timestamp
 from app.core.errors import NotFound
 
 NOT_VERSIONED = frozenset(
-    {"change_record", "chain_checkpoint", "object_version", "idempotency_record", "webhook_delivery"}
+    {
+        "change_record",
+        "chain_checkpoint",
+        "object_version",
+        "idempotency_record",
+        "webhook_delivery",
+        "scanner_audit_status",
+    }
 )
-"""Tables whose rows are not objects of the change log (no records, so no versions)."""
+"""Tables whose rows are not objects of the change log (no records, so no versions): the log itself, its
+bookkeeping, and values derived from recorded objects and maintained on write."""
 
 AS_OF_PARAM = "as_of"
 
@@ -199,6 +207,19 @@ def table_at(table_name: str, dialect: str, joined: bool = False) -> str:
     )
 
 
+_PAST_EQUIVALENTS: dict[str, str] = {}
+"""SQL reading a value maintained on write, and the definition that computes it: what a read of the past
+runs instead (the maintained tables hold the present only)."""
+
+
+def maintained(present: str, definition: str) -> str:
+    """``present``, SQL that reads a value maintained on write (a column of a derived table kept up to date
+    in each writing transaction), registered with its ``definition``, the SQL it stands for: reading the
+    past, ``point_in_time`` puts the definition in its place, computed over the versions. Returns ``present``."""
+    _PAST_EQUIVALENTS[present] = definition
+    return present
+
+
 _TABLE_REFERENCE = re.compile(r"\b(FROM|JOIN)\s+([a-z_]+)\b(?:\s+(?!AS\b)([a-z_][a-z0-9_]*)\b)?")
 
 
@@ -211,6 +232,8 @@ def point_in_time(sql: str, dialect: str) -> str:
         keyword, table, alias = match.groups()
         return f"{keyword} {table_at(table, dialect, keyword == 'JOIN')} AS {alias or table}"
 
+    for present, definition in _PAST_EQUIVALENTS.items():
+        sql = sql.replace(present, definition)
     return _TABLE_REFERENCE.sub(swap, sql)
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
-from app.audits.status import AUDIT_STATUS_SQL
+from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_IS
 from app.changes.resources import (
     ForeignField,
     Reference,
@@ -40,7 +40,7 @@ _SELECT = (
     " site.code AS site_code, site.name AS site_name, site.kind AS site_kind,"
     " vendor.slug AS vendor_slug, vendor.name AS vendor_name,"
     " network.code AS network_code, network.name AS network_name,"
-    f" {AUDIT_STATUS_SQL} AS audit_status"
+    f" {AUDIT_STATUS} AS audit_status"
     " FROM scanner"
     " JOIN site ON site.id = scanner.site_id"
     " LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
@@ -168,7 +168,7 @@ async def list_scanners(
     if network:
         ref_filter(filters, network, id_column="scanner.network_id", key_column="network.code", param="network")
     if audit_status:
-        filters.add(f"{AUDIT_STATUS_SQL} = :audit_status", audit_status=audit_status)
+        filters.add(AUDIT_STATUS_IS, audit_status=audit_status)
     return await read_page(reads, SCANNER, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
 
 
