@@ -205,6 +205,15 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
         ),
         Endpoint("first page", "/api/v1/scanners?limit=50"),
         Endpoint("deep cursor page", f"/api/v1/scanners?limit=50&cursor={deep_cursor}", compare="first page"),
+        # A derived value as a filter, matching no scanner (the worst case: nothing stops a scan early).
+        Endpoint(
+            "audit_status filter (rare)", "/api/v1/scanners?audit_status=open_findings&limit=50", compare="first page"
+        ),
+        Endpoint(
+            "site + audit_status filter (rare)",
+            f"/api/v1/scanners?site={site_code}&audit_status=open_findings&limit=50",
+            compare="first page",
+        ),
     ]
     listed += [
         Endpoint("verify (routine)", "/api/v1/changes/verify", heavy=True),
