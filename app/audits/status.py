@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.changes.recording import maintain_on_write
 from app.changes.versions import maintained
 from app.core.choices import AuditStatus, FindingStatus, ScannerAuditStatus
+from app.core.timeouts import without_timeouts
 
 PRECEDENCE = (
     "open_findings (an open or mitigating finding concerns the scanner) > audited (a covering audit is"
@@ -93,6 +94,9 @@ AUDIT_STATUS_IS = maintained(
 )
 """The filter ``audit_status = :audit_status``, answered from the maintained table's index."""
 
+REFRESH_ALL_TIMEOUT = 60.0
+"""Seconds a recomputation of every scanner's status may take (PostgreSQL)."""
+
 AUDIT_SIDE = frozenset({"audits", "audit-scanners", "audit-sites", "findings", "finding-scanners"})
 """The collections whose changes can change any scanner's audit status."""
 
@@ -120,7 +124,10 @@ def _keep_audit_status(session: Session, changes: list[dict[str, Any]]) -> None:
     """After audits, their scope or findings change, every scanner's status is recomputed (one audit may
     cover them all); after scanners change (created, moved, deleted, restored), theirs."""
     if any(change["object_type"] in AUDIT_SIDE for change in changes):
-        refresh_audit_status(session)
+        # Every scanner: about a second at 100,000 on PostgreSQL, past the per-statement bound, so bounded
+        # by the heavy reads' limit instead (audits change rarely; scanners' own changes stay fast).
+        with without_timeouts(session.connection(), seconds=REFRESH_ALL_TIMEOUT):
+            refresh_audit_status(session)
         return
     scanner_ids = sorted({change["object_id"] for change in changes if change["object_type"] == "scanners"})
     if scanner_ids:

@@ -91,19 +91,21 @@ def postgres_engine(target: sa.URL, settings: Settings) -> sa.Engine:
 
 
 @contextmanager
-def without_timeouts(connection: sa.Connection) -> Iterator[None]:
+def without_timeouts(connection: sa.Connection, seconds: float | None = None) -> Iterator[None]:
     """Lift the statement timeout (server side) and the round-trip deadline (client side) on this
     connection's current transaction, for maintenance work that is long by nature: a migration that
-    builds data from a large table, a bulk load. Restored afterwards. SQLite has neither."""
+    builds data from a large table, a bulk load; with ``seconds``, raise both to that bound instead
+    (work in a request that is long at scale, which must still end). Restored afterwards. SQLite has
+    neither."""
     if connection.dialect.name != "postgresql":
         yield
         return
     raw = connection.connection.dbapi_connection
     previous_deadline = getattr(raw, "io_timeout", None)
     previous = connection.execute(sa.text("SHOW statement_timeout")).scalar_one()
-    connection.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    connection.execute(sa.text(f"SET LOCAL statement_timeout = {0 if seconds is None else int(seconds * 1000)}"))
     if isinstance(raw, DeadlineConnection):
-        raw.io_timeout = None
+        raw.io_timeout = None if seconds is None else seconds + CLIENT_MARGIN
     try:
         yield
     finally:
