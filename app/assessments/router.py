@@ -27,11 +27,10 @@ from app.assessments.schemas import (
     VendorAssessmentUpdate,
 )
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AccessAspect, Answer, MeasureStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
@@ -42,6 +41,7 @@ from app.history.endpoints import (
     history_response,
     history_route,
     item_get,
+    list_items,
     restore_response,
     restore_route,
 )
@@ -70,9 +70,7 @@ async def list_vendor_assessments(
     request: Request, query: Annotated[VendorAssessmentQuery, Depends(query_dependency(VendorAssessmentQuery))]
 ) -> Response:
     """List vendor risk assessments against considerations 1 and 2 of Antwoord 6, marking each vendor's current one."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_assessments)  # noqa: E731
-    return await list_response(request, query, fetch, name="vendor-assessments", item_model=VendorAssessmentPublic)
+    return await list_items(request, query, service.ASSESSMENT, service.list_assessments)
 
 
 class SupplierAccessFactQuery(PageQuery, AsOfQuery):
@@ -93,9 +91,7 @@ async def list_supplier_access_facts(
     request: Request, query: Annotated[SupplierAccessFactQuery, Depends(query_dependency(SupplierAccessFactQuery))]
 ) -> Response:
     """List the recorded facts about suppliers' access to scanners, from which consideration 3a is derived."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_facts)  # noqa: E731
-    return await list_response(request, query, fetch, name="supplier-access-facts", item_model=SupplierAccessFactPublic)
+    return await list_items(request, query, service.FACT, service.list_facts)
 
 
 class AccessOverrideQuery(PageQuery, AsOfQuery):
@@ -112,9 +108,7 @@ async def list_access_overrides(
     request: Request, query: Annotated[AccessOverrideQuery, Depends(query_dependency(AccessOverrideQuery))]
 ) -> Response:
     """List the scanners whose consideration 3a is set by hand, each with the answer its access facts would give."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_overrides)  # noqa: E731
-    return await list_response(request, query, fetch, name="access-overrides", item_model=AccessOverridePublic)
+    return await list_items(request, query, service.OVERRIDE, service.list_overrides)
 
 
 class MitigationMeasureQuery(PageQuery, AsOfQuery):
@@ -134,9 +128,7 @@ async def list_mitigation_measures(
     request: Request, query: Annotated[MitigationMeasureQuery, Depends(query_dependency(MitigationMeasureQuery))]
 ) -> Response:
     """List mitigation measures protecting scanners (consideration 3b)."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_measures)  # noqa: E731
-    return await list_response(request, query, fetch, name="mitigation-measures", item_model=MitigationMeasurePublic)
+    return await list_items(request, query, service.MEASURE, service.list_measures)
 
 
 @router.get(

@@ -20,17 +20,16 @@ from app.audits.schemas import (
     FindingUpdate,
 )
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 
@@ -54,9 +53,7 @@ async def list_audits(
     request: Request, query: Annotated[AuditQuery, Depends(query_dependency(AuditQuery))]
 ) -> Response:
     """List security audits with their scope, status and stated dates."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_audits)  # noqa: E731
-    return await list_response(request, query, fetch, name="audits", item_model=AuditPublic)
+    return await list_items(request, query, service.AUDIT, service.list_audits)
 
 
 @router.get("/audits/{audit_id}", operation_id="getAudit", **get_route(AuditDetail))
@@ -106,9 +103,7 @@ async def list_findings(
     request: Request, query: Annotated[FindingQuery, Depends(query_dependency(FindingQuery))]
 ) -> Response:
     """List audit findings with their severity, status, due date and the scanners they concern."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_findings)  # noqa: E731
-    return await list_response(request, query, fetch, name="findings", item_model=FindingPublic)
+    return await list_items(request, query, service.FINDING, service.list_findings)
 
 
 @router.get("/findings/{finding_id}", operation_id="getFinding", **get_route(FindingDetail))

@@ -4,7 +4,8 @@ Each collection declares those endpoints in its own router, one function per end
 docstring, so its operation ids are found by grep; the route options and the work are shared here.
 """
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -15,13 +16,27 @@ from app.auth.dependencies import require_editor
 from app.changes import service
 from app.changes.resources import Resource, read_version
 from app.changes.schemas import ChangeRecordPublic
-from app.changes.timeline import parse_as_of
+from app.changes.timeline import AsOfQuery, parse_as_of, run_listing
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from app.core.exports import list_response
 from app.core.http import etag_for, etag_matches, item_response
 from app.core.pagination import Page, json_response, page_response
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
 from app.core.urls import public_url
+
+
+async def list_items(
+    request: Request,
+    query: PageQuery,
+    resource: Resource,
+    listing: Callable[..., Awaitable[tuple[list[dict[str, Any]], str | None]]],
+) -> Response:
+    """A collection's list: one page of JSON, or (by ``Accept``) every matching item streamed as CSV or JSON
+    Lines; as it stands or (``as_of``) as it stood. ``listing`` is the service's list function."""
+    reads = request.app.state.reads
+    fetch = lambda page: run_listing(reads, cast(AsOfQuery, page), listing)  # noqa: E731  # list queries take as_of
+    return await list_response(request, query, fetch, name=resource.name, item_model=resource.public)
 
 
 async def item_get(

@@ -7,17 +7,16 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import InvestigationStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
 from app.investigations import service
 from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
 
@@ -42,9 +41,7 @@ async def list_investigations(
     request: Request, query: Annotated[InvestigationQuery, Depends(query_dependency(InvestigationQuery))]
 ) -> Response:
     """List announced and running research: who, scope, status as of its source, expected results."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_investigations)  # noqa: E731
-    return await list_response(request, query, fetch, name="investigations", item_model=InvestigationPublic)
+    return await list_items(request, query, service.INVESTIGATION, service.list_investigations)
 
 
 @router.get("/{investigation_id}", operation_id="getInvestigation", **get_route(InvestigationPublic))

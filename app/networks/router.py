@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -20,7 +20,6 @@ from app.core.bulk import (
 from app.core.choices import NetworkKind
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
@@ -31,6 +30,7 @@ from app.history.endpoints import (
     history_response,
     history_route,
     item_get,
+    list_items,
     restore_response,
     restore_route,
 )
@@ -55,9 +55,7 @@ async def list_networks(
     request: Request, query: Annotated[NetworkQuery, Depends(query_dependency(NetworkQuery))]
 ) -> Response:
     """List the closed networks that scanners are linked into."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_networks)  # noqa: E731
-    return await list_response(request, query, fetch, name="networks", item_model=NetworkPublic)
+    return await list_items(request, query, service.NETWORK, service.list_networks)
 
 
 @router.get("/{network_id}", operation_id="getNetwork", **get_route(NetworkPublic))

@@ -7,17 +7,16 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import Answer, OperatorKind, ScanDirection
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
 from app.operators import service
 from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
 
@@ -43,9 +42,7 @@ async def list_operators(
     request: Request, query: Annotated[OperatorQuery, Depends(query_dependency(OperatorQuery))]
 ) -> Response:
     """List the organisations that operate scanners and sites, and what the source says of those it does not name."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_operators)  # noqa: E731
-    return await list_response(request, query, fetch, name="operators", item_model=OperatorPublic)
+    return await list_items(request, query, service.OPERATOR, service.list_operators)
 
 
 @router.get("/{operator_id}", operation_id="getOperator", **get_route(OperatorPublic))

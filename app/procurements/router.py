@@ -7,17 +7,16 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import QuickscanStatus
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import create_route, delete_route, get_route, list_route, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get
+from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
 from app.procurements import service
 from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
 
@@ -42,9 +41,7 @@ async def list_procurements(
     request: Request, query: Annotated[ProcurementQuery, Depends(query_dependency(ProcurementQuery))]
 ) -> Response:
     """List procurements with the checks made before each purchase and the scanners it bought."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_procurements)  # noqa: E731
-    return await list_response(request, query, fetch, name="procurements", item_model=ProcurementPublic)
+    return await list_items(request, query, service.PROCUREMENT, service.list_procurements)
 
 
 @router.get("/{procurement_id}", operation_id="getProcurement", **get_route(ProcurementPublic))

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -22,7 +22,6 @@ from app.core.bulk import (
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
@@ -32,6 +31,7 @@ from app.history.endpoints import (
     history_response,
     history_route,
     item_get,
+    list_items,
     restore_response,
     restore_route,
 )
@@ -71,9 +71,7 @@ async def list_scanners(
     request: Request, query: Annotated[ScannerQuery, Depends(query_dependency(ScannerQuery))]
 ) -> Response:
     """List scanners with their site, vendor and network, filtered by any combination of fields."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_scanners)  # noqa: E731
-    return await list_response(request, query, fetch, name="scanners", item_model=ScannerPublic)
+    return await list_items(request, query, service.SCANNER, service.list_scanners)
 
 
 @router.get("/{scanner_id}", operation_id="getScanner", **get_route(ScannerDetail))

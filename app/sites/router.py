@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -20,7 +20,6 @@ from app.core.bulk import (
 from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
@@ -31,6 +30,7 @@ from app.history.endpoints import (
     history_response,
     history_route,
     item_get,
+    list_items,
     restore_response,
     restore_route,
 )
@@ -65,9 +65,7 @@ class SiteQuery(PageQuery, AsOfQuery):
 @router.get("", operation_id="listSites", **list_route(SitePublic, SiteQuery))
 async def list_sites(request: Request, query: Annotated[SiteQuery, Depends(query_dependency(SiteQuery))]) -> Response:
     """List the places where scanners stand, optionally only those holding a given vendor's scanners."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_sites)  # noqa: E731
-    return await list_response(request, query, fetch, name="sites", item_model=SitePublic)
+    return await list_items(request, query, service.SITE, service.list_sites)
 
 
 @router.get("/{site_id}", operation_id="getSite", **get_route(SitePublic))

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
-from app.changes.timeline import AsOf, AsOfQuery, run_listing
+from app.changes.timeline import AsOf, AsOfQuery
 from app.core.bulk import (
     ItemVersion,
     accepts_csv,
@@ -20,7 +20,6 @@ from app.core.bulk import (
 from app.core.choices import RestrictionKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.exports import list_response
 from app.core.http import created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
@@ -39,6 +38,7 @@ from app.history.endpoints import (
     history_response,
     history_route,
     item_get,
+    list_items,
     restore_response,
     restore_route,
 )
@@ -80,9 +80,7 @@ async def list_vendors(
     request: Request, query: Annotated[VendorQuery, Depends(query_dependency(VendorQuery))]
 ) -> Response:
     """List scanner manufacturers with their country, ownership and foreign restrictions."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_vendors)  # noqa: E731
-    return await list_response(request, query, fetch, name="vendors", item_model=VendorPublic)
+    return await list_items(request, query, service.VENDOR, service.list_vendors)
 
 
 @router.get("/vendors/{vendor_id}", operation_id="getVendor", **get_route(VendorPublic))
@@ -111,9 +109,7 @@ async def list_vendor_restrictions(
     request: Request, query: Annotated[VendorRestrictionQuery, Depends(query_dependency(VendorRestrictionQuery))]
 ) -> Response:
     """List foreign governments' decisions and findings about vendors."""
-    reads = request.app.state.reads
-    fetch = lambda page: run_listing(reads, page, service.list_restrictions)  # noqa: E731
-    return await list_response(request, query, fetch, name="vendor-restrictions", item_model=VendorRestrictionPublic)
+    return await list_items(request, query, service.RESTRICTION, service.list_restrictions)
 
 
 @router.get(
