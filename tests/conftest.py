@@ -25,6 +25,9 @@ from app.core.migrate import upgrade
 from app.main import create_app
 from app.seeding import load_seed
 
+# The shared helpers' asserts report their operands as the tests' own do.
+pytest.register_assert_rewrite("tests.helpers", "tests.factories")
+
 POSTGRES_URL = os.environ.get("INVENTORY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 SUITE_DATABASE_SETTINGS = {

@@ -6,7 +6,7 @@ import pytest
 
 from app.core.db import format_timestamp, utcnow
 from tests.conftest import bearer, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.core.db import get_engine
 from tests.conftest import bearer, http_client, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem, etag
 
 pytestmark = pytest.mark.asyncio
 
@@ -39,10 +39,6 @@ async def people(app, tokens, db):
 async def key_id(admin, name: str) -> int:
     keys = (await admin.get("/api/v1/api-keys", params={"limit": 500})).json()["items"]
     return next(key["id"] for key in keys if key["name"] == name)
-
-
-async def etag(client, url: str) -> str:
-    return (await client.get(url)).headers["etag"]
 
 
 async def without_pending(client, url: str) -> dict:

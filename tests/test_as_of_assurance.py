@@ -21,8 +21,7 @@ import orjson
 import pytest
 
 from tests.factories import add_what_the_seed_lacks
-from tests.test_history import etag, last_instant
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem, etag, last_instant
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from tests.test_audits import patch, scanner_by_tag
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem, patch, scanner_by_tag
 
 pytestmark = pytest.mark.asyncio
 

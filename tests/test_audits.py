@@ -2,25 +2,11 @@
 
 import pytest
 
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem, patch, scanner_by_tag, seeded_audit
 
 pytestmark = pytest.mark.asyncio
 
 STEPS = ["commissioned", "in_progress", "reported", "closed"]
-
-
-async def seeded_audit(client) -> dict:
-    return (await client.get("/api/v1/audits")).json()["items"][0]
-
-
-async def scanner_by_tag(client, tag: str) -> dict:
-    items = (await client.get("/api/v1/scanners", params={"limit": 500})).json()["items"]
-    return next(item for item in items if item["asset_tag"] == tag)
-
-
-async def patch(client, url: str, body: dict):
-    etag = (await client.get(url)).headers["etag"]
-    return await client.patch(url, json=body, headers={"If-Match": etag})
 
 
 async def audit_statuses(client) -> dict[str, str]:

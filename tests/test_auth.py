@@ -18,7 +18,7 @@ from app.cli import app as cli
 from app.core.choices import Role
 from app.core.db import get_engine, utcnow
 from tests.conftest import bearer, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,8 +6,7 @@ import sqlalchemy as sa
 
 from app.core.db import get_engine
 from bench.dataset import Scale, generate
-from tests.test_history import SEEDED_CHANGES
-from tests.test_report_exports import Watched
+from tests.helpers import SEEDED_CHANGES, Watched
 
 pytestmark = pytest.mark.asyncio
 

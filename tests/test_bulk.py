@@ -6,7 +6,7 @@ import pytest
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import bearer, http_client
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

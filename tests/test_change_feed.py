@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

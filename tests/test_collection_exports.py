@@ -12,8 +12,8 @@ import pytest
 from app.core import exports
 from app.main import create_app
 from tests.conftest import bearer
+from tests.helpers import assert_problem
 from tests.serving import ROOT
-from tests.test_listing import assert_problem
 
 CSV = {"Accept": "text/csv"}
 JSONL = {"Accept": "application/x-ndjson"}

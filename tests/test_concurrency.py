@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import bearer, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

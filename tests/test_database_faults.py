@@ -14,7 +14,7 @@ from app.core import config
 from app.core.constraints import HEADER_SCHEMAS, NO_CONTROL_CHARACTERS
 from app.core.db import dispose_engines, get_engine, sqlite_path
 from app.core.schemas import CONTROL_CHARACTERS
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,12 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import get_engine
-from tests.test_listing import assert_problem
-
-SEEDED_CHANGES = 69
-"""Change records the seed writes: 24 inventory rows, 13 of the assurance (procurement, audit,
-vendor assessment and their scanner links), 20 of the operators (2, with Customs' 5 site and 13
-scanner links) and 12 of the announced research (1, with its vendor and 10 scanner links)."""
+from tests.helpers import SEEDED_CHANGES, assert_problem, etag, find, last_instant
 
 pytestmark = pytest.mark.asyncio
 
@@ -31,18 +26,6 @@ async def changes(client, **params) -> list[dict]:
     response = await client.get("/api/v1/changes", params={"limit": 500, **params})
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-async def last_instant(client) -> str:
-    return (await client.get("/api/v1/changes", params={"sort": "-id", "limit": 1})).json()["items"][0]["recorded_at"]
-
-
-async def etag(client, url: str) -> str:
-    return (await client.get(url)).headers["etag"]
-
-
-async def find(client, collection: str, **params) -> dict:
-    return (await client.get(f"/api/v1/{collection}", params=params)).json()["items"][0]
 
 
 async def test_as_of_at_each_step_of_a_scripted_sequence_returns_that_steps_state(client):

@@ -9,15 +9,12 @@ import json
 
 import orjson
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
 from typer.testing import CliRunner
 
-from app.api import API_PREFIX
 from app.cli import app as cli
 from app.core.pagination import _b64, _signature
-from app.main import create_app
 from tests.conftest import bearer
-from tests.test_listing import assert_problem
+from tests.helpers import ITEMS, LISTS, assert_problem, concrete
 
 NON_ASCII_NUMERALS = ["\u0661\u0662", "\uff11\uff12", "\u00b2", "\u0967", "1\u0662"]
 """Arabic-Indic and fullwidth digits, a superscript (str.isdigit() takes it, int() does not), Devanagari."""
@@ -28,31 +25,6 @@ OUT_OF_RANGE_INSTANTS = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59
 ODD_VALUES = ["+12", "1.0", " 1", "1_0", "0x1", "-1", "99999999999999999999", "1e309", "NaN", "true", "\u202e", ""]
 
 BAD_PATH_IDS = [*NON_ASCII_NUMERALS, "+1", "1.0", "1_0", "0x1", "-1", "0", "99999999999999999999", "1e3"]
-
-
-def _read_operations() -> list[tuple[str, list[str]]]:
-    app = create_app()
-    schema = app.openapi()
-    operations = []
-    for route in iter_route_contexts(app.routes):
-        if not isinstance(route.original_route, APIRoute) or not route.path.startswith(API_PREFIX):
-            continue
-        if "GET" not in route.methods:
-            continue
-        parameters = schema["paths"][route.path]["get"].get("parameters", [])
-        operations.append((route.path, sorted(p["name"] for p in parameters if p["in"] == "query")))
-    return operations
-
-
-READ_OPERATIONS = _read_operations()
-LISTS = [(path, names) for path, names in READ_OPERATIONS if "{" not in path]
-ITEMS = [path for path, _ in READ_OPERATIONS if "{" in path]
-
-
-def concrete(path: str, item_id: str = "1") -> str:
-    """``path`` with every path parameter set to ``item_id``."""
-    parts = [item_id if part.startswith("{") else part for part in path.split("/")]
-    return "/".join(parts)
 
 
 def test_every_kind_of_read_operation_is_covered():

@@ -7,8 +7,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.api import API_PREFIX
 from app.main import create_app
-from tests.test_hostile_inputs import LISTS, concrete
-from tests.test_listing import assert_problem
+from tests.helpers import LISTS, assert_problem, concrete
 
 
 def _routes() -> tuple[dict[str, set[str]], list[tuple[str, str]]]:

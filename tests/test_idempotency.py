@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.core.db import get_engine, utcnow
 from app.core.idempotency import IdempotencyRecord, fingerprint
 from tests.conftest import bearer, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

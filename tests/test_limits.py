@@ -9,7 +9,7 @@ from app.core.config import Settings
 from app.core.errors import MAX_REPORTED_ERRORS
 from app.main import create_app
 from tests.conftest import bearer, http_client
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

@@ -2,20 +2,9 @@
 
 import pytest
 
-from tests.test_scanners import all_items
+from tests.helpers import all_items, assert_problem
 
 pytestmark = pytest.mark.asyncio
-
-
-def assert_problem(response, status: int, *words: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert {"type", "title", "status", "detail", "instance"} <= set(body)
-    assert body["status"] == status
-    for word in words:
-        assert word in body["detail"], (word, body["detail"])
-    return body
 
 
 async def test_pages_follow_link_header_and_cover_everything_once(client):

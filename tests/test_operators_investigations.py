@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem, etag
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,10 +29,6 @@ async def items(client, path: str, **params) -> list[dict]:
     response = await client.get(path, params={"limit": 500, **params})
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-async def etag(client, url: str) -> str:
-    return (await client.get(url)).headers["etag"]
 
 
 async def test_the_document_operators_are_seeded_with_citations(client):

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from app.core.config import Settings, get_settings
 from app.main import create_app
 from tests.conftest import bearer, mint_token
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 REDIS_URL = os.environ.get("INVENTORY_TEST_REDIS_URL")
 REDIS_REQUIRED = bool(REDIS_URL) or os.environ.get("CI") == "true"

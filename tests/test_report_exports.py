@@ -11,9 +11,7 @@ import sqlalchemy as sa
 
 from app.core.db import get_engine
 from app.reports.service import EXPOSURE_COLUMNS, FINDING_COLUMNS
-from tests.test_audits import seeded_audit
-from tests.test_listing import assert_problem
-from tests.test_reports import as_csv_cells
+from tests.helpers import Watched, as_csv_cells, assert_problem, seeded_audit
 
 pytestmark = pytest.mark.asyncio
 
@@ -134,27 +132,6 @@ def add_scanners(db: str, count: int) -> None:
             ),
             {"count": count, "at": "2021-04-19T00:00:00.000000Z"},
         )
-
-
-class Watched:
-    """The app's read backend, unchanged, noting which of its methods run which queries."""
-
-    def __init__(self, reads, marker: str = "") -> None:
-        self._reads, self._marker, self.started = reads, marker, asyncio.Event()
-        self.calls: list[tuple[str, str]] = []
-
-    def __getattr__(self, name):
-        attribute = getattr(self._reads, name)
-        if name not in ("fetch", "fetch_heavy", "stream", "execute"):
-            return attribute
-
-        def watched(sql, *args, **kwargs):
-            self.calls.append((name, sql))
-            if self._marker and self._marker in sql:
-                self.started.set()
-            return attribute(sql, *args, **kwargs)
-
-        return watched
 
 
 @pytest.mark.parametrize("media", ["text/csv", "application/json"])

@@ -5,8 +5,7 @@ import io
 
 import pytest
 
-from tests.test_audits import patch, scanner_by_tag, seeded_audit
-from tests.test_listing import assert_problem
+from tests.helpers import as_csv_cells, assert_problem, patch, scanner_by_tag, seeded_audit
 
 pytestmark = pytest.mark.asyncio
 
@@ -17,19 +16,6 @@ REPORTS = [
     "/api/v1/reports/overdue/audits?on=2021-09-01",
     "/api/v1/reports/overdue/assessments?on=2021-09-01",
 ]
-
-
-def as_csv_cells(item: dict) -> dict:
-    def cell(value):
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list):
-            return " | ".join(str(part) for part in value)
-        return str(value)
-
-    return {key: cell(value) for key, value in item.items()}
 
 
 async def test_the_four_fibre_linked_nuctech_scanners_rank_highest(client):

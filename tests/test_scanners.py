@@ -2,19 +2,9 @@
 
 import pytest
 
+from tests.helpers import all_items
+
 pytestmark = pytest.mark.asyncio
-
-
-async def all_items(client, url: str) -> list[dict]:
-    """Follow the ``Link: rel="next"`` headers to the end."""
-    items: list[dict] = []
-    while url:
-        response = await client.get(url)
-        assert response.status_code == 200, response.text
-        items += response.json()["items"]
-        link = response.headers.get("link")
-        url = link[1 : link.index(">")] if link else None
-    return items
 
 
 async def test_maasvlakte_has_seven_fibre_linked_scanners_four_nuctech(client):

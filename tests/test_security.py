@@ -25,8 +25,8 @@ from app.core import config
 from app.core.db import get_engine
 from app.core.files import read_or_create_secret
 from tests.conftest import bearer
+from tests.helpers import assert_problem
 from tests.ports import free_port
-from tests.test_listing import assert_problem
 
 EVIL_HOST = "attacker.example"
 

@@ -8,9 +8,9 @@ from app.core.db import get_engine
 from app.main import create_app
 from app.seeding import load_seed
 from tests.conftest import BACKENDS, bearer, http_client, new_database
+from tests.helpers import assert_problem
 from tests.ports import free_port
 from tests.servers import inventory, running
-from tests.test_listing import assert_problem
 
 
 def seed_again(url: str):

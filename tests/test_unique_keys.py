@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import get_engine
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 SEEDED_AUDIT = "External audit of the scan and detection systems and related IT"
 

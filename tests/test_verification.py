@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from app.core.choices import Role
 from app.core.db import get_engine
 from tests.conftest import bearer
-from tests.test_history import SEEDED_CHANGES, etag, find
-from tests.test_listing import assert_problem
+from tests.helpers import SEEDED_CHANGES, assert_problem, etag, find
 
 pytestmark = pytest.mark.asyncio
 

@@ -27,7 +27,7 @@ from app.scanners.service import SCANNERS
 from app.seeding import load_seed
 from bench.dataset import Scale, generate
 from tests.conftest import BACKENDS, new_database
-from tests.test_history import etag, find
+from tests.helpers import etag, find
 
 pytestmark = pytest.mark.asyncio
 

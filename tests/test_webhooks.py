@@ -23,9 +23,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.core import config
 from app.webhooks.delivery import DeliveryWorker
 from tests.conftest import bearer
+from tests.helpers import assert_problem
 from tests.ports import free_port
 from tests.servers import ROOT, inventory, serve, server_env, stop, wait_ready
-from tests.test_listing import assert_problem
 
 pytestmark = pytest.mark.asyncio
 

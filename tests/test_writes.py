@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import bearer
-from tests.test_listing import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 
