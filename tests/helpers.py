@@ -6,20 +6,36 @@ import asyncio
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.api import API_PREFIX
+from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.docs.problems import PROBLEM_TYPES
 from app.main import create_app
 
 # Problems
 
 
-def assert_problem(response, status: int, *words: str) -> dict:
+def assert_problem(response, status: int, *words: str, type: str | None = None, field: str | None = None) -> dict:
+    """Assert ``response`` is a problem (RFC 9457) of ``status`` and return it.
+
+    Its ``type`` is a documented problem type of that status (the one named by the slug ``type`` when
+    given); ``field``, when given, is named by an entry of its ``errors``; each of ``words`` appears in
+    its ``detail``."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert {"type", "title", "status", "detail", "instance"} <= set(body)
-    assert body["status"] == status
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    problem = response.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(problem), problem
+    assert problem["status"] == status
+    assert problem["type"].startswith(PROBLEM_BASE), problem["type"]
+    documented = PROBLEM_TYPES.get(problem["type"].removeprefix(PROBLEM_BASE))
+    assert documented is not None, f"{problem['type']} is not a documented problem type"
+    if documented.slug != "http-error":  # the one type whose status varies
+        assert documented.status == status, problem["type"]
+    if type is not None:
+        assert problem["type"] == PROBLEM_BASE + type
+    if field is not None:
+        assert field in [error["field"] for error in problem.get("errors") or []], problem
     for word in words:
-        assert word in body["detail"], (word, body["detail"])
-    return body
+        assert word in problem["detail"], (word, problem["detail"])
+    return problem
 
 
 # Reading and writing through the API

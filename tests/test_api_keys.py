@@ -108,7 +108,7 @@ async def test_patch_needs_if_match_and_changes_only_sent_fields(admin):
     naive = await admin.patch(
         url, json={"expires_at": "2030-01-01T00:00:00"}, headers={"If-Match": response.headers["etag"]}
     )
-    assert_problem(naive, 422, "expires_at")
+    assert_problem(naive, 422, field="expires_at")
 
 
 async def test_a_role_change_takes_effect_at_once(admin, anonymous, db):

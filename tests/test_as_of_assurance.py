@@ -241,7 +241,7 @@ async def test_as_of_on_the_assurance_collections_is_validated_like_the_inventor
     for collection in COLLECTIONS:
         for url in (f"/api/v1/{collection}", f"/api/v1/{collection}/1"):
             for value in ("2021-04-19T12:00:00", "2999-01-01T00:00:00Z"):
-                problem = assert_problem(await client.get(url, params={"as_of": value}), 422, "as_of")
+                problem = assert_problem(await client.get(url, params={"as_of": value}), 422, field="as_of")
                 assert problem["errors"][0]["field"] == "as_of"
         assert await listed(client, collection, as_of="2021-04-18T00:00:00Z") == [], collection
 
@@ -347,10 +347,12 @@ async def test_reports_as_of_the_documents_date_count_the_information_age_to_tha
     # The overdue reports judge the present records on the day `on` names: an as_of there is an unknown parameter.
     for path in ("overdue/findings", "overdue/audits", "overdue/assessments"):
         url = f"/api/v1/reports/{path}"
-        assert_problem(await client.get(url, params={"as_of": "2021-04-19T12:00:00Z"}), 422, "as_of")
+        assert_problem(await client.get(url, params={"as_of": "2021-04-19T12:00:00Z"}), 422, field="as_of")
     for path in ("exposure", "summary", "exposure.csv", "summary.csv"):
         for value in ("2021-04-19T12:00:00", "2999-01-01T00:00:00Z"):
-            problem = assert_problem(await client.get(f"/api/v1/reports/{path}", params={"as_of": value}), 422)
+            problem = assert_problem(
+                await client.get(f"/api/v1/reports/{path}", params={"as_of": value}), 422, field="as_of"
+            )
             assert problem["errors"][0]["field"] == "as_of", path
 
 

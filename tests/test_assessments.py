@@ -74,17 +74,19 @@ async def test_an_assessment_names_its_assessor_and_a_known_status(steward):
         "criterion_2_rationale": "Test.",
         "assessed_on": "2022-01-10",
     }
-    assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 422, "assessor")
-    assert_problem(await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "  "}), 422, "assessor")
+    assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 422, field="assessor")
+    assert_problem(
+        await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "  "}), 422, field="assessor"
+    )
     assert_problem(
         await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "X", "status": "final"}),
         422,
-        "status",
+        field="status",
     )
     assert_problem(
         await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "X", "provisional": True}),
         422,
-        "provisional",
+        field="provisional",
     )
     response = await client.post("/api/v1/vendor-assessments", json={**body, "assessor": "Security officer"})
     assert response.status_code == 201, response.text
@@ -98,7 +100,7 @@ async def test_an_assessment_names_its_assessor_and_a_known_status(steward):
     url = f"/api/v1/vendor-assessments/{created['id']}"
     response = await patch(client, url, {"status": "adopted", "caveat": "Adopted by the security officer only."})
     assert (response.status_code, response.json()["status"]) == (200, "adopted")
-    assert_problem(await patch(client, url, {"assessor": None}), 422, "assessor")
+    assert_problem(await patch(client, url, {"assessor": None}), 422, field="assessor")
     row = await exposure_of(client, "RTM-CS-01")
     assert (row["assessment_status"], row["assessor"]) == ("adopted", "Security officer")
     assert "Caveat: Adopted by the security officer only." in row["reasons"][1]
@@ -185,24 +187,28 @@ async def test_bad_supplier_access_facts_are_refused_naming_the_field(client):
     scanner = await scanner_by_tag(client, "RTM-CS-01")
     body = {"scanner_id": scanner["id"], "aspect": "remote_maintenance", "answer": "yes", "source": "Contract"}
     assert_problem(
-        await client.post("/api/v1/supplier-access-facts", json={**body, "aspect": "telepathy"}), 422, "aspect"
+        await client.post("/api/v1/supplier-access-facts", json={**body, "aspect": "telepathy"}), 422, field="aspect"
     )
-    assert_problem(await client.post("/api/v1/supplier-access-facts", json={**body, "answer": "maybe"}), 422, "answer")
-    without_source = {key: value for key, value in body.items() if key != "source"}
-    assert_problem(await client.post("/api/v1/supplier-access-facts", json=without_source), 422, "source")
-    assert_problem(await client.post("/api/v1/supplier-access-facts", json={**body, "source": " "}), 422, "source")
     assert_problem(
-        await client.post("/api/v1/supplier-access-facts", json={**body, "scanner_id": 999999}), 422, "scanner_id"
+        await client.post("/api/v1/supplier-access-facts", json={**body, "answer": "maybe"}), 422, field="answer"
+    )
+    without_source = {key: value for key, value in body.items() if key != "source"}
+    assert_problem(await client.post("/api/v1/supplier-access-facts", json=without_source), 422, field="source")
+    assert_problem(
+        await client.post("/api/v1/supplier-access-facts", json={**body, "source": " "}), 422, field="source"
+    )
+    assert_problem(
+        await client.post("/api/v1/supplier-access-facts", json={**body, "scanner_id": 999999}), 422, field="scanner_id"
     )
     assert (await client.post("/api/v1/supplier-access-facts", json=body)).status_code == 201
     assert_problem(await client.post("/api/v1/supplier-access-facts", json=body), 409, "already")
     fact = (await client.get("/api/v1/supplier-access-facts")).json()["items"][0]
     url = f"/api/v1/supplier-access-facts/{fact['id']}"
     assert_problem(await client.patch(url, json={"answer": "no"}), 428, "If-Match")
-    assert_problem(await patch(client, url, {"aspect": "data_access"}), 422, "aspect")  # the key cannot change
-    assert_problem(await patch(client, url, {"source": None}), 422, "source")
+    assert_problem(await patch(client, url, {"aspect": "data_access"}), 422, field="aspect")  # the key cannot change
+    assert_problem(await patch(client, url, {"source": None}), 422, field="source")
     assert_problem(await client.get("/api/v1/supplier-access-facts/999999"), 404, "999999")
-    assert_problem(await client.get("/api/v1/supplier-access-facts", params={"aspect": "x"}), 422, "aspect")
+    assert_problem(await client.get("/api/v1/supplier-access-facts", params={"aspect": "x"}), 422, field="aspect")
 
 
 async def test_criterion_3b_follows_mitigation_measures(steward):
@@ -244,7 +250,7 @@ async def test_a_newer_assessment_becomes_current_and_drives_the_report(steward)
     assert (await exposure_of(client, "RTM-CS-01"))["risk_tier"] == "low"
     assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 409, "2022-01-10")
     body = {**body, "assessed_on": "2022-02-01", "valid_until": "2022-01-01"}
-    assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 422, "valid_until")
+    assert_problem(await client.post("/api/v1/vendor-assessments", json=body), 422, field="valid_until")
     assert_problem(
-        await client.post("/api/v1/vendor-assessments", json={**body, "criterion_1": "maybe"}), 422, "criterion_1"
+        await client.post("/api/v1/vendor-assessments", json={**body, "criterion_1": "maybe"}), 422, field="criterion_1"
     )

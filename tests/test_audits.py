@@ -155,9 +155,9 @@ async def test_finding_outside_the_audit_scope_is_a_422(client):
     audit = await new_audit(client, site_ids=[sites["schiphol"]])
     outside = await scanner_by_tag(client, "RTM-CS-01")
     body = {"audit_id": audit["id"], "severity": "low", "title": "X", "scanner_ids": [outside["id"]]}
-    assert_problem(await client.post("/api/v1/findings", json=body), 422, "outside", "scope")
+    assert_problem(await client.post("/api/v1/findings", json=body), 422, "outside", "scope", field="scanner_ids")
     body["audit_id"] = 999
-    assert_problem(await client.post("/api/v1/findings", json=body), 422, "audit_id")
+    assert_problem(await client.post("/api/v1/findings", json=body), 422, field="audit_id")
 
 
 @pytest.mark.parametrize(

@@ -42,14 +42,14 @@ async def test_a_batch_creates_every_item_in_order(client):
 async def test_one_bad_row_stores_nothing_and_is_named(client):
     before = await all_of(client, "sites")
     body = [site("bulk-ok"), site("bulk-ok-2"), {"code": "bulk-bad", "name": "Bad", "kind": "harbour"}]
-    problem = assert_problem(await client.post("/api/v1/sites", json=body), 422, "Row 2", "kind")
+    problem = assert_problem(await client.post("/api/v1/sites", json=body), 422, "Row 2", field="kind")
     assert [(error["row"], error["field"]) for error in problem["errors"]] == [(2, "kind")]
     assert await all_of(client, "sites") == before
 
 
 async def test_every_bad_row_is_listed_with_a_count(client):
     body = [{"code": "Not A Slug", "name": "x", "kind": "seaport"} for _ in range(30)]
-    problem = assert_problem(await client.post("/api/v1/sites", json=body), 422)
+    problem = assert_problem(await client.post("/api/v1/sites", json=body), 422, field="code")
     assert problem["error_count"] == 30 and len(problem["errors"]) == 20
     assert [error["row"] for error in problem["errors"]] == list(range(20))
 
@@ -57,7 +57,7 @@ async def test_every_bad_row_is_listed_with_a_count(client):
 async def test_a_conflicting_row_is_a_409_naming_row_and_field_and_stores_nothing(client):
     before = await all_of(client, "sites")
     body = [site("bulk-dup"), site("bulk-other"), site("bulk-dup")]
-    problem = assert_problem(await client.post("/api/v1/sites", json=body), 409, "Row 2")
+    problem = assert_problem(await client.post("/api/v1/sites", json=body), 409, "Row 2", field="code")
     assert problem["errors"][0]["row"] == 2 and problem["errors"][0]["field"] == "code"
     assert await all_of(client, "sites") == before
 
@@ -83,7 +83,9 @@ async def test_a_single_object_post_still_answers_as_before(client):
     assert response.status_code == 201
     assert response.json()["code"] == "bulk-single"
     assert response.headers["location"].endswith(f"/sites/{response.json()['id']}")
-    problem = assert_problem(await client.post("/api/v1/sites", json={"name": "x", "kind": "seaport"}), 422)
+    problem = assert_problem(
+        await client.post("/api/v1/sites", json={"name": "x", "kind": "seaport"}), 422, field="code"
+    )
     assert problem["errors"][0]["field"] == "code" and "row" not in problem["errors"][0]
 
 
@@ -117,27 +119,33 @@ async def test_bulk_patch_with_one_stale_version_stores_nothing(client):
         {"id": created[0]["id"], "version": 1, "name": "New A"},
         {"id": created[1]["id"], "version": 7, "name": "New B"},
     ]
-    problem = assert_problem(await client.patch("/api/v1/networks", json=body), 412, "Row 1")
+    problem = assert_problem(await client.patch("/api/v1/networks", json=body), 412, "Row 1", field="version")
     assert problem["errors"][0]["row"] == 1 and problem["errors"][0]["field"] == "version"
     assert (await client.get(f"/api/v1/networks/{created[0]['id']}")).json()["name"] == "A"
 
 
 async def test_bulk_patch_rows_need_a_version_and_valid_fields(client):
     created = (await client.post("/api/v1/sites", json=[site("bp-a")])).json()
-    problem = assert_problem(await client.patch("/api/v1/sites", json=[{"id": created[0]["id"], "name": "x"}]), 422)
+    problem = assert_problem(
+        await client.patch("/api/v1/sites", json=[{"id": created[0]["id"], "name": "x"}]), 422, field="version"
+    )
     assert problem["errors"][0] == {**problem["errors"][0], "row": 0, "field": "version"}
     problem = assert_problem(
-        await client.patch("/api/v1/sites", json=[{"id": created[0]["id"], "version": 1, "kind": "harbour"}]), 422
+        await client.patch("/api/v1/sites", json=[{"id": created[0]["id"], "version": 1, "kind": "harbour"}]),
+        422,
+        field="kind",
     )
     assert (problem["errors"][0]["row"], problem["errors"][0]["field"]) == (0, "kind")
-    problem = assert_problem(await client.patch("/api/v1/sites", json=[{"id": 999999, "version": 1}]), 404, "Row 0")
+    problem = assert_problem(
+        await client.patch("/api/v1/sites", json=[{"id": 999999, "version": 1}]), 404, "Row 0", field="id"
+    )
     assert problem["errors"][0]["field"] == "id"
 
 
 async def test_bulk_delete_removes_every_item_or_none(client):
     created = (await client.post("/api/v1/sites", json=[site(f"bd-{n}") for n in range(5)])).json()
     stale = [{"id": item["id"], "version": 1} for item in created[:4]] + [{"id": created[4]["id"], "version": 2}]
-    problem = assert_problem(await client.request("DELETE", "/api/v1/sites", json=stale), 412, "Row 4")
+    problem = assert_problem(await client.request("DELETE", "/api/v1/sites", json=stale), 412, "Row 4", field="version")
     assert problem["errors"][0]["row"] == 4
     assert (await client.get(f"/api/v1/sites/{created[0]['id']}")).status_code == 200
     body = [{"id": item["id"], "version": 1} for item in created]
@@ -172,12 +180,17 @@ async def test_bad_csv_stores_nothing_and_names_the_line(client):
     before = await all_of(client, "sites")
     text = "code,name,kind\ncsv-ok,OK,seaport\ncsv-bad,Bad,harbour\n"
     problem = assert_problem(
-        await client.post("/api/v1/sites", content=text.encode(), headers={"Content-Type": "text/csv"}), 422, "Line 3"
+        await client.post("/api/v1/sites", content=text.encode(), headers={"Content-Type": "text/csv"}),
+        422,
+        "Line 3",
+        field="kind",
     )
     assert (problem["errors"][0]["row"], problem["errors"][0]["field"]) == (3, "kind")
     text = "code,name,colour\ncsv-x,X,red\n"
     problem = assert_problem(
-        await client.post("/api/v1/sites", content=text.encode(), headers={"Content-Type": "text/csv"}), 422
+        await client.post("/api/v1/sites", content=text.encode(), headers={"Content-Type": "text/csv"}),
+        422,
+        field="colour",
     )
     assert problem["errors"][0]["field"] == "colour"
     text = "code,name,kind\ncsv-y,Y\n"
@@ -202,7 +215,9 @@ async def test_idempotency_key_replays_a_bulk_post(client):
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     codes = [item["code"] for item in await all_of(client, "sites")]
     assert codes.count("bi-a") == 1
-    assert_problem(await client.post("/api/v1/sites", json=[site("bi-c")], headers=headers), 422)
+    assert_problem(
+        await client.post("/api/v1/sites", json=[site("bi-c")], headers=headers), 422, field="Idempotency-Key"
+    )
     text = "code,name,kind\nbi-csv,CSV,seaport\n"
     csv_headers = {"Idempotency-Key": '"bulk-replay-2"', "Content-Type": "text/csv"}
     first = await client.post("/api/v1/sites", content=text.encode(), headers=csv_headers)
@@ -230,7 +245,7 @@ async def test_the_row_limit_is_enforced_and_named(db, tokens):
 async def test_an_empty_or_non_array_body_is_a_422(client):
     assert_problem(await client.post("/api/v1/sites", json=[]), 422, "no rows")
     assert_problem(await client.patch("/api/v1/sites", json={"id": 1}), 422)
-    assert_problem(await client.request("DELETE", "/api/v1/sites", json=[{"id": "one", "version": 1}]), 422)
+    assert_problem(await client.request("DELETE", "/api/v1/sites", json=[{"id": "one", "version": 1}]), 422, field="id")
 
 
 async def test_a_reader_may_not_write_in_bulk(app, tokens):
@@ -258,5 +273,7 @@ async def test_hostile_csv_is_a_422_problem(client, content):
 async def test_rows_that_are_not_objects_are_named(client):
     problem = assert_problem(await client.post("/api/v1/sites", json=[site("bn-ok"), 5, None]), 422, "Row 1")
     assert [error["row"] for error in problem["errors"]] == [1, 2]
-    problem = assert_problem(await client.request("DELETE", "/api/v1/sites", json=[{"id": 1, "version": True}]), 422)
+    problem = assert_problem(
+        await client.request("DELETE", "/api/v1/sites", json=[{"id": 1, "version": True}]), 422, field="version"
+    )
     assert (problem["errors"][0]["row"], problem["errors"][0]["field"]) == (0, "version")

@@ -112,7 +112,7 @@ async def test_an_export_starts_after_the_cursor_and_ignores_the_page_size(admin
 
 async def test_an_export_with_a_bad_cursor_or_filter_is_a_problem_before_anything_streams(admin):
     assert_problem(await admin.get("/api/v1/sites", params={"cursor": "garbage"}, headers=CSV), 400, "cursor")
-    assert_problem(await admin.get("/api/v1/scanners", params={"limit": 0}, headers=JSONL), 422, "limit")
+    assert_problem(await admin.get("/api/v1/scanners", params={"limit": 0}, headers=JSONL), 422, field="limit")
 
 
 async def test_text_a_spreadsheet_would_run_is_exported_as_text(admin):

@@ -146,7 +146,7 @@ async def test_the_seed_is_recorded_as_of_the_documents_date(client):
 )
 async def test_as_of_must_be_a_past_rfc3339_timestamp_with_a_timezone(client, value):
     for url in ("/api/v1/scanners", "/api/v1/sites/1"):
-        problem = assert_problem(await client.get(url, params={"as_of": value}), 422, "as_of")
+        problem = assert_problem(await client.get(url, params={"as_of": value}), 422, field="as_of")
         assert problem["errors"][0]["field"] == "as_of"
 
 
@@ -156,7 +156,9 @@ async def test_as_of_in_the_first_millennium_is_before_everything(client):
     for url in ("/api/v1/scanners", "/api/v1/sites", "/api/v1/networks"):
         response = await client.get(url, params={"as_of": "0072-02-04T17:35:04.268747Z"})
         assert (response.status_code, response.json()["items"]) == (200, []), url
-    assert_problem(await client.get("/api/v1/scanners", params={"as_of": "0001-01-01T00:00:00+01:00"}), 422, "as_of")
+    assert_problem(
+        await client.get("/api/v1/scanners", params={"as_of": "0001-01-01T00:00:00+01:00"}), 422, field="as_of"
+    )
 
 
 async def test_a_cursor_is_bound_to_its_as_of(client):
@@ -220,7 +222,9 @@ async def test_failed_writes_leave_no_change_record(client):
     assert_problem(
         await client.post("/api/v1/sites", json={"code": "schiphol", "name": "Again", "kind": "airport"}), 409
     )
-    assert_problem(await client.post("/api/v1/sites", json={"code": "x", "name": "X", "kind": "harbour"}), 422)
+    assert_problem(
+        await client.post("/api/v1/sites", json={"code": "x", "name": "X", "kind": "harbour"}), 422, field="kind"
+    )
     maasvlakte = await find(client, "sites", code="maasvlakte")
     site_url = f"/api/v1/sites/{maasvlakte['id']}"
     assert_problem(await client.delete(site_url, headers={"If-Match": await etag(client, site_url)}), 409)
@@ -277,7 +281,7 @@ async def test_an_invalid_change_reason_is_a_422_and_changes_nothing(client, rea
         json={"code": "eemshaven", "name": "Eemshaven", "kind": "seaport"},
         headers=[("X-Change-Reason", reason)],
     )
-    assert_problem(response, 422, "X-Change-Reason")
+    assert_problem(response, 422, field="X-Change-Reason")
     assert response.headers["x-request-id"]
     assert await changes(client) == before
 
@@ -351,7 +355,7 @@ async def test_change_filters_by_time_and_type(client):
     assert len(await changes(client, object_type="scanners")) == 13
     assert await changes(client, since="2021-04-20T00:00:00Z") == []
     assert len(await changes(client, until="2021-04-20T00:00:00Z")) == SEEDED_CHANGES
-    assert_problem(await client.get("/api/v1/changes", params={"since": "2021-04-20"}), 422, "since")
+    assert_problem(await client.get("/api/v1/changes", params={"since": "2021-04-20"}), 422, field="since")
     record = (await client.get("/api/v1/changes/1")).json()
     assert record["id"] == 1 and record["previous_hash"] is None
     assert_problem(await client.get("/api/v1/changes/99999"), 404)

@@ -55,7 +55,7 @@ async def test_instants_outside_the_calendar_in_utc_are_a_422(admin):
     for path, names in LISTS:
         for name in {"as_of", "since", "until"} & set(names):
             for value in OUT_OF_RANGE_INSTANTS:
-                problem = assert_problem(await admin.get(path, params={name: value}), 422, name)
+                problem = assert_problem(await admin.get(path, params={name: value}), 422, field=name)
                 assert names_field(problem, name)
                 tried += 1
     assert tried >= 18
@@ -72,9 +72,9 @@ async def test_path_ids_are_ascii_digits_only(admin):
 async def test_an_id_filter_in_other_digits_is_not_taken_as_an_id(admin):
     assert (await admin.get("/api/v1/scanners", params={"site": "1"})).json()["items"]
     for value in NON_ASCII_NUMERALS:
-        assert_problem(await admin.get("/api/v1/scanners", params={"site": value}), 422, "site")
+        assert_problem(await admin.get("/api/v1/scanners", params={"site": value}), 422, field="site")
         at = {"site": value, "as_of": "2021-04-20T00:00:00Z"}
-        assert_problem(await admin.get("/api/v1/scanners", params=at), 422, "site")
+        assert_problem(await admin.get("/api/v1/scanners", params=at), 422, field="site")
 
 
 def _payload(cursor: str) -> list:
@@ -122,7 +122,7 @@ async def test_a_timestamp_body_field_outside_the_calendar_in_utc_is_a_422(anony
     for value in OUT_OF_RANGE_INSTANTS[:2]:
         body = {"name": "far", "owner": "key owner", "role": "reader", "expires_at": value}
         response = await anonymous.post("/api/v1/api-keys", json=body, headers=bearer(tokens["admin"]))
-        assert_problem(response, 422, "expires_at")
+        assert_problem(response, 422, field="expires_at")
 
 
 @pytest.mark.parametrize("expires", ["\u00b2d", "\u0661\u0662d", "+5d", "9999-12-31T23:59:59-23:59"])

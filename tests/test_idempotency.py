@@ -67,11 +67,16 @@ async def test_the_same_key_with_another_body_or_path_is_a_422(client):
     assert (await client.post("/api/v1/sites", json=SITE, headers=headers)).status_code == 201
     before = await sites(client)
     problem = assert_problem(
-        await client.post("/api/v1/sites", json={**SITE, "code": "delfzijl"}, headers=headers), 422, "different"
+        await client.post("/api/v1/sites", json={**SITE, "code": "delfzijl"}, headers=headers),
+        422,
+        "different",
+        field="Idempotency-Key",
     )
     assert problem["errors"][0]["field"] == "Idempotency-Key"
     assert_problem(
-        await client.post("/api/v1/networks", json={"code": "n1", "name": "N", "kind": "other"}, headers=headers), 422
+        await client.post("/api/v1/networks", json={"code": "n1", "name": "N", "kind": "other"}, headers=headers),
+        422,
+        field="Idempotency-Key",
     )
     assert await sites(client) == before
     assert (await client.get("/api/v1/networks", params={"code": "n1"})).json()["items"] == []
@@ -85,7 +90,9 @@ async def test_keys_are_scoped_to_the_api_key_that_sent_them(client, anonymous, 
     assert mine.status_code == theirs.status_code == 201
     assert theirs.json()["code"] == "delfzijl" and "idempotent-replayed" not in theirs.headers
     # Each API key has its own record: the second key's covers the delfzijl body, so this body is refused.
-    assert_problem(await anonymous.post("/api/v1/sites", json=SITE, headers={**key, **other}), 422)
+    assert_problem(
+        await anonymous.post("/api/v1/sites", json=SITE, headers={**key, **other}), 422, field="Idempotency-Key"
+    )
 
 
 async def test_a_failed_request_releases_its_key_for_a_corrected_retry(client, db):
@@ -94,7 +101,7 @@ async def test_a_failed_request_releases_its_key_for_a_corrected_retry(client, d
     assert_problem(await client.post("/api/v1/sites", json=duplicate, headers=headers), 409, "schiphol")
     assert records(db) == []
     invalid = {"code": "x", "name": "X", "kind": "harbour"}
-    assert_problem(await client.post("/api/v1/sites", json=invalid, headers=headers), 422, "kind")
+    assert_problem(await client.post("/api/v1/sites", json=invalid, headers=headers), 422, field="kind")
     assert records(db) == []
     corrected = await client.post("/api/v1/sites", json=SITE, headers=headers)
     assert corrected.status_code == 201
@@ -105,7 +112,9 @@ async def test_a_failed_request_releases_its_key_for_a_corrected_retry(client, d
 @pytest.mark.parametrize("value", ['""', '"' + "k" * 256 + '"', '"caf\\u00e9"', '"un"escaped"'])
 async def test_malformed_keys_are_a_422_and_store_nothing(client, db, value):
     before = await sites(client)
-    problem = assert_problem(await client.post("/api/v1/sites", json=SITE, headers={"Idempotency-Key": value}), 422)
+    problem = assert_problem(
+        await client.post("/api/v1/sites", json=SITE, headers={"Idempotency-Key": value}), 422, field="Idempotency-Key"
+    )
     assert problem["errors"][0]["field"] == "Idempotency-Key"
     assert await sites(client) == before and records(db) == []
 

@@ -44,13 +44,13 @@ async def test_sort_orders_are_applied(client):
 
 @pytest.mark.parametrize("limit", ["0", "501", "-1"])
 async def test_limit_out_of_range_is_a_422_naming_the_bound(client, limit):
-    body = assert_problem(await client.get("/api/v1/scanners", params={"limit": limit}), 422, "limit")
+    body = assert_problem(await client.get("/api/v1/scanners", params={"limit": limit}), 422, field="limit")
     assert body["errors"][0]["field"] == "limit"
     assert ("500" if limit == "501" else "1") in body["detail"]
 
 
 async def test_non_numeric_limit_is_a_422(client):
-    assert_problem(await client.get("/api/v1/sites", params={"limit": "ten"}), 422, "limit")
+    assert_problem(await client.get("/api/v1/sites", params={"limit": "ten"}), 422, field="limit")
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ async def test_garbage_cursor_is_a_400_problem(client, cursor):
 @pytest.mark.parametrize("cursor", ["é", "a b", "a/b+c", "\u0661\u0662"])
 async def test_a_cursor_outside_the_declared_alphabet_is_a_422(client, cursor):
     """The contract states a cursor's alphabet (base64url), so a fuzzer's schema-valid cursor is never a 422."""
-    assert_problem(await client.get("/api/v1/scanners", params={"cursor": cursor}), 422, "cursor")
+    assert_problem(await client.get("/api/v1/scanners", params={"cursor": cursor}), 422, field="cursor")
 
 
 async def test_cursor_from_another_collection_or_sort_is_refused(client):
@@ -84,7 +84,7 @@ async def test_tampered_cursor_is_refused(client):
 async def test_unknown_or_repeated_sort_field_is_a_422(client, sort):
     response = await client.get("/api/v1/scanners", params={"sort": sort})
     # An empty sort= is none of the documented orders either (leave the parameter out for the default).
-    assert_problem(response, 422, "sort" if sort != "asset_tag,asset_tag" else "twice")
+    assert_problem(response, 422, "sort" if sort != "asset_tag,asset_tag" else "twice", field="sort")
 
 
 @pytest.mark.parametrize(
@@ -98,12 +98,12 @@ async def test_unknown_or_repeated_sort_field_is_a_422(client, sort):
     ],
 )
 async def test_unknown_enum_value_is_a_422_naming_the_field(client, url, field):
-    body = assert_problem(await client.get(url), 422, field)
+    body = assert_problem(await client.get(url), 422, field=field)
     assert body["errors"][0]["field"] == field
 
 
 async def test_unknown_query_parameter_is_a_422(client):
-    body = assert_problem(await client.get("/api/v1/scanners?vendr=nuctech"), 422, "vendr")
+    body = assert_problem(await client.get("/api/v1/scanners?vendr=nuctech"), 422, field="vendr")
     assert body["errors"] == [
         {"location": "query", "field": "vendr", "message": "unknown parameter", "type": "extra_forbidden"}
     ]
@@ -112,4 +112,4 @@ async def test_unknown_query_parameter_is_a_422(client):
 async def test_unknown_path_and_method_are_problems(client):
     assert_problem(await client.get("/api/v1/nothing-here"), 404)
     assert_problem(await client.put("/api/v1/sites"), 405, "PUT")
-    assert_problem(await client.get("/api/v1/sites/abc"), 422, "site_id")
+    assert_problem(await client.get("/api/v1/sites/abc"), 422, field="site_id")

@@ -95,8 +95,8 @@ async def test_report_cursors_are_bound_to_the_report_and_its_parameters(client)
     scanners = (await client.get("/api/v1/scanners", params={"limit": 2})).json()["next_cursor"]
     assert_problem(await client.get(EXPOSURE, params={"cursor": scanners}), 400, "cursor")
     assert_problem(await client.get(EXPOSURE, params={"cursor": cursor[:-2] + "xx", "vendor": "nuctech"}), 400)
-    assert_problem(await client.get(EXPOSURE, params={"limit": 0}), 422, "limit")
-    assert_problem(await client.get(EXPOSURE, params={"limit": 501}), 422, "limit")
+    assert_problem(await client.get(EXPOSURE, params={"limit": 0}), 422, field="limit")
+    assert_problem(await client.get(EXPOSURE, params={"limit": 501}), 422, field="limit")
     assert_problem(await client.get(EXPOSURE, headers={"Accept": "application/xml"}), 406, "x-ndjson")
 
 

@@ -58,8 +58,8 @@ async def test_exposure_filters_and_sort(client):
     assert [row["asset_tag"] for row in rows["items"]] == ["RTM-CS-05", "RTM-CS-06", "RTM-CS-07"]
     rows = (await client.get("/api/v1/reports/exposure", params={"sort": "asset_tag"})).json()["items"]
     assert [row["asset_tag"] for row in rows] == sorted(row["asset_tag"] for row in rows)
-    assert_problem(await client.get("/api/v1/reports/exposure", params={"sort": "colour"}), 422, "sort")
-    assert_problem(await client.get("/api/v1/reports/exposure", params={"vendr": "nuctech"}), 422, "vendr")
+    assert_problem(await client.get("/api/v1/reports/exposure", params={"sort": "colour"}), 422, field="sort")
+    assert_problem(await client.get("/api/v1/reports/exposure", params={"vendr": "nuctech"}), 422, field="vendr")
 
 
 async def test_open_findings_raise_the_tier_one_step(client):
@@ -163,8 +163,8 @@ async def test_a_later_report_of_the_same_status_makes_a_milestone_overdue(clien
         ("report", "overdue", 62),
     ]
     assert rows[1]["explanation"].startswith("Overdue: report expected by 2021-08-31; a source of 2021-10-15")
-    assert_problem(await patch(client, url, {"status_known_on": "2999-01-01"}), 422, "status_known_on")
-    assert_problem(await patch(client, url, {"dates_stated_on": "not a date"}), 422, "dates_stated_on")
+    assert_problem(await patch(client, url, {"status_known_on": "2999-01-01"}), 422, field="status_known_on")
+    assert_problem(await patch(client, url, {"dates_stated_on": "not a date"}), 422, field="dates_stated_on")
 
 
 async def test_a_status_change_without_a_source_date_is_known_as_of_today(client):
@@ -222,7 +222,7 @@ async def test_overdue_assessments_at_a_chosen_date(steward):
     assert [(row["vendor"], row["valid_until"], row["days_overdue"]) for row in rows] == [("nuctech", "2021-08-31", 1)]
     default = (await client.get("/api/v1/reports/overdue/assessments")).json()
     assert default["items"][0]["vendor"] == "nuctech" and default["meta"]["on"] > "2021-09-01"
-    assert_problem(await client.get("/api/v1/reports/overdue/assessments", params={"on": "summer"}), 422, "on")
+    assert_problem(await client.get("/api/v1/reports/overdue/assessments", params={"on": "summer"}), 422, field="on")
 
 
 @pytest.mark.parametrize("url", REPORTS)
@@ -283,4 +283,4 @@ async def test_a_new_audit_is_known_as_of_its_source_date_or_today(client):
     response = await client.post("/api/v1/audits", json=dated)
     assert (response.json()["status_known_on"], response.json()["dates_stated_on"]) == ("2022-03-01", "2021-12-01")
     future = {**body, "title": "Future audit", "dates_stated_on": "2999-01-01"}
-    assert_problem(await client.post("/api/v1/audits", json=future), 422, "dates_stated_on")
+    assert_problem(await client.post("/api/v1/audits", json=future), 422, field="dates_stated_on")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import all_items
+from tests.helpers import all_items, assert_problem
 
 pytestmark = pytest.mark.asyncio
 
@@ -84,9 +84,5 @@ async def test_get_scanner_embeds_site_vendor_network_and_etag(client):
 
 
 async def test_missing_scanner_is_a_404_problem(client):
-    response = await client.get("/api/v1/scanners/999999")
-    assert response.status_code == 404
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == 404 and body["type"] == "/problems/not-found"
-    assert "999999" in body["detail"] and body["instance"] == "/api/v1/scanners/999999"
+    body = assert_problem(await client.get("/api/v1/scanners/999999"), 404, "999999", type="not-found")
+    assert body["instance"] == "/api/v1/scanners/999999"

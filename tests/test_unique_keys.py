@@ -59,7 +59,9 @@ async def test_keys_with_invisible_or_bidirectional_characters_are_refused(clien
 
 async def test_the_refusal_names_the_character(client):
     problem = assert_problem(
-        await client.post("/api/v1/audits", json={"title": "Audit \u202eTI", "covers_all_scanners": True}), 422
+        await client.post("/api/v1/audits", json={"title": "Audit \u202eTI", "covers_all_scanners": True}),
+        422,
+        field="title",
     )
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in problem["detail"]
     assert problem["errors"][0]["field"] == "title"

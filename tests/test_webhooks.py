@@ -283,7 +283,7 @@ async def test_a_target_that_is_not_allowed_is_a_422_naming_the_url(admin, db, a
     finally:
         os.environ.pop("INVENTORY_WEBHOOK_ALLOWED_NETWORKS")
         config.get_settings.cache_clear()
-    assert_problem(response, 422)
+    assert_problem(response, 422, field="url")
     assert [error["field"] for error in response.json()["errors"]] == [field]
 
 
@@ -294,11 +294,11 @@ async def test_allowed_targets_and_filters(admin, webhook_settings):
     unknown = await admin.post(
         "/api/v1/webhooks", json={"name": "x", "url": "http://127.0.0.1/x", "object_types": ["spaceships"]}
     )
-    assert_problem(unknown, 422, "spaceships")
+    assert_problem(unknown, 422, "spaceships", field="object_types")
     bad_action = await admin.post(
         "/api/v1/webhooks", json={"name": "x", "url": "http://127.0.0.1/", "actions": ["eat"]}
     )
-    assert_problem(bad_action, 422)
+    assert_problem(bad_action, 422, field="actions.0")
 
 
 async def test_the_secret_is_shown_once_and_never_recorded(admin, client, db):

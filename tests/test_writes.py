@@ -52,7 +52,7 @@ async def test_malformed_json_is_a_422_problem(client):
 async def test_booleans_are_not_integers_and_dates_are_strict(client):
     nuctech = await seeded(client, "vendors", slug="nuctech")
     body = {"vendor_id": True, "country": "DE", "kind": "exclusion", "description": "x"}
-    assert_problem(await client.post("/api/v1/vendor-restrictions", json=body), 422, "vendor_id")
+    assert_problem(await client.post("/api/v1/vendor-restrictions", json=body), 422, field="vendor_id")
     body = {
         "vendor_id": nuctech["id"],
         "country": "DE",
@@ -60,7 +60,7 @@ async def test_booleans_are_not_integers_and_dates_are_strict(client):
         "description": "x",
         "decided_on": 1600000000,
     }
-    assert_problem(await client.post("/api/v1/vendor-restrictions", json=body), 422, "decided_on")
+    assert_problem(await client.post("/api/v1/vendor-restrictions", json=body), 422, field="decided_on")
     body["decided_on"] = "2021-04-19"
     created = await client.post("/api/v1/vendor-restrictions", json=body)
     assert created.status_code == 201 and created.json()["decided_on"] == "2021-04-19"
@@ -89,7 +89,7 @@ async def test_network_rule_is_a_422_on_create_and_patch(client, tokens):
     response = await client.patch(
         f"/api/v1/scanners/{scanner['id']}", json={"network_mode": "standalone"}, headers={"If-Match": etag}
     )
-    assert_problem(response, 422, "network")
+    assert_problem(response, 422, "network", field="network_id")
     # A valid change of the network mode is held for approval (the approval policy covers it), then applied.
     response = await client.patch(
         f"/api/v1/scanners/{scanner['id']}",
@@ -108,7 +108,7 @@ async def test_network_rule_is_a_422_on_create_and_patch(client, tokens):
 
 async def test_reference_to_missing_site_is_a_422(client):
     body = {"asset_tag": "NEW-2", "site_id": 9999, "network_mode": "standalone", "use": "baggage"}
-    problem = assert_problem(await client.post("/api/v1/scanners", json=body), 422, "site_id")
+    problem = assert_problem(await client.post("/api/v1/scanners", json=body), 422, field="site_id")
     assert problem["errors"][0]["field"] == "site_id"
 
 
@@ -129,7 +129,9 @@ async def test_patch_cannot_null_a_required_field(client):
     site = await seeded(client, "sites", code="schiphol")
     etag = (await client.get(f"/api/v1/sites/{site['id']}")).headers["etag"]
     assert_problem(
-        await client.patch(f"/api/v1/sites/{site['id']}", json={"name": None}, headers={"If-Match": etag}), 422, "name"
+        await client.patch(f"/api/v1/sites/{site['id']}", json={"name": None}, headers={"If-Match": etag}),
+        422,
+        field="name",
     )
 
 
@@ -170,10 +172,10 @@ async def test_delete_then_404(client):
 
 async def test_control_characters_are_refused_in_bodies_and_queries(client):
     problem = assert_problem(
-        await client.post("/api/v1/sites", json={"code": "abc", "name": "A\x00B", "kind": "seaport"}), 422
+        await client.post("/api/v1/sites", json={"code": "abc", "name": "A\x00B", "kind": "seaport"}), 422, field="name"
     )
     assert problem["errors"][0]["field"] == "name"
-    assert_problem(await client.get("/api/v1/scanners", params={"site": "a\x00b"}), 422, "control")
+    assert_problem(await client.get("/api/v1/scanners", params={"site": "a\x00b"}), 422, "control", field="site")
     assert (await client.get("/api/v1/sites", params={"code": "abc"})).json()["items"] == []
     ok = await client.post(
         "/api/v1/sites", json={"code": "abc", "name": "A", "kind": "seaport", "notes": "line 1\nline 2\ttab"}
