@@ -34,9 +34,11 @@ async def test_listing_shows_every_key_without_tokens(admin, tokens):
     assert [item["owner"] for item in items] == ["test reader", "test editor", "test approver", "test admin"]
     for item in items:
         assert set(item) == FIELDS
-        assert item["token_prefix"].startswith("csi_") and len(item["token_prefix"]) == 12
+        assert item["token_prefix"].startswith("csi_")
+        assert len(item["token_prefix"]) == 12
     for token in tokens.values():
-        assert token not in response.text and token[12:] not in response.text
+        assert token not in response.text
+        assert token[12:] not in response.text
     assert (await admin.get("/api/v1/api-keys", params={"role": "editor"})).json()["items"][0]["name"] == "test editor"
 
 
@@ -49,12 +51,16 @@ async def test_create_shows_the_token_once_and_it_works_for_its_role(admin, anon
     assert response.status_code == 201, response.text
     created = response.json()
     token = created.pop("token")
-    assert token.startswith("csi_") and len(token) >= 40
-    assert set(created) == FIELDS and created["expires_at"] == expires and created["revoked_at"] is None
+    assert token.startswith("csi_")
+    assert len(token) >= 40
+    assert set(created) == FIELDS
+    assert created["expires_at"] == expires
+    assert created["revoked_at"] is None
     assert response.headers["location"] == f"/api/v1/api-keys/{created['id']}"
     assert response.headers["etag"] == f'"api-key-{created["id"]}-v1"'
     fetched = await admin.get(response.headers["location"])
-    assert fetched.json()["name"] == "customs ICT monitor" and "token" not in fetched.json()
+    assert fetched.json()["name"] == "customs ICT monitor"
+    assert "token" not in fetched.json()
     assert (await anonymous.get("/api/v1/scanners", headers=bearer(token))).status_code == 200
     assert_problem(await anonymous.post("/api/v1/sites", json={}, headers=bearer(token)), 403, "editor")
 
@@ -68,7 +74,8 @@ async def test_an_idempotent_create_replays_without_the_token(admin):
         "/api/v1/api-keys", json={"name": "monitor", "owner": "key owner", "role": "reader"}, headers=headers
     )
     assert first.status_code == again.status_code == 201
-    assert first.json()["token"].startswith("csi_") and again.json()["token"] is None
+    assert first.json()["token"].startswith("csi_")
+    assert again.json()["token"] is None
     assert {**first.json(), "token": None} == again.json()
     assert again.headers["location"] == first.headers["location"]
     names = [item["name"] for item in (await admin.get("/api/v1/api-keys")).json()["items"]]
@@ -133,7 +140,8 @@ async def test_revoking_keeps_the_record_and_the_token_stops_working_at_once(adm
     assert (await admin.delete(url, headers={"If-Match": etag})).status_code == 204
     assert_problem(await anonymous.get("/api/v1/sites", headers=bearer(token)), 401)
     revoked = (await admin.get(url)).json()
-    assert revoked["revoked_at"] is not None and revoked["version"] == 2
+    assert revoked["revoked_at"] is not None
+    assert revoked["version"] == 2
     assert_problem(await admin.delete(url, headers={"If-Match": etag}), 412)
     fresh = (await admin.get(url)).headers["etag"]
     assert_problem(await admin.delete(url, headers={"If-Match": fresh}), 409, "revoked")

@@ -212,17 +212,23 @@ async def test_every_policy_entry_is_held_as_a_change_request_and_changes_nothin
         held = response.json()
         assert response.headers["location"].endswith(f"/api/v1/change-requests/{held['id']}")
         assert response.headers["etag"] == f'"change-request-{held["id"]}-v1"'
-        assert held["state"] == "pending" and held["rule"] == rule and held["policy_version"]
+        assert held["state"] == "pending"
+        assert held["rule"] == rule
+        assert held["policy_version"]
         assert held["operation"] == {"POST": "create", "PATCH": "update", "DELETE": "delete"}[method]
-        assert held["body"] == body and held["reason"] == f"ticket for {rule}"
-        assert held["author_owner"] == "test editor" and held["decided_by_key_id"] is None
+        assert held["body"] == body
+        assert held["reason"] == f"ticket for {rule}"
+        assert held["author_owner"] == "test editor"
+        assert held["decided_by_key_id"] is None
         if method != "POST":
             target = int(url.rsplit("/", 1)[1])
-            assert held["target_id"] == target and held["collection"] == url.split("/")[3]
+            assert held["target_id"] == target
+            assert held["collection"] == url.split("/")[3]
             shown = (await editor.get(url)).json()
             assert held["id"] in shown["pending_change_requests"]
         else:
-            assert held["target_id"] is None and held["base_version"] is None
+            assert held["target_id"] is None
+            assert held["base_version"] is None
         rules.add(rule)
     assert rules == {"scanner-network", "vendor-assessment", "access-override", "mitigation-measure",
                      "finding-leaves-open", "audit-closed"}  # fmt: skip
@@ -261,7 +267,8 @@ async def test_writes_outside_the_policy_apply_directly(people):
     reader = await key_id(admin, "test reader")
     url = f"/api/v1/api-keys/{reader}"
     promoted = await admin.patch(url, json={"role": "approver"}, headers={"If-Match": await etag(admin, url)})
-    assert promoted.status_code == 200 and promoted.json()["role"] == "approver"
+    assert promoted.status_code == 200
+    assert promoted.json()["role"] == "approver"
 
 
 async def open_request(client, url: str, body: dict, reason: str = "network redesign") -> dict:
@@ -279,7 +286,8 @@ async def test_an_approved_change_applies_once_and_names_both_people(people):
     held = await open_request(editor, url, {"network_mode": "standalone", "network_id": None})
     cr_url = f"/api/v1/change-requests/{held['id']}"
     got = await approver.get(cr_url)
-    assert got.status_code == 200 and got.headers["etag"] == f'"change-request-{held["id"]}-v1"'
+    assert got.status_code == 200
+    assert got.headers["etag"] == f'"change-request-{held["id"]}-v1"'
     assert (await approver.get(cr_url, headers={"If-None-Match": got.headers["etag"]})).status_code == 304
     assert_problem(await approver.post(f"{cr_url}/approve"), 428)
     approved = await approver.post(
@@ -287,16 +295,22 @@ async def test_an_approved_change_applies_once_and_names_both_people(people):
     )
     assert approved.status_code == 200, approved.text
     decision = approved.json()
-    assert decision["state"] == "approved" and decision["decided_by_owner"] == "test approver"
-    assert decision["decision_reason"] == "checked with the site" and decision["version"] == 2
+    assert decision["state"] == "approved"
+    assert decision["decided_by_owner"] == "test approver"
+    assert decision["decision_reason"] == "checked with the site"
+    assert decision["version"] == 2
     after = (await editor.get(url)).json()
-    assert after["network_mode"] == "standalone" and after["network"] is None
-    assert after["version"] == before["version"] + 1 and "pending_change_requests" not in after
+    assert after["network_mode"] == "standalone"
+    assert after["network"] is None
+    assert after["version"] == before["version"] + 1
+    assert "pending_change_requests" not in after
     change = (await history(editor, "scanners", 1))[-1]
-    assert change["action"] == "update" and change["change_request_id"] == held["id"]
+    assert change["action"] == "update"
+    assert change["change_request_id"] == held["id"]
     assert change["api_key_id"] == await key_id(admin, "test editor")
     assert change["approved_by"] == await key_id(admin, "test approver")
-    assert change["reason"] == "network redesign" and change["emergency"] is False
+    assert change["reason"] == "network redesign"
+    assert change["emergency"] is False
     verified = (await admin.get("/api/v1/changes/verify")).json()
     assert verified["valid"] is True, verified
     # Decided once: a second approval finds it closed.
@@ -316,9 +330,11 @@ async def test_an_approved_create_names_what_it_made(people):
     assert approved.status_code == 200, approved.text
     made = approved.json()["result_id"]
     measure = (await editor.get(f"/api/v1/mitigation-measures/{made}")).json()
-    assert measure["title"] == "Disable remote access" and measure["status"] == "planned"
+    assert measure["title"] == "Disable remote access"
+    assert measure["status"] == "planned"
     change = (await history(editor, "mitigation-measures", made))[-1]
-    assert change["action"] == "create" and change["change_request_id"] == held["id"]
+    assert change["action"] == "create"
+    assert change["change_request_id"] == held["id"]
 
 
 async def test_nobody_approves_their_own_request(people, db):
@@ -362,9 +378,11 @@ async def test_a_stale_request_cannot_apply(people):
     body = assert_problem(refused, 409, "stale", type="change-request-closed")
     assert body["state"] == "stale"
     stored = (await approver.get(cr_url)).json()
-    assert stored["state"] == "stale" and stored["decided_by_owner"] == "test approver"
+    assert stored["state"] == "stale"
+    assert stored["decided_by_owner"] == "test approver"
     scanner = (await editor.get(url)).json()
-    assert scanner["network_mode"] == "fibre_linked" and scanner["notes"] == "Moved"
+    assert scanner["network_mode"] == "fibre_linked"
+    assert scanner["notes"] == "Moved"
     assert not [change for change in await history(admin, "scanners", 1) if change["change_request_id"]]
 
 
@@ -382,12 +400,14 @@ async def test_two_racing_approvals_apply_once(people):
         )
     )
     statuses = Counter(response.status_code for response in responses)
-    assert statuses[200] == 1 and set(statuses) <= {200, 409, 412}, [response.text for response in responses]
+    assert statuses[200] == 1
+    assert set(statuses) <= {200, 409, 412}, [response.text for response in responses]
     for response in responses:
         if response.status_code != 200:
             assert_problem(response, response.status_code)
     changes = await history(admin, "scanners", 1)
-    assert len(changes) == before + 1 and changes[-1]["change_request_id"] == held["id"]
+    assert len(changes) == before + 1
+    assert changes[-1]["change_request_id"] == held["id"]
     assert (await editor.get(cr_url)).json()["state"] == "approved"
     assert (await editor.get(url)).json()["version"] == held["base_version"] + 1
 
@@ -406,13 +426,15 @@ async def test_reject_and_withdraw_leave_the_target_untouched(people):
     rejected = await approver.post(
         f"{first_url}/reject", json={"reason": "vendor is known"}, headers={"If-Match": await etag(editor, first_url)}
     )
-    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert rejected.status_code == 200
+    assert rejected.json()["state"] == "rejected"
     assert rejected.json()["decision_reason"] == "vendor is known"
     # Only the author withdraws.
     tag = await etag(editor, second_url)
     assert_problem(await people["editor2"].post(f"{second_url}/withdraw", headers={"If-Match": tag}), 403, "author")
     withdrawn = await editor.post(f"{second_url}/withdraw", headers={"If-Match": tag})
-    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["state"] == "withdrawn"
     assert_problem(await approver.post(f"{second_url}/approve", headers={"If-Match": withdrawn.headers["etag"]}), 409)
     assert await without_pending(editor, url) == before
     assert "pending_change_requests" not in (await editor.get(url)).json()
@@ -429,10 +451,13 @@ async def test_an_admin_applies_a_covered_change_only_as_a_flagged_emergency(peo
     assert missing["errors"][0]["field"] == "X-Change-Reason"
     assert (await editor.get(url)).json()["network_mode"] == "fibre_linked"
     applied = await admin.patch(url, json=body, headers={"If-Match": tag, **REASON})
-    assert applied.status_code == 200 and applied.json()["network_mode"] == "standalone"
+    assert applied.status_code == 200
+    assert applied.json()["network_mode"] == "standalone"
     change = (await history(admin, "scanners", 1))[-1]
-    assert change["emergency"] is True and change["reason"] == REASON["X-Change-Reason"]
-    assert change["approved_by"] is None and change["change_request_id"] is None
+    assert change["emergency"] is True
+    assert change["reason"] == REASON["X-Change-Reason"]
+    assert change["approved_by"] is None
+    assert change["change_request_id"] is None
     # A direct, uncovered write of an admin is not flagged.
     plain = await admin.patch(url, json={"notes": "x"}, headers={"If-Match": applied.headers["etag"]})
     assert plain.status_code == 200
@@ -442,7 +467,8 @@ async def test_an_admin_applies_a_covered_change_only_as_a_flagged_emergency(peo
     assert [item["id"] for item in report.json()["items"]] == [change["id"]]
     exported = await editor.get("/api/v1/reports/unapproved-changes", headers={"Accept": "text/csv"})
     header, row = exported.text.splitlines()[:2]
-    assert "before" in header.split(",") and '""network_mode"":""standalone""' in row
+    assert "before" in header.split(",")
+    assert '""network_mode"":""standalone""' in row
     raised = await key_id(admin, "test reader")
     key_url = f"/api/v1/api-keys/{raised}"
     refused = await admin.patch(key_url, json={"role": "admin"}, headers={"If-Match": await etag(admin, key_url)})
@@ -507,7 +533,8 @@ async def test_listing_filters_and_pages(people):
         assert page.status_code == 200
         seen += [item["id"] for item in page.json()["items"]]
         url = page.json()["next_cursor"] and f"/api/v1/change-requests?limit=2&cursor={page.json()['next_cursor']}"
-    assert seen == sorted(seen) and len(seen) == 4
+    assert seen == sorted(seen)
+    assert len(seen) == 4
     by_collection = (await reader.get("/api/v1/change-requests", params={"collection": "mitigation-measures"})).json()
     assert [item["operation"] for item in by_collection["items"]] == ["create"]
     by_target = (await reader.get("/api/v1/change-requests", params={"collection": "scanners", "target_id": 2})).json()
@@ -522,7 +549,8 @@ async def test_api_keys_need_an_owner(people):
     missing = await admin.post("/api/v1/api-keys", json={"name": "no owner", "role": "reader"})
     assert_problem(missing, 422, field="owner")
     created = await admin.post("/api/v1/api-keys", json={"name": "ops", "owner": "A. de Vries", "role": "approver"})
-    assert created.status_code == 201 and created.json()["owner"] == "A. de Vries"
+    assert created.status_code == 201
+    assert created.json()["owner"] == "A. de Vries"
 
 
 async def test_restoring_what_the_policy_covers_is_an_admins_emergency_change(people):
@@ -555,7 +583,8 @@ async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(
     assert held.status_code == 202, held.text
     request = held.json()
     cr_url = f"/api/v1/change-requests/{request['id']}"
-    assert request["collection"] == "api-keys" and request["rule"] == "api-key-admin"
+    assert request["collection"] == "api-keys"
+    assert request["rule"] == "api-key-admin"
     assert (await admin.get(url)).json()["pending_change_requests"] == [request["id"]]
     # Requests on keys are shown to admins only.
     assert_problem(await editor.get(cr_url), 404)
@@ -569,8 +598,10 @@ async def test_an_admin_can_ask_for_approval_and_key_changes_need_another_admin(
     assert (await admin.get(url)).json()["role"] == "admin"
     change = (await admin.get("/api/v1/changes", params={"object_type": "api-keys", "object_id": raised})).json()
     last = change["items"][-1]
-    assert last["approved_by"] == await key_id(admin, "second admin") and last["change_request_id"] == request["id"]
-    assert last["api_key_id"] == await key_id(admin, "test admin") and last["emergency"] is False
+    assert last["approved_by"] == await key_id(admin, "second admin")
+    assert last["change_request_id"] == request["id"]
+    assert last["api_key_id"] == await key_id(admin, "test admin")
+    assert last["emergency"] is False
     # The request's own records are admin-only too (they name the key and the role asked for).
     kinds = {"change-requests", "api-key-change-requests"}
     seen = [
@@ -612,7 +643,8 @@ async def test_the_policy_enforces_only_the_rules_configured(people, only_networ
     held = await editor.patch(
         "/api/v1/scanners/1", json={"vendor_id": None}, headers={"If-Match": await etag(editor, "/api/v1/scanners/1")}
     )
-    assert held.status_code == 202 and held.json()["rule"] == "scanner-network"
+    assert held.status_code == 202
+    assert held.json()["rule"] == "scanner-network"
 
 
 async def test_a_misspelt_rule_stops_the_service_from_starting():

@@ -212,7 +212,8 @@ async def test_as_of_shows_each_assurance_collection_as_it_stood(steward):
         assert response.status_code == 200, response.text
         assert [orjson.loads(line) for line in response.text.splitlines()] == before[collection], collection
         response = await client.get(f"/api/v1/{collection}", params={"as_of": at}, headers={"Accept": "text/csv"})
-        assert response.status_code == 200 and len(response.text.splitlines()) == len(before[collection]) + 1
+        assert response.status_code == 200
+        assert len(response.text.splitlines()) == len(before[collection]) + 1
 
     # Links as they stood: the changed items named the first scanner at T and the second now.
     s0, s1 = world.scanners[:2]
@@ -221,7 +222,8 @@ async def test_as_of_shows_each_assurance_collection_as_it_stood(steward):
         now = (await client.get(f"/api/v1/{collection}/{kept[collection]['id']}")).json()
         assert (past["scanner_ids"], now["scanner_ids"]) == ([s0], [s1]), collection
     audit = (await client.get(f"/api/v1/audits/{kept['audits']['id']}", params={"as_of": at})).json()
-    assert audit["site_ids"] == [world.site] and audit["allowed_next_status"] == ["in_progress"]
+    assert audit["site_ids"] == [world.site]
+    assert audit["allowed_next_status"] == ["in_progress"]
     operator = (await client.get(f"/api/v1/operators/{kept['operators']['id']}", params={"as_of": at})).json()
     assert operator["site_ids"] == [world.site]
     investigation = await client.get(f"/api/v1/investigations/{kept['investigations']['id']}", params={"as_of": at})

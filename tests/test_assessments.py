@@ -23,13 +23,12 @@ async def test_the_seeded_nuctech_assessment_cites_the_document(client):
     assert len(items) == 1
     assessment = items[0]
     assert (assessment["criterion_1"], assessment["criterion_2"]) == ("unknown", "yes")
-    assert (
-        "Vraag 5" in assessment["criterion_2_source"]
-        and "offensive cyber programme" in assessment["criterion_2_rationale"]
-    )
+    assert "Vraag 5" in assessment["criterion_2_source"]
+    assert "offensive cyber programme" in assessment["criterion_2_rationale"]
     assert "Antwoord 6" in assessment["criterion_1_source"]
     assert (assessment["status"], assessment["current"]) == ("provisional", True)
-    assert assessment["assessor"].startswith("This inventory") and "not the cabinet" in assessment["assessor"]
+    assert assessment["assessor"].startswith("This inventory")
+    assert "not the cabinet" in assessment["assessor"]
     assert "provisional" not in assessment  # the status says it
     assert assessment["caveat"].startswith("Not a government decision.")
     # quoted verbatim from Antwoord 6 and 7
@@ -46,11 +45,14 @@ async def test_the_assessments_provenance_is_in_every_exposure_reason_and_the_cs
     rows = (await client.get("/api/v1/reports/exposure", params={"vendor": "nuctech"})).json()["items"]
     assert len(rows) == 10
     for row in rows:
-        assert row["assessment_status"] == "provisional" and row["assessor"].startswith("This inventory")
+        assert row["assessment_status"] == "provisional"
+        assert row["assessor"].startswith("This inventory")
         assert row["assessment_caveat"].startswith("Not a government decision.")
         vendor_reason = row["reasons"][1]
-        assert "by This inventory" in vendor_reason and "status provisional" in vendor_reason
-        assert "not a government decision" in vendor_reason and "Caveat: Not a government decision." in vendor_reason
+        assert "by This inventory" in vendor_reason
+        assert "status provisional" in vendor_reason
+        assert "not a government decision" in vendor_reason
+        assert "Caveat: Not a government decision." in vendor_reason
     exported = await client.get("/api/v1/reports/exposure.csv", params={"vendor": "nuctech"})
     assert exported.status_code == 200
     cells = list(csv.DictReader(io.StringIO(exported.text)))
@@ -155,7 +157,8 @@ async def test_3a_follows_the_recorded_supplier_access_facts(client):
         body = {"scanner_id": scanner["id"], "aspect": aspect, "answer": "no", "source": source}
         response = await client.post("/api/v1/supplier-access-facts", json=body)
         assert response.status_code == 201, response.text
-        assert response.headers["etag"] and response.headers["location"].endswith(f"/{response.json()['id']}")
+        assert response.headers["etag"]
+        assert response.headers["location"].endswith(f"/{response.json()['id']}")
         facts[aspect] = response.json()
     row = await exposure_of(client, "SPL-BG-NUCTECH")
     assert (row["criterion_3a"], row["criterion_3a_basis"], row["risk_tier"]) == ("no", "supplier_access", "moderate")
@@ -242,7 +245,8 @@ async def test_a_newer_assessment_becomes_current_and_drives_the_report(steward)
         "assessor": "Test assessor",
     }
     response = await client.post("/api/v1/vendor-assessments", json=body)
-    assert response.status_code == 201 and response.json()["current"] is True
+    assert response.status_code == 201
+    assert response.json()["current"] is True
     current = (await client.get("/api/v1/vendor-assessments", params={"current": "true"})).json()["items"]
     assert [item["assessed_on"] for item in current] == ["2022-01-10"]
     old = (await client.get("/api/v1/vendor-assessments", params={"current": "false"})).json()["items"]

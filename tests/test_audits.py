@@ -22,8 +22,10 @@ async def new_audit(client, **body) -> dict:
 
 async def test_the_seeded_audit_is_as_the_document_states_it(client):
     audit = await seeded_audit(client)
-    assert audit["status"] == "commissioned" and audit["allowed_next_status"] == ["in_progress"]
-    assert audit["covers_all_scanners"] is True and audit["auditor"] is None
+    assert audit["status"] == "commissioned"
+    assert audit["allowed_next_status"] == ["in_progress"]
+    assert audit["covers_all_scanners"] is True
+    assert audit["auditor"] is None
     assert (audit["commissioned_on"], audit["commissioned_precision"], audit["commissioned_by"]) == (
         "2020-09-01",
         "month",
@@ -35,8 +37,10 @@ async def test_the_seeded_audit_is_as_the_document_states_it(client):
         "season",
         "2021-08-31",
     )
-    assert audit["started_on"] is None and audit["reported_on"] is None
-    assert "Antwoord 4" in audit["source"] and "Antwoord 7" in audit["source"]
+    assert audit["started_on"] is None
+    assert audit["reported_on"] is None
+    assert "Antwoord 4" in audit["source"]
+    assert "Antwoord 7" in audit["source"]
     assert (await client.get("/api/v1/findings")).json()["items"] == []
 
 
@@ -55,7 +59,8 @@ async def test_each_allowed_step_and_each_refused_one(steward, start):
     if start < 3:
         response = await patch(client, url, {"status": STEPS[start + 1]})
         assert response.status_code == 200, response.text
-        assert response.json()["status"] == STEPS[start + 1] and response.json()["version"] == 2
+        assert response.json()["status"] == STEPS[start + 1]
+        assert response.json()["version"] == 2
 
 
 async def test_the_seeded_audit_walks_forward_and_every_scanner_follows(steward):
@@ -95,7 +100,8 @@ async def test_open_findings_take_precedence_and_resolving_them_restores_audited
     )
     assert response.status_code == 201, response.text
     finding = response.json()
-    assert finding["status"] == "open" and finding["scanner_ids"] == [target["id"]]
+    assert finding["status"] == "open"
+    assert finding["scanner_ids"] == [target["id"]]
     statuses = await audit_statuses(client)
     assert statuses["RTM-CS-02"] == "open_findings"
     assert {tag: status for tag, status in statuses.items() if tag != "RTM-CS-02"} == {
@@ -115,7 +121,8 @@ async def test_a_finding_naming_no_scanner_concerns_the_whole_scope(client):
     response = await client.post(
         "/api/v1/findings", json={"audit_id": audit["id"], "severity": "medium", "title": "Segmentation"}
     )
-    assert response.status_code == 201 and response.json()["scanner_ids"] == []
+    assert response.status_code == 201
+    assert response.json()["scanner_ids"] == []
     assert set((await audit_statuses(client)).values()) == {"open_findings"}
 
 
@@ -125,12 +132,14 @@ async def test_scope_by_site_and_by_scanner(client):
     audit = await seeded_audit(client)
     etag = (await client.get(f"/api/v1/audits/{audit['id']}")).headers["etag"]
     refused = await client.delete(f"/api/v1/audits/{audit['id']}", headers={"If-Match": etag})
-    assert refused.status_code == 409 and "investigation" in refused.json()["detail"]
+    assert refused.status_code == 409
+    assert "investigation" in refused.json()["detail"]
     [research] = (await client.get("/api/v1/investigations")).json()["items"]
     research_url = f"/api/v1/investigations/{research['id']}"
     research_etag = (await client.get(research_url)).headers["etag"]
     unlinked = await client.patch(research_url, json={"builds_on_audit_id": None}, headers={"If-Match": research_etag})
-    assert unlinked.status_code == 200 and unlinked.json()["builds_on_audit_id"] is None
+    assert unlinked.status_code == 200
+    assert unlinked.json()["builds_on_audit_id"] is None
     assert (await client.delete(f"/api/v1/audits/{audit['id']}", headers={"If-Match": etag})).status_code == 204
     assert set((await audit_statuses(client)).values()) == {"not_audited"}
     sites = {item["code"]: item["id"] for item in (await client.get("/api/v1/sites")).json()["items"]}
@@ -192,7 +201,8 @@ async def test_a_date_without_precision_is_a_day_and_clearing_it_clears_its_prec
     url = f"/api/v1/audits/{audit['id']}"
     response = await patch(client, url, {"started_on": None})
     assert response.status_code == 200, response.text
-    assert response.json()["started_precision"] is None and response.json()["started_by"] is None
+    assert response.json()["started_precision"] is None
+    assert response.json()["started_by"] is None
 
 
 async def test_duplicate_title_is_409_and_an_audit_with_findings_cannot_be_deleted(client):

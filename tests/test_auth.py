@@ -228,7 +228,8 @@ async def test_every_route_admits_exactly_the_roles_it_should(app, anonymous, to
                 )
                 assert_problem(response, 403, first_check.value)
             else:
-                assert response.status_code not in (401, 403) and response.status_code < 500, (where, response.text)
+                assert response.status_code not in (401, 403)
+                assert response.status_code < 500, (where, response.text)
                 assert response.status_code < 300, (where, response.text)
             if before is not None and response.status_code in (401, 403):
                 assert await snapshot(admin_client, collection) == before, where
@@ -309,12 +310,14 @@ async def test_the_database_holds_no_token_in_any_recoverable_form(app, tokens, 
             json={"name": "via API", "owner": "key owner", "role": "editor"},
             headers={**bearer(tokens["admin"]), "Idempotency-Key": "mint-once"},
         )
-        assert replay.status_code == 201 and replay.json()["token"] is None
+        assert replay.status_code == 201
+        assert replay.json()["token"] is None
         assert (await http.get("/api/v1/sites", headers=bearer(api_token))).status_code == 200
     result = CliRunner().invoke(cli, ["create-key", "--name", "via CLI", "--owner", "via CLI", "--role", "reader"])
     assert result.exit_code == 0, result.output
     cli_token = result.stdout.strip()  # the token alone on stdout; logs go to stderr
-    assert cli_token.startswith("csi_") and "\n" not in cli_token
+    assert cli_token.startswith("csi_")
+    assert "\n" not in cli_token
     all_tokens = [*tokens.values(), api_token, cli_token]
 
     engine = get_engine(db)

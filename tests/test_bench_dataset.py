@@ -19,8 +19,10 @@ async def test_the_generated_dataset_verifies_and_is_served(client, db):
     data = generate(db, SCALE, log=lambda message: None)
     report = (await client.get("/api/v1/changes/verify")).json()
     # An editor's check counts the records it may read: the seed's and the generated ones.
-    assert report["valid"] is True and report["checked"] == SEEDED_CHANGES + SCALE.changes
-    assert data.first_record_id == existing + 1 and data.last_record_id == existing + SCALE.changes
+    assert report["valid"] is True
+    assert report["checked"] == SEEDED_CHANGES + SCALE.changes
+    assert data.first_record_id == existing + 1
+    assert data.last_record_id == existing + SCALE.changes
     listed = (await client.get("/api/v1/scanners", params={"site": "bench-site-0001", "limit": 500})).json()
     assert len(listed["items"]) == SCALE.scanners // SCALE.sites
     assert {item["site"]["code"] for item in listed["items"]} == {"bench-site-0001"}
@@ -43,4 +45,5 @@ async def test_point_in_time_reads_run_off_the_event_loop(app, client, url):
     app.state.reads = watched = Watched(app.state.reads)
     assert (await client.get(url.format(at=at))).status_code == 200
     queries = [name for name, sql in watched.calls if "api_key" not in sql]  # authentication is a lookup
-    assert queries and set(queries) == {"fetch_heavy"}, watched.calls
+    assert queries
+    assert set(queries) == {"fetch_heavy"}, watched.calls

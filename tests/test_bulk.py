@@ -34,7 +34,8 @@ async def test_a_batch_creates_every_item_in_order(client):
     assert response.status_code == 201, response.text
     created = response.json()
     assert [item["code"] for item in created] == ["bulk-a", "bulk-b"]
-    assert created[1]["country"] == "BE" and created[0]["version"] == 1
+    assert created[1]["country"] == "BE"
+    assert created[0]["version"] == 1
     for item in created:
         assert (await client.get(f"/api/v1/sites/{item['id']}")).json() == item
 
@@ -50,7 +51,8 @@ async def test_one_bad_row_stores_nothing_and_is_named(client):
 async def test_every_bad_row_is_listed_with_a_count(client):
     body = [{"code": "Not A Slug", "name": "x", "kind": "seaport"} for _ in range(30)]
     problem = assert_problem(await client.post("/api/v1/sites", json=body), 422, field="code")
-    assert problem["error_count"] == 30 and len(problem["errors"]) == 20
+    assert problem["error_count"] == 30
+    assert len(problem["errors"]) == 20
     assert [error["row"] for error in problem["errors"]] == list(range(20))
 
 
@@ -58,7 +60,8 @@ async def test_a_conflicting_row_is_a_409_naming_row_and_field_and_stores_nothin
     before = await all_of(client, "sites")
     body = [site("bulk-dup"), site("bulk-other"), site("bulk-dup")]
     problem = assert_problem(await client.post("/api/v1/sites", json=body), 409, "Row 2", field="code")
-    assert problem["errors"][0]["row"] == 2 and problem["errors"][0]["field"] == "code"
+    assert problem["errors"][0]["row"] == 2
+    assert problem["errors"][0]["field"] == "code"
     assert await all_of(client, "sites") == before
 
 
@@ -86,7 +89,8 @@ async def test_a_single_object_post_still_answers_as_before(client):
     problem = assert_problem(
         await client.post("/api/v1/sites", json={"name": "x", "kind": "seaport"}), 422, field="code"
     )
-    assert problem["errors"][0]["field"] == "code" and "row" not in problem["errors"][0]
+    assert problem["errors"][0]["field"] == "code"
+    assert "row" not in problem["errors"][0]
 
 
 async def test_bulk_patch_changes_every_item(client):
@@ -101,7 +105,8 @@ async def test_bulk_patch_changes_every_item(client):
     assert response.status_code == 200, response.text
     updated = response.json()
     assert [item["name"] for item in updated] == ["A renamed", "B"]
-    assert updated[1]["country"] == "DE" and [item["version"] for item in updated] == [2, 2]
+    assert updated[1]["country"] == "DE"
+    assert [item["version"] for item in updated] == [2, 2]
     assert len(await changes_of(client, "bulk-patch")) == 2
 
 
@@ -120,7 +125,8 @@ async def test_bulk_patch_with_one_stale_version_stores_nothing(client):
         {"id": created[1]["id"], "version": 7, "name": "New B"},
     ]
     problem = assert_problem(await client.patch("/api/v1/networks", json=body), 412, "Row 1", field="version")
-    assert problem["errors"][0]["row"] == 1 and problem["errors"][0]["field"] == "version"
+    assert problem["errors"][0]["row"] == 1
+    assert problem["errors"][0]["field"] == "version"
     assert (await client.get(f"/api/v1/networks/{created[0]['id']}")).json()["name"] == "A"
 
 
@@ -154,7 +160,8 @@ async def test_bulk_delete_removes_every_item_or_none(client):
     for item in created:
         assert (await client.get(f"/api/v1/sites/{item['id']}")).status_code == 404
     records = await changes_of(client, "bulk-delete")
-    assert len(records) == 5 and {record["action"] for record in records} == {"delete"}
+    assert len(records) == 5
+    assert {record["action"] for record in records} == {"delete"}
 
 
 async def test_csv_import_creates_every_row(client):
@@ -212,7 +219,8 @@ async def test_idempotency_key_replays_a_bulk_post(client):
     first = await client.post("/api/v1/sites", json=body, headers=headers)
     again = await client.post("/api/v1/sites", json=body, headers=headers)
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
     codes = [item["code"] for item in await all_of(client, "sites")]
     assert codes.count("bi-a") == 1
     assert_problem(
@@ -222,7 +230,8 @@ async def test_idempotency_key_replays_a_bulk_post(client):
     csv_headers = {"Idempotency-Key": '"bulk-replay-2"', "Content-Type": "text/csv"}
     first = await client.post("/api/v1/sites", content=text.encode(), headers=csv_headers)
     again = await client.post("/api/v1/sites", content=text.encode(), headers=csv_headers)
-    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
 
 
 async def test_the_row_limit_is_enforced_and_named(db, tokens):

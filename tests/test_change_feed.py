@@ -30,8 +30,11 @@ async def test_after_returns_strictly_later_records_in_order_and_a_position(clie
     empty = await client.get("/api/v1/changes", params={"after": head})
     assert empty.status_code == 200
     body = empty.json()
-    assert body["items"] == [] and body["position"] == head and body["next_cursor"] is None
-    assert f"after={head}" in empty.headers["link"] and 'rel="next"' in empty.headers["link"]
+    assert body["items"] == []
+    assert body["position"] == head
+    assert body["next_cursor"] is None
+    assert f"after={head}" in empty.headers["link"]
+    assert 'rel="next"' in empty.headers["link"]
 
     made = [await _new_site(client, f"feed-{n}") for n in range(3)]
     page = (await client.get("/api/v1/changes", params={"after": head})).json()
@@ -62,7 +65,8 @@ async def test_filters_apply_and_the_position_passes_records_they_leave_out(clie
     updates = (await client.get("/api/v1/changes", params={"after": head, "action": "update"})).json()
     assert [item["action"] for item in updates["items"]] == ["update"]
     none = (await client.get("/api/v1/changes", params={"after": head, "object_type": "scanners"})).json()
-    assert none["items"] == [] and none["position"] == head + 2
+    assert none["items"] == []
+    assert none["position"] == head + 2
 
 
 async def test_records_of_api_keys_stay_hidden_from_non_admins(client, admin):
@@ -73,7 +77,8 @@ async def test_records_of_api_keys_stay_hidden_from_non_admins(client, admin):
         item["object_type"] for item in (await admin.get("/api/v1/changes", params={"after": head})).json()["items"]
     ] == ["api-keys"]
     seen = (await client.get("/api/v1/changes", params={"after": head})).json()
-    assert seen["items"] == [] and seen["position"] == head + 1
+    assert seen["items"] == []
+    assert seen["position"] == head + 1
 
 
 async def test_wait_answers_when_a_change_lands(client):
@@ -95,7 +100,8 @@ async def test_wait_answers_when_a_change_lands(client):
 async def test_wait_with_nothing_new_returns_the_same_position(client):
     head = await _head(client)
     body = (await client.get("/api/v1/changes", params={"after": head, "wait": 1})).json()
-    assert body["items"] == [] and body["position"] == head
+    assert body["items"] == []
+    assert body["position"] == head
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,8 @@ async def test_concurrent_patches_with_one_etag_give_one_200_and_412s(client):
             assert_problem(response, 412)
     winner = next(response for response in responses if response.status_code == 200).json()
     stored = (await client.get(url)).json()
-    assert stored == winner and stored["version"] == 2
+    assert stored == winner
+    assert stored["version"] == 2
 
 
 async def test_concurrent_deletes_with_one_etag_delete_once(client):
@@ -40,7 +41,8 @@ async def test_concurrent_deletes_with_one_etag_delete_once(client):
     etag = (await client.get(url)).headers["etag"]
     responses = await asyncio.gather(*(client.delete(url, headers={"If-Match": etag}) for _ in range(N)))
     statuses = Counter(response.status_code for response in responses)
-    assert statuses[204] == 1 and set(statuses) <= {204, 404, 412}, statuses
+    assert statuses[204] == 1
+    assert set(statuses) <= {204, 404, 412}, statuses
     assert_problem(await client.get(url), 404)
 
 
@@ -107,6 +109,8 @@ async def test_a_write_in_progress_leaves_the_chain_free_and_its_records_link_at
         assert free, "a write that has not committed holds the change-log lock"
         writer.commit()
     records = (await admin.get("/api/v1/changes", params={"object_type": "networks", "sort": "-id", "limit": 1})).json()
-    assert records["items"][0]["id"] == head + 1 and records["items"][0]["action"] == "create"
+    assert records["items"][0]["id"] == head + 1
+    assert records["items"][0]["action"] == "create"
     verified = await admin.get("/api/v1/changes/verify")
-    assert verified.status_code == 200 and verified.json()["valid"] is True, verified.text
+    assert verified.status_code == 200
+    assert verified.json()["valid"] is True, verified.text

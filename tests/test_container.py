@@ -43,7 +43,8 @@ def test_the_image_runs_as_a_non_root_user_with_a_health_check_and_configurable_
 
 
 def test_the_image_installs_runtime_dependencies_only():
-    assert "requirements-runtime.lock" in DOCKERFILE and "requirements.lock " not in DOCKERFILE
+    assert "requirements-runtime.lock" in DOCKERFILE
+    assert "requirements.lock " not in DOCKERFILE
     runtime = {
         line.split("==")[0].lower()
         for line in (ROOT / "requirements-runtime.lock").read_text().splitlines()

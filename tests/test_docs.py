@@ -62,13 +62,15 @@ async def test_documentation_pages_refer_to_no_other_host(anonymous, page):
     assert urls, "the page refers to its assets"
     for url in urls:
         parts = urlsplit(url)
-        assert not parts.scheme and not parts.netloc, f"{page} refers to another host: {url}"
+        assert not parts.scheme
+        assert not parts.netloc, f"{page} refers to another host: {url}"
     for url in urls:
         if url.startswith("/"):
             assert (await anonymous.get(url)).status_code == 200, url
     assert 'href="/favicon.ico"' in response.text
     policy = response.headers["content-security-policy"]
-    assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+    assert "default-src 'self'" in policy
+    assert "img-src 'self' data:" in policy
 
 
 async def test_vendored_assets_are_the_pinned_npm_files_with_their_licences(anonymous):
@@ -85,10 +87,12 @@ async def test_vendored_assets_are_the_pinned_npm_files_with_their_licences(anon
         digest, name = line.split()
         assert hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest() == digest, name
         response = await anonymous.get(f"/docs-assets/{name}")
-        assert response.status_code == 200 and hashlib.sha256(response.content).hexdigest() == digest, name
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == digest, name
     assert (STATIC_DIR / "VERSIONS").read_text().split() == ["swagger-ui-dist", "5.35.0", "redoc", "2.5.4"]
     favicon = await anonymous.get("/favicon.ico")
-    assert favicon.status_code == 200 and favicon.headers["content-type"] == "image/png"
+    assert favicon.status_code == 200
+    assert favicon.headers["content-type"] == "image/png"
 
 
 def slugs_the_app_produces() -> set[str]:
@@ -122,9 +126,12 @@ async def test_every_problem_the_app_can_produce_has_a_page(anonymous):
         assert as_json.headers["content-type"] == "application/json"
         body = as_json.json()
         assert body["type"] == f"/problems/{slug}"
-        assert body["title"] and body["description"] and body["resolution"]
+        assert body["title"]
+        assert body["description"]
+        assert body["resolution"]
         as_html = await anonymous.get(f"/problems/{slug}", headers={"Accept": "text/html"})
-        assert as_html.status_code == 200 and as_html.headers["content-type"].startswith("text/html")
+        assert as_html.status_code == 200
+        assert as_html.headers["content-type"].startswith("text/html")
         assert PROBLEM_TYPES[slug].title.replace("'", "&#x27;") in as_html.text
         assert all(not urlsplit(url).netloc for url in referenced_urls(as_html.text))
     index = await anonymous.get("/problems")
@@ -266,4 +273,5 @@ def test_the_docs_assets_install_only_with_their_pinned_checksums(tmp_path):
         assets.install(target, fetch=tampered)
     assert sorted(path.name for path in target.iterdir()) == ["SHA256SUMS", "VERSIONS"]  # nothing written
     written = assets.install(target, fetch=_tarballs_of(STATIC_DIR))
-    assert set(written) == set(assets.checksums(target)) and assets.installed(target)
+    assert set(written) == set(assets.checksums(target))
+    assert assets.installed(target)

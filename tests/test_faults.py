@@ -142,12 +142,14 @@ def assert_unavailable(response: httpx.Response) -> None:
     if response.request.url.path == "/health/ready":
         # The readiness report, the same shape as its 200 (as its OpenAPI declares), saying why.
         report = response.json()
-        assert report["status"] == "unavailable" and report["database"] == "unreachable", report
+        assert report["status"] == "unavailable"
+        assert report["database"] == "unreachable", report
         return
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) >= 1
     problem = response.json()
-    assert problem["type"] == "/problems/database-unavailable" and problem["status"] == 503
+    assert problem["type"] == "/problems/database-unavailable"
+    assert problem["status"] == 503
 
 
 async def timed(call) -> tuple[httpx.Response, float]:
@@ -254,7 +256,8 @@ async def test_racing_idempotent_retries_create_once_and_replay(service):
         assert sum(response.headers.get("idempotent-replayed") != "true" for response in created) == 1
         assert all(response.json() == created[0].json() for response in created)
         retry = await service.write(http, "POST", "/api/v1/sites", json=body, headers=headers)
-        assert retry.status_code == 201 and retry.headers["idempotent-replayed"] == "true"
+        assert retry.status_code == 201
+        assert retry.headers["idempotent-replayed"] == "true"
         assert retry.json() == created[0].json()
         assert len((await http.get("/api/v1/sites", params={"code": body["code"]})).json()["items"]) == 1
     await service.assert_acknowledged_writes_are_the_change_records()
@@ -372,7 +375,8 @@ async def test_startup_waits_for_a_database_that_comes_up(proxied_database, tmp_
     try:
         started = time.monotonic()
         while "retrying in" not in log.read_text():  # it tried, failed, and waits to try again
-            assert process.poll() is None and time.monotonic() - started < STARTUP_LIMIT, log.read_text()
+            assert process.poll() is None
+            assert time.monotonic() - started < STARTUP_LIMIT, log.read_text()
             await asyncio.sleep(0.1)
         await proxy.set_mode("pass")
         await wait_ready(f"http://127.0.0.1:{port}", process, log, STARTUP_LIMIT)

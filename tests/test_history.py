@@ -74,11 +74,13 @@ async def test_as_of_at_each_step_of_a_scripted_sequence_returns_that_steps_stat
     restored = await client.post(f"{network_url}/restore")
     assert restored.status_code == 201, restored.text
     assert restored.headers["location"] == network_url
-    assert restored.json()["version"] == 2 and restored.headers["etag"] != network_etag
+    assert restored.json()["version"] == 2
+    assert restored.headers["etag"] != network_etag
     assert (await client.get(network_url)).json() == restored.json()
     restored = await client.post(f"{scanner_url}/restore")
     assert restored.status_code == 201, restored.text
-    assert restored.json()["status"] == "maintenance" and restored.json()["version"] == 3
+    assert restored.json()["status"] == "maintenance"
+    assert restored.json()["version"] == 3
     stale = await client.patch(scanner_url, json={"notes": "x"}, headers={"If-Match": f'"scanner-{scanner["id"]}-v2"'})
     assert_problem(stale, 412)
     await step()
@@ -106,7 +108,8 @@ async def test_as_of_at_each_step_of_a_scripted_sequence_returns_that_steps_stat
     instant, expected = steps[3]
     by_site = (await client.get("/api/v1/scanners", params={"site": "eemshaven", "as_of": instant})).json()["items"]
     assert by_site == [s for s in expected["scanners"] if s["site_id"] == site["id"]]
-    assert [s["id"] for s in by_site] == [scanner["id"]] and by_site[0]["site"]["name"] == "Eemshaven port"
+    assert [s["id"] for s in by_site] == [scanner["id"]]
+    assert by_site[0]["site"]["name"] == "Eemshaven port"
     sites = (await client.get("/api/v1/sites", params={"vendor": "nuctech", "as_of": steps[0][0]})).json()["items"]
     assert (
         sites == (await client.get("/api/v1/sites", params={"vendor": "nuctech", "as_of": steps[0][0]})).json()["items"]
@@ -134,10 +137,10 @@ async def test_the_seed_is_recorded_as_of_the_documents_date(client):
     assert_problem(await client.get(f"/api/v1/scanners/{scanner['id']}", params={"as_of": "2021-04-18T00:00:00Z"}), 404)
     seeded = await changes(client)
     assert len(seeded) == SEEDED_CHANGES
-    assert {c["request_id"] for c in seeded} == {"seed"} and {c["api_key_id"] for c in seeded} == {None}
-    assert {c["action"] for c in seeded} == {"create"} and {c["recorded_at"] for c in seeded} == {
-        "2021-04-19T00:00:00.000000Z"
-    }
+    assert {c["request_id"] for c in seeded} == {"seed"}
+    assert {c["api_key_id"] for c in seeded} == {None}
+    assert {c["action"] for c in seeded} == {"create"}
+    assert {c["recorded_at"] for c in seeded} == {"2021-04-19T00:00:00.000000Z"}
 
 
 @pytest.mark.parametrize(
@@ -182,7 +185,9 @@ async def test_the_chain_verifies_and_names_an_edited_record(client, db):
     report = (await client.get("/api/v1/changes/verify")).json()
     # The record ids after the seed's include the test keys' creations, which an editor does not see.
     edited = (await changes(client, object_type="sites", sort="-id"))[0]["id"]
-    assert report["valid"] is True and report["checked"] == SEEDED_CHANGES + 1 and report["first_broken"] is None
+    assert report["valid"] is True
+    assert report["checked"] == SEEDED_CHANGES + 1
+    assert report["first_broken"] is None
     assert report["head"]["id"] == edited
     with get_engine(db).begin() as connection:
         connection.execute(
@@ -191,26 +196,33 @@ async def test_the_chain_verifies_and_names_an_edited_record(client, db):
         )
     report = (await client.get("/api/v1/changes/verify")).json()
     # The first check left a checkpoint at the edited record; the routine check re-hashes that record only.
-    assert report["valid"] is False and report["checked"] == 1 and report["checkpoint"]["id"] == edited
-    assert report["first_broken"]["id"] == edited and report["first_broken"]["problem"] == "content_hash_mismatch"
+    assert report["valid"] is False
+    assert report["checked"] == 1
+    assert report["checkpoint"]["id"] == edited
+    assert report["first_broken"]["id"] == edited
+    assert report["first_broken"]["problem"] == "content_hash_mismatch"
 
 
 async def test_verification_names_a_deleted_record_and_a_relinked_one(client, db):
     with get_engine(db).begin() as connection:
         connection.execute(sa.text("DELETE FROM change_record WHERE id = 7"))
     report = (await client.get("/api/v1/changes/verify")).json()
-    assert report["valid"] is False and report["checked"] == SEEDED_CHANGES - 1
-    assert report["first_broken"]["id"] == 7 and report["first_broken"]["problem"] == "gap"
+    assert report["valid"] is False
+    assert report["checked"] == SEEDED_CHANGES - 1
+    assert report["first_broken"]["id"] == 7
+    assert report["first_broken"]["problem"] == "gap"
     assert "Record 7 is missing" in report["first_broken"]["detail"]
     with get_engine(db).begin() as connection:
         connection.execute(sa.text("UPDATE change_record SET id = 7 WHERE id = 8"))
     report = (await client.get("/api/v1/changes/verify")).json()
     # Renumbering hides the gap, but record 7 now does not link to record 6.
-    assert report["first_broken"]["id"] == 7 and report["first_broken"]["problem"] == "broken_link"
+    assert report["first_broken"]["id"] == 7
+    assert report["first_broken"]["problem"] == "broken_link"
     with get_engine(db).begin() as connection:
         connection.execute(sa.text("UPDATE change_record SET previous_hash = hash WHERE id = 3"))
     report = (await client.get("/api/v1/changes/verify")).json()
-    assert report["first_broken"]["id"] == 3 and report["first_broken"]["problem"] == "broken_link"
+    assert report["first_broken"]["id"] == 3
+    assert report["first_broken"]["problem"] == "broken_link"
 
 
 async def test_failed_writes_leave_no_change_record(client):
@@ -243,15 +255,16 @@ async def test_request_id_is_echoed_on_every_response_and_recorded_with_key_and_
         json={"code": "eemshaven", "name": "Eemshaven", "kind": "seaport"},
         headers=[("X-Request-ID", "ticket-4711"), ("X-Change-Reason", "Audit of 2021 — new site".encode())],
     )
-    assert response.status_code == 201 and response.headers["x-request-id"] == "ticket-4711"
+    assert response.status_code == 201
+    assert response.headers["x-request-id"] == "ticket-4711"
     (record,) = await changes(client, request_id="ticket-4711")
-    assert (
-        record["action"] == "create"
-        and record["object_type"] == "sites"
-        and record["object_id"] == response.json()["id"]
-    )
-    assert record["reason"] == "Audit of 2021 — new site" and record["before"] is None
-    assert record["api_key_id"] is not None and record["after"]["code"] == "eemshaven"
+    assert record["action"] == "create"
+    assert record["object_type"] == "sites"
+    assert record["object_id"] == response.json()["id"]
+    assert record["reason"] == "Audit of 2021 — new site"
+    assert record["before"] is None
+    assert record["api_key_id"] is not None
+    assert record["after"]["code"] == "eemshaven"
     assert {key: record["after"][key] for key in ("code", "name", "version")} == {
         "code": "eemshaven",
         "name": "Eemshaven",
@@ -293,16 +306,20 @@ async def test_history_of_an_object_survives_its_deletion(client):
     await client.delete(url, headers={"If-Match": await etag(client, url)})
     history = (await client.get(f"{url}/history")).json()["items"]
     assert [c["action"] for c in history] == ["create", "update", "delete"]
-    assert history[1]["before"]["name"] == "N1" and history[1]["after"]["name"] == "N one"
-    assert history[2]["after"] is None and history[2]["before"]["version"] == 2
+    assert history[1]["before"]["name"] == "N1"
+    assert history[1]["after"]["name"] == "N one"
+    assert history[2]["after"] is None
+    assert history[2]["before"]["version"] == 2
     assert history == await changes(client, object_type="networks", object_id=created["id"])
     newest = (await client.get(f"{url}/history", params={"sort": "-id", "limit": 1})).json()
-    assert newest["items"] == [history[2]] and newest["next_cursor"]
+    assert newest["items"] == [history[2]]
+    assert newest["next_cursor"]
     assert_problem(await client.get("/api/v1/networks/99999/history"), 404, "99999")
     for collection in COLLECTIONS:
         first = (await client.get(f"/api/v1/{collection}", params={"limit": 1})).json()["items"][0]
         items = (await client.get(f"/api/v1/{collection}/{first['id']}/history")).json()["items"]
-        assert items[0]["action"] == "create" and items[0]["object_type"] == collection
+        assert items[0]["action"] == "create"
+        assert items[0]["object_type"] == collection
 
 
 async def test_restore_refuses_what_it_cannot_restore(client):
@@ -319,7 +336,8 @@ async def test_restore_refuses_what_it_cannot_restore(client):
         "use": "baggage",
     }
     newer = await client.post("/api/v1/scanners", json=body)
-    assert newer.status_code == 201 and newer.json()["id"] > scanner["id"]
+    assert newer.status_code == 201
+    assert newer.json()["id"] > scanner["id"]
     assert_problem(await client.post(f"{url}/restore"), 409, scanner["asset_tag"])
     # The site it stood at is gone.
     site = (await client.post("/api/v1/sites", json={"code": "gone", "name": "Gone", "kind": "other"})).json()
@@ -357,7 +375,8 @@ async def test_change_filters_by_time_and_type(client):
     assert len(await changes(client, until="2021-04-20T00:00:00Z")) == SEEDED_CHANGES
     assert_problem(await client.get("/api/v1/changes", params={"since": "2021-04-20"}), 422, field="since")
     record = (await client.get("/api/v1/changes/1")).json()
-    assert record["id"] == 1 and record["previous_hash"] is None
+    assert record["id"] == 1
+    assert record["previous_hash"] is None
     assert_problem(await client.get("/api/v1/changes/99999"), 404)
 
 
@@ -409,12 +428,16 @@ async def test_a_reconciling_seed_run_records_its_update_when_it_happens(client,
     with Session(get_engine(db)) as session:
         load_seed(session, path, reconcile=True)
     (record,) = await changes(client, action="update")
-    assert record["request_id"] == "seed" and record["api_key_id"] is None and record["object_type"] == "sites"
+    assert record["request_id"] == "seed"
+    assert record["api_key_id"] is None
+    assert record["object_type"] == "sites"
     assert record["reason"] == "reconciled with the seed file"
     assert (record["before"]["name"], record["after"]["name"]) == ("Schiphol airport", "Amsterdam Schiphol")
-    assert record["recorded_at"] > "2021-04-20" and record["after"]["updated_at"] == record["recorded_at"]
+    assert record["recorded_at"] > "2021-04-20"
+    assert record["after"]["updated_at"] == record["recorded_at"]
     site = (await client.get(f"/api/v1/sites/{record['object_id']}", params={"as_of": "2021-04-19T12:00:00Z"})).json()
-    assert site["name"] == "Schiphol airport" and site["version"] == 1
+    assert site["name"] == "Schiphol airport"
+    assert site["version"] == 1
 
 
 HISTORY_ONLY = ("procurements", "audits", "findings")
@@ -435,7 +458,8 @@ async def test_every_recorded_collection_has_a_history(steward):
         if not listed:
             continue
         items = (await client.get(f"/api/v1/{collection}/{listed[0]['id']}/history")).json()["items"]
-        assert items[0]["action"] == "create" and items[0]["object_type"] == collection, collection
+        assert items[0]["action"] == "create"
+        assert items[0]["object_type"] == collection, collection
         assert_problem(await client.get(f"/api/v1/{collection}/99999/history"), 404, "99999")
     for collection in HISTORY_ONLY:
         assert (await client.post(f"/api/v1/{collection}/1/restore")).status_code in (404, 405)
@@ -454,7 +478,8 @@ async def test_a_deleted_mitigation_measure_is_restored_with_its_history(steward
     assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
     restored = await client.post(f"{url}/restore")
     assert restored.status_code == 201, restored.text
-    assert restored.json()["title"] == "Data diode" and restored.json()["version"] == created["version"] + 1
+    assert restored.json()["title"] == "Data diode"
+    assert restored.json()["version"] == created["version"] + 1
     assert restored.headers["location"].endswith(url)
     history = (await client.get(f"{url}/history")).json()["items"]
     assert [c["action"] for c in history] == ["create", "delete", "restore"]

@@ -28,7 +28,8 @@ BAD_PATH_IDS = [*NON_ASCII_NUMERALS, "+1", "1.0", "1_0", "0x1", "-1", "0", "9999
 
 
 def test_every_kind_of_read_operation_is_covered():
-    assert len(LISTS) >= 14 and len(ITEMS) >= 14
+    assert len(LISTS) >= 14
+    assert len(ITEMS) >= 14
     assert any("as_of" in names for _, names in LISTS)
 
 

@@ -48,7 +48,9 @@ async def test_a_retry_replays_the_first_response_and_creates_nothing(client, db
     after = await sites(client)
     assert len(after) == len(before) + 1
     [record] = records(db)
-    assert record["state"] == "completed" and record["response_status"] == 201 and record["claim_token"] is None
+    assert record["state"] == "completed"
+    assert record["response_status"] == 201
+    assert record["claim_token"] is None
 
 
 async def test_a_bare_key_is_accepted_like_a_quoted_one(client):
@@ -59,7 +61,8 @@ async def test_a_bare_key_is_accepted_like_a_quoted_one(client):
         "/api/v1/networks", json={"code": "n1", "name": "N", "kind": "other"}, headers={"Idempotency-Key": '"abc-123"'}
     )
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
 
 
 async def test_the_same_key_with_another_body_or_path_is_a_422(client):
@@ -88,7 +91,8 @@ async def test_keys_are_scoped_to_the_api_key_that_sent_them(client, anonymous, 
     mine = await client.post("/api/v1/sites", json=SITE, headers=key)
     theirs = await anonymous.post("/api/v1/sites", json={**SITE, "code": "delfzijl"}, headers={**key, **other})
     assert mine.status_code == theirs.status_code == 201
-    assert theirs.json()["code"] == "delfzijl" and "idempotent-replayed" not in theirs.headers
+    assert theirs.json()["code"] == "delfzijl"
+    assert "idempotent-replayed" not in theirs.headers
     # Each API key has its own record: the second key's covers the delfzijl body, so this body is refused.
     assert_problem(
         await anonymous.post("/api/v1/sites", json=SITE, headers={**key, **other}), 422, field="Idempotency-Key"
@@ -106,7 +110,8 @@ async def test_a_failed_request_releases_its_key_for_a_corrected_retry(client, d
     corrected = await client.post("/api/v1/sites", json=SITE, headers=headers)
     assert corrected.status_code == 201
     replay = await client.post("/api/v1/sites", json=SITE, headers=headers)
-    assert replay.status_code == 201 and replay.json() == corrected.json()
+    assert replay.status_code == 201
+    assert replay.json() == corrected.json()
 
 
 @pytest.mark.parametrize("value", ['""', '"' + "k" * 256 + '"', '"caf\\u00e9"', '"un"escaped"'])
@@ -116,7 +121,8 @@ async def test_malformed_keys_are_a_422_and_store_nothing(client, db, value):
         await client.post("/api/v1/sites", json=SITE, headers={"Idempotency-Key": value}), 422, field="Idempotency-Key"
     )
     assert problem["errors"][0]["field"] == "Idempotency-Key"
-    assert await sites(client) == before and records(db) == []
+    assert await sites(client) == before
+    assert records(db) == []
 
 
 def hold_key(db: str, api_key_id: int, key: str, body_fingerprint: str, *, locked_for: timedelta) -> None:
@@ -183,7 +189,8 @@ async def test_an_expired_key_can_be_used_again(client, db):
         connection.execute(sa.text("UPDATE idempotency_record SET expires_at = :past"), {"past": past})
     other = {**SITE, "code": "delfzijl"}
     second = await client.post("/api/v1/sites", json=other, headers={"Idempotency-Key": "old"})
-    assert second.status_code == 201 and second.json()["code"] == "delfzijl"
+    assert second.status_code == 201
+    assert second.json()["code"] == "delfzijl"
     assert [record["fingerprint"] for record in records(db)] != []
     assert len(records(db)) == 1
 
@@ -196,7 +203,8 @@ async def test_concurrent_identical_posts_create_exactly_one_row(client, db):
     statuses = sorted(response.status_code for response in responses)
     assert set(statuses) <= {201, 409}, [r.text for r in responses]
     created = [response for response in responses if response.status_code == 201]
-    assert created and all(response.json() == created[0].json() for response in created)
+    assert created
+    assert all(response.json() == created[0].json() for response in created)
     assert sum("idempotent-replayed" not in response.headers for response in created) == 1
     for response in responses:
         if response.status_code == 409:

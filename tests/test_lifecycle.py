@@ -107,7 +107,8 @@ def test_production_serves_without_preparing_then_drains_on_sigterm(tmp_path):
         migrated = run_cli(env, "migrate")
         assert migrated.returncode == 0, migrated.stderr
         ready = httpx.get(f"{base}/health/ready", timeout=30)
-        assert ready.status_code == 200 and ready.json()["migrations"] == "current"
+        assert ready.status_code == 200
+        assert ready.json()["migrations"] == "current"
         assert_matches_declared(spec, ready)
         assert run_cli(env | {"INVENTORY_PORT": str(server.port)}, "healthcheck").returncode == 0
         with sqlite3.connect(database) as connection:

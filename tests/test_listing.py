@@ -16,7 +16,8 @@ async def test_pages_follow_link_header_and_cover_everything_once(client):
         seen += response.json()["items"]
         link = response.headers.get("link")
         if response.json()["next_cursor"]:
-            assert link and link.endswith('rel="next"')
+            assert link
+            assert link.endswith('rel="next"')
             url = link[1 : link.index(">")]
         else:
             assert link is None

@@ -106,7 +106,8 @@ def test_one_json_line_per_request_without_tokens_or_query_strings(two_workers):
     assert line["route"] == "/api/v1/scanners/{scanner_id}"
     assert line["path"] == "/api/v1/scanners/1"
     assert line["status"] == 200
-    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] >= 0
     assert line["api_key_id"] == reader_id
     assert datetime.fromisoformat(line["time"]).utcoffset().total_seconds() == 0
     [line] = wait_for_lines(server, 1, request_id="log-test-cursor")
@@ -198,7 +199,8 @@ def test_who_may_read_the_metrics(two_workers):
     assert httpx.get(url, headers={"Authorization": "Bearer " + METRICS_TOKEN[:-1]}, timeout=30).status_code == 401
     for role in ("reader", "editor"):
         forbidden = httpx.get(url, headers=bearer(tokens[role]), timeout=30)
-        assert forbidden.status_code == 403 and forbidden.json()["type"] == "/problems/forbidden"
+        assert forbidden.status_code == 403
+        assert forbidden.json()["type"] == "/problems/forbidden"
     for token in (METRICS_TOKEN, tokens["admin"]):
         allowed = httpx.get(url, headers=bearer(token), timeout=30)
         assert allowed.status_code == 200
@@ -243,7 +245,9 @@ def test_the_text_format_is_for_a_terminal():
     line = formatter.format(record)
     with pytest.raises(json.JSONDecodeError):
         json.loads(line)
-    assert "request" in line and "route=/api/v1/scanners/{scanner_id}" in line and "status=200" in line
+    assert "request" in line
+    assert "route=/api/v1/scanners/{scanner_id}" in line
+    assert "status=200" in line
     assert "info" in line
 
 
@@ -251,4 +255,6 @@ def test_migrations_are_logged_as_an_event(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="app.migrations"):
         upgrade(f"sqlite:///{tmp_path / 'events.db'}")
     [record] = [record for record in caplog.records if record.name == "app.migrations"]
-    assert record.getMessage() == "migrated" and record.from_revision is None and record.to_revision
+    assert record.getMessage() == "migrated"
+    assert record.from_revision is None
+    assert record.to_revision

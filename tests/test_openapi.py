@@ -67,7 +67,8 @@ async def test_every_write_route_declares_security_headers_and_problems(app, cli
                 assert "application/problem+json" in operation["responses"][status]["content"], (where, status)
             if method in ("patch", "delete") and "{" not in path:
                 # A bulk write on a collection: each item carries its own version or ETag, not one If-Match.
-                assert "If-Match" not in headers and "Idempotency-Key" not in headers, where
+                assert "If-Match" not in headers
+                assert "Idempotency-Key" not in headers, where
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 item = spec["components"]["schemas"][body["items"]["$ref"].rsplit("/", 1)[-1]]
                 assert {"id", "version"} <= set(item["required"]), where
@@ -147,8 +148,10 @@ def test_redocly_finds_nothing():
 def test_info_servers_and_tags_are_declared():
     spec = create_app().openapi()
     assert spec["info"]["version"] == package_version()
-    assert spec["info"]["contact"]["email"] and spec["info"]["license"]["name"]
-    assert spec["servers"] and all(server["url"] for server in spec["servers"])
+    assert spec["info"]["contact"]["email"]
+    assert spec["info"]["license"]["name"]
+    assert spec["servers"]
+    assert all(server["url"] for server in spec["servers"])
     declared = {tag["name"]: tag.get("description") for tag in spec["tags"]}
     assert all(declared.values()), declared
     used = {tag for _, _, operation in operations(spec) for tag in operation.get("tags", [])}
@@ -205,7 +208,9 @@ def test_parameters_are_typed_precisely():
             if name == "If-Match":
                 # A required, non-null string (its pattern states the entity-tag syntax the server checks).
                 assert parameter["required"] is True, where
-                assert schema["type"] == "string" and "anyOf" not in schema and "nullable" not in schema, where
+                assert schema["type"] == "string"
+                assert "anyOf" not in schema
+                assert "nullable" not in schema, where
 
 
 def test_every_response_declares_its_headers():
@@ -220,7 +225,8 @@ def test_every_response_declares_its_headers():
                 if "$ref" in header:
                     assert header["$ref"].rsplit("/", 1)[-1] in headers, (where, status, name)
                 else:
-                    assert header.get("description") and header.get("schema"), (where, status, name)
+                    assert header.get("description")
+                    assert header.get("schema"), (where, status, name)
             if status == "201":
                 assert {"Location", "ETag", "Idempotent-Replayed"} <= declared, (where, status)
             if status == "401":
@@ -255,7 +261,8 @@ async def test_every_item_get_documenting_a_304_answers_its_etag_and_the_304(cli
         url = f"{collection}/{items[0]['id']}"
         first = await client.get(url, headers=admin)
         etag = first.headers["ETag"]
-        assert first.status_code == 200 and etag, url
+        assert first.status_code == 200
+        assert etag, url
         cached = await client.get(url, headers={**admin, "If-None-Match": etag})
         assert (cached.status_code, cached.content, cached.headers["ETag"]) == (304, b"", etag), url
         assert cached.headers["X-Request-ID"]

@@ -36,15 +36,18 @@ async def test_the_document_operators_are_seeded_with_citations(client):
     assert set(operators) == {"douane", "other-institutions-and-sectors"}
     customs = operators["douane"]
     assert (customs["kind"], customs["uses_nuctech"]) == ("customs", "yes")
-    assert customs["source"].startswith(CITATION) and "Antwoord 2" in customs["source"]
+    assert customs["source"].startswith(CITATION)
+    assert "Antwoord 2" in customs["source"]
     scanners = await items(client, "/api/v1/scanners")
     sites = await items(client, "/api/v1/sites")
     assert customs["scanner_ids"] == sorted(scanner["id"] for scanner in scanners)
     assert customs["site_ids"] == sorted(site["id"] for site in sites)
     others = operators["other-institutions-and-sectors"]
     assert (others["kind"], others["uses_nuctech"]) == ("unknown", "unknown")
-    assert others["site_ids"] == [] and others["scanner_ids"] == []
-    assert "geen totaaloverzicht" in others["as_stated"] and "Vraag 3" in others["source"]
+    assert others["site_ids"] == []
+    assert others["scanner_ids"] == []
+    assert "geen totaaloverzicht" in others["as_stated"]
+    assert "Vraag 3" in others["source"]
     by_site = await items(client, "/api/v1/operators", site="schiphol")
     assert [item["code"] for item in by_site] == ["douane"]
     assert [item["code"] for item in await items(client, "/api/v1/operators", kind="unknown")] == [
@@ -54,7 +57,8 @@ async def test_the_document_operators_are_seeded_with_citations(client):
 
 async def test_the_announced_research_is_seeded_linked_and_dated(client):
     [research] = await items(client, "/api/v1/investigations")
-    assert research["status"] == "announced" and research["status_known_on"] == "2021-04-19"
+    assert research["status"] == "announced"
+    assert research["status_known_on"] == "2021-04-19"
     assert research["conducted_by"] is None  # the parties are not named
     assert research["expected_results_as_stated"] is None
     assert {"Antwoord 4", "Antwoord 6", "Antwoord 7"} <= set(re.findall(r"Antwoord \d", research["source"]))
@@ -91,7 +95,9 @@ async def test_operator_writes_check_references_versions_and_keys(client):
     )
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["uses_nuctech"] == "unknown" and body["site_ids"] == [site["id"]] and body["scanner_ids"] == []
+    assert body["uses_nuctech"] == "unknown"
+    assert body["site_ids"] == [site["id"]]
+    assert body["scanner_ids"] == []
     url = f"/api/v1/operators/{body['id']}"
     assert created.headers["etag"] == f'"operator-{body["id"]}-v1"'
     assert_problem(
@@ -109,7 +115,9 @@ async def test_operator_writes_check_references_versions_and_keys(client):
     )
     assert_problem(await client.patch(url, json={"name": "y"}), 428, "If-Match")
     patched = await client.patch(url, json={"site_ids": []}, headers={"If-Match": await etag(client, url)})
-    assert patched.status_code == 200 and patched.json()["site_ids"] == [] and patched.json()["version"] == 2
+    assert patched.status_code == 200
+    assert patched.json()["site_ids"] == []
+    assert patched.json()["version"] == 2
     # A site an operator names cannot be deleted.
     await client.patch(url, json={"site_ids": [site["id"]]}, headers={"If-Match": await etag(client, url)})
     site_url = f"/api/v1/sites/{site['id']}"
@@ -153,10 +161,12 @@ async def test_investigation_writes_check_dates_references_and_what_refers_to_th
 
 async def test_operators_and_investigations_export_like_every_list(client):
     csv = await client.get("/api/v1/operators", headers={"Accept": "text/csv"})
-    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0].startswith("id,code,name,kind")
     lines = (await client.get("/api/v1/investigations", headers={"Accept": "application/x-ndjson"})).text.splitlines()
-    assert len(lines) == 1 and '"status":"announced"' in lines[0]
+    assert len(lines) == 1
+    assert '"status":"announced"' in lines[0]
 
 
 async def test_readers_may_read_and_not_write(tokens, anonymous):
@@ -171,7 +181,8 @@ async def test_deleting_a_scanner_takes_it_off_its_operators_list(client):
     url = f"/api/v1/scanners/{scanner['id']}"
     assert (await client.delete(url, headers={"If-Match": await etag(client, url)})).status_code == 204
     [customs] = await items(client, "/api/v1/operators", code="douane")
-    assert scanner["id"] not in customs["scanner_ids"] and len(customs["scanner_ids"]) == 12
+    assert scanner["id"] not in customs["scanner_ids"]
+    assert len(customs["scanner_ids"]) == 12
     links = (
         await client.get("/api/v1/changes", params={"object_type": "operator-scanners", "action": "delete"})
     ).json()

@@ -12,8 +12,10 @@ async def test_the_nuctech_tender_is_as_the_document_states_it(client):
     assert len(items) == 1
     tender = items[0]
     assert tender["national_security_quickscan"] == "not_available"
-    assert tender["exclusion_grounds_tested"] == "yes" and tender["legal_basis"] == "Aanbestedingswet"
-    assert tender["reference"] is None and tender["awarded_on"] is None
+    assert tender["exclusion_grounds_tested"] == "yes"
+    assert tender["legal_basis"] == "Aanbestedingswet"
+    assert tender["reference"] is None
+    assert tender["awarded_on"] is None
     assert tender["source"] == "Aanhangsel Handelingen II 2020-2021, nr. 1778, Antwoord 4"
     scanners = (await client.get("/api/v1/scanners", params={"vendor": "nuctech", "limit": 500})).json()["items"]
     assert tender["scanner_ids"] == sorted(item["id"] for item in scanners)
@@ -37,11 +39,13 @@ async def test_create_patch_links_and_delete(client):
     )
     assert response.status_code == 201, response.text
     created = response.json()
-    assert created["scanner_ids"] == [first["id"]] and created["exclusion_grounds_tested"] == "unknown"
+    assert created["scanner_ids"] == [first["id"]]
+    assert created["exclusion_grounds_tested"] == "unknown"
     url = response.headers["location"]
     response = await patch(client, url, {"scanner_ids": [second["id"], first["id"]]})
     assert response.status_code == 200
-    assert response.json()["scanner_ids"] == sorted([first["id"], second["id"]]) and response.json()["version"] == 2
+    assert response.json()["scanner_ids"] == sorted([first["id"], second["id"]])
+    assert response.json()["version"] == 2
     assert (await client.get(url)).json() == response.json()
     scanner_url = f"/api/v1/scanners/{second['id']}"
     etag = (await client.get(scanner_url)).headers["etag"]

@@ -53,5 +53,7 @@ def test_migrations_and_the_seed_leave_statistics_for_the_planner(db):
             ).all()
         )
         scanners = connection.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'scanner'")).scalar_one()
-    assert analysed["scanner"] and analysed["site"] and analysed["change_record"], analysed
+    assert analysed["scanner"]
+    assert analysed["site"]
+    assert analysed["change_record"], analysed
     assert scanners == 13  # the seeded scanner records, as counted by ANALYZE

@@ -210,4 +210,5 @@ async def test_the_openapi_document_declares_the_429_on_every_api_operation(anon
     assert len(operations) > 50
     for path, method, operation in operations:
         response = operation["responses"].get("429")
-        assert response and "Retry-After" in response["headers"], (path, method)
+        assert response
+        assert "Retry-After" in response["headers"], (path, method)

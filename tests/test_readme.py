@@ -124,7 +124,8 @@ def run_readme(text: str, tmp_path: Path) -> list[str]:
 def test_every_readme_example_runs_and_prints_what_it_shows(tmp_path):
     text = README.read_text(encoding="utf-8")
     found, skipped = examples(text)
-    assert len(found) >= 20 and skipped >= 3
+    assert len(found) >= 20
+    assert skipped >= 3
     assert all(example.shown is not None for example in found if "reports/summary?vendor" in example.script)
     problems = run_readme(text, tmp_path)
     assert not problems, "\n".join(problems)
@@ -146,7 +147,8 @@ def test_every_sh_block_is_run_or_marked():
     for info in infos:
         words = info.split()
         if words and words[0] in ("sh", "bash", "shell", "console"):
-            assert words[0] == "sh" and words[1:] in ([], ["no-test"]), f"unknown fence info string: {info!r}"
+            assert words[0] == "sh"
+            assert words[1:] in ([], ["no-test"]), f"unknown fence info string: {info!r}"
     found, skipped = examples(text)
     assert len(found) + skipped == sum(1 for info in infos if info.split()[:1] == ["sh"])
 

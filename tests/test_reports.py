@@ -23,7 +23,8 @@ async def test_the_four_fibre_linked_nuctech_scanners_rank_highest(client):
     assert response.status_code == 200
     body = response.json()
     rows = body["items"]
-    assert len(rows) == 13 and body["next_cursor"] is None
+    assert len(rows) == 13
+    assert body["next_cursor"] is None
     top = rows[:4]
     assert {row["asset_tag"] for row in top} == {"RTM-CS-01", "RTM-CS-02", "RTM-CS-03", "RTM-CS-04"}
     for row in top:
@@ -94,7 +95,8 @@ async def test_summary_answers_questions_2_and_3_in_one_call(client):
     ]
     # Counts are of records; units only where every record is one identified unit.
     assert all(row["units"] is None for row in body["items"] if row["count_is_minimum"])
-    assert "records" in body["meta"]["count_rule"] and "not units" in body["meta"]["count_rule"]
+    assert "records" in body["meta"]["count_rule"]
+    assert "not units" in body["meta"]["count_rule"]
     everything = (await client.get("/api/v1/reports/summary")).json()["items"]
     undisclosed = [row for row in everything if row["vendor"] is None]
     assert undisclosed == [
@@ -146,7 +148,8 @@ async def test_the_seeded_audit_reads_no_report_since_the_source_date_not_overdu
         assert row["information_age_days"] == 2050  # 2021-04-19 to 2026-11-29
         assert "no report since 2021-04-19" in row["explanation"]
         assert "Not a finding that it is late" in row["explanation"]
-        assert "overdue" not in row["explanation"].lower() and "not started" not in row["explanation"]
+        assert "overdue" not in row["explanation"].lower()
+        assert "not started" not in row["explanation"]
     assert rows[1]["explanation"].startswith("report expected by 2021-08-31, no later report recorded")
     assert "no_later_report" in body["meta"]["rule"]
 
@@ -221,7 +224,8 @@ async def test_overdue_assessments_at_a_chosen_date(steward):
     rows = await overdue("2021-09-01")
     assert [(row["vendor"], row["valid_until"], row["days_overdue"]) for row in rows] == [("nuctech", "2021-08-31", 1)]
     default = (await client.get("/api/v1/reports/overdue/assessments")).json()
-    assert default["items"][0]["vendor"] == "nuctech" and default["meta"]["on"] > "2021-09-01"
+    assert default["items"][0]["vendor"] == "nuctech"
+    assert default["meta"]["on"] > "2021-09-01"
     assert_problem(await client.get("/api/v1/reports/overdue/assessments", params={"on": "summer"}), 422, field="on")
 
 

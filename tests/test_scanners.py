@@ -62,9 +62,11 @@ async def test_reference_filters_accept_ids_and_keys(client):
     assert by_id.json() == by_code.json()
     assert len(by_id.json()["items"]) == 2
     unknown = await client.get("/api/v1/scanners", params={"site": "atlantis"})
-    assert unknown.status_code == 200 and unknown.json()["items"] == []
+    assert unknown.status_code == 200
+    assert unknown.json()["items"] == []
     huge = await client.get("/api/v1/scanners", params={"site": "9" * 30})
-    assert huge.status_code == 200 and huge.json()["items"] == []
+    assert huge.status_code == 200
+    assert huge.json()["items"] == []
 
 
 async def test_get_scanner_embeds_site_vendor_network_and_etag(client):
@@ -77,7 +79,8 @@ async def test_get_scanner_embeds_site_vendor_network_and_etag(client):
     assert set(body["vendor"]) == {"id", "slug", "name"}
     assert body["created_at"].endswith("Z")
     etag = response.headers["etag"]
-    assert etag.startswith('"') and etag.endswith('"')
+    assert etag.startswith('"')
+    assert etag.endswith('"')
     again = await client.get(f"/api/v1/scanners/{first['id']}", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""

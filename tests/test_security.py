@@ -88,7 +88,8 @@ async def test_non_admins_never_read_api_key_change_records(as_role, role):
 
     http = as_role[role]
     visible = await all_changes(http)
-    assert visible and all(r["object_type"] != "api-keys" for r in visible)
+    assert visible
+    assert all(r["object_type"] != "api-keys" for r in visible)
     assert len(visible) == len(admin_view) - len(key_records)
     # Asking for them by type, id, request or time gives nothing either.
     assert await all_changes(http, object_type="api-keys") == []
@@ -107,12 +108,14 @@ async def test_non_admins_never_read_api_key_change_records(as_role, role):
 
     # The first (routine) check walks the whole chain; it counts and names only what this key may read.
     report = (await http.get("/api/v1/changes/verify")).json()
-    assert report["valid"] is True and report["checkpoint"] is None
+    assert report["valid"] is True
+    assert report["checkpoint"] is None
     assert report["checked"] == len(visible)
     assert report["head"]["id"] == max(r["id"] for r in visible)
     full = (await as_role["admin"].get("/api/v1/changes/verify/full")).text.splitlines()
     admin_report = orjson.loads(full[-1])["result"]
-    assert admin_report["valid"] is True and admin_report["checked"] == len(admin_view)
+    assert admin_report["valid"] is True
+    assert admin_report["checked"] == len(admin_view)
     assert admin_report["head"]["id"] == key_records[-1]["id"]
 
 
@@ -127,7 +130,8 @@ async def test_a_reader_cannot_see_a_broken_api_key_record_but_learns_the_chain_
     report = (await as_role["reader"].get("/api/v1/changes/verify")).json()
     assert report["valid"] is False
     assert report["first_broken"]["id"] == record["id"]
-    assert "import job" not in str(report) and "other job" not in str(report)
+    assert "import job" not in str(report)
+    assert "other job" not in str(report)
 
 
 # Every API-key lifecycle write is recorded, never with its token or hash.
@@ -141,17 +145,20 @@ async def test_every_api_key_write_is_recorded_without_token_or_hash(as_role, db
     records = await all_changes(admin, object_type="api-keys")
     mine = [r for r in records if r["object_id"] == created.json()["id"]]
     assert [(r["action"], r["before"], r["after"]["name"]) for r in mine] == [("create", None, "recorded")]
-    assert mine[0]["after"]["token_prefix"] == token[:12] and mine[0]["api_key_id"] is not None
+    assert mine[0]["after"]["token_prefix"] == token[:12]
+    assert mine[0]["api_key_id"] is not None
     lifecycle = [r for r in records if r["object_id"] == key_id]
     assert [r["after"]["revoked_at"] is not None for r in lifecycle] == [False, False, False, True]
-    assert lifecycle[2]["before"]["role"] == "reader" and lifecycle[2]["after"]["role"] == "editor"
+    assert lifecycle[2]["before"]["role"] == "reader"
+    assert lifecycle[2]["after"]["role"] == "editor"
 
     result = CliRunner().invoke(cli, ["create-key", "--name", "cli made", "--owner", "cli made", "--role", "editor"])
     assert result.exit_code == 0, result.output
     cli_token = result.output.strip()
     cli_records = [r for r in await all_changes(admin, object_type="api-keys") if r["after"]["name"] == "cli made"]
     assert len(cli_records) == 1
-    assert cli_records[0]["action"] == "create" and cli_records[0]["request_id"] == "cli"
+    assert cli_records[0]["action"] == "create"
+    assert cli_records[0]["request_id"] == "cli"
     assert cli_records[0]["api_key_id"] is None
 
     every = str(await all_changes(admin))
@@ -210,8 +217,10 @@ async def test_links_and_locations_ignore_the_host_header(client):
     headers = {"Host": EVIL_HOST, "X-Forwarded-Host": EVIL_HOST}
     page = await client.get("/api/v1/scanners", params={"limit": 2, "vendor": "nuctech"}, headers=headers)
     link = page.headers["link"]
-    assert EVIL_HOST not in link and link.startswith("</api/v1/scanners?")
-    assert "vendor=nuctech" in link and f"cursor={page.json()['next_cursor']}" in link
+    assert EVIL_HOST not in link
+    assert link.startswith("</api/v1/scanners?")
+    assert "vendor=nuctech" in link
+    assert f"cursor={page.json()['next_cursor']}" in link
     target = link[1 : link.index(">")]
     assert (await client.get(target)).json()["items"][0]["id"] != page.json()["items"][0]["id"]
 
@@ -261,7 +270,8 @@ async def test_clients_cannot_claim_the_services_own_request_ids(client, claimed
     )
     assert response.status_code == 201
     given = response.headers["x-request-id"]
-    assert given != claimed and len(given) == 32
+    assert given != claimed
+    assert len(given) == 32
     records = (await client.get("/api/v1/changes", params={"object_type": "sites", "sort": "-id", "limit": 1})).json()
     assert records["items"][0]["object_id"] == response.json()["id"]
     assert records["items"][0]["request_id"] == given
@@ -305,7 +315,9 @@ def test_sqlite_files_and_var_are_owner_only(tmp_path):
 
         var = tmp_path / "var"
         secret = read_or_create_secret(var / "secret_key")
-        assert len(secret) >= 48 and mode(var) == 0o700 and mode(var / "secret_key") == 0o600
+        assert len(secret) >= 48
+        assert mode(var) == 0o700
+        assert mode(var / "secret_key") == 0o600
         assert read_or_create_secret(var / "secret_key") == secret
     finally:
         os.umask(previous)
@@ -336,7 +348,8 @@ def test_processes_starting_together_share_one_secret(tmp_path, attempt):
         process.join(timeout=30)
     assert [process.exitcode for process in processes] == [0] * workers
     secrets = [results.get(timeout=5) for _ in processes]
-    assert len(set(secrets)) == 1 and secrets[0]
+    assert len(set(secrets)) == 1
+    assert secrets[0]
     assert path.read_text().strip() == secrets[0]
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no temporary file left behind
     assert mode(path) == 0o600
@@ -382,7 +395,8 @@ async def test_every_kind_of_response_carries_the_security_headers(as_role, anon
         assert_security_headers(response)
         assert response.headers["cache-control"] == "no-store", response.request.url
     docs = await anonymous.get("/docs")
-    assert docs.status_code == 200 and "swagger-ui" in docs.text
+    assert docs.status_code == 200
+    assert "swagger-ui" in docs.text
     assert_security_headers(docs, html=True)
 
 
@@ -404,14 +418,16 @@ def test_a_served_response_does_not_name_the_server(db, tokens, tmp_path):
                 live = httpx.get(f"{base}/health/live", timeout=1)
                 break
             except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                assert server.poll() is None
+                assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         listed = httpx.get(f"{base}/api/v1/scanners", headers=bearer(tokens["reader"]), timeout=5)
         refused = httpx.get(f"{base}/api/v1/scanners", timeout=5)
         for response in (live, listed, refused):
             assert "server" not in response.headers
             assert_security_headers(response)
-        assert listed.status_code == 200 and refused.status_code == 401
+        assert listed.status_code == 200
+        assert refused.status_code == 401
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -55,7 +55,8 @@ def test_after_a_500_the_server_closes_the_connection_cleanly(server):
         while chunk := connection.recv(65536):
             received += chunk
     head = received.split(b"\r\n\r\n", 1)[0].lower()
-    assert head.startswith(b"http/1.1 500") and b"connection: close" in head
+    assert head.startswith(b"http/1.1 500")
+    assert b"connection: close" in head
 
 
 def test_an_oversized_header_is_refused_while_it_arrives(server):
@@ -89,6 +90,7 @@ async def test_every_500_of_the_api_says_connection_close(client, monkeypatch):
 
     monkeypatch.setattr(service, "list_sites", broken)
     response = await client.get("/api/v1/sites")
-    assert response.status_code == 500 and response.headers["connection"] == "close"
+    assert response.status_code == 500
+    assert response.headers["connection"] == "close"
     assert response.json()["type"] == "/problems/internal-error"
     assert "x-request-id" in response.headers

@@ -29,16 +29,19 @@ async def test_sites_holding_nuctech_scanners(client):
 async def test_get_site_and_404(client):
     site = (await client.get("/api/v1/sites", params={"code": "schiphol"})).json()["items"][0]
     response = await client.get(f"/api/v1/sites/{site['id']}")
-    assert response.status_code == 200 and response.json() == site
+    assert response.status_code == 200
+    assert response.json() == site
     assert response.headers["etag"]
     missing = await client.get("/api/v1/sites/4242")
-    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
 
 
 async def test_nuctech_vendor_with_its_restrictions(client):
     body = (await client.get("/api/v1/vendors", params={"country": "cn"})).json()
     [nuctech] = body["items"]
-    assert nuctech["slug"] == "nuctech" and nuctech["ownership"] == "unknown"
+    assert nuctech["slug"] == "nuctech"
+    assert nuctech["ownership"] == "unknown"
     restrictions = {(r["country"], r["kind"]) for r in nuctech["restrictions"]}
     assert restrictions == {("LT", "exclusion"), ("CA", "exclusion"), ("US", "exclusion"), ("US", "finding")}
     assert all(r["decided_on"] is None and "Vraag 6" in r["source"] for r in nuctech["restrictions"])
@@ -57,13 +60,15 @@ async def test_vendor_restrictions_collection(client):
     finding = next(r for r in items if r["kind"] == "finding")
     assert finding["authority"] == "United States Senate"
     one = await client.get(f"/api/v1/vendor-restrictions/{finding['id']}")
-    assert one.status_code == 200 and one.json() == finding
+    assert one.status_code == 200
+    assert one.json() == finding
     assert (await client.get("/api/v1/vendor-restrictions/777")).status_code == 404
 
 
 async def test_the_closed_fibre_network(client):
     [network] = (await client.get("/api/v1/networks")).json()["items"]
-    assert network["code"] == "maasvlakte-fibre" and network["kind"] == "closed_fibre"
+    assert network["code"] == "maasvlakte-fibre"
+    assert network["kind"] == "closed_fibre"
     assert network["scanner_count"] == 7
     response = await client.get(f"/api/v1/networks/{network['id']}")
     assert response.json() == network
@@ -74,4 +79,5 @@ async def test_the_closed_fibre_network(client):
 async def test_health(client):
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
-    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ok"

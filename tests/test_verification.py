@@ -56,17 +56,22 @@ def sql(db: str, statement: str, **params) -> None:
 
 async def test_the_routine_check_walks_only_what_is_new_since_its_checkpoint(client):
     first = await verify(client)
-    assert first["valid"] is True and first["mode"] == "incremental"
-    assert first["checkpoint"] is None and first["checked"] == PRIOR
+    assert first["valid"] is True
+    assert first["mode"] == "incremental"
+    assert first["checkpoint"] is None
+    assert first["checked"] == PRIOR
     assert first["head"]["id"] == PRIOR
     again = await verify(client)
     # Only the checkpoint's own record is hashed again.
-    assert again["checked"] == 1 and again["checkpoint"]["id"] == PRIOR
+    assert again["checked"] == 1
+    assert again["checkpoint"]["id"] == PRIOR
     assert again["checkpoint"]["hash"] == first["head"]["hash"]
     await edit_locality(client, "Haarlemmermeer")
     await edit_locality(client, "Schiphol-Oost")
     third = await verify(client)
-    assert third["valid"] is True and third["checked"] == 3 and third["head"]["id"] == PRIOR + 2
+    assert third["valid"] is True
+    assert third["checked"] == 3
+    assert third["head"]["id"] == PRIOR + 2
     assert (await verify(client))["checkpoint"]["id"] == PRIOR + 2
 
 
@@ -75,7 +80,8 @@ async def test_a_record_altered_above_the_checkpoint_is_found_by_the_routine_che
     await edit_locality(client, "Haarlemmermeer")
     sql(db, "UPDATE change_record SET reason = 'rewritten' WHERE id = :id", id=PRIOR + 1)
     report = await verify(client)
-    assert report["valid"] is False and report["first_broken"]["id"] == PRIOR + 1
+    assert report["valid"] is False
+    assert report["first_broken"]["id"] == PRIOR + 1
     assert report["first_broken"]["problem"] == "content_hash_mismatch"
     # A broken walk stores no checkpoint: the next check starts from the old one again.
     assert (await verify(client))["checkpoint"]["id"] == PRIOR
@@ -85,11 +91,15 @@ async def test_a_record_altered_below_the_checkpoint_is_found_by_the_full_walk(c
     await verify(client)
     sql(db, "UPDATE change_record SET reason = 'rewritten' WHERE id = 5")
     routine = await verify(client)
-    assert routine["valid"] is True and routine["checked"] == 1
+    assert routine["valid"] is True
+    assert routine["checked"] == 1
     lines = await full_walk(anonymous, tokens)
     result = lines[-1]["result"]
-    assert result["mode"] == "full" and result["valid"] is False and result["checked"] == PRIOR
-    assert result["first_broken"]["id"] == 5 and result["first_broken"]["problem"] == "content_hash_mismatch"
+    assert result["mode"] == "full"
+    assert result["valid"] is False
+    assert result["checked"] == PRIOR
+    assert result["first_broken"]["id"] == 5
+    assert result["first_broken"]["problem"] == "content_hash_mismatch"
     # Re-hashing the altered record to match is caught by the next record's link.
     from app.changes.recording import record_content, record_hash
 
@@ -103,7 +113,8 @@ async def test_a_record_altered_below_the_checkpoint_is_found_by_the_full_walk(c
             {"hash": record_hash(record_content(recorded_at=recorded_at, **fields))},
         )
     result = (await full_walk(anonymous, tokens))[-1]["result"]
-    assert result["first_broken"]["id"] == 6 and result["first_broken"]["problem"] == "broken_link"
+    assert result["first_broken"]["id"] == 6
+    assert result["first_broken"]["problem"] == "broken_link"
 
 
 async def test_a_tampered_or_forged_checkpoint_fails_its_signature(client, db):
@@ -116,7 +127,8 @@ async def test_a_tampered_or_forged_checkpoint_fails_its_signature(client, db):
         id=PRIOR + 1,
     )
     report = await verify(client)
-    assert report["valid"] is False and report["checked"] == 0
+    assert report["valid"] is False
+    assert report["checked"] == 0
     assert report["first_broken"] == {**report["first_broken"], "id": PRIOR + 1}
     assert report["first_broken"]["problem"] == "checkpoint_signature_invalid"
     sql(db, "DELETE FROM chain_checkpoint")
@@ -140,7 +152,8 @@ async def test_a_checkpointed_record_removed_or_rehashed_is_named(client, db):
     head = (await verify(client))["head"]["id"]
     sql(db, "DELETE FROM change_record WHERE id = :id", id=head)
     report = await verify(client)
-    assert report["valid"] is False and report["first_broken"]["id"] == head
+    assert report["valid"] is False
+    assert report["first_broken"]["id"] == head
     assert report["first_broken"]["problem"] == "checkpoint_mismatch"
     assert "is missing" in report["first_broken"]["detail"]
 
@@ -155,7 +168,8 @@ async def test_the_full_walk_streams_progress_and_is_for_admins(anonymous, token
     records = await anonymous.get("/api/v1/changes", params={"limit": 500}, headers=bearer(tokens["admin"]))
     total = len(records.json()["items"])
     assert [p["checked"] for p in progress] == list(range(10, total + 1, 10))
-    assert lines[-1]["result"]["valid"] is True and lines[-1]["result"]["checked"] == total
+    assert lines[-1]["result"]["valid"] is True
+    assert lines[-1]["result"]["checked"] == total
     for role in ("reader", "editor"):
         assert_problem(await anonymous.get("/api/v1/changes/verify/full", headers=bearer(tokens[role])), 403)
     assert_problem(await anonymous.get("/api/v1/changes/verify/full"), 401)

@@ -260,10 +260,12 @@ async def test_as_of_answers_equal_the_replayed_log_at_several_instants(client, 
         for collection, items in expected.items():
             for item_id in list(items)[:: max(1, len(items) // 4)]:
                 response = await client.get(f"/api/v1/{collection}/{item_id}", params={"as_of": at})
-                assert response.status_code == 200 and response.json() == items[item_id], (collection, item_id, at)
+                assert response.status_code == 200
+                assert response.json() == items[item_id], (collection, item_id, at)
         gone = data.first_scanner_id + 10_000
         response = await client.get(f"/api/v1/scanners/{gone}", params={"as_of": at})
-        assert response.status_code == 404 and "existed at" in response.json()["detail"]
+        assert response.status_code == 404
+        assert "existed at" in response.json()["detail"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -328,7 +330,8 @@ async def test_a_point_in_time_list_and_item_read_the_versions_through_an_index(
     with get_engine(db).connect() as connection, connection.begin():
         listing = _plan(connection, point_in_time(sql, connection.dialect.name), {**params, "as_of": SEED_DAY})
         item = _plan(connection, point_in_time(item_sql, connection.dialect.name), {"id": 1, "as_of": SEED_DAY})
-    assert "object_version" in listing and "ix_object_version_" in listing, listing
+    assert "object_version" in listing
+    assert "ix_object_version_" in listing, listing
     for line in listing.splitlines():  # no version is read without an index
         assert not ("object_version" in line and ("Seq Scan" in line or line.strip().startswith("SCAN ov"))), listing
     assert "ix_object_version_object" in item, item

@@ -209,13 +209,18 @@ async def test_every_change_arrives_signed_and_in_order_across_an_outage(admin, 
     in_order_at_least_once(receiver.change_ids("/outage"), expected)
     assert receiver.rejected == []
     message = receiver.received["/outage"][0]
-    assert message["type"] == "sites.create" and message["webhook-id"] == f"change-{expected[0]}"
+    assert message["type"] == "sites.create"
+    assert message["webhook-id"] == f"change-{expected[0]}"
     assert message["data"]["object"] == message["data"]["change"]["after"]
     assert message["data"]["object"]["code"] == "up-0"
     failed = (await failures())[0]
-    assert failed["status_code"] is None and failed["error"] and failed["duration_ms"] >= 0
+    assert failed["status_code"] is None
+    assert failed["error"]
+    assert failed["duration_ms"] >= 0
     current = (await admin.get(f"/api/v1/webhooks/{hook['id']}")).json()
-    assert current["position"] >= expected[-1] and current["failure_count"] == 0 and current["active"] is True
+    assert current["position"] >= expected[-1]
+    assert current["failure_count"] == 0
+    assert current["active"] is True
 
 
 async def test_redelivery_from_a_chosen_change(admin, client, receiver, worker):
@@ -248,7 +253,8 @@ async def test_a_failing_receiver_is_retried_then_disabled_with_the_reason(admin
         assert time.monotonic() < deadline, "not disabled after three failures"
         time.sleep(0.1)
     disabled = await current()
-    assert "3 failed attempts" in disabled["disabled_reason"] and disabled["position"] == hook["position"]
+    assert "3 failed attempts" in disabled["disabled_reason"]
+    assert disabled["position"] == hook["position"]
     log = (await admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries")).json()["items"]
     assert [(entry["attempt"], entry["succeeded"]) for entry in log] == [(1, False), (2, False), (3, False)]
     assert len({entry["change_id"] for entry in log}) == 1
@@ -258,7 +264,8 @@ async def test_a_failing_receiver_is_retried_then_disabled_with_the_reason(admin
     etag = (await admin.get(f"/api/v1/webhooks/{hook['id']}")).headers["etag"]
     enabled = await admin.patch(f"/api/v1/webhooks/{hook['id']}", json={"active": True}, headers={"If-Match": etag})
     assert enabled.status_code == 200
-    assert enabled.json()["failure_count"] == 0 and enabled.json()["disabled_reason"] is None
+    assert enabled.json()["failure_count"] == 0
+    assert enabled.json()["disabled_reason"] is None
 
 
 @pytest.mark.parametrize(
@@ -308,11 +315,13 @@ async def test_the_secret_is_shown_once_and_never_recorded(admin, client, db):
     secret = created.json()["secret"]
     assert secret.startswith("whsec_")
     replay = await admin.post("/api/v1/webhooks", json=body, headers={"Idempotency-Key": "hook-once"})
-    assert replay.status_code == 201 and replay.json()["secret"] is None
+    assert replay.status_code == 201
+    assert replay.json()["secret"] is None
     hook_id = created.json()["id"]
     assert "secret" not in (await admin.get(f"/api/v1/webhooks/{hook_id}")).json()
     records = (await admin.get("/api/v1/changes", params={"object_type": "webhooks"})).json()["items"]
-    assert records and all(secret not in json.dumps(record) for record in records)
+    assert records
+    assert all(secret not in json.dumps(record) for record in records)
     assert all("secret" not in record["after"] for record in records)
     # Webhook records are the admins' only; webhooks are admin-only.
     assert (await client.get("/api/v1/changes", params={"object_type": "webhooks"})).json()["items"] == []
@@ -379,6 +388,7 @@ async def test_inventory_serve_delivers_by_default_with_one_sender_on_sqlite(tmp
             expected = await site_changes_after(http, hook["position"])
         wait_for(lambda: len(set(receiver.change_ids("/served"))) >= len(expected), "every change from serve")
         in_order_at_least_once(receiver.change_ids("/served"), expected)
-        assert receiver.most_in_flight == {"/served": 1} and receiver.rejected == []
+        assert receiver.most_in_flight == {"/served": 1}
+        assert receiver.rejected == []
     finally:
         stop(process)

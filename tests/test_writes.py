@@ -16,7 +16,9 @@ async def test_create_site_returns_201_location_etag_and_the_item(client):
     response = await client.post("/api/v1/sites", json={"code": "eemshaven", "name": "Eemshaven", "kind": "seaport"})
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["code"] == "eemshaven" and body["country"] == "NL" and body["version"] == 1
+    assert body["code"] == "eemshaven"
+    assert body["country"] == "NL"
+    assert body["version"] == 1
     assert response.headers["location"] == f"/api/v1/sites/{body['id']}"
     fetched = await client.get(response.headers["location"])
     assert fetched.json() == body
@@ -63,7 +65,8 @@ async def test_booleans_are_not_integers_and_dates_are_strict(client):
     assert_problem(await client.post("/api/v1/vendor-restrictions", json=body), 422, field="decided_on")
     body["decided_on"] = "2021-04-19"
     created = await client.post("/api/v1/vendor-restrictions", json=body)
-    assert created.status_code == 201 and created.json()["decided_on"] == "2021-04-19"
+    assert created.status_code == 201
+    assert created.json()["decided_on"] == "2021-04-19"
 
 
 async def test_duplicate_site_code_and_asset_tag_are_409(client):
@@ -103,7 +106,8 @@ async def test_network_rule_is_a_422_on_create_and_patch(client, tokens):
     )
     assert approved.status_code == 200, approved.text
     stored = (await client.get(f"/api/v1/scanners/{scanner['id']}")).json()
-    assert stored["network"] is None and stored["version"] == 2
+    assert stored["network"] is None
+    assert stored["version"] == 2
 
 
 async def test_reference_to_missing_site_is_a_422(client):
@@ -120,7 +124,9 @@ async def test_patch_changes_only_sent_fields_and_bumps_the_etag(client):
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["locality"] == "Haarlemmermeer" and body["name"] == site["name"] and body["version"] == 2
+    assert body["locality"] == "Haarlemmermeer"
+    assert body["name"] == site["name"]
+    assert body["version"] == 2
     assert response.headers["etag"] != first.headers["etag"]
     assert (await client.get(f"/api/v1/sites/{site['id']}")).json() == body
 
@@ -192,4 +198,5 @@ async def test_an_id_written_as_a_whole_number_with_a_fraction_is_taken(client):
     assert created.json()["site"]["id"] == 1
     for odd in (1.5, "1", True):
         refused = await client.post("/api/v1/scanners", json={**body, "asset_tag": "WHOLE-2", "site_id": odd})
-        assert refused.status_code == 422 and "site_id" in refused.text, (odd, refused.text)
+        assert refused.status_code == 422
+        assert "site_id" in refused.text, (odd, refused.text)
