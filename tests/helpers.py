@@ -57,6 +57,13 @@ async def etag(client, url: str) -> str:
     return (await client.get(url)).headers["etag"]
 
 
+async def items(client, path: str, **params) -> list[dict]:
+    """The items of one page of 500 (all of them, for the seed and what tests add)."""
+    response = await client.get(path, params={"limit": 500, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
 async def find(client, collection: str, **params) -> dict:
     return (await client.get(f"/api/v1/{collection}", params=params)).json()["items"][0]
 

@@ -1,6 +1,6 @@
 """What an integrator does with the Python client generated from the committed openapi.json.
 
-Run by tests/test_generated_clients.py with the generator's own interpreter (the generated package
+Run by tests/service/test_generated_clients.py with the generator's own interpreter (the generated package
 needs attrs and python-dateutil, which the app does not), against a live server:
 ``python python_usage.py <generated package dir> <base url> <editor token>``. Any failed check
 raises; the test reports the traceback.

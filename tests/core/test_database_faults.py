@@ -1,6 +1,6 @@
 """Database faults in process, on both backends: lock timeouts are a 503 problem; the contract states what is checked.
 
-The faults of a real server (refused, blackholed, terminated) are in tests/test_faults.py.
+The faults of a real server (refused, blackholed, terminated) are in tests/service/test_faults.py.
 """
 
 import re

@@ -29,16 +29,16 @@ from tests.servers import serve, server_env, stop, wait_ready
 
 pytestmark = pytest.mark.xdist_group("fuzz")
 
-HERE = Path(__file__).parent
-CONFIG = HERE / "schemathesis.toml"
-BASELINE = HERE / "fuzz-baseline.json"
+TESTS = Path(__file__).resolve().parents[1]
+CONFIG = TESTS / "schemathesis.toml"
+BASELINE = TESTS / "fuzz-baseline.json"
 FUZZ_EXAMPLES = int(os.environ.get("INVENTORY_FUZZ_EXAMPLES", "1"))
 RUN_LIMIT = float(os.environ.get("INVENTORY_FUZZ_SECONDS", "240"))
 ROLES = ("reader", "editor", "admin")
 PHASES = os.environ.get("INVENTORY_FUZZ_PHASES", "examples,fuzzing,stateful")
 """CI leaves out the coverage phase (thousands of boundary cases, minutes per role); the longer run adds it."""
 ROLE_OPERATIONS = {
-    # What each role can do beyond the others; what it cannot do is the role matrix of tests/test_auth.py.
+    # What each role can do beyond the others; what it cannot do is the role matrix of tests/auth/test_auth.py.
     "reader": ["--include-method", "GET"],
     "editor": ["--exclude-path-regex", "^/api/v1/api-keys"],
     # An admin's writes the approval policy covers apply at once only with a reason (else a 422 naming it).

@@ -27,7 +27,7 @@ import pytest
 from tests.contract_tools import CLIENT_PYTHON, NODE_BIN, ROOT, SPEC_FILE, run, tool
 from tests.ports import free_port
 
-CLIENTS = Path(__file__).resolve().parent / "clients"
+CLIENTS = ROOT / "tests" / "clients"
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from tests.factories import add_what_the_seed_lacks
 pytestmark = pytest.mark.asyncio
 
 SKIPPED = {
-    "verifyChangesFull": "a stream of JSON lines (one object per line), checked in tests/test_verification.py",
+    "verifyChangesFull": "a stream of JSON lines (one object per line), checked in tests/changes/test_verification.py",
 }
 """Operations whose 200 is not one JSON document."""
 
