@@ -25,6 +25,9 @@ from app.core.migrate import upgrade
 from app.main import create_app
 from app.seeding import load_seed
 
+# The shared helpers' asserts report their operands as the tests' own do.
+pytest.register_assert_rewrite("tests.helpers", "tests.factories")
+
 POSTGRES_URL = os.environ.get("INVENTORY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 SUITE_DATABASE_SETTINGS = {
@@ -32,7 +35,7 @@ SUITE_DATABASE_SETTINGS = {
     "INVENTORY_DB_CONNECT_TIMEOUT": "10",
     "INVENTORY_DB_STATEMENT_TIMEOUT": "30",
     "INVENTORY_DB_ACQUIRE_TIMEOUT": "10",
-    # In-process apps run no webhook delivery worker; the webhook tests run theirs (tests/test_webhooks.py).
+    # In-process apps run no webhook delivery worker; the webhook tests run theirs (tests/webhooks/test_webhooks.py).
     "INVENTORY_WEBHOOK_WORKER": "false",
 }
 
@@ -95,7 +98,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             "INVENTORY_DATABASE_URL": url,
             "INVENTORY_SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
             "INVENTORY_VAR_DIR": str(var_dir),
-            # Rate limits are off for the suite; tests/test_rate_limits.py builds apps with its own.
+            # Rate limits are off for the suite; tests/core/test_rate_limits.py builds apps with its own.
             "INVENTORY_RATE_LIMIT": "off",
             "INVENTORY_AUTH_FAILURE_LIMIT": "off",
             # In-process apps: small read pools (the suite's workers share one PostgreSQL server's
@@ -188,7 +191,7 @@ async def admin(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.Asy
 async def steward(app: FastAPI, tokens: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of an admin key that gives a reason with every request: the writes the approval policy
     covers apply at once (as emergency changes). For tests of a domain's own rules; the approval workflow
-    itself is tested in ``tests/test_approvals.py``."""
+    itself is tested in ``tests/approvals/test_approvals.py``."""
     headers = {**bearer(tokens["admin"]), "X-Change-Reason": "maintaining the inventory"}
     async with http_client(app, headers) as http:
         yield http

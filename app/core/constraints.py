@@ -3,7 +3,7 @@
 FastAPI documents a parameter's type, not the rules the service then applies to it: that text may
 hold no control characters, what an ``If-Match`` or ``Idempotency-Key`` looks like, that time
 parameters are RFC 3339 instants. A request that fits the document must not be rejected for
-its form, so the document carries those rules (found by property-based fuzzing, tests/test_fuzz.py).
+its form, so the document carries those rules (found by property-based fuzzing, tests/service/test_fuzz.py).
 """
 
 from __future__ import annotations

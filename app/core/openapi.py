@@ -13,7 +13,7 @@ route complies without extra work:
   object's ``XPublic`` schema describes a property of that name (``XCreate``/``XUpdate`` share
   their ``XPublic`` descriptions), and request and response examples built from the schemas.
 
-What remains undescribed makes ``tests/test_openapi.py`` fail, so new fields must be described.
+What remains undescribed makes ``tests/service/test_openapi.py`` fail, so new fields must be described.
 The committed ``openapi.json`` is this document; ``make openapi`` regenerates it.
 """
 

@@ -1,6 +1,6 @@
 """What each problem ``type`` (``/problems/<slug>``) means and what a client should do about it.
 
-Every slug the service can answer with has an entry here; ``tests/test_docs.py`` finds the slugs
+Every slug the service can answer with has an entry here; ``tests/docs/test_docs.py`` finds the slugs
 in the code (the ``ProblemError`` classes and the handlers' literal slugs) and fails on one
 without an explanation.
 """

@@ -1,5 +1,5 @@
 // What an integrator writes against the types openapi-typescript generates from the committed
-// openapi.json. tests/test_generated_clients.py generates ./inventory.ts next to a copy of this
+// openapi.json. tests/service/test_generated_clients.py generates ./inventory.ts next to a copy of this
 // file and compiles both with `tsc --strict --noEmit`; a type that is too loose or wrong fails it.
 import type { components, paths } from "./inventory";
 
