@@ -15,7 +15,7 @@ config = context.config
 # Batch migrations on SQLite reflect a table to copy it; SQLite cannot reflect the lower(...) unique
 # indexes and SQLAlchemy warns on stderr (the CLI's output is JSON lines). The warning is noise here:
 # a batch copy keeps the indexes of tables it does not alter, and those it alters are recreated by
-# the migration itself (tests/test_migrations.py checks the indexes after every upgrade).
+# the migration itself (tests/service/test_migrations.py checks the indexes after every upgrade).
 warnings.filterwarnings(
     "ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning
 )
