@@ -220,6 +220,14 @@ def maintained(present: str, definition: str) -> str:
     return present
 
 
+def computed(sql: str) -> str:
+    """``sql`` with every maintained value read by its definition instead: for reads inside a writing
+    transaction, whose maintenance runs only as it commits (``maintain_on_write``)."""
+    for present, definition in _PAST_EQUIVALENTS.items():
+        sql = sql.replace(present, definition)
+    return sql
+
+
 _TABLE_REFERENCE = re.compile(r"\b(FROM|JOIN)\s+([a-z_]+)\b(?:\s+(?!AS\b)([a-z_][a-z0-9_]*)\b)?")
 
 
@@ -232,9 +240,7 @@ def point_in_time(sql: str, dialect: str) -> str:
         keyword, table, alias = match.groups()
         return f"{keyword} {table_at(table, dialect, keyword == 'JOIN')} AS {alias or table}"
 
-    for present, definition in _PAST_EQUIVALENTS.items():
-        sql = sql.replace(present, definition)
-    return _TABLE_REFERENCE.sub(swap, sql)
+    return _TABLE_REFERENCE.sub(swap, computed(sql))
 
 
 def as_of_params(reads: Any, params: Mapping[str, Any], at: datetime) -> dict[str, Any]:

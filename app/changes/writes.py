@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.changes.recording import append_change, assign_id, row_state, state_values
+from app.changes.versions import computed
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import (
@@ -234,7 +235,8 @@ class SessionReads:
 def load_item(session: Session, listing: Listing, item_id: int) -> dict[str, Any]:
     """One item as the read path shapes it, read inside the write transaction."""
     reads = SessionReads(session)
-    rows = reads.fetch(f"{listing.select} WHERE {listing.id_column} = :id", {"id": item_id})
+    # Values maintained on write are brought up to date as the transaction commits: computed here.
+    rows = reads.fetch(computed(f"{listing.select} WHERE {listing.id_column} = :id"), {"id": item_id})
     # Shape functions use only the converters (timestamp, boolean), which SessionReads has.
     return listing.shape(cast(ReadDatabase, reads), rows[0])
 

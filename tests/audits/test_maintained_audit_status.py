@@ -112,3 +112,30 @@ async def test_the_status_filter_reads_the_maintained_index(app, client):
     (sql,) = [statement for statement in statements if "sas.audit_status =" in statement]
     assert "scanner.id IN (SELECT sas.scanner_id FROM scanner_audit_status sas WHERE sas.audit_status" in sql
     assert "CASE WHEN" not in sql
+
+
+async def test_a_write_answers_with_the_status_it_leads_to(steward):
+    """A write's own response is read before the maintenance runs (as the transaction commits): it carries
+    the status the rule gives, the one a GET then returns."""
+    client = steward
+    sites = (await client.get("/api/v1/sites")).json()["items"]
+    audit = await client.post(
+        "/api/v1/audits",
+        json={
+            "title": "Second site",
+            "covers_all_scanners": False,
+            "site_ids": [sites[1]["id"]],
+            "status": "commissioned",
+        },
+    )
+    assert audit.status_code == 201, audit.text
+    created = await client.post(
+        "/api/v1/scanners",
+        json={"asset_tag": "RESPONSE-1", "site_id": sites[0]["id"], "network_mode": "standalone", "use": "baggage"},
+    )
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/scanners/{created.json()['id']}"
+    assert created.json()["audit_status"] == (await client.get(url)).json()["audit_status"]
+    moved = await patch(client, url, {"site_id": sites[1]["id"]})
+    assert moved["audit_status"] == "audit_commissioned"
+    assert (await client.get(url)).json()["audit_status"] == "audit_commissioned"
