@@ -22,7 +22,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INVENTORY_HOST=0.0.0.0 \
     INVENTORY_PORT=8000 \
     INVENTORY_WORKERS=2 \
-    INVENTORY_VAR_DIR=/var/lib/inventory
+    INVENTORY_VAR_DIR=/var/lib/inventory \
+    INVENTORY_DOCS_ASSETS_DIR=/opt/docs-assets
 
 RUN groupadd --system --gid 10001 inventory \
     && useradd --system --uid 10001 --gid inventory --home-dir /srv/inventory --shell /usr/sbin/nologin inventory \
@@ -36,7 +37,8 @@ COPY migrations ./migrations
 COPY seed ./seed
 COPY app ./app
 # The Swagger UI and ReDoc files /docs and /redoc serve: downloaded from npm, each checked against its
-# pinned SHA-256 (app/docs/static/SHA256SUMS); the running container loads nothing from another host.
+# pinned SHA-256 (app/docs/pins/SHA256SUMS), into /opt/docs-assets; the running container loads nothing
+# from another host.
 RUN python -m app.cli install-docs-assets
 
 USER 10001:10001

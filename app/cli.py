@@ -298,16 +298,18 @@ def install_docs_assets(
         bool, typer.Option("--update", help="Take the versions in VERSIONS as they are and write new checksums.")
     ] = False,
 ) -> None:
-    """Download the pinned Swagger UI and ReDoc files that /docs and /redoc serve (from the npm registry),
-    refusing any file whose SHA-256 differs from app/docs/static/SHA256SUMS. Does nothing when they are
-    already installed."""
+    """Download the pinned Swagger UI and ReDoc files that /docs and /redoc serve (from the npm registry) into
+    INVENTORY_DOCS_ASSETS_DIR, refusing any file whose SHA-256 differs from app/docs/pins/SHA256SUMS. Does
+    nothing when they are already installed."""
+    from app.core.config import get_settings
     from app.docs import assets
 
-    if not update and assets.installed():
+    target = get_settings().docs_assets_dir
+    if not update and assets.installed(target):
         typer.echo("docs assets already installed")
         return
     try:
-        written = assets.install(update=update)
+        written = assets.install(target, update=update)
     except (assets.AssetMismatch, OSError) as error:
         typer.echo(f"docs assets not installed: {error}", err=True)
         raise typer.Exit(1) from None

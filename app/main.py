@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_api(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
-    install_docs(app)
+    install_docs(app, settings.docs_assets_dir)
     _finish_openapi(app)
     return app
 

@@ -1,11 +1,18 @@
 """All configuration, read once from environment variables prefixed ``INVENTORY_``."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_docs_assets_dir() -> Path:
+    """``$XDG_CACHE_HOME`` (or ``~/.cache``) ``/customs-scanner-inventory/docs-assets``."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "customs-scanner-inventory" / "docs-assets"
 
 
 class Settings(BaseSettings):
@@ -25,6 +32,11 @@ class Settings(BaseSettings):
         "When unset, one is generated on first start and kept in var/secret_key.",
     )
     var_dir: Path = Field(default=Path("var"), description="Folder for the local state of the service.")
+    docs_assets_dir: Path = Field(
+        default_factory=lambda: default_docs_assets_dir(),
+        description="Where `inventory install-docs-assets` puts the Swagger UI and ReDoc files /docs and /redoc "
+        "serve (third-party builds, kept out of the source tree); default: the user's cache folder.",
+    )
     read_pool_size: int = Field(default=10, ge=1, le=100, description="PostgreSQL read-pool size.")
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     log_format: Literal["json", "text"] = Field(

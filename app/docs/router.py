@@ -1,9 +1,9 @@
 """Swagger UI at ``/docs``, ReDoc at ``/redoc`` and the problem pages, all served from this package.
 
 Customs networks are closed: the pages load nothing from another host. The JavaScript and CSS are
-the npm packages ``swagger-ui-dist`` and ``redoc``, installed into ``static/`` with their licences by
-``inventory install-docs-assets`` (``app/docs/assets.py``; versions in ``static/VERSIONS``, each file
-pinned by ``static/SHA256SUMS``). None of these routes is
+the npm packages ``swagger-ui-dist`` and ``redoc``, installed with their licences into the docs-assets
+folder (``INVENTORY_DOCS_ASSETS_DIR``, outside the source tree) by ``inventory install-docs-assets``
+(``app/docs/assets.py``; versions in ``pins/VERSIONS``, each file pinned by ``pins/SHA256SUMS``). None of these routes is
 part of the API contract, so they stay out of the OpenAPI document.
 """
 
@@ -21,7 +21,6 @@ from app.core.errors import NotFound
 from app.core.pagination import json_response
 from app.docs.problems import PROBLEM_TYPES, ProblemType
 
-STATIC_DIR = Path(__file__).parent / "static"
 ASSETS = "/docs-assets"
 FAVICON = "/favicon.ico"
 
@@ -72,9 +71,10 @@ async def redoc(request: Request) -> HTMLResponse:
 
 
 @router.get(FAVICON, operation_id="getFavicon")
-async def favicon() -> FileResponse:
+async def favicon(request: Request) -> FileResponse:
     """The site icon (Swagger UI's), so browsers do not ask another host for one."""
-    return FileResponse(STATIC_DIR / "swagger-ui" / "favicon-32x32.png", media_type="image/png")
+    assets: Path = request.app.state.docs_assets_dir
+    return FileResponse(assets / "swagger-ui" / "favicon-32x32.png", media_type="image/png")
 
 
 @router.get("/problems", operation_id="listProblemTypes")
@@ -133,7 +133,9 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def install_docs(app: FastAPI) -> None:
-    """Serve the documentation pages, their assets and the problem pages on ``app``."""
+def install_docs(app: FastAPI, assets: Path) -> None:
+    """Serve the documentation pages, their assets (installed in ``assets``) and the problem pages on ``app``."""
+    app.state.docs_assets_dir = assets
     app.include_router(router)
-    app.mount(ASSETS, StaticFiles(directory=STATIC_DIR), name="docs-assets")
+    # Not checked at start: before `inventory install-docs-assets` has run, the assets answer 404.
+    app.mount(ASSETS, StaticFiles(directory=assets, check_dir=False), name="docs-assets")

@@ -10,7 +10,6 @@ import hashlib
 import inspect
 import io
 import re
-import shutil
 import tarfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,10 +20,11 @@ import pytest
 
 import app as app_package
 from app.core import errors
+from app.core.config import default_docs_assets_dir, get_settings
 from app.core.migrate import upgrade
 from app.docs import assets
+from app.docs.assets import PINS_DIR
 from app.docs.problems import PROBLEM_TYPES
-from app.docs.router import STATIC_DIR
 from tests.conftest import bearer
 from tests.serving import Server, server_env
 
@@ -74,7 +74,8 @@ async def test_documentation_pages_refer_to_no_other_host(anonymous, page):
 
 
 async def test_vendored_assets_are_the_pinned_npm_files_with_their_licences(anonymous):
-    sums = (STATIC_DIR / "SHA256SUMS").read_text().splitlines()
+    installed = get_settings().docs_assets_dir
+    sums = (PINS_DIR / "SHA256SUMS").read_text().splitlines()
     assert {line.split()[1] for line in sums} >= {
         "swagger-ui/swagger-ui-bundle.js",
         "swagger-ui/swagger-ui.css",
@@ -85,11 +86,11 @@ async def test_vendored_assets_are_the_pinned_npm_files_with_their_licences(anon
     }
     for line in sums:
         digest, name = line.split()
-        assert hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest() == digest, name
+        assert hashlib.sha256((installed / name).read_bytes()).hexdigest() == digest, name
         response = await anonymous.get(f"/docs-assets/{name}")
         assert response.status_code == 200
         assert hashlib.sha256(response.content).hexdigest() == digest, name
-    assert (STATIC_DIR / "VERSIONS").read_text().split() == ["swagger-ui-dist", "5.35.0", "redoc", "2.5.4"]
+    assert (PINS_DIR / "VERSIONS").read_text().split() == ["swagger-ui-dist", "5.35.0", "redoc", "2.5.4"]
     favicon = await anonymous.get("/favicon.ico")
     assert favicon.status_code == 200
     assert favicon.headers["content-type"] == "image/png"
@@ -263,15 +264,24 @@ def _tarballs_of(static: Path, tamper: str | None = None):
 
 
 def test_the_docs_assets_install_only_with_their_pinned_checksums(tmp_path):
-    target = tmp_path / "static"
+    target = tmp_path / "docs-assets"
     target.mkdir()
-    for name in ("VERSIONS", "SHA256SUMS"):
-        shutil.copy(STATIC_DIR / name, target / name)
+    source = get_settings().docs_assets_dir
     assert not assets.installed(target)
-    tampered = _tarballs_of(STATIC_DIR, tamper="redoc/redoc.standalone.js")
+    tampered = _tarballs_of(source, tamper="redoc/redoc.standalone.js")
     with pytest.raises(assets.AssetMismatch, match="redoc/redoc.standalone.js"):
         assets.install(target, fetch=tampered)
-    assert sorted(path.name for path in target.iterdir()) == ["SHA256SUMS", "VERSIONS"]  # nothing written
-    written = assets.install(target, fetch=_tarballs_of(STATIC_DIR))
-    assert set(written) == set(assets.checksums(target))
+    assert list(target.iterdir()) == []  # nothing written
+    written = assets.install(target, fetch=_tarballs_of(source))
+    assert set(written) == set(assets.checksums())
     assert assets.installed(target)
+
+
+def test_the_third_party_builds_stay_out_of_the_source_tree():
+    """The installed Swagger UI and ReDoc builds live in the docs-assets folder (the user's cache by default),
+    never under app/: the source tree holds our code and the pins only."""
+    app_dir = Path(assets.__file__).resolve().parents[1]
+    default = default_docs_assets_dir().resolve()
+    assert app_dir not in default.parents
+    assert sorted(path.name for path in PINS_DIR.iterdir()) == ["SHA256SUMS", "VERSIONS"]
+    assert [path for path in app_dir.rglob("*") if path.suffix in {".js", ".css", ".png"}] == []
