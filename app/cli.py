@@ -197,11 +197,7 @@ def serve(
         typer.echo(f"cannot start: {error}", err=True)
         raise typer.Exit(1) from error
     if prepare:
-        migrate("head")
-        seed(None, reconcile=False)
-        _ensure_local_admin_key(
-            settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}"
-        )
+        _prepare_apart(settings.var_dir / "admin.token", f"http://{host or settings.host}:{port or settings.port}")
     from app.core.db import dispose_engines
 
     dispose_engines()  # the workers open their own connections
@@ -228,6 +224,29 @@ def serve(
     if status:
         typer.echo("stopped: the server could not start (see the log above)", err=True)
         raise typer.Exit(status)
+
+
+def _prepare(token_path: Path, base_url: str) -> None:
+    """Migrate, seed and keep the local admin key (the body of ``serve --prepare``)."""
+    try:
+        migrate("head")
+        seed(None, reconcile=False)
+        _ensure_local_admin_key(token_path, base_url)
+    except typer.Exit as stop:
+        raise SystemExit(stop.exit_code) from None
+
+
+def _prepare_apart(token_path: Path, base_url: str) -> None:
+    """Run the preparation in a process of its own, so the serving process (the worker, with one
+    worker) never loads Alembic, the seed data or their modules: they are gone when it ends."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_prepare, args=(token_path, base_url))
+    child.start()
+    child.join()
+    if child.exitcode:
+        typer.echo("cannot start: preparing the database failed (see above)", err=True)
+        raise typer.Exit(child.exitcode if child.exitcode > 0 else 1)
 
 
 @contextmanager

@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key_prefix=settings.redis_key_prefix,
     )
     install_error_handlers(app)
-    install_fault_handlers(app)
+    install_fault_handlers(app, postgres=not settings.is_sqlite)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     install_request_limits(app, settings)

@@ -16,7 +16,6 @@ from starlette.requests import Request
 
 from app.core.config import get_settings
 from app.core.files import prepare_sqlite_file
-from app.core.timeouts import postgres_engine
 
 # Constraint names are explicit so migrations and error mapping can refer to them.
 NAMING_CONVENTION = {
@@ -149,6 +148,8 @@ def create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
+    from app.core.postgres import postgres_engine  # the driver is loaded only for PostgreSQL
+
     return postgres_engine(target, get_settings())
 
 

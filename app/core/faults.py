@@ -14,10 +14,9 @@ import asyncio
 import logging
 import math
 import sqlite3
+import sys
 from typing import Any
 
-import asyncpg
-import psycopg
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from starlette.responses import Response
@@ -42,23 +41,32 @@ def retry_after_seconds() -> int:
 
 _SQLITE_FAULTS = ("database is locked", "database table is locked", "unable to open database", "disk i/o error")
 
-# asyncpg: the connection-level errors and the server's "go away" classes (57P01 admin shutdown,
-# 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections, 57014 statement timeout).
-_ASYNCPG_FAULTS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,  # a connection whose backend went away mid-protocol
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.QueryCanceledError,
-    asyncpg.exceptions.InsufficientResourcesError,
-)
-_PSYCOPG_FAULTS: tuple[type[BaseException], ...] = (
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-)
+
+def driver_faults() -> tuple[type[Exception], ...]:
+    """The PostgreSQL drivers' fault classes, of the drivers this process has loaded: a driver that was
+    never imported raised nothing, and a worker serving SQLite does not load either.
+
+    asyncpg: the connection-level errors and the server's "go away" classes (57P01 admin shutdown,
+    57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections, 57014 statement
+    timeout). psycopg: operational and interface errors (SQLAlchemy wraps most of them)."""
+    faults: list[type[Exception]] = []
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is not None:
+        faults += [
+            asyncpg.PostgresConnectionError,
+            asyncpg.ConnectionDoesNotExistError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,  # a connection whose backend went away mid-protocol
+            asyncpg.CannotConnectNowError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.OperatorInterventionError,
+            asyncpg.QueryCanceledError,
+            asyncpg.exceptions.InsufficientResourcesError,
+        ]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        faults += [psycopg.OperationalError, psycopg.InterfaceError]
+    return tuple(faults)
 
 
 def is_database_fault(error: BaseException) -> bool:
@@ -69,7 +77,7 @@ def is_database_fault(error: BaseException) -> bool:
         if error.connection_invalidated:
             return True
         error = error.orig if error.orig is not None else error
-    if isinstance(error, _PSYCOPG_FAULTS + _ASYNCPG_FAULTS):
+    if isinstance(error, driver_faults()):
         return True
     if isinstance(error, sqlite3.OperationalError):
         return str(error).lower().startswith(_SQLITE_FAULTS)
@@ -92,13 +100,16 @@ FAULT_TYPES: tuple[type[Exception], ...] = (
     sqlite3.Error,
     OSError,
     TimeoutError,
-    *(kind for kind in _ASYNCPG_FAULTS + _PSYCOPG_FAULTS if issubclass(kind, Exception)),
 )
 
 
-def install_fault_handlers(app: FastAPI) -> None:
-    """Answer database faults with the 503 problem (other errors of these types stay 500s)."""
-    for kind in FAULT_TYPES:
+def install_fault_handlers(app: FastAPI, *, postgres: bool) -> None:
+    """Answer database faults with the 503 problem (other errors of these types stay 500s). With
+    ``postgres``, the drivers are loaded now, so that their own fault classes are handled too."""
+    if postgres:
+        import asyncpg  # noqa: F401  # the read path's driver
+        import psycopg  # noqa: F401  # the write path's driver
+    for kind in FAULT_TYPES + driver_faults():
         app.add_exception_handler(kind, _database_error)
 
 
