@@ -4,11 +4,15 @@
 covered it. ``INVENTORY_APPROVAL_RULES`` chooses which rules are enforced (``all`` by default, ``none``,
 or a comma-separated list of rule ids); the README has the table.
 
-Each covered operation is one ``Operation``: its collection, how the direct write is made (the
-collection's own service function, so an approval applies a change exactly as the direct write would,
-with its checks, constraints and change record) and the rule deciding whether a given write is
-covered. A rule sees the target's row as it is and the body as sent; an update is covered only when
-it actually changes a covered field.
+Each covered operation is one ``Operation``: its collection, the rule that may cover it and the predicate
+deciding whether a given write is covered. A predicate sees the target's row as it is and the body as sent;
+an update is covered only when it actually changes a covered field.
+
+How a collection's writes are made is the collection's own business: each covered collection declares
+its ``Target`` (its table, its ETag name, its own service functions and body schemas) with
+``approval_target`` next to its description, so an approval applies a change exactly as the direct write
+would, with its checks, constraints and change record, and this module imports no collection. Startup
+refuses a policy naming a collection that declared no target (``check_approval_rules``).
 """
 
 from __future__ import annotations
@@ -20,28 +24,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.assessments import service as assessments
-from app.assessments.models import AccessOverride, MitigationMeasure, VendorAssessment
-from app.assessments.schemas import (
-    AccessOverrideCreate,
-    AccessOverrideUpdate,
-    MitigationMeasureCreate,
-    MitigationMeasureUpdate,
-    VendorAssessmentCreate,
-    VendorAssessmentUpdate,
-)
-from app.audits import service as audits
-from app.audits.models import Audit, Finding
-from app.audits.schemas import AuditCreate, AuditUpdate, FindingCreate, FindingUpdate
-from app.auth import service as auth
-from app.auth.models import ApiKey
-from app.auth.schemas import ApiKeyUpdate
+from app.changes.resources import Resource
 from app.core.choices import AuditStatus, ChangeRequestOperation, FindingStatus, Role
 from app.core.config import Settings, UnsafeConfiguration, get_settings
 from app.core.models import TrackedColumns
-from app.scanners import service as scanners
-from app.scanners.models import Scanner
-from app.scanners.schemas import ScannerUpdate
 
 POLICY_VERSION = "2026-11-29.1"
 """The version of the rules below; recorded on every change request."""
@@ -64,28 +50,94 @@ Rule = Callable[[Any, Any], bool]
 
 
 @dataclass(frozen=True)
+class Target:
+    """How the approval gate makes a covered collection's writes: its table, the ETag name of its items and
+    its own service functions with the body schema each takes (a delete takes no body)."""
+
+    model: type[TrackedColumns]
+    resource: str
+    """The ETag resource name of the items (``scanner`` in ``"scanner-1-v2"``)."""
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
+    delete: Callable[..., Any] | None = None
+    create_schema: type[BaseModel] | None = None
+    update_schema: type[BaseModel] | None = None
+
+
+TARGETS: dict[str, Target] = {}
+"""Every covered collection's target, by collection name; filled by ``approval_target``."""
+
+
+def approval_target(collection: str, target: Target) -> None:
+    """Declare how the approval gate writes ``collection`` (called by the collection, beside its description)."""
+    TARGETS[collection] = target
+
+
+def resource_target(
+    resource: Resource,
+    *,
+    create_schema: type[BaseModel] | None = None,
+    update_schema: type[BaseModel] | None = None,
+    create: Callable[..., Any] | None = None,
+    update: Callable[..., Any] | None = None,
+) -> Target:
+    """The target of a collection written through its ``Resource``; ``create``/``update`` replace the
+    generic writes where the collection has its own."""
+    return Target(
+        model=resource.model,
+        resource=resource.etag,
+        create=create or resource.create,
+        update=update or resource.update,
+        delete=resource.delete,
+        create_schema=create_schema,
+        update_schema=update_schema,
+    )
+
+
+@dataclass(frozen=True)
 class Operation:
-    """One write the policy can cover, and how it is made."""
+    """One write the policy can cover, and the rule and predicate that decide it."""
 
     collection: str
     operation: ChangeRequestOperation
     rule: str
-    resource: str
-    """The ETag resource name of the target (``scanner`` in ``"scanner-1-v2"``)."""
-    model: type[TrackedColumns]
-    schema: type[BaseModel] | None
-    apply: Callable[..., Any]
     covers: Rule
     role: Role = Role.EDITOR
     """The role the direct write needs; approving it needs this role too (and at least approver)."""
 
+    @property
+    def target(self) -> Target:
+        return TARGETS[self.collection]
+
+    @property
+    def resource(self) -> str:
+        """The ETag resource name of the target."""
+        return self.target.resource
+
+    @property
+    def model(self) -> type[TrackedColumns]:
+        return self.target.model
+
+    @property
+    def schema(self) -> type[BaseModel] | None:
+        """The schema of the body this write takes (None for a delete)."""
+        if self.operation == ChangeRequestOperation.CREATE:
+            return self.target.create_schema
+        if self.operation == ChangeRequestOperation.UPDATE:
+            return self.target.update_schema
+        return None
+
     def run(self, session: Session, target_id: int | None, body: BaseModel | None, if_match: str | None) -> Any:
         """Make the write through the collection's own service function."""
+        target = self.target
         if self.operation == ChangeRequestOperation.CREATE:
-            return self.apply(session, body)
+            assert target.create is not None  # checked at startup (check_approval_rules)
+            return target.create(session, body)
         if self.operation == ChangeRequestOperation.UPDATE:
-            return self.apply(session, target_id, body, if_match)
-        return self.apply(session, target_id, if_match)
+            assert target.update is not None
+            return target.update(session, target_id, body, if_match)
+        assert target.delete is not None
+        return target.delete(session, target_id, if_match)
 
 
 def _always(row: Any, body: Any) -> bool:
@@ -138,39 +190,24 @@ CREATE, UPDATE, DELETE = ChangeRequestOperation.CREATE, ChangeRequestOperation.U
 OPERATIONS: dict[tuple[str, ChangeRequestOperation], Operation] = {
     (op.collection, op.operation): op
     for op in (
-        Operation("scanners", UPDATE, "scanner-network", "scanner", Scanner, ScannerUpdate,
-                  scanners.SCANNER.update, _scanner_network),
-        Operation("vendor-assessments", CREATE, "vendor-assessment", "vendor-assessment", VendorAssessment,
-                  VendorAssessmentCreate, assessments.ASSESSMENT.create, _always),
-        Operation("vendor-assessments", UPDATE, "vendor-assessment", "vendor-assessment", VendorAssessment,
-                  VendorAssessmentUpdate, assessments.ASSESSMENT.update, _always),
-        Operation("vendor-assessments", DELETE, "vendor-assessment", "vendor-assessment", VendorAssessment, None,
-                  assessments.ASSESSMENT.delete, _always),
-        Operation("access-overrides", CREATE, "access-override", "access-override", AccessOverride,
-                  AccessOverrideCreate, assessments.OVERRIDE.create, _always),
-        Operation("access-overrides", UPDATE, "access-override", "access-override", AccessOverride,
-                  AccessOverrideUpdate, assessments.OVERRIDE.update, _always),
-        Operation("access-overrides", DELETE, "access-override", "access-override", AccessOverride, None,
-                  assessments.OVERRIDE.delete, _always),
-        Operation("mitigation-measures", CREATE, "mitigation-measure", "mitigation-measure", MitigationMeasure,
-                  MitigationMeasureCreate, assessments.MEASURE.create, _always),
-        Operation("mitigation-measures", UPDATE, "mitigation-measure", "mitigation-measure", MitigationMeasure,
-                  MitigationMeasureUpdate, assessments.MEASURE.update, _always),
-        Operation("mitigation-measures", DELETE, "mitigation-measure", "mitigation-measure", MitigationMeasure, None,
-                  assessments.MEASURE.delete, _always),
-        Operation("findings", CREATE, "finding-leaves-open", "finding", Finding, FindingCreate,
-                  audits.FINDING.create, _finding_created_not_open),
-        Operation("findings", UPDATE, "finding-leaves-open", "finding", Finding, FindingUpdate,
-                  audits.FINDING.update, _finding_leaves_open),
-        Operation("findings", DELETE, "finding-leaves-open", "finding", Finding, None,
-                  audits.FINDING.delete, _finding_deleted_open),
-        Operation("audits", CREATE, "audit-closed", "audit", Audit, AuditCreate, audits.create_audit,
-                  _audit_created_closed),
-        Operation("audits", UPDATE, "audit-closed", "audit", Audit, AuditUpdate, audits.update_audit, _audit_closes),
-        Operation("api-keys", UPDATE, "api-key-admin", "api-key", ApiKey, ApiKeyUpdate, auth.update_api_key,
-                  _key_made_admin, role=Role.ADMIN),
+        Operation("scanners", UPDATE, "scanner-network", _scanner_network),
+        Operation("vendor-assessments", CREATE, "vendor-assessment", _always),
+        Operation("vendor-assessments", UPDATE, "vendor-assessment", _always),
+        Operation("vendor-assessments", DELETE, "vendor-assessment", _always),
+        Operation("access-overrides", CREATE, "access-override", _always),
+        Operation("access-overrides", UPDATE, "access-override", _always),
+        Operation("access-overrides", DELETE, "access-override", _always),
+        Operation("mitigation-measures", CREATE, "mitigation-measure", _always),
+        Operation("mitigation-measures", UPDATE, "mitigation-measure", _always),
+        Operation("mitigation-measures", DELETE, "mitigation-measure", _always),
+        Operation("findings", CREATE, "finding-leaves-open", _finding_created_not_open),
+        Operation("findings", UPDATE, "finding-leaves-open", _finding_leaves_open),
+        Operation("findings", DELETE, "finding-leaves-open", _finding_deleted_open),
+        Operation("audits", CREATE, "audit-closed", _audit_created_closed),
+        Operation("audits", UPDATE, "audit-closed", _audit_closes),
+        Operation("api-keys", UPDATE, "api-key-admin", _key_made_admin, role=Role.ADMIN),
     )
-}  # fmt: skip
+}
 
 RESTORE_RULES = {"vendor-assessments": "vendor-assessment", "access-overrides": "access-override",
                  "mitigation-measures": "mitigation-measure"}  # fmt: skip
@@ -191,13 +228,33 @@ def _named_rules(setting: str) -> frozenset[str]:
 
 
 def check_approval_rules(settings: Settings) -> None:
-    """Refuse to start with a rule id the policy does not have: a misspelt rule would go unenforced."""
+    """Refuse to start with a rule id the policy does not have (a misspelt rule would go unenforced), or with a
+    covered write whose collection declared no way to make it."""
     unknown = sorted(_named_rules(settings.approval_rules) - frozenset(RULES))
     if unknown:
         raise UnsafeConfiguration(
             f"INVENTORY_APPROVAL_RULES names rules the approval policy does not have: {', '.join(unknown)}; "
             f"the rules are: {', '.join(RULES)} (or all, none)"
         )
+    missing = sorted(
+        f"{entry.collection} {entry.operation.value}" for entry in OPERATIONS.values() if not _has_write(entry)
+    )
+    if missing:
+        raise RuntimeError(
+            f"the approval policy covers writes no collection declared a target for: {', '.join(missing)}"
+        )
+
+
+def _has_write(entry: Operation) -> bool:
+    """Whether the collection declared the service function (and body schema) this operation needs."""
+    target = TARGETS.get(entry.collection)
+    if target is None:
+        return False
+    if entry.operation == ChangeRequestOperation.CREATE:
+        return target.create is not None and target.create_schema is not None
+    if entry.operation == ChangeRequestOperation.UPDATE:
+        return target.update is not None and target.update_schema is not None
+    return target.delete is not None
 
 
 def enforced_rules() -> frozenset[str]:

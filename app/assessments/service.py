@@ -6,13 +6,20 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.approvals.policy import approval_target, resource_target
 from app.assessments.criteria import aspects_sql, derived_3a
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact, VendorAssessment
 from app.assessments.schemas import (
+    AccessOverrideCreate,
     AccessOverridePublic,
+    AccessOverrideUpdate,
+    MitigationMeasureCreate,
     MitigationMeasurePublic,
+    MitigationMeasureUpdate,
     SupplierAccessFactPublic,
+    VendorAssessmentCreate,
     VendorAssessmentPublic,
+    VendorAssessmentUpdate,
 )
 from app.changes.resources import (
     ForeignField,
@@ -207,6 +214,19 @@ MEASURE = register(
         tag="assessments",
         foreign=_SCANNER,
     )
+)
+# Considerations 1, 2, 3a and 3b are covered by the approval policy (app/approvals/policy.py).
+approval_target(
+    "vendor-assessments",
+    resource_target(ASSESSMENT, create_schema=VendorAssessmentCreate, update_schema=VendorAssessmentUpdate),
+)
+approval_target(
+    "access-overrides",
+    resource_target(OVERRIDE, create_schema=AccessOverrideCreate, update_schema=AccessOverrideUpdate),
+)
+approval_target(
+    "mitigation-measures",
+    resource_target(MEASURE, create_schema=MitigationMeasureCreate, update_schema=MitigationMeasureUpdate),
 )
 
 

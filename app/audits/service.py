@@ -6,13 +6,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.approvals.policy import approval_target, resource_target
 from app.audits.models import Audit, AuditScanner, AuditSite, Finding, FindingScanner
 from app.audits.schemas import (
     STATED_DATES,
     AuditCreate,
     AuditPublic,
     AuditUpdate,
+    FindingCreate,
     FindingPublic,
+    FindingUpdate,
 )
 from app.audits.status import audit_covers
 from app.changes.links import check_ids_exist
@@ -346,6 +349,16 @@ def update_audit(session: Session, audit_id: int, patch: AuditUpdate, if_match: 
     if changes or links_changed:
         update_row(session, Audit, audit_id, version, changes, unique_problems(AUDIT, {"title": audit.title} | changes))
     return load_audit(session, audit_id)
+
+
+# A finding leaving open and an audit reaching closed are covered by the approval policy (app/approvals/policy.py).
+approval_target(
+    "audits",
+    resource_target(
+        AUDIT, create_schema=AuditCreate, update_schema=AuditUpdate, create=create_audit, update=update_audit
+    ),
+)
+approval_target("findings", resource_target(FINDING, create_schema=FindingCreate, update_schema=FindingUpdate))
 
 
 def _check_in_scope(session: Session, audit: Audit, scanner_ids: list[int]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app.approvals.policy import Target, approval_target
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
@@ -308,6 +309,10 @@ def update_api_key(session: Session, key_id: int, patch: ApiKeyUpdate, if_match:
     if changes:
         update_row(session, ApiKey, key_id, version, changes)
     return load_item(session, API_KEYS, key_id)
+
+
+# Raising a key's role to admin is covered by the approval policy (app/approvals/policy.py).
+approval_target("api-keys", Target(ApiKey, "api-key", update=update_api_key, update_schema=ApiKeyUpdate))
 
 
 def revoke_api_key(session: Session, key_id: int, if_match: str | None) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.approvals.policy import approval_target, resource_target
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
 from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_IS
@@ -29,7 +30,7 @@ from app.networks.models import Network
 from app.operators.models import OperatorScanner
 from app.procurements.models import ProcurementScanner
 from app.scanners.models import Scanner
-from app.scanners.schemas import ScannerPublic, check_network_rule
+from app.scanners.schemas import ScannerPublic, ScannerUpdate, check_network_rule
 from app.sites.models import Site
 from app.vendors.models import Vendor
 
@@ -135,6 +136,7 @@ SCANNER = register(
         },
     )
 )
+approval_target("scanners", resource_target(SCANNER, update_schema=ScannerUpdate))
 
 
 async def list_scanners(
