@@ -72,12 +72,12 @@ def seed(
 @app.command("rebuild-versions")
 def rebuild_versions_command() -> None:
     """Rebuild the object versions (what as_of reads) from the change log, and the values derived from the
-    objects (the scanners' audit status), in one transaction under the chain lock: for a log written around
+    objects (the scanners' audit status and exposure ranks), in one transaction under the chain lock: for a log written around
     the application (bulk SQL, a restored backup)."""
     import sqlalchemy as sa
 
-    from app.audits.status import refresh_audit_status
-    from app.changes.recording import CHAIN_LOCK
+    import app.models  # noqa: F401  # every table, and with them every value maintained on write
+    from app.changes.recording import CHAIN_LOCK, rebuild_maintained
     from app.changes.versions import rebuild_versions
     from app.core.db import get_engine
     from app.core.timeouts import without_timeouts
@@ -86,8 +86,8 @@ def rebuild_versions_command() -> None:
         if connection.dialect.name == "postgresql":  # no change is sealed meanwhile (SQLite: BEGIN IMMEDIATE)
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
         count = rebuild_versions(connection)
-        refresh_audit_status(connection)
-    typer.echo(f"{count} object versions rebuilt from the change log; the scanners' audit status recomputed")
+        rebuild_maintained(connection)
+    typer.echo(f"{count} object versions rebuilt from the change log; the values maintained on write recomputed")
 
 
 def _parse_expiry(value: str | None):

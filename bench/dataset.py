@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.audits.status import refresh_audit_status
-from app.changes.recording import canonical, record_content, record_hash
+import app.models  # noqa: F401  # every table, and with them every value maintained on write
+from app.changes.recording import canonical, rebuild_maintained, record_content, record_hash
 from app.changes.versions import rebuild_versions
 from app.core.db import format_timestamp, get_engine
 from app.core.timeouts import without_timeouts
@@ -183,8 +183,6 @@ class Chain:
 def _columns(table: str) -> list[str]:
     from sqlmodel import SQLModel
 
-    import app.models  # noqa: F401  (every table on the metadata)
-
     return [column.name for column in SQLModel.metadata.tables[table].columns]
 
 
@@ -255,7 +253,7 @@ def generate(url: str, scale: Scale, *, log=print) -> Generated:
         )
         versions = rebuild_versions(connection)
         log(f"  {versions:,} object versions built from the log in {time.monotonic() - started:.0f} s")
-        refresh_audit_status(connection)  # written around the application: its derived values too
+        rebuild_maintained(connection)  # written around the application: its derived values too
         if postgres:
             for table in ("site", "vendor", "scanner"):
                 connection.exec_driver_sql(

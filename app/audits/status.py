@@ -119,7 +119,7 @@ def refresh_audit_status(connection: Session | sa.Connection, scanner_ids: list[
         connection.execute(statement, params)
 
 
-@maintain_on_write
+@maintain_on_write(refresh_audit_status)
 def _keep_audit_status(session: Session, changes: list[dict[str, Any]]) -> None:
     """After audits, their scope or findings change, every scanner's status is recomputed (one audit may
     cover them all); after scanners change (created, moved, deleted, restored), theirs."""

@@ -178,15 +178,31 @@ def record_hash(content: dict[str, Any]) -> str:
 _PENDING = "pending_changes"
 
 Maintenance = Callable[[OrmSession, list[dict[str, Any]]], None]
+Rebuild = Callable[[OrmSession | sa.Connection], None]
 _MAINTENANCE: list[Maintenance] = []
+_REBUILDS: list[Rebuild] = []
 
 
-def maintain_on_write(maintenance: Maintenance) -> Maintenance:
-    """Register ``maintenance(session, changes)``: run in every writing transaction, after its change records
-    are sealed and under the chain lock, to bring values derived from the changed objects up to date (each
-    change a dict with ``object_type``, ``object_id``, ``action``). Returns it."""
-    _MAINTENANCE.append(maintenance)
-    return maintenance
+def maintain_on_write(rebuild: Rebuild) -> Callable[[Maintenance], Maintenance]:
+    """Register ``maintenance(session, changes)`` (the decorated function): run in every writing transaction,
+    after its change records are sealed and under the chain lock, to bring values derived from the changed
+    objects up to date (each change a dict with ``object_type``, ``object_id``, ``action``, ``before`` and
+    ``after``), in the order registered, so a value may rest on one registered before it. ``rebuild(connection)``
+    recomputes every value from scratch (``rebuild_maintained``)."""
+
+    def register(maintenance: Maintenance) -> Maintenance:
+        _MAINTENANCE.append(maintenance)
+        _REBUILDS.append(rebuild)
+        return maintenance
+
+    return register
+
+
+def rebuild_maintained(connection: OrmSession | sa.Connection) -> None:
+    """Recompute every value maintained on write, in order: after data was written around the application
+    (a bulk load, a restored backup, the log's versions rebuilt)."""
+    for rebuild in _REBUILDS:
+        rebuild(connection)
 
 
 def _pending(session: OrmSession) -> list[dict[str, Any]]:

@@ -215,15 +215,18 @@ runs instead (the maintained tables hold the present only)."""
 def maintained(present: str, definition: str) -> str:
     """``present``, SQL that reads a value maintained on write (a column of a derived table kept up to date
     in each writing transaction), registered with its ``definition``, the SQL it stands for: reading the
-    past, ``point_in_time`` puts the definition in its place, computed over the versions. Returns ``present``."""
-    _PAST_EQUIVALENTS[present] = definition
+    past, ``point_in_time`` puts the definition in its place, computed over the versions. A definition may read
+    values registered before it: they are put by their definitions too. Returns ``present``."""
+    _PAST_EQUIVALENTS[present] = computed(definition)
     return present
 
 
 def computed(sql: str) -> str:
     """``sql`` with every maintained value read by its definition instead: for reads inside a writing
     transaction, whose maintenance runs only as it commits (``maintain_on_write``)."""
-    for present, definition in _PAST_EQUIVALENTS.items():
+    # Latest registered first: a later value's SQL may read an earlier one (never the reverse), and its
+    # definition already has the earlier ones put by theirs.
+    for present, definition in reversed(_PAST_EQUIVALENTS.items()):
         sql = sql.replace(present, definition)
     return sql
 

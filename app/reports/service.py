@@ -14,6 +14,9 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from app.assessments.criteria import (
     ASPECTS,
     RULE_3A,
@@ -27,7 +30,7 @@ from app.assessments.criteria import (
 from app.assessments.service import CURRENT_ASSESSMENT_ID
 from app.audits.schemas import STATED_DATES
 from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_KNOWN_ON, PRECEDENCE
-from app.changes.versions import at_instant, past
+from app.changes.versions import at_instant, maintained, past
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidCursor
@@ -87,8 +90,8 @@ NETWORK_WORDS = {
     NetworkMode.STANDALONE: "not linked into a customs network",
 }
 
-_FACTS = (
-    "SELECT scanner.id AS scanner_id, scanner.asset_tag, scanner.network_mode, scanner.status, scanner.use,"
+_FACT_COLUMNS = (
+    "scanner.network_mode, scanner.status, scanner.use,"
     " scanner.count_basis, site.id AS site_id, site.code AS site_code, site.name AS site_name,"
     " vendor.id AS vendor_id, vendor.slug AS vendor_slug, vendor.name AS vendor_name,"
     " network.code AS network_code, network.name AS network_name,"
@@ -102,13 +105,22 @@ _FACTS = (
     " (SELECT COUNT(*) FROM mitigation_measure m WHERE m.scanner_id = scanner.id AND m.status = 'infeasible')"
     " AS measures_infeasible,"
     f" {AUDIT_STATUS} AS audit_status, {AUDIT_STATUS_KNOWN_ON} AS audit_status_known_on"
-    " FROM scanner"
+)
+"""The facts an exposure row rests on, besides the scanner's id and asset tag (row alias ``scanner``)."""
+_FACT_JOINS = (
     " JOIN site ON site.id = scanner.site_id"
     " LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
     " LEFT JOIN network ON network.id = scanner.network_id"
     f" LEFT JOIN vendor_assessment va ON va.id = {CURRENT_ASSESSMENT_ID.format(vendor='scanner.vendor_id')}"
     " LEFT JOIN access_override ao ON ao.scanner_id = scanner.id"
 )
+
+
+def _facts(where: str = "") -> str:
+    """Every scanner's facts (those matching ``where``, SQL over ``scanner``)."""
+    return f"SELECT scanner.id AS scanner_id, scanner.asset_tag, {_FACT_COLUMNS} FROM scanner{_FACT_JOINS}" + (
+        f" WHERE {where}" if where else ""
+    )
 
 
 def _scanner_filters(
@@ -314,37 +326,66 @@ def _case(expression: str, values: list[str]) -> str:
 
 # The tier rule (see TIER_RULE and _tier) in SQL, in layers so each derived value is named once:
 # considerations, then the base tier, then the step up for open findings and the sort ranks.
-_CONSIDERATIONS = (
-    "SELECT f.*,"
-    " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_1 END AS c1,"
-    " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_2 END AS c2,"
-    f" COALESCE(f.override_3a, {criterion_3a_sql('f')}) AS c3a,"
-    " CASE WHEN f.measures_verified > 0 THEN 'yes'"
-    " WHEN f.measures_total > 0 AND f.measures_infeasible = f.measures_total THEN 'no' ELSE 'unknown' END AS c3b"
-    f" FROM ({_FACTS}) f"
+def _ranked(where: str = "") -> str:
+    """Every scanner's facts (those matching ``where``) with the considerations, its tier's rank (0 high to 3
+    low) and the ranks of its network mode and audit status in the report's order."""
+    considerations = (
+        "SELECT f.*,"
+        " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_1 END AS c1,"
+        " CASE WHEN f.vendor_id IS NULL OR f.assessment_id IS NULL THEN 'unknown' ELSE f.criterion_2 END AS c2,"
+        f" COALESCE(f.override_3a, {criterion_3a_sql('f')}) AS c3a,"
+        " CASE WHEN f.measures_verified > 0 THEN 'yes'"
+        " WHEN f.measures_total > 0 AND f.measures_infeasible = f.measures_total THEN 'no' ELSE 'unknown' END AS c3b"
+        f" FROM ({_facts(where)}) f"
+    )
+    base_tier = (
+        "SELECT g.*, CASE"
+        " WHEN g.c3a <> 'no' AND (g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3b <> 'yes' THEN 0"
+        " WHEN g.c3a <> 'no' AND NOT (g.c1 = 'no' AND g.c2 = 'no') AND g.c3b <> 'yes' THEN 1"
+        " WHEN NOT (g.c1 = 'no' AND g.c2 = 'no') AND (((g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3a = 'no')"
+        " OR (g.c3a <> 'no' AND g.c3b = 'yes')) THEN 2"
+        " ELSE 3 END AS base_rank"
+        f" FROM ({considerations}) g"
+    )
+    return (
+        "SELECT h.*, h.scanner_id AS id,"
+        " CASE WHEN h.audit_status = 'open_findings' AND h.base_rank > 0 THEN h.base_rank - 1 ELSE h.base_rank END"
+        " AS tier_rank,"
+        f" {_case('h.network_mode', [mode.value for mode in NETWORK_ORDER])} AS network_rank,"
+        f" {_case('h.audit_status', [status.value for status in AUDIT_ORDER])} AS audit_rank"
+        f" FROM ({base_tier}) h"
+    )
+
+
+_RISK_TIER = "CASE {rank} " + " ".join(f"WHEN {i} THEN '{tier.value}'" for i, tier in enumerate(TIER_ORDER)) + " END"
+
+# Maintained on write: the present reads each scanner's ranks from ``scanner_exposure_rank`` (its index
+# is the report's order, so a page reads its rows only); the past computes them by the rule above.
+_EXPOSURE_SELECT = maintained(
+    "SELECT exposure.* FROM (SELECT ser.scanner_id AS scanner_id, ser.asset_tag AS asset_tag,"
+    f" {_FACT_COLUMNS}, ser.scanner_id AS id, ser.tier_rank, ser.network_rank, ser.audit_rank,"
+    f" {_RISK_TIER.format(rank='ser.tier_rank')} AS risk_tier_sql"
+    f" FROM scanner_exposure_rank ser JOIN scanner ON scanner.id = ser.scanner_id{_FACT_JOINS}) exposure",
+    "SELECT exposure.* FROM (SELECT r.*,"
+    f" {_RISK_TIER.format(rank='r.tier_rank')} AS risk_tier_sql FROM ({_ranked()}) r) exposure",
 )
-_BASE_TIER = (
-    "SELECT g.*, CASE"
-    " WHEN g.c3a <> 'no' AND (g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3b <> 'yes' THEN 0"
-    " WHEN g.c3a <> 'no' AND NOT (g.c1 = 'no' AND g.c2 = 'no') AND g.c3b <> 'yes' THEN 1"
-    " WHEN NOT (g.c1 = 'no' AND g.c2 = 'no') AND (((g.c1 = 'yes' OR g.c2 = 'yes') AND g.c3a = 'no')"
-    " OR (g.c3a <> 'no' AND g.c3b = 'yes')) THEN 2"
-    " ELSE 3 END AS base_rank"
-    f" FROM ({_CONSIDERATIONS}) g"
-)
-_RANKED = (
-    "SELECT h.*, h.scanner_id AS id,"
-    " CASE WHEN h.audit_status = 'open_findings' AND h.base_rank > 0 THEN h.base_rank - 1 ELSE h.base_rank END"
-    " AS tier_rank,"
-    f" {_case('h.network_mode', [mode.value for mode in NETWORK_ORDER])} AS network_rank,"
-    f" {_case('h.audit_status', [status.value for status in AUDIT_ORDER])} AS audit_rank"
-    f" FROM ({_BASE_TIER}) h"
-)
-_EXPOSURE_SELECT = (
-    "SELECT exposure.* FROM (SELECT r.*, CASE r.tier_rank "
-    + " ".join(f"WHEN {i} THEN '{tier.value}'" for i, tier in enumerate(TIER_ORDER))
-    + f" END AS risk_tier_sql FROM ({_RANKED}) r) exposure"
-)
+
+
+def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
+    """Recompute the maintained exposure ranks of the given scanners (of every scanner without ``scanner_ids``)
+    with the tier rule's own SQL. Reads the maintained audit status, so it runs after that is up to date."""
+    where = "" if scanner_ids is None else "scanner.id IN :ids"
+    delete = "DELETE FROM scanner_exposure_rank" + ("" if scanner_ids is None else " WHERE scanner_id IN :ids")
+    insert = (
+        "INSERT INTO scanner_exposure_rank (scanner_id, tier_rank, network_rank, audit_rank, asset_tag)"
+        f" SELECT r.scanner_id, r.tier_rank, r.network_rank, r.audit_rank, r.asset_tag FROM ({_ranked(where)}) r"
+    )
+    for sql in (delete, insert):
+        statement = sa.text(sql)
+        if scanner_ids is not None:
+            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
+        connection.execute(statement, {} if scanner_ids is None else {"ids": scanner_ids})
+
 
 EXPOSURE = Listing(
     resource="reports/exposure",
@@ -373,7 +414,7 @@ def _exposure_query(
         vendor_columns=("exposure.vendor_id", "exposure.vendor_slug"),
     )
     if risk_tier:
-        filters.add("exposure.risk_tier_sql = :risk_tier", risk_tier=risk_tier)
+        filters.add("exposure.tier_rank = :tier_rank", tier_rank=TIER_ORDER.index(risk_tier))
     listing = _bound(EXPOSURE, site=site, vendor=vendor, risk_tier=risk_tier and risk_tier.value)
     if at is not None:
         listing = replace(listing, shape=lambda reads, row: exposure_row(reads, row, at))

@@ -9,7 +9,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from app.audits.status import refresh_audit_status
+from app.changes.recording import rebuild_maintained
 from app.core.db import get_engine
 from app.reports.service import EXPOSURE_COLUMNS, FINDING_COLUMNS
 from tests.helpers import Watched, as_csv_cells, assert_problem, seeded_audit
@@ -135,7 +135,7 @@ def add_scanners(db: str, count: int) -> None:
             ),
             {"count": count, "at": "2021-04-19T00:00:00.000000Z"},
         )
-        refresh_audit_status(connection)  # written around the application: its derived values too
+        rebuild_maintained(connection)  # written around the application: its derived values too
 
 
 @pytest.mark.parametrize("media", ["text/csv", "application/json"])

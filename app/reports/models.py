@@ -1,0 +1,84 @@
+"""Values the reports order by, maintained on write."""
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+# Imported first, the audit status registers its own upkeep first: the ranks rest on it.
+from app.audits.status import AUDIT_SIDE, REFRESH_ALL_TIMEOUT
+from app.changes.recording import maintain_on_write
+from app.core.timeouts import without_timeouts
+
+
+class ScannerExposureRank(SQLModel, table=True):
+    """A scanner's place in the exposure report's risk order: the rank of its risk tier (0 high to 3 low), of
+    its network mode and of its audit status, and its asset tag. Derived by the tier rule
+    (``app/reports/service.py``) from the scanner, its vendor's current assessment, its supplier-access facts,
+    access override, mitigation measures and audit status, and brought up to date in every transaction that
+    changes one of them; not an object of the change log. A present page of the report is read in this
+    table's index order, so it costs its own rows, not the whole inventory; reads of the past compute the ranks.
+    """
+
+    __tablename__ = "scanner_exposure_rank"
+    __table_args__ = (
+        # On PostgreSQL the migration builds both with the asset tag in COLLATE "C" (the listings' byte order).
+        sa.Index("ix_scanner_exposure_rank_risk", "tier_rank", "network_rank", "audit_rank", "asset_tag", "scanner_id"),
+        sa.Index("ix_scanner_exposure_rank_asset_tag", "asset_tag", "scanner_id"),
+    )
+
+    scanner_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("scanner.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tier_rank: int = Field(nullable=False)
+    network_rank: int = Field(nullable=False)
+    audit_rank: int = Field(nullable=False)
+    asset_tag: str = Field(max_length=64, nullable=False)
+
+
+SCANNER_SIDE = frozenset({"supplier-access-facts", "access-overrides", "mitigation-measures"})
+"""Collections whose objects each concern one scanner (``scanner_id``), and so its exposure only."""
+
+
+def _states(change: dict[str, Any]) -> list[dict[str, Any]]:
+    return [orjson.loads(change[side]) for side in ("before", "after") if change.get(side)]
+
+
+def _changed_scanners(session: Session, changes: list[dict[str, Any]]) -> list[int]:
+    """The scanners whose exposure the changes may have changed: scanners changed, the scanner of each
+    supplier-access fact, override or measure changed, and every scanner of a vendor whose assessments changed."""
+    scanner_ids = {change["object_id"] for change in changes if change["object_type"] == "scanners"}
+    vendor_ids: set[int] = set()
+    for change in changes:
+        for state in _states(change):
+            if change["object_type"] in SCANNER_SIDE:
+                scanner_ids.add(state["scanner_id"])
+            elif change["object_type"] == "vendor-assessments":
+                vendor_ids.add(state["vendor_id"])
+    if vendor_ids:
+        statement = sa.text("SELECT id FROM scanner WHERE vendor_id IN :vendors").bindparams(
+            sa.bindparam("vendors", expanding=True)
+        )
+        scanner_ids.update(session.execute(statement, {"vendors": sorted(vendor_ids)}).scalars())
+    return sorted(scanner_ids)
+
+
+def _rebuild(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
+    from app.reports.service import refresh_exposure_ranks  # the rule's SQL; the table is declared first
+
+    refresh_exposure_ranks(connection, scanner_ids)
+
+
+@maintain_on_write(_rebuild)
+def _keep_exposure_ranks(session: Session, changes: list[dict[str, Any]]) -> None:
+    """After audits, their scope or findings change, every scanner's ranks are recomputed (its audit status
+    may have changed); otherwise those of the scanners the changes concern."""
+    if any(change["object_type"] in AUDIT_SIDE for change in changes):
+        with without_timeouts(session.connection(), seconds=REFRESH_ALL_TIMEOUT):
+            _rebuild(session)
+        return
+    scanner_ids = _changed_scanners(session, changes)
+    if scanner_ids:
+        _rebuild(session, scanner_ids)

@@ -1,0 +1,132 @@
+"""The exposure report's risk order is maintained on write (a derived table, read in its index order) and stays
+equal to what the tier rule computes: after every kind of write the rule rests on, the present report (the
+maintained ranks) and the report as of the same instant (the rule computed over the versions) list the same
+scanners in the same order with the same tiers, and the ``risk_tier`` filter returns exactly the scanners of
+that computed tier."""
+
+import asyncio
+
+import pytest
+
+from tests.helpers import scanner_by_tag
+
+pytestmark = pytest.mark.asyncio
+
+TIERS = ("high", "elevated", "moderate", "low")
+
+
+async def _rows(client, **params) -> list[tuple[int, str]]:
+    rows: list[tuple[int, str]] = []
+    cursor = None
+    while True:
+        page_params = {"limit": 500, **params, **({"cursor": cursor} if cursor else {})}
+        response = await client.get("/api/v1/reports/exposure", params=page_params)
+        assert response.status_code == 200, response.text
+        rows += [(row["scanner_id"], row["risk_tier"]) for row in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return rows
+
+
+async def assert_maintained_equals_computed(client) -> None:
+    await asyncio.sleep(0.01)  # the instant read is after the last write's record
+    now = (await client.get("/api/v1/changes", params={"sort": "-id", "limit": 1})).json()["items"][0]["recorded_at"]
+    for sort in ("risk", "asset_tag"):
+        assert await _rows(client, sort=sort) == await _rows(client, sort=sort, as_of=now)
+    computed = await _rows(client, as_of=now)
+    for tier in TIERS:
+        filtered = await _rows(client, risk_tier=tier)
+        assert filtered == [row for row in computed if row[1] == tier]
+
+
+async def _created(client, url: str, body: dict) -> dict:
+    response = await client.post(url, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _patched(client, url: str, body: dict) -> dict:
+    etag = (await client.get(url)).headers["etag"]
+    response = await client.patch(url, json=body, headers={"If-Match": etag})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _deleted(client, url: str) -> None:
+    etag = (await client.get(url)).headers["etag"]
+    response = await client.delete(url, headers={"If-Match": etag})
+    assert response.status_code == 204, response.text
+
+
+async def test_a_scanners_own_writes_keep_its_rank_equal_to_the_rule(steward):
+    client = steward
+    await assert_maintained_equals_computed(client)
+    site = (await client.get("/api/v1/sites")).json()["items"][0]
+    nuctech = (await client.get("/api/v1/vendors", params={"slug": "nuctech"})).json()["items"][0]
+    created = await _created(
+        client,
+        "/api/v1/scanners",
+        {"asset_tag": "AAA-RANKED-1", "site_id": site["id"], "network_mode": "standalone", "use": "baggage"},
+    )
+    await assert_maintained_equals_computed(client)
+    await _patched(client, f"/api/v1/scanners/{created['id']}", {"vendor_id": nuctech["id"]})
+    await assert_maintained_equals_computed(client)
+    await _patched(client, f"/api/v1/scanners/{created['id']}", {"asset_tag": "ZZZ-RANKED-1"})
+    await assert_maintained_equals_computed(client)
+    await _deleted(client, f"/api/v1/scanners/{created['id']}")
+    await assert_maintained_equals_computed(client)
+
+
+async def test_the_facts_a_tier_rests_on_keep_the_ranks_equal_to_the_rule(steward):
+    client = steward
+    scanner = await scanner_by_tag(client, "RTM-CS-03")
+    for aspect in ("remote_maintenance", "software_updates", "data_access", "on_site_service"):
+        await _created(
+            client,
+            "/api/v1/supplier-access-facts",
+            {"scanner_id": scanner["id"], "aspect": aspect, "answer": "no", "source": "Contract"},
+        )
+    await assert_maintained_equals_computed(client)
+    override = await _created(
+        client, "/api/v1/access-overrides", {"scanner_id": scanner["id"], "criterion_3a": "yes", "reason": "Remote"}
+    )
+    await assert_maintained_equals_computed(client)
+    await _deleted(client, f"/api/v1/access-overrides/{override['id']}")
+    await assert_maintained_equals_computed(client)
+    measure = await _created(
+        client, "/api/v1/mitigation-measures", {"scanner_id": scanner["id"], "title": "Diode", "status": "verified"}
+    )
+    await assert_maintained_equals_computed(client)
+    await _patched(client, f"/api/v1/mitigation-measures/{measure['id']}", {"status": "infeasible"})
+    await assert_maintained_equals_computed(client)
+
+
+async def test_assessments_and_audits_keep_every_scanners_rank_equal_to_the_rule(steward):
+    client = steward
+    nuctech = (await client.get("/api/v1/vendors", params={"slug": "nuctech"})).json()["items"][0]
+    assessment = await _created(
+        client,
+        "/api/v1/vendor-assessments",
+        {
+            "vendor_id": nuctech["id"],
+            "criterion_1": "no",
+            "criterion_1_rationale": "Test.",
+            "criterion_2": "no",
+            "criterion_2_rationale": "Test.",
+            "assessed_on": "2030-01-10",
+            "assessor": "Security officer",
+        },
+    )
+    await assert_maintained_equals_computed(client)
+    await _deleted(client, f"/api/v1/vendor-assessments/{assessment['id']}")
+    await assert_maintained_equals_computed(client)
+    scanner = await scanner_by_tag(client, "RTM-CS-03")
+    audit = await _created(
+        client, "/api/v1/audits", {"title": "Ranked audit", "covers_all_scanners": True, "status": "in_progress"}
+    )
+    await _created(
+        client,
+        "/api/v1/findings",
+        {"audit_id": audit["id"], "severity": "high", "title": "Open port", "scanner_ids": [scanner["id"]]},
+    )
+    await assert_maintained_equals_computed(client)
