@@ -8,9 +8,12 @@ asks whether the sort can come from an index at all.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
+from app.changes.versions import PointInTime
 from app.core.db import get_engine
 from app.core.pagination import Filters, page_query
 from app.networks.service import NETWORKS
@@ -82,4 +85,33 @@ async def test_an_exposure_page_reads_the_maintained_ranks_in_the_reports_order(
             plan = "\n".join(str(row[-1]) for row in rows)
             sorted_rows = [line for line in plan.splitlines() if "TEMP B-TREE FOR ORDER BY" in line]
     assert f"ix_scanner_exposure_rank_{index}" in plan, plan
+    assert sorted_rows == [], plan
+
+
+SORTED_IN_THE_PAST = [(SCANNERS, "asset_tag", "scanners"), (SITES, "code", "sites"), (VENDORS, "slug", "vendors")]
+MANY = 20_000
+"""Versions added for the planner to weigh: with a handful, sorting them is cheaper than any index."""
+
+
+@pytest.mark.parametrize("listing, sort, collection", SORTED_IN_THE_PAST, ids=[c for _, _, c in SORTED_IN_THE_PAST])
+async def test_a_page_of_the_past_sorted_by_key_reads_the_versions_in_that_order(app, db, listing, sort, collection):
+    """A listing ``as_of`` an instant, sorted by a human key, reads the collection's versions through an index in
+    that key's order and stops after the page: it does not sort every version valid at the instant (at 100,000
+    scanners, 586 ms against 8 ms)."""
+    if not db.startswith("postgresql"):
+        pytest.skip("a PostgreSQL index (SQLite's planner sorts rather than read an index on json_extract)")
+    sql, params, _, _ = page_query(app.state.reads, listing, Filters(), sort=sort, cursor=None, limit=50)
+    sql, params = PointInTime(datetime(2090, 6, 1, tzinfo=UTC)).query(app.state.reads, sql, params)
+    many = sa.text(
+        "INSERT INTO object_version (object_type, object_id, valid_from, valid_from_change, valid_to, state)"
+        " SELECT CAST(:collection AS TEXT), 900000000 + i, '2090-01-01T00:00:00Z', 900000000 + i, '2091-01-01T00:00:00Z',"
+        " jsonb_build_object(CAST(:key AS TEXT), 'K-' || lpad(i::text, 6, '0')) FROM generate_series(1, CAST(:many AS INTEGER)) AS i"
+    )
+    with get_engine(db).connect() as connection:  # one transaction, rolled back: nothing stays
+        connection.execute(many, {"collection": collection, "key": sort, "many": MANY})
+        connection.execute(sa.text("ANALYZE object_version"))
+        plan = "\n".join(connection.execute(sa.text(f"EXPLAIN {sql}"), params).scalars())
+        connection.rollback()
+    sorted_rows = [line for line in plan.splitlines() if line.strip().startswith("Sort Key:") and sort in line]
+    assert f"ix_object_version_{collection}_{sort}" in plan, plan
     assert sorted_rows == [], plan
