@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus, ScannerAuditStatus
-from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
+from app.core.models import (
+    TrackedColumns,
+    enum_type,
+    optional_text,
+    reference,
+    required_choice,
+    unique_ignoring_case,
+    unique_key,
+)
 
 
 class Audit(TrackedColumns, table=True):
@@ -32,17 +40,16 @@ class Audit(TrackedColumns, table=True):
         sa.CheckConstraint("(reported_on IS NULL) = (reported_precision IS NULL)", name="reported_precision_with_date"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
+    title: str = unique_key(200)
     auditor: str | None = Field(default=None, max_length=200, description="Null when not disclosed.")
-    status: AuditStatus = Field(sa_type=enum_type(AuditStatus, "audit_status"), nullable=False)
+    status: AuditStatus = required_choice(AuditStatus, "audit_status")
     status_known_on: date | None = Field(default=None, description="Date of the source that reported the status.")
     dates_stated_on: date | None = Field(
         default=None, description="Date of the source that stated the planned and expected dates."
     )
     covers_all_scanners: bool = Field(nullable=False, description="The audit covers every scanner in the inventory.")
-    objective: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    objective: str | None = optional_text()
+    notes: str | None = optional_text()
     commissioned_on: date | None = Field(default=None)
     commissioned_precision: DatePrecision | None = Field(
         default=None, sa_type=enum_type(DatePrecision, "commissioned_precision")
@@ -74,9 +81,8 @@ class AuditScanner(TrackedColumns, table=True):
     __tablename__ = "audit_scanner"
     __table_args__ = (sa.UniqueConstraint("audit_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    audit_id: int = reference("audit")
+    scanner_id: int = reference("scanner")
 
 
 class AuditSite(TrackedColumns, table=True):
@@ -85,9 +91,8 @@ class AuditSite(TrackedColumns, table=True):
     __tablename__ = "audit_site"
     __table_args__ = (sa.UniqueConstraint("audit_id", "site_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
+    audit_id: int = reference("audit")
+    site_id: int = reference("site")
 
 
 class Finding(TrackedColumns, table=True):
@@ -95,14 +100,13 @@ class Finding(TrackedColumns, table=True):
 
     __tablename__ = "finding"
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    severity: FindingSeverity = Field(sa_type=enum_type(FindingSeverity, "finding_severity"), nullable=False)
+    audit_id: int = reference("audit")
+    severity: FindingSeverity = required_choice(FindingSeverity, "finding_severity")
     title: str = Field(max_length=200, nullable=False)
-    description: str | None = Field(default=None, sa_type=sa.Text)
-    status: FindingStatus = Field(sa_type=enum_type(FindingStatus, "finding_status"), nullable=False)
+    description: str | None = optional_text()
+    status: FindingStatus = required_choice(FindingStatus, "finding_status")
     due_on: date | None = Field(default=None, description="When it must be resolved; null when no date is set.")
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    notes: str | None = optional_text()
 
 
 class FindingScanner(TrackedColumns, table=True):
@@ -111,9 +115,8 @@ class FindingScanner(TrackedColumns, table=True):
     __tablename__ = "finding_scanner"
     __table_args__ = (sa.UniqueConstraint("finding_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    finding_id: int = Field(foreign_key="finding.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    finding_id: int = reference("finding")
+    scanner_id: int = reference("scanner")
 
 
 class DerivedAuditStatus(SQLModel, table=True):
@@ -128,7 +131,5 @@ class DerivedAuditStatus(SQLModel, table=True):
     scanner_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("scanner.id", ondelete="CASCADE"), primary_key=True)
     )
-    audit_status: ScannerAuditStatus = Field(
-        sa_type=enum_type(ScannerAuditStatus, "derived_audit_status"), nullable=False
-    )
+    audit_status: ScannerAuditStatus = required_choice(ScannerAuditStatus, "derived_audit_status")
     known_on: date | None = Field(default=None, description="The newest covering audit's status_known_on.")

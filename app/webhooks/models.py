@@ -22,7 +22,6 @@ class Webhook(TrackedColumns, table=True):
 
     __tablename__ = "webhook"
 
-    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, nullable=False)
     url: str = Field(max_length=2000, nullable=False, description="Where deliveries are POSTed.")
     object_types: list[str] = Field(
