@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.approvals.schemas import PendingChangeRequests
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, Omittable, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, KeyName, LinkedIds, Name, Omittable, RefId, StrictBody, Text
 
 STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
 """The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
@@ -62,7 +62,39 @@ class AuditPublic(BaseModel):
     version: int
 
 
-class AuditCreate(StrictBody):
+class AuditBody(StrictBody):
+    """The fields of an audit's request bodies, in their order, each optional as a PATCH sends them;
+    ``AuditCreate`` requires or defaults some."""
+
+    title: Omittable[KeyName] = None
+    auditor: Name | None = None
+    status: Omittable[Choice[AuditStatus]] = None
+    status_known_on: IsoDate | None = None
+    dates_stated_on: IsoDate | None = None
+    covers_all_scanners: Omittable[bool] = None
+    scanner_ids: Omittable[LinkedIds] = None
+    site_ids: Omittable[LinkedIds] = None
+    objective: Text | None = None
+    notes: Text | None = None
+    commissioned_on: IsoDate | None = None
+    commissioned_precision: Choice[DatePrecision] | None = None
+    commissioned_as_stated: Name | None = None
+    planned_start_on: IsoDate | None = None
+    planned_start_precision: Choice[DatePrecision] | None = None
+    planned_start_as_stated: Name | None = None
+    started_on: IsoDate | None = None
+    started_precision: Choice[DatePrecision] | None = None
+    started_as_stated: Name | None = None
+    expected_report_on: IsoDate | None = None
+    expected_report_precision: Choice[DatePrecision] | None = None
+    expected_report_as_stated: Name | None = None
+    reported_on: IsoDate | None = None
+    reported_precision: Choice[DatePrecision] | None = None
+    reported_as_stated: Name | None = None
+    source: Citation | None = None
+
+
+class AuditCreate(AuditBody):
     """Fields to record an audit. The scope must cover all scanners or name at least one scanner or site.
 
     A date is given as the first day of its period with its precision: ``"2020-09-01"`` with
@@ -73,64 +105,16 @@ class AuditCreate(StrictBody):
     """
 
     title: KeyName
-    auditor: Name | None = None
     status: Choice[AuditStatus] = AuditStatus.COMMISSIONED
-    status_known_on: IsoDate | None = None
-    dates_stated_on: IsoDate | None = None
     covers_all_scanners: bool = False
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    objective: Text | None = None
-    notes: Text | None = None
-    commissioned_on: IsoDate | None = None
-    commissioned_precision: Choice[DatePrecision] | None = None
-    commissioned_as_stated: Name | None = None
-    planned_start_on: IsoDate | None = None
-    planned_start_precision: Choice[DatePrecision] | None = None
-    planned_start_as_stated: Name | None = None
-    started_on: IsoDate | None = None
-    started_precision: Choice[DatePrecision] | None = None
-    started_as_stated: Name | None = None
-    expected_report_on: IsoDate | None = None
-    expected_report_precision: Choice[DatePrecision] | None = None
-    expected_report_as_stated: Name | None = None
-    reported_on: IsoDate | None = None
-    reported_precision: Choice[DatePrecision] | None = None
-    reported_as_stated: Name | None = None
-    source: Citation | None = None
+    scanner_ids: LinkedIds = Field(default_factory=list)
+    site_ids: LinkedIds = Field(default_factory=list)
 
 
-class AuditUpdate(StrictBody):
+class AuditUpdate(AuditBody):
     """Fields of an audit to change; only the fields sent change. ``status`` moves one step forward at a time
     (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists.
     A status change without ``status_known_on`` records today as the date the status is known."""
-
-    title: Omittable[KeyName] = None
-    auditor: Name | None = None
-    status: Omittable[Choice[AuditStatus]] = None
-    status_known_on: IsoDate | None = None
-    dates_stated_on: IsoDate | None = None
-    covers_all_scanners: Omittable[bool] = None
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    site_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    objective: Text | None = None
-    notes: Text | None = None
-    commissioned_on: IsoDate | None = None
-    commissioned_precision: Choice[DatePrecision] | None = None
-    commissioned_as_stated: Name | None = None
-    planned_start_on: IsoDate | None = None
-    planned_start_precision: Choice[DatePrecision] | None = None
-    planned_start_as_stated: Name | None = None
-    started_on: IsoDate | None = None
-    started_precision: Choice[DatePrecision] | None = None
-    started_as_stated: Name | None = None
-    expected_report_on: IsoDate | None = None
-    expected_report_precision: Choice[DatePrecision] | None = None
-    expected_report_as_stated: Name | None = None
-    reported_on: IsoDate | None = None
-    reported_precision: Choice[DatePrecision] | None = None
-    reported_as_stated: Name | None = None
-    source: Citation | None = None
 
 
 class FindingPublic(BaseModel):
@@ -162,7 +146,7 @@ class FindingCreate(StrictBody):
     description: Text | None = None
     status: Choice[FindingStatus] = FindingStatus.OPEN
     due_on: IsoDate | None = None
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+    scanner_ids: LinkedIds = Field(default_factory=list)
     notes: Text | None = None
     source: Citation | None = None
 
@@ -175,7 +159,7 @@ class FindingUpdate(StrictBody):
     description: Text | None = None
     status: Omittable[Choice[FindingStatus]] = None
     due_on: IsoDate | None = None
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[LinkedIds] = None
     notes: Text | None = None
     source: Citation | None = None
 
