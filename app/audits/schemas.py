@@ -1,6 +1,7 @@
 """Request and response schemas of audits and findings."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +11,12 @@ from app.core.schemas import Choice, Citation, IsoDate, KeyName, LinkedIds, Name
 
 STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
 """The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
+
+WordsAsStated = Annotated[str | None, Field(description="The source's own words for this date.")]
+"""A stated date's ``_as_stated`` as the API returns it."""
+
+PeriodEnd = Annotated[date | None, Field(description="Last day of the stated period (derived).")]
+"""A stated date's ``_by``: the last day of the period it states."""
 
 
 class AuditPublic(BaseModel):
@@ -38,24 +45,24 @@ class AuditPublic(BaseModel):
     notes: str | None
     commissioned_on: date | None = Field(description="First day of the stated period: when the audit was commissioned.")
     commissioned_precision: DatePrecision | None
-    commissioned_as_stated: str | None = Field(description="The source's own words for this date.")
-    commissioned_by: date | None = Field(description="Last day of the stated period (derived).")
+    commissioned_as_stated: WordsAsStated
+    commissioned_by: PeriodEnd
     planned_start_on: date | None = Field(description="First day of the stated period: when it is planned to start.")
     planned_start_precision: DatePrecision | None
-    planned_start_as_stated: str | None = Field(description="The source's own words for this date.")
-    planned_start_by: date | None = Field(description="Last day of the stated period (derived).")
+    planned_start_as_stated: WordsAsStated
+    planned_start_by: PeriodEnd
     started_on: date | None = Field(description="First day of the stated period: when it started.")
     started_precision: DatePrecision | None
-    started_as_stated: str | None = Field(description="The source's own words for this date.")
-    started_by: date | None = Field(description="Last day of the stated period (derived).")
+    started_as_stated: WordsAsStated
+    started_by: PeriodEnd
     expected_report_on: date | None = Field(description="First day of the stated period: when its report is expected.")
     expected_report_precision: DatePrecision | None
-    expected_report_as_stated: str | None = Field(description="The source's own words for this date.")
-    expected_report_by: date | None = Field(description="Last day of the stated period (derived).")
+    expected_report_as_stated: WordsAsStated
+    expected_report_by: PeriodEnd
     reported_on: date | None = Field(description="First day of the stated period: when it reported.")
     reported_precision: DatePrecision | None
-    reported_as_stated: str | None = Field(description="The source's own words for this date.")
-    reported_by: date | None = Field(description="Last day of the stated period (derived).")
+    reported_as_stated: WordsAsStated
+    reported_by: PeriodEnd
     source: str | None
     created_at: datetime
     updated_at: datetime
