@@ -1,6 +1,7 @@
 """Table models of an audit, its scope, and its findings."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -16,6 +17,14 @@ from app.core.models import (
     unique_key,
 )
 
+STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
+"""The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
+
+
+def stated_precision(name: str) -> Any:
+    """The column holding the precision of the stated date ``name`` (null with the date)."""
+    return Field(default=None, sa_type=enum_type(DatePrecision, f"{name}_precision"))
+
 
 class Audit(TrackedColumns, table=True):
     """An external security audit of scanners and the IT around them: who does it, what it covers,
@@ -26,18 +35,10 @@ class Audit(TrackedColumns, table=True):
     __tablename__ = "audit"
     __table_args__ = (
         unique_ignoring_case("audit", "title"),
-        sa.CheckConstraint(
-            "(commissioned_on IS NULL) = (commissioned_precision IS NULL)", name="commissioned_precision_with_date"
+        *(
+            sa.CheckConstraint(f"({name}_on IS NULL) = ({name}_precision IS NULL)", name=f"{name}_precision_with_date")
+            for name in STATED_DATES
         ),
-        sa.CheckConstraint(
-            "(planned_start_on IS NULL) = (planned_start_precision IS NULL)", name="planned_start_precision_with_date"
-        ),
-        sa.CheckConstraint("(started_on IS NULL) = (started_precision IS NULL)", name="started_precision_with_date"),
-        sa.CheckConstraint(
-            "(expected_report_on IS NULL) = (expected_report_precision IS NULL)",
-            name="expected_report_precision_with_date",
-        ),
-        sa.CheckConstraint("(reported_on IS NULL) = (reported_precision IS NULL)", name="reported_precision_with_date"),
     )
 
     title: str = unique_key(200)
@@ -51,27 +52,19 @@ class Audit(TrackedColumns, table=True):
     objective: str | None = optional_text()
     notes: str | None = optional_text()
     commissioned_on: date | None = Field(default=None)
-    commissioned_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "commissioned_precision")
-    )
+    commissioned_precision: DatePrecision | None = stated_precision("commissioned")
     commissioned_as_stated: str | None = Field(default=None, max_length=200)
     planned_start_on: date | None = Field(default=None)
-    planned_start_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "planned_start_precision")
-    )
+    planned_start_precision: DatePrecision | None = stated_precision("planned_start")
     planned_start_as_stated: str | None = Field(default=None, max_length=200)
     started_on: date | None = Field(default=None)
-    started_precision: DatePrecision | None = Field(default=None, sa_type=enum_type(DatePrecision, "started_precision"))
+    started_precision: DatePrecision | None = stated_precision("started")
     started_as_stated: str | None = Field(default=None, max_length=200)
     expected_report_on: date | None = Field(default=None)
-    expected_report_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "expected_report_precision")
-    )
+    expected_report_precision: DatePrecision | None = stated_precision("expected_report")
     expected_report_as_stated: str | None = Field(default=None, max_length=200)
     reported_on: date | None = Field(default=None)
-    reported_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "reported_precision")
-    )
+    reported_precision: DatePrecision | None = stated_precision("reported")
     reported_as_stated: str | None = Field(default=None, max_length=200)
 
 

@@ -6,11 +6,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.approvals.schemas import PendingChangeRequests
+from app.audits.models import STATED_DATES as STATED_DATES
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
 from app.core.schemas import Choice, Citation, IsoDate, KeyName, LinkedIds, Name, Omittable, RefId, StrictBody, Text
-
-STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
-"""The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
 
 WordsAsStated = Annotated[str | None, Field(description="The source's own words for this date.")]
 """A stated date's ``_as_stated`` as the API returns it."""
