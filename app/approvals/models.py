@@ -7,7 +7,7 @@ from sqlmodel import Field
 
 from app.core.choices import ChangeRequestOperation, ChangeRequestState
 from app.core.db import UTCDateTime
-from app.core.models import TrackedColumns, enum_type, required_choice
+from app.core.models import TrackedColumns, choice_column, enum_type
 
 
 class ChangeRequest(TrackedColumns, table=True):
@@ -27,7 +27,7 @@ class ChangeRequest(TrackedColumns, table=True):
 
     collection: str = Field(max_length=64, nullable=False, description="The target's collection, e.g. `scanners`.")
     target_id: int | None = Field(default=None, description="The object changed; null when the request creates one.")
-    operation: ChangeRequestOperation = required_choice(ChangeRequestOperation, "change_request_operation")
+    operation: ChangeRequestOperation = choice_column(ChangeRequestOperation, "change_request_operation")
     body: dict | None = Field(
         default=None, sa_type=sa.JSON, description="The request body as sent (null for a delete)."
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
-from app.core.models import TrackedColumns, optional_text, reference, required_choice
+from app.core.models import TrackedColumns, choice_column, name_column, optional_text, reference
 
 
 class VendorAssessment(TrackedColumns, table=True):
@@ -24,16 +24,16 @@ class VendorAssessment(TrackedColumns, table=True):
     )
 
     vendor_id: int = reference("vendor")
-    criterion_1: Answer = required_choice(Answer, "criterion_1")
+    criterion_1: Answer = choice_column(Answer, "criterion_1")
     criterion_1_rationale: str = Field(sa_type=sa.Text, nullable=False)
     criterion_1_source: str | None = Field(default=None, max_length=500)
-    criterion_2: Answer = required_choice(Answer, "criterion_2")
+    criterion_2: Answer = choice_column(Answer, "criterion_2")
     criterion_2_rationale: str = Field(sa_type=sa.Text, nullable=False)
     criterion_2_source: str | None = Field(default=None, max_length=500)
     assessed_on: date = Field(nullable=False)
     valid_until: date | None = Field(default=None, description="Review by this date; null when no date is set.")
-    assessor: str = Field(max_length=200, nullable=False)
-    status: AssessmentStatus = required_choice(AssessmentStatus, "assessment_status")
+    assessor: str = name_column()
+    status: AssessmentStatus = choice_column(AssessmentStatus, "assessment_status")
     basis: str | None = optional_text()
     caveat: str | None = optional_text()
     notes: str | None = optional_text()
@@ -49,8 +49,8 @@ class SupplierAccessFact(TrackedColumns, table=True):
     __table_args__ = (sa.UniqueConstraint("scanner_id", "aspect"),)
 
     scanner_id: int = reference("scanner")
-    aspect: AccessAspect = required_choice(AccessAspect, "access_aspect")
-    answer: Answer = required_choice(Answer, "access_answer")
+    aspect: AccessAspect = choice_column(AccessAspect, "access_aspect")
+    answer: Answer = choice_column(Answer, "access_answer")
     basis: str | None = optional_text()
 
 
@@ -63,7 +63,7 @@ class AccessOverride(TrackedColumns, table=True):
     scanner_id: int = Field(
         foreign_key="scanner.id", ondelete="RESTRICT", sa_column_kwargs={"unique": True}, nullable=False
     )
-    criterion_3a: Answer = required_choice(Answer, "criterion_3a")
+    criterion_3a: Answer = choice_column(Answer, "criterion_3a")
     reason: str = Field(sa_type=sa.Text, nullable=False)
 
 
@@ -74,7 +74,7 @@ class MitigationMeasure(TrackedColumns, table=True):
     __tablename__ = "mitigation_measure"
 
     scanner_id: int = reference("scanner")
-    title: str = Field(max_length=200, nullable=False)
+    title: str = name_column()
     description: str | None = optional_text()
-    status: MeasureStatus = required_choice(MeasureStatus, "measure_status")
+    status: MeasureStatus = choice_column(MeasureStatus, "measure_status")
     implemented_on: date | None = Field(default=None)

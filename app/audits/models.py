@@ -9,10 +9,11 @@ from sqlmodel import Field, SQLModel
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus, ScannerAuditStatus
 from app.core.models import (
     TrackedColumns,
+    choice_column,
     enum_type,
+    name_column,
     optional_text,
     reference,
-    required_choice,
     unique_ignoring_case,
     unique_key,
 )
@@ -43,7 +44,7 @@ class Audit(TrackedColumns, table=True):
 
     title: str = unique_key(200)
     auditor: str | None = Field(default=None, max_length=200, description="Null when not disclosed.")
-    status: AuditStatus = required_choice(AuditStatus, "audit_status")
+    status: AuditStatus = choice_column(AuditStatus, "audit_status")
     status_known_on: date | None = Field(default=None, description="Date of the source that reported the status.")
     dates_stated_on: date | None = Field(
         default=None, description="Date of the source that stated the planned and expected dates."
@@ -94,10 +95,10 @@ class Finding(TrackedColumns, table=True):
     __tablename__ = "finding"
 
     audit_id: int = reference("audit")
-    severity: FindingSeverity = required_choice(FindingSeverity, "finding_severity")
-    title: str = Field(max_length=200, nullable=False)
+    severity: FindingSeverity = choice_column(FindingSeverity, "finding_severity")
+    title: str = name_column()
     description: str | None = optional_text()
-    status: FindingStatus = required_choice(FindingStatus, "finding_status")
+    status: FindingStatus = choice_column(FindingStatus, "finding_status")
     due_on: date | None = Field(default=None, description="When it must be resolved; null when no date is set.")
     notes: str | None = optional_text()
 
@@ -124,5 +125,5 @@ class DerivedAuditStatus(SQLModel, table=True):
     scanner_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("scanner.id", ondelete="CASCADE"), primary_key=True)
     )
-    audit_status: ScannerAuditStatus = required_choice(ScannerAuditStatus, "derived_audit_status")
+    audit_status: ScannerAuditStatus = choice_column(ScannerAuditStatus, "derived_audit_status")
     known_on: date | None = Field(default=None, description="The newest covering audit's status_known_on.")

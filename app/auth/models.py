@@ -6,7 +6,7 @@ from sqlmodel import Field
 
 from app.core.choices import Role
 from app.core.db import UTCDateTime
-from app.core.models import TrackedColumns, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, name_column, unique_key
 
 
 class ApiKey(TrackedColumns, table=True):
@@ -18,13 +18,13 @@ class ApiKey(TrackedColumns, table=True):
 
     __tablename__ = "api_key"
 
-    name: str = Field(max_length=200, nullable=False)
+    name: str = name_column()
     owner: str = Field(
         max_length=200,
         nullable=False,
         description="The person (or team) answerable for the key; two keys of one owner cannot approve each other.",
     )
-    role: Role = required_choice(Role, "role")
+    role: Role = choice_column(Role, "role")
     token_prefix: str = Field(
         max_length=16, nullable=False, description="First characters of the token, to recognise it."
     )

@@ -56,9 +56,22 @@ def unique_key(max_length: int = 64) -> Any:
     return Field(max_length=max_length, sa_column_kwargs={"unique": True}, nullable=False)
 
 
-def required_choice(enum: type[StrEnum], name: str) -> Any:
-    """A required column holding one of the enumeration's values (see ``enum_type``)."""
-    return Field(sa_type=enum_type(enum, name), nullable=False)
+def name_column() -> Any:
+    """A required short text column (at most 200 characters): a name, a title, who assessed."""
+    return Field(max_length=200, nullable=False)
+
+
+def choice_column(enum: type[StrEnum], name: str, default: StrEnum | None = None) -> Any:
+    """A required column holding one of the enumeration's values (see ``enum_type``); with a ``default``,
+    which the database also gives rows written without the column (rows older than it)."""
+    if default is None:
+        return Field(sa_type=enum_type(enum, name), nullable=False)
+    return Field(
+        default=default,
+        sa_column_kwargs={"server_default": default.value},
+        sa_type=enum_type(enum, name),
+        nullable=False,
+    )
 
 
 def optional_text() -> Any:

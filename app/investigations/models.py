@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import InvestigationStatus
-from app.core.models import TrackedColumns, optional_text, reference, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, optional_text, reference, unique_key
 
 
 class Investigation(TrackedColumns, table=True):
@@ -21,7 +21,7 @@ class Investigation(TrackedColumns, table=True):
     conducted_by_as_stated: str | None = optional_text()
     scope: str | None = optional_text()
     scope_as_stated: str | None = optional_text()
-    status: InvestigationStatus = required_choice(InvestigationStatus, "investigation_status")
+    status: InvestigationStatus = choice_column(InvestigationStatus, "investigation_status")
     status_known_on: date | None = Field(default=None)
     expected_results: str | None = optional_text()
     expected_results_as_stated: str | None = optional_text()

@@ -1,9 +1,7 @@
 """Table model of a network."""
 
-from sqlmodel import Field
-
 from app.core.choices import NetworkKind
-from app.core.models import TrackedColumns, keyed_by, optional_text, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, unique_key
 
 
 class Network(TrackedColumns, table=True):
@@ -13,6 +11,6 @@ class Network(TrackedColumns, table=True):
     __table_args__ = keyed_by("network", "code")
 
     code: str = unique_key()
-    name: str = Field(max_length=200, nullable=False)
-    kind: NetworkKind = required_choice(NetworkKind, "network_kind")
+    name: str = name_column()
+    kind: NetworkKind = choice_column(NetworkKind, "network_kind")
     description: str | None = optional_text()

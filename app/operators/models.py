@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.models import TrackedColumns, enum_type, keyed_by, optional_text, reference, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, reference, unique_key
 
 
 class Operator(TrackedColumns, table=True):
@@ -15,17 +15,12 @@ class Operator(TrackedColumns, table=True):
     __table_args__ = keyed_by("operator", "code")
 
     code: str = unique_key()
-    name: str = Field(max_length=200, nullable=False)
-    kind: OperatorKind = required_choice(OperatorKind, "operator_kind")
+    name: str = name_column()
+    kind: OperatorKind = choice_column(OperatorKind, "operator_kind")
     responsible_as_stated: str | None = Field(default=None, max_length=200)
-    uses_nuctech: Answer = required_choice(Answer, "operator_uses_nuctech")
+    uses_nuctech: Answer = choice_column(Answer, "operator_uses_nuctech")
     as_stated: str | None = optional_text()
-    scan_direction: ScanDirection = Field(
-        default=ScanDirection.UNKNOWN,
-        sa_column_kwargs={"server_default": ScanDirection.UNKNOWN.value},
-        sa_type=enum_type(ScanDirection, "operator_scan_direction"),
-        nullable=False,
-    )
+    scan_direction: ScanDirection = choice_column(ScanDirection, "operator_scan_direction", ScanDirection.UNKNOWN)
     scan_direction_as_stated: str | None = optional_text()
     notes: str | None = optional_text()
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, QuickscanStatus
-from app.core.models import TrackedColumns, optional_text, reference, required_choice
+from app.core.models import TrackedColumns, choice_column, name_column, optional_text, reference
 
 
 class Procurement(TrackedColumns, table=True):
@@ -19,12 +19,12 @@ class Procurement(TrackedColumns, table=True):
     reference: str | None = Field(
         default=None, max_length=100, description="Tender reference; null when not disclosed."
     )
-    title: str = Field(max_length=200, nullable=False)
+    title: str = name_column()
     awarded_on: date | None = Field(default=None, description="Award date; null when not disclosed.")
     legal_basis: str | None = Field(default=None, max_length=200, description="The law as the source states it.")
-    exclusion_grounds_tested: Answer = required_choice(Answer, "exclusion_grounds_tested")
+    exclusion_grounds_tested: Answer = choice_column(Answer, "exclusion_grounds_tested")
     exclusion_grounds_note: str | None = optional_text()
-    national_security_quickscan: QuickscanStatus = required_choice(QuickscanStatus, "quickscan_status")
+    national_security_quickscan: QuickscanStatus = choice_column(QuickscanStatus, "quickscan_status")
     quickscan_note: str | None = optional_text()
     notes: str | None = optional_text()
 

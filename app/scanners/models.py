@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.models import TrackedColumns, keyed_by, optional_text, reference, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, keyed_by, optional_text, reference, unique_key
 
 
 class Scanner(TrackedColumns, table=True):
@@ -35,8 +35,8 @@ class Scanner(TrackedColumns, table=True):
     )
     network_id: int | None = Field(default=None, foreign_key="network.id", ondelete="RESTRICT", index=True)
     model: str | None = Field(default=None, max_length=200)
-    use: ScannerUse = required_choice(ScannerUse, "scanner_use")
-    status: ScannerStatus = required_choice(ScannerStatus, "scanner_status")
-    network_mode: NetworkMode = required_choice(NetworkMode, "network_mode")
-    count_basis: CountBasis = required_choice(CountBasis, "count_basis")
+    use: ScannerUse = choice_column(ScannerUse, "scanner_use")
+    status: ScannerStatus = choice_column(ScannerStatus, "scanner_status")
+    network_mode: NetworkMode = choice_column(NetworkMode, "network_mode")
+    count_basis: CountBasis = choice_column(CountBasis, "count_basis")
     notes: str | None = optional_text()

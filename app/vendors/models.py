@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.models import TrackedColumns, keyed_by, optional_text, reference, required_choice, unique_key
+from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, reference, unique_key
 
 
 class Vendor(TrackedColumns, table=True):
@@ -16,9 +16,9 @@ class Vendor(TrackedColumns, table=True):
     __table_args__ = keyed_by("vendor", "slug")
 
     slug: str = unique_key()
-    name: str = Field(max_length=200, nullable=False)
+    name: str = name_column()
     country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2; null when unknown.")
-    ownership: VendorOwnership = required_choice(VendorOwnership, "vendor_ownership")
+    ownership: VendorOwnership = choice_column(VendorOwnership, "vendor_ownership")
     ownership_note: str | None = optional_text()
     notes: str | None = optional_text()
 
@@ -31,6 +31,6 @@ class VendorRestriction(TrackedColumns, table=True):
     vendor_id: int = reference("vendor")
     country: str = Field(max_length=2, nullable=False, description="ISO 3166-1 alpha-2 of the deciding state.")
     authority: str | None = Field(default=None, max_length=200, description="Who decided, when the source says.")
-    kind: RestrictionKind = required_choice(RestrictionKind, "restriction_kind")
+    kind: RestrictionKind = choice_column(RestrictionKind, "restriction_kind")
     decided_on: date | None = Field(default=None, description="Date of the decision; null when the source gives none.")
     description: str = Field(sa_type=sa.Text, nullable=False)
