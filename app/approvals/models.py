@@ -7,7 +7,7 @@ from sqlmodel import Field
 
 from app.core.choices import ChangeRequestOperation, ChangeRequestState
 from app.core.db import UTCDateTime
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, choice_column, enum_type
 
 
 class ChangeRequest(TrackedColumns, table=True):
@@ -25,12 +25,9 @@ class ChangeRequest(TrackedColumns, table=True):
     __tablename__ = "change_request"
     __table_args__ = (sa.Index("ix_change_request_target", "collection", "target_id", "state"),)
 
-    id: int | None = Field(default=None, primary_key=True)
     collection: str = Field(max_length=64, nullable=False, description="The target's collection, e.g. `scanners`.")
     target_id: int | None = Field(default=None, description="The object changed; null when the request creates one.")
-    operation: ChangeRequestOperation = Field(
-        sa_type=enum_type(ChangeRequestOperation, "change_request_operation"), nullable=False
-    )
+    operation: ChangeRequestOperation = choice_column(ChangeRequestOperation, "change_request_operation")
     body: dict | None = Field(
         default=None, sa_type=sa.JSON, description="The request body as sent (null for a delete)."
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import AccessAspect, Answer, AssessmentStatus, MeasureStatus
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, choice_column, name_column, optional_text, reference
 
 
 class VendorAssessment(TrackedColumns, table=True):
@@ -23,21 +23,20 @@ class VendorAssessment(TrackedColumns, table=True):
         sa.CheckConstraint("valid_until IS NULL OR valid_until >= assessed_on", name="valid_after_assessed"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False)
-    criterion_1: Answer = Field(sa_type=enum_type(Answer, "criterion_1"), nullable=False)
+    vendor_id: int = reference("vendor")
+    criterion_1: Answer = choice_column(Answer, "criterion_1")
     criterion_1_rationale: str = Field(sa_type=sa.Text, nullable=False)
     criterion_1_source: str | None = Field(default=None, max_length=500)
-    criterion_2: Answer = Field(sa_type=enum_type(Answer, "criterion_2"), nullable=False)
+    criterion_2: Answer = choice_column(Answer, "criterion_2")
     criterion_2_rationale: str = Field(sa_type=sa.Text, nullable=False)
     criterion_2_source: str | None = Field(default=None, max_length=500)
     assessed_on: date = Field(nullable=False)
     valid_until: date | None = Field(default=None, description="Review by this date; null when no date is set.")
-    assessor: str = Field(max_length=200, nullable=False)
-    status: AssessmentStatus = Field(sa_type=enum_type(AssessmentStatus, "assessment_status"), nullable=False)
-    basis: str | None = Field(default=None, sa_type=sa.Text)
-    caveat: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    assessor: str = name_column()
+    status: AssessmentStatus = choice_column(AssessmentStatus, "assessment_status")
+    basis: str | None = optional_text()
+    caveat: str | None = optional_text()
+    notes: str | None = optional_text()
 
 
 class SupplierAccessFact(TrackedColumns, table=True):
@@ -49,11 +48,10 @@ class SupplierAccessFact(TrackedColumns, table=True):
     __tablename__ = "supplier_access_fact"
     __table_args__ = (sa.UniqueConstraint("scanner_id", "aspect"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
-    aspect: AccessAspect = Field(sa_type=enum_type(AccessAspect, "access_aspect"), nullable=False)
-    answer: Answer = Field(sa_type=enum_type(Answer, "access_answer"), nullable=False)
-    basis: str | None = Field(default=None, sa_type=sa.Text)
+    scanner_id: int = reference("scanner")
+    aspect: AccessAspect = choice_column(AccessAspect, "access_aspect")
+    answer: Answer = choice_column(Answer, "access_answer")
+    basis: str | None = optional_text()
 
 
 class AccessOverride(TrackedColumns, table=True):
@@ -62,11 +60,10 @@ class AccessOverride(TrackedColumns, table=True):
 
     __tablename__ = "access_override"
 
-    id: int | None = Field(default=None, primary_key=True)
     scanner_id: int = Field(
         foreign_key="scanner.id", ondelete="RESTRICT", sa_column_kwargs={"unique": True}, nullable=False
     )
-    criterion_3a: Answer = Field(sa_type=enum_type(Answer, "criterion_3a"), nullable=False)
+    criterion_3a: Answer = choice_column(Answer, "criterion_3a")
     reason: str = Field(sa_type=sa.Text, nullable=False)
 
 
@@ -76,9 +73,8 @@ class MitigationMeasure(TrackedColumns, table=True):
 
     __tablename__ = "mitigation_measure"
 
-    id: int | None = Field(default=None, primary_key=True)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
-    title: str = Field(max_length=200, nullable=False)
-    description: str | None = Field(default=None, sa_type=sa.Text)
-    status: MeasureStatus = Field(sa_type=enum_type(MeasureStatus, "measure_status"), nullable=False)
+    scanner_id: int = reference("scanner")
+    title: str = name_column()
+    description: str | None = optional_text()
+    status: MeasureStatus = choice_column(MeasureStatus, "measure_status")
     implemented_on: date | None = Field(default=None)

@@ -1,12 +1,30 @@
 """Table models of an audit, its scope, and its findings."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus, ScannerAuditStatus
-from app.core.models import TrackedColumns, enum_type, unique_ignoring_case
+from app.core.models import (
+    TrackedColumns,
+    choice_column,
+    enum_type,
+    name_column,
+    optional_text,
+    reference,
+    unique_ignoring_case,
+    unique_key,
+)
+
+STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
+"""The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
+
+
+def stated_precision(name: str) -> Any:
+    """The column holding the precision of the stated date ``name`` (null with the date)."""
+    return Field(default=None, sa_type=enum_type(DatePrecision, f"{name}_precision"))
 
 
 class Audit(TrackedColumns, table=True):
@@ -18,53 +36,36 @@ class Audit(TrackedColumns, table=True):
     __tablename__ = "audit"
     __table_args__ = (
         unique_ignoring_case("audit", "title"),
-        sa.CheckConstraint(
-            "(commissioned_on IS NULL) = (commissioned_precision IS NULL)", name="commissioned_precision_with_date"
+        *(
+            sa.CheckConstraint(f"({name}_on IS NULL) = ({name}_precision IS NULL)", name=f"{name}_precision_with_date")
+            for name in STATED_DATES
         ),
-        sa.CheckConstraint(
-            "(planned_start_on IS NULL) = (planned_start_precision IS NULL)", name="planned_start_precision_with_date"
-        ),
-        sa.CheckConstraint("(started_on IS NULL) = (started_precision IS NULL)", name="started_precision_with_date"),
-        sa.CheckConstraint(
-            "(expected_report_on IS NULL) = (expected_report_precision IS NULL)",
-            name="expected_report_precision_with_date",
-        ),
-        sa.CheckConstraint("(reported_on IS NULL) = (reported_precision IS NULL)", name="reported_precision_with_date"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
+    title: str = unique_key(200)
     auditor: str | None = Field(default=None, max_length=200, description="Null when not disclosed.")
-    status: AuditStatus = Field(sa_type=enum_type(AuditStatus, "audit_status"), nullable=False)
+    status: AuditStatus = choice_column(AuditStatus, "audit_status")
     status_known_on: date | None = Field(default=None, description="Date of the source that reported the status.")
     dates_stated_on: date | None = Field(
         default=None, description="Date of the source that stated the planned and expected dates."
     )
     covers_all_scanners: bool = Field(nullable=False, description="The audit covers every scanner in the inventory.")
-    objective: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    objective: str | None = optional_text()
+    notes: str | None = optional_text()
     commissioned_on: date | None = Field(default=None)
-    commissioned_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "commissioned_precision")
-    )
+    commissioned_precision: DatePrecision | None = stated_precision("commissioned")
     commissioned_as_stated: str | None = Field(default=None, max_length=200)
     planned_start_on: date | None = Field(default=None)
-    planned_start_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "planned_start_precision")
-    )
+    planned_start_precision: DatePrecision | None = stated_precision("planned_start")
     planned_start_as_stated: str | None = Field(default=None, max_length=200)
     started_on: date | None = Field(default=None)
-    started_precision: DatePrecision | None = Field(default=None, sa_type=enum_type(DatePrecision, "started_precision"))
+    started_precision: DatePrecision | None = stated_precision("started")
     started_as_stated: str | None = Field(default=None, max_length=200)
     expected_report_on: date | None = Field(default=None)
-    expected_report_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "expected_report_precision")
-    )
+    expected_report_precision: DatePrecision | None = stated_precision("expected_report")
     expected_report_as_stated: str | None = Field(default=None, max_length=200)
     reported_on: date | None = Field(default=None)
-    reported_precision: DatePrecision | None = Field(
-        default=None, sa_type=enum_type(DatePrecision, "reported_precision")
-    )
+    reported_precision: DatePrecision | None = stated_precision("reported")
     reported_as_stated: str | None = Field(default=None, max_length=200)
 
 
@@ -74,9 +75,8 @@ class AuditScanner(TrackedColumns, table=True):
     __tablename__ = "audit_scanner"
     __table_args__ = (sa.UniqueConstraint("audit_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    audit_id: int = reference("audit")
+    scanner_id: int = reference("scanner")
 
 
 class AuditSite(TrackedColumns, table=True):
@@ -85,9 +85,8 @@ class AuditSite(TrackedColumns, table=True):
     __tablename__ = "audit_site"
     __table_args__ = (sa.UniqueConstraint("audit_id", "site_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
+    audit_id: int = reference("audit")
+    site_id: int = reference("site")
 
 
 class Finding(TrackedColumns, table=True):
@@ -95,14 +94,13 @@ class Finding(TrackedColumns, table=True):
 
     __tablename__ = "finding"
 
-    id: int | None = Field(default=None, primary_key=True)
-    audit_id: int = Field(foreign_key="audit.id", ondelete="RESTRICT", index=True, nullable=False)
-    severity: FindingSeverity = Field(sa_type=enum_type(FindingSeverity, "finding_severity"), nullable=False)
-    title: str = Field(max_length=200, nullable=False)
-    description: str | None = Field(default=None, sa_type=sa.Text)
-    status: FindingStatus = Field(sa_type=enum_type(FindingStatus, "finding_status"), nullable=False)
+    audit_id: int = reference("audit")
+    severity: FindingSeverity = choice_column(FindingSeverity, "finding_severity")
+    title: str = name_column()
+    description: str | None = optional_text()
+    status: FindingStatus = choice_column(FindingStatus, "finding_status")
     due_on: date | None = Field(default=None, description="When it must be resolved; null when no date is set.")
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    notes: str | None = optional_text()
 
 
 class FindingScanner(TrackedColumns, table=True):
@@ -111,9 +109,8 @@ class FindingScanner(TrackedColumns, table=True):
     __tablename__ = "finding_scanner"
     __table_args__ = (sa.UniqueConstraint("finding_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    finding_id: int = Field(foreign_key="finding.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    finding_id: int = reference("finding")
+    scanner_id: int = reference("scanner")
 
 
 class DerivedAuditStatus(SQLModel, table=True):
@@ -128,7 +125,5 @@ class DerivedAuditStatus(SQLModel, table=True):
     scanner_id: int = Field(
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("scanner.id", ondelete="CASCADE"), primary_key=True)
     )
-    audit_status: ScannerAuditStatus = Field(
-        sa_type=enum_type(ScannerAuditStatus, "derived_audit_status"), nullable=False
-    )
+    audit_status: ScannerAuditStatus = choice_column(ScannerAuditStatus, "derived_audit_status")
     known_on: date | None = Field(default=None, description="The newest covering audit's status_known_on.")

@@ -1,15 +1,20 @@
 """Request and response schemas of audits and findings."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from app.approvals.schemas import PendingChangeRequests
+from app.audits.models import STATED_DATES as STATED_DATES
 from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
-from app.core.schemas import Choice, Citation, IsoDate, KeyName, Name, Omittable, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, KeyName, LinkedIds, Name, Omittable, RefId, StrictBody, Text
 
-STATED_DATES = ("commissioned", "planned_start", "started", "expected_report", "reported")
-"""The audit's dates; each is ``<name>_on`` (first day of the period), ``<name>_precision``, ``<name>_as_stated``."""
+WordsAsStated = Annotated[str | None, Field(description="The source's own words for this date.")]
+"""A stated date's ``_as_stated`` as the API returns it."""
+
+PeriodEnd = Annotated[date | None, Field(description="Last day of the stated period (derived).")]
+"""A stated date's ``_by``: the last day of the period it states."""
 
 
 class AuditPublic(BaseModel):
@@ -38,31 +43,63 @@ class AuditPublic(BaseModel):
     notes: str | None
     commissioned_on: date | None = Field(description="First day of the stated period: when the audit was commissioned.")
     commissioned_precision: DatePrecision | None
-    commissioned_as_stated: str | None = Field(description="The source's own words for this date.")
-    commissioned_by: date | None = Field(description="Last day of the stated period (derived).")
+    commissioned_as_stated: WordsAsStated
+    commissioned_by: PeriodEnd
     planned_start_on: date | None = Field(description="First day of the stated period: when it is planned to start.")
     planned_start_precision: DatePrecision | None
-    planned_start_as_stated: str | None = Field(description="The source's own words for this date.")
-    planned_start_by: date | None = Field(description="Last day of the stated period (derived).")
+    planned_start_as_stated: WordsAsStated
+    planned_start_by: PeriodEnd
     started_on: date | None = Field(description="First day of the stated period: when it started.")
     started_precision: DatePrecision | None
-    started_as_stated: str | None = Field(description="The source's own words for this date.")
-    started_by: date | None = Field(description="Last day of the stated period (derived).")
+    started_as_stated: WordsAsStated
+    started_by: PeriodEnd
     expected_report_on: date | None = Field(description="First day of the stated period: when its report is expected.")
     expected_report_precision: DatePrecision | None
-    expected_report_as_stated: str | None = Field(description="The source's own words for this date.")
-    expected_report_by: date | None = Field(description="Last day of the stated period (derived).")
+    expected_report_as_stated: WordsAsStated
+    expected_report_by: PeriodEnd
     reported_on: date | None = Field(description="First day of the stated period: when it reported.")
     reported_precision: DatePrecision | None
-    reported_as_stated: str | None = Field(description="The source's own words for this date.")
-    reported_by: date | None = Field(description="Last day of the stated period (derived).")
+    reported_as_stated: WordsAsStated
+    reported_by: PeriodEnd
     source: str | None
     created_at: datetime
     updated_at: datetime
     version: int
 
 
-class AuditCreate(StrictBody):
+class AuditBody(StrictBody):
+    """The fields of an audit's request bodies, in their order, each optional as a PATCH sends them;
+    ``AuditCreate`` requires or defaults some."""
+
+    title: Omittable[KeyName] = None
+    auditor: Name | None = None
+    status: Omittable[Choice[AuditStatus]] = None
+    status_known_on: IsoDate | None = None
+    dates_stated_on: IsoDate | None = None
+    covers_all_scanners: Omittable[bool] = None
+    scanner_ids: Omittable[LinkedIds] = None
+    site_ids: Omittable[LinkedIds] = None
+    objective: Text | None = None
+    notes: Text | None = None
+    commissioned_on: IsoDate | None = None
+    commissioned_precision: Choice[DatePrecision] | None = None
+    commissioned_as_stated: Name | None = None
+    planned_start_on: IsoDate | None = None
+    planned_start_precision: Choice[DatePrecision] | None = None
+    planned_start_as_stated: Name | None = None
+    started_on: IsoDate | None = None
+    started_precision: Choice[DatePrecision] | None = None
+    started_as_stated: Name | None = None
+    expected_report_on: IsoDate | None = None
+    expected_report_precision: Choice[DatePrecision] | None = None
+    expected_report_as_stated: Name | None = None
+    reported_on: IsoDate | None = None
+    reported_precision: Choice[DatePrecision] | None = None
+    reported_as_stated: Name | None = None
+    source: Citation | None = None
+
+
+class AuditCreate(AuditBody):
     """Fields to record an audit. The scope must cover all scanners or name at least one scanner or site.
 
     A date is given as the first day of its period with its precision: ``"2020-09-01"`` with
@@ -73,64 +110,16 @@ class AuditCreate(StrictBody):
     """
 
     title: KeyName
-    auditor: Name | None = None
     status: Choice[AuditStatus] = AuditStatus.COMMISSIONED
-    status_known_on: IsoDate | None = None
-    dates_stated_on: IsoDate | None = None
     covers_all_scanners: bool = False
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    objective: Text | None = None
-    notes: Text | None = None
-    commissioned_on: IsoDate | None = None
-    commissioned_precision: Choice[DatePrecision] | None = None
-    commissioned_as_stated: Name | None = None
-    planned_start_on: IsoDate | None = None
-    planned_start_precision: Choice[DatePrecision] | None = None
-    planned_start_as_stated: Name | None = None
-    started_on: IsoDate | None = None
-    started_precision: Choice[DatePrecision] | None = None
-    started_as_stated: Name | None = None
-    expected_report_on: IsoDate | None = None
-    expected_report_precision: Choice[DatePrecision] | None = None
-    expected_report_as_stated: Name | None = None
-    reported_on: IsoDate | None = None
-    reported_precision: Choice[DatePrecision] | None = None
-    reported_as_stated: Name | None = None
-    source: Citation | None = None
+    scanner_ids: LinkedIds = Field(default_factory=list)
+    site_ids: LinkedIds = Field(default_factory=list)
 
 
-class AuditUpdate(StrictBody):
+class AuditUpdate(AuditBody):
     """Fields of an audit to change; only the fields sent change. ``status`` moves one step forward at a time
     (commissioned -> in_progress -> reported -> closed); ``scanner_ids`` and ``site_ids`` replace their lists.
     A status change without ``status_known_on`` records today as the date the status is known."""
-
-    title: Omittable[KeyName] = None
-    auditor: Name | None = None
-    status: Omittable[Choice[AuditStatus]] = None
-    status_known_on: IsoDate | None = None
-    dates_stated_on: IsoDate | None = None
-    covers_all_scanners: Omittable[bool] = None
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    site_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    objective: Text | None = None
-    notes: Text | None = None
-    commissioned_on: IsoDate | None = None
-    commissioned_precision: Choice[DatePrecision] | None = None
-    commissioned_as_stated: Name | None = None
-    planned_start_on: IsoDate | None = None
-    planned_start_precision: Choice[DatePrecision] | None = None
-    planned_start_as_stated: Name | None = None
-    started_on: IsoDate | None = None
-    started_precision: Choice[DatePrecision] | None = None
-    started_as_stated: Name | None = None
-    expected_report_on: IsoDate | None = None
-    expected_report_precision: Choice[DatePrecision] | None = None
-    expected_report_as_stated: Name | None = None
-    reported_on: IsoDate | None = None
-    reported_precision: Choice[DatePrecision] | None = None
-    reported_as_stated: Name | None = None
-    source: Citation | None = None
 
 
 class FindingPublic(BaseModel):
@@ -162,7 +151,7 @@ class FindingCreate(StrictBody):
     description: Text | None = None
     status: Choice[FindingStatus] = FindingStatus.OPEN
     due_on: IsoDate | None = None
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
+    scanner_ids: LinkedIds = Field(default_factory=list)
     notes: Text | None = None
     source: Citation | None = None
 
@@ -175,7 +164,7 @@ class FindingUpdate(StrictBody):
     description: Text | None = None
     status: Omittable[Choice[FindingStatus]] = None
     due_on: IsoDate | None = None
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[LinkedIds] = None
     notes: Text | None = None
     source: Citation | None = None
 

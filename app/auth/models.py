@@ -6,7 +6,7 @@ from sqlmodel import Field
 
 from app.core.choices import Role
 from app.core.db import UTCDateTime
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, choice_column, name_column, unique_key
 
 
 class ApiKey(TrackedColumns, table=True):
@@ -18,18 +18,17 @@ class ApiKey(TrackedColumns, table=True):
 
     __tablename__ = "api_key"
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, nullable=False)
+    name: str = name_column()
     owner: str = Field(
         max_length=200,
         nullable=False,
         description="The person (or team) answerable for the key; two keys of one owner cannot approve each other.",
     )
-    role: Role = Field(sa_type=enum_type(Role, "role"), nullable=False)
+    role: Role = choice_column(Role, "role")
     token_prefix: str = Field(
         max_length=16, nullable=False, description="First characters of the token, to recognise it."
     )
-    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    token_hash: str = unique_key()
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

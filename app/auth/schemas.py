@@ -46,21 +46,24 @@ class ApiKeyCreated(ApiKeyPublic):
     )
 
 
-class ApiKeyCreate(StrictBody):
-    """Fields to mint an API key."""
-
-    name: Name
-    owner: KeyName
-    role: Choice[Role]
-    expires_at: Timestamp | None = Field(default=None, description="In the future, with a timezone; null: never.")
-    source: Citation | None = None
-
-
-class ApiKeyUpdate(StrictBody):
-    """Fields of an API key to change; only the fields sent change. To end a key, revoke it (DELETE)."""
+class ApiKeyBody(StrictBody):
+    """The fields of an API key's request bodies, in their order, each optional as a PATCH sends them;
+    ``ApiKeyCreate`` requires some."""
 
     name: Omittable[Name] = None
     owner: Omittable[KeyName] = None
     role: Omittable[Choice[Role]] = None
     expires_at: Timestamp | None = Field(default=None, description="In the future, with a timezone; null: never.")
     source: Citation | None = None
+
+
+class ApiKeyCreate(ApiKeyBody):
+    """Fields to mint an API key."""
+
+    name: Name
+    owner: KeyName
+    role: Choice[Role]
+
+
+class ApiKeyUpdate(ApiKeyBody):
+    """Fields of an API key to change; only the fields sent change. To end a key, revoke it (DELETE)."""

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.choices import ChangeAction
 from app.core.db import UTCDateTime
-from app.core.models import enum_type
+from app.core.models import choice_column, unique_key
 
 
 class ChangeRecord(SQLModel, table=True):
@@ -43,7 +43,7 @@ class ChangeRecord(SQLModel, table=True):
         default=None, index=True, description="The API key that made the change; null for the seed loader and the CLI."
     )
     request_id: str = Field(max_length=128, nullable=False, index=True)
-    action: ChangeAction = Field(sa_type=enum_type(ChangeAction, "change_action"), nullable=False)
+    action: ChangeAction = choice_column(ChangeAction, "change_action")
     object_type: str = Field(max_length=64, nullable=False, description="The collection, e.g. `scanners`.")
     object_id: int = Field(nullable=False)
     before: str | None = Field(default=None, sa_type=sa.Text, description="Canonical JSON of the state before.")
@@ -57,7 +57,7 @@ class ChangeRecord(SQLModel, table=True):
         default=None, description="True for a change the approval policy covers that an admin applied without approval."
     )
     previous_hash: str | None = Field(default=None, max_length=64)
-    hash: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    hash: str = unique_key()
 
 
 class ChainCheckpoint(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -28,11 +28,11 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
 
 
 class TrackedColumns(SQLModel):
-    """Bookkeeping columns on every table: when a row was made and changed, and its version for ETags."""
+    """Bookkeeping columns on every table: when a row was made and changed, its version for ETags, the
+    citation of its facts, and its id (placed after these, as every table has them)."""
 
     if TYPE_CHECKING:  # what every table model has, for the shared write helpers' types
         __table__: ClassVar[sa.Table]
-        id: int | None
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -42,6 +42,41 @@ class TrackedColumns(SQLModel):
         max_length=500,
         description="Citation of where the facts in this record come from (document and passage).",
     )
+    id: int | None = Field(default=None, primary_key=True)
+
+
+def reference(table: str) -> Any:
+    """A required reference to a row of ``table`` by its id: indexed, and a delete of that row while
+    referenced is refused (``ON DELETE RESTRICT``)."""
+    return Field(foreign_key=f"{table}.id", ondelete="RESTRICT", index=True, nullable=False)
+
+
+def unique_key(max_length: int = 64) -> Any:
+    """A required text column that identifies its row (a human key or a unique title)."""
+    return Field(max_length=max_length, sa_column_kwargs={"unique": True}, nullable=False)
+
+
+def name_column() -> Any:
+    """A required short text column (at most 200 characters): a name, a title, who assessed."""
+    return Field(max_length=200, nullable=False)
+
+
+def choice_column(enum: type[StrEnum], name: str, default: StrEnum | None = None) -> Any:
+    """A required column holding one of the enumeration's values (see ``enum_type``); with a ``default``,
+    which the database also gives rows written without the column (rows older than it)."""
+    if default is None:
+        return Field(sa_type=enum_type(enum, name), nullable=False)
+    return Field(
+        default=default,
+        sa_column_kwargs={"server_default": default.value},
+        sa_type=enum_type(enum, name),
+        nullable=False,
+    )
+
+
+def optional_text() -> Any:
+    """An optional free-text column of any length (notes, quotes from a source)."""
+    return Field(default=None, sa_type=sa.Text)
 
 
 def unique_ignoring_case(table: str, column: str) -> sa.Index:
@@ -58,3 +93,8 @@ def sort_key_index(table: str, column: str) -> sa.Index:
     ``COLLATE "C"`` so that it serves that order (reflection does not report an index column's
     collation, so the model names the columns only). Named ``ix_<table>_<column>_sort``."""
     return sa.Index(f"ix_{table}_{column}_sort", column, "id")
+
+
+def keyed_by(table: str, column: str) -> tuple[sa.Index, sa.Index]:
+    """The indexes of a table's human key: unique ignoring case, and in the listings' sort order."""
+    return unique_ignoring_case(table, column), sort_key_index(table, column)

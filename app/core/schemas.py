@@ -82,6 +82,9 @@ WholeNumber = BeforeValidator(_whole_number)
 RefId = Annotated[int, Field(ge=1, le=2**31 - 1), WholeNumber]
 """The id of another record (ids are 32-bit on every backend)."""
 
+LinkedIds = Annotated[list[RefId], Field(max_length=10_000)]
+"""The ids of the records a body links its record to (a link list, which a PATCH replaces whole)."""
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import InvestigationStatus
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, choice_column, optional_text, reference, unique_key
 
 
 class Investigation(TrackedColumns, table=True):
@@ -16,18 +16,17 @@ class Investigation(TrackedColumns, table=True):
 
     __tablename__ = "investigation"
 
-    id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
+    title: str = unique_key(200)
     conducted_by: str | None = Field(default=None, max_length=200)
-    conducted_by_as_stated: str | None = Field(default=None, sa_type=sa.Text)
-    scope: str | None = Field(default=None, sa_type=sa.Text)
-    scope_as_stated: str | None = Field(default=None, sa_type=sa.Text)
-    status: InvestigationStatus = Field(sa_type=enum_type(InvestigationStatus, "investigation_status"), nullable=False)
+    conducted_by_as_stated: str | None = optional_text()
+    scope: str | None = optional_text()
+    scope_as_stated: str | None = optional_text()
+    status: InvestigationStatus = choice_column(InvestigationStatus, "investigation_status")
     status_known_on: date | None = Field(default=None)
-    expected_results: str | None = Field(default=None, sa_type=sa.Text)
-    expected_results_as_stated: str | None = Field(default=None, sa_type=sa.Text)
+    expected_results: str | None = optional_text()
+    expected_results_as_stated: str | None = optional_text()
     builds_on_audit_id: int | None = Field(default=None, foreign_key="audit.id", ondelete="RESTRICT", index=True)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    notes: str | None = optional_text()
 
 
 class InvestigationVendor(TrackedColumns, table=True):
@@ -36,9 +35,8 @@ class InvestigationVendor(TrackedColumns, table=True):
     __tablename__ = "investigation_vendor"
     __table_args__ = (sa.UniqueConstraint("investigation_id", "vendor_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    investigation_id: int = Field(foreign_key="investigation.id", ondelete="RESTRICT", index=True, nullable=False)
-    vendor_id: int = Field(foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False)
+    investigation_id: int = reference("investigation")
+    vendor_id: int = reference("vendor")
 
 
 class InvestigationScanner(TrackedColumns, table=True):
@@ -47,6 +45,5 @@ class InvestigationScanner(TrackedColumns, table=True):
     __tablename__ = "investigation_scanner"
     __table_args__ = (sa.UniqueConstraint("investigation_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    investigation_id: int = Field(foreign_key="investigation.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    investigation_id: int = reference("investigation")
+    scanner_id: int = reference("scanner")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import InvestigationStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, LinkedIds, Name, Omittable, RefId, StrictBody, Text
 
 _STATUS = (
     "`announced`, `in_progress`, `reported`, or `unknown`, as the latest source reports it (see `status_known_on`); "
@@ -39,28 +39,9 @@ class InvestigationPublic(BaseModel):
     scanner_ids: list[int] = Field(description="The scanner records the research concerns.")
 
 
-class InvestigationCreate(StrictBody):
-    """Fields to record an investigation."""
-
-    title: Name
-    conducted_by: Name | None = None
-    conducted_by_as_stated: Text | None = None
-    scope: Text | None = None
-    scope_as_stated: Text | None = None
-    status: Choice[InvestigationStatus] = InvestigationStatus.UNKNOWN
-    status_known_on: IsoDate | None = None
-    expected_results: Text | None = None
-    expected_results_as_stated: Text | None = None
-    builds_on_audit_id: RefId | None = None
-    notes: Text | None = None
-    source: Citation | None = None
-    vendor_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-
-
-class InvestigationUpdate(StrictBody):
-    """Fields of an investigation to change; only the fields sent change. ``vendor_ids`` and ``scanner_ids``
-    replace their whole lists."""
+class InvestigationBody(StrictBody):
+    """The fields of an investigation's request bodies, in their order, each optional as a PATCH sends
+    them; ``InvestigationCreate`` requires or defaults some."""
 
     title: Omittable[Name] = None
     conducted_by: Name | None = None
@@ -74,5 +55,19 @@ class InvestigationUpdate(StrictBody):
     builds_on_audit_id: RefId | None = None
     notes: Text | None = None
     source: Citation | None = None
-    vendor_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    vendor_ids: Omittable[LinkedIds] = None
+    scanner_ids: Omittable[LinkedIds] = None
+
+
+class InvestigationCreate(InvestigationBody):
+    """Fields to record an investigation."""
+
+    title: Name
+    status: Choice[InvestigationStatus] = InvestigationStatus.UNKNOWN
+    vendor_ids: LinkedIds = Field(default_factory=list)
+    scanner_ids: LinkedIds = Field(default_factory=list)
+
+
+class InvestigationUpdate(InvestigationBody):
+    """Fields of an investigation to change; only the fields sent change. ``vendor_ids`` and ``scanner_ids``
+    replace their whole lists."""

@@ -34,24 +34,27 @@ class NetworkBrief(BaseModel):
     name: str = Field(description="Name of the network.")
 
 
-class NetworkCreate(StrictBody):
-    """Fields to create a network."""
-
-    code: Slug
-    name: Name
-    kind: Choice[NetworkKind]
-    description: Text | None = None
-    source: Citation | None = None
-
-
-class NetworkUpdate(StrictBody):
-    """Fields of a network to change; only the fields sent change."""
+class NetworkBody(StrictBody):
+    """The fields of a network's request bodies, in their order, each optional as a PATCH sends them;
+    ``NetworkCreate`` requires or defaults some."""
 
     code: Omittable[Slug] = None
     name: Omittable[Name] = None
     kind: Omittable[Choice[NetworkKind]] = None
     description: Text | None = None
     source: Citation | None = None
+
+
+class NetworkCreate(NetworkBody):
+    """Fields to create a network."""
+
+    code: Slug
+    name: Name
+    kind: Choice[NetworkKind]
+
+
+class NetworkUpdate(NetworkBody):
+    """Fields of a network to change; only the fields sent change."""
 
 
 NetworkBulkUpdate = bulk_update_model(NetworkUpdate)

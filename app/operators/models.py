@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
+from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, reference, unique_key
 
 
 class Operator(TrackedColumns, table=True):
@@ -12,26 +12,17 @@ class Operator(TrackedColumns, table=True):
     or what the source says about one it does not name, with the words it uses (``as_stated``)."""
 
     __tablename__ = "operator"
-    __table_args__ = (
-        unique_ignoring_case("operator", "code"),
-        sort_key_index("operator", "code"),
-    )
+    __table_args__ = keyed_by("operator", "code")
 
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
-    name: str = Field(max_length=200, nullable=False)
-    kind: OperatorKind = Field(sa_type=enum_type(OperatorKind, "operator_kind"), nullable=False)
+    code: str = unique_key()
+    name: str = name_column()
+    kind: OperatorKind = choice_column(OperatorKind, "operator_kind")
     responsible_as_stated: str | None = Field(default=None, max_length=200)
-    uses_nuctech: Answer = Field(sa_type=enum_type(Answer, "operator_uses_nuctech"), nullable=False)
-    as_stated: str | None = Field(default=None, sa_type=sa.Text)
-    scan_direction: ScanDirection = Field(
-        default=ScanDirection.UNKNOWN,
-        sa_column_kwargs={"server_default": ScanDirection.UNKNOWN.value},
-        sa_type=enum_type(ScanDirection, "operator_scan_direction"),
-        nullable=False,
-    )
-    scan_direction_as_stated: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    uses_nuctech: Answer = choice_column(Answer, "operator_uses_nuctech")
+    as_stated: str | None = optional_text()
+    scan_direction: ScanDirection = choice_column(ScanDirection, "operator_scan_direction", ScanDirection.UNKNOWN)
+    scan_direction_as_stated: str | None = optional_text()
+    notes: str | None = optional_text()
 
 
 class OperatorSite(TrackedColumns, table=True):
@@ -40,9 +31,8 @@ class OperatorSite(TrackedColumns, table=True):
     __tablename__ = "operator_site"
     __table_args__ = (sa.UniqueConstraint("operator_id", "site_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    operator_id: int = Field(foreign_key="operator.id", ondelete="RESTRICT", index=True, nullable=False)
-    site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
+    operator_id: int = reference("operator")
+    site_id: int = reference("site")
 
 
 class OperatorScanner(TrackedColumns, table=True):
@@ -51,6 +41,5 @@ class OperatorScanner(TrackedColumns, table=True):
     __tablename__ = "operator_scanner"
     __table_args__ = (sa.UniqueConstraint("operator_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    operator_id: int = Field(foreign_key="operator.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    operator_id: int = reference("operator")
+    scanner_id: int = reference("scanner")

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.schemas import Choice, Citation, Name, Omittable, RefId, Slug, StrictBody, Text
+from app.core.schemas import Choice, Citation, LinkedIds, Name, Omittable, Slug, StrictBody, Text
 
 _KIND = "`customs`, `government_body`, `sector` (institutions or companies of a sector), or `unknown`."
 _USES = "Whether the source says this operator uses Nuctech scanners: `yes`, `no`, or `unknown` when it does not say."
@@ -41,26 +41,9 @@ class OperatorPublic(BaseModel):
     scanner_ids: list[int] = Field(description="The scanner records the source says this organisation operates.")
 
 
-class OperatorCreate(StrictBody):
-    """Fields to record an operator."""
-
-    code: Slug
-    name: Name
-    kind: Choice[OperatorKind]
-    responsible_as_stated: Name | None = None
-    uses_nuctech: Choice[Answer] = Answer.UNKNOWN
-    as_stated: Text | None = None
-    scan_direction: Choice[ScanDirection] = ScanDirection.UNKNOWN
-    scan_direction_as_stated: Text | None = None
-    notes: Text | None = None
-    source: Citation | None = None
-    site_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-
-
-class OperatorUpdate(StrictBody):
-    """Fields of an operator to change; only the fields sent change. ``site_ids`` and ``scanner_ids`` replace
-    their whole lists."""
+class OperatorBody(StrictBody):
+    """The fields of an operator's request bodies, in their order, each optional as a PATCH sends them;
+    ``OperatorCreate`` requires or defaults some."""
 
     code: Omittable[Slug] = None
     name: Omittable[Name] = None
@@ -72,5 +55,22 @@ class OperatorUpdate(StrictBody):
     scan_direction_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
-    site_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    site_ids: Omittable[LinkedIds] = None
+    scanner_ids: Omittable[LinkedIds] = None
+
+
+class OperatorCreate(OperatorBody):
+    """Fields to record an operator."""
+
+    code: Slug
+    name: Name
+    kind: Choice[OperatorKind]
+    uses_nuctech: Choice[Answer] = Answer.UNKNOWN
+    scan_direction: Choice[ScanDirection] = ScanDirection.UNKNOWN
+    site_ids: LinkedIds = Field(default_factory=list)
+    scanner_ids: LinkedIds = Field(default_factory=list)
+
+
+class OperatorUpdate(OperatorBody):
+    """Fields of an operator to change; only the fields sent change. ``site_ids`` and ``scanner_ids`` replace
+    their whole lists."""

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, QuickscanStatus
-from app.core.models import TrackedColumns, enum_type
+from app.core.models import TrackedColumns, choice_column, name_column, optional_text, reference
 
 
 class Procurement(TrackedColumns, table=True):
@@ -15,21 +15,18 @@ class Procurement(TrackedColumns, table=True):
 
     __tablename__ = "procurement"
 
-    id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False)
+    vendor_id: int = reference("vendor")
     reference: str | None = Field(
         default=None, max_length=100, description="Tender reference; null when not disclosed."
     )
-    title: str = Field(max_length=200, nullable=False)
+    title: str = name_column()
     awarded_on: date | None = Field(default=None, description="Award date; null when not disclosed.")
     legal_basis: str | None = Field(default=None, max_length=200, description="The law as the source states it.")
-    exclusion_grounds_tested: Answer = Field(sa_type=enum_type(Answer, "exclusion_grounds_tested"), nullable=False)
-    exclusion_grounds_note: str | None = Field(default=None, sa_type=sa.Text)
-    national_security_quickscan: QuickscanStatus = Field(
-        sa_type=enum_type(QuickscanStatus, "quickscan_status"), nullable=False
-    )
-    quickscan_note: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    exclusion_grounds_tested: Answer = choice_column(Answer, "exclusion_grounds_tested")
+    exclusion_grounds_note: str | None = optional_text()
+    national_security_quickscan: QuickscanStatus = choice_column(QuickscanStatus, "quickscan_status")
+    quickscan_note: str | None = optional_text()
+    notes: str | None = optional_text()
 
 
 class ProcurementScanner(TrackedColumns, table=True):
@@ -38,6 +35,5 @@ class ProcurementScanner(TrackedColumns, table=True):
     __tablename__ = "procurement_scanner"
     __table_args__ = (sa.UniqueConstraint("procurement_id", "scanner_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    procurement_id: int = Field(foreign_key="procurement.id", ondelete="RESTRICT", index=True, nullable=False)
-    scanner_id: int = Field(foreign_key="scanner.id", ondelete="RESTRICT", index=True, nullable=False)
+    procurement_id: int = reference("procurement")
+    scanner_id: int = reference("scanner")

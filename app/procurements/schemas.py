@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.core.choices import Answer, QuickscanStatus
-from app.core.schemas import Choice, Citation, IsoDate, Name, Omittable, RefId, StrictBody, Text
+from app.core.schemas import Choice, Citation, IsoDate, LinkedIds, Name, Omittable, RefId, StrictBody, Text
 
 
 class ProcurementPublic(BaseModel):
@@ -29,25 +29,9 @@ class ProcurementPublic(BaseModel):
     scanner_ids: list[int] = Field(description="The scanner records this procurement bought.")
 
 
-class ProcurementCreate(StrictBody):
-    """Fields to record a procurement."""
-
-    vendor_id: RefId
-    reference: Name | None = None
-    title: Name
-    awarded_on: IsoDate | None = None
-    legal_basis: Name | None = None
-    exclusion_grounds_tested: Choice[Answer] = Answer.UNKNOWN
-    exclusion_grounds_note: Text | None = None
-    national_security_quickscan: Choice[QuickscanStatus] = QuickscanStatus.UNKNOWN
-    quickscan_note: Text | None = None
-    notes: Text | None = None
-    source: Citation | None = None
-    scanner_ids: list[RefId] = Field(default_factory=list, max_length=10_000)
-
-
-class ProcurementUpdate(StrictBody):
-    """Fields of a procurement to change; only the fields sent change. ``scanner_ids`` replaces the whole list."""
+class ProcurementBody(StrictBody):
+    """The fields of a procurement's request bodies, in their order, each optional as a PATCH sends them;
+    ``ProcurementCreate`` requires or defaults some."""
 
     vendor_id: Omittable[RefId] = None
     reference: Name | None = None
@@ -60,4 +44,18 @@ class ProcurementUpdate(StrictBody):
     quickscan_note: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
-    scanner_ids: Omittable[list[RefId]] = Field(default=None, max_length=10_000)
+    scanner_ids: Omittable[LinkedIds] = None
+
+
+class ProcurementCreate(ProcurementBody):
+    """Fields to record a procurement."""
+
+    vendor_id: RefId
+    title: Name
+    exclusion_grounds_tested: Choice[Answer] = Answer.UNKNOWN
+    national_security_quickscan: Choice[QuickscanStatus] = QuickscanStatus.UNKNOWN
+    scanner_ids: LinkedIds = Field(default_factory=list)
+
+
+class ProcurementUpdate(ProcurementBody):
+    """Fields of a procurement to change; only the fields sent change. ``scanner_ids`` replaces the whole list."""

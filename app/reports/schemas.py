@@ -1,7 +1,7 @@
 """Response schemas of the reports (JSON; the CSV form has the same rows)."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,23 @@ from app.core.choices import (
     ScannerUse,
 )
 
+# The counts of a group of scanner records (a summary row, a network mode's total): records and, when every
+# record is one identified unit, units.
+ScannerRecords = Annotated[
+    int, Field(description="Number of scanner records (the same as `records`, under its earlier name).")
+]
+CountIsMinimum = Annotated[bool, Field(description="True when a record counted stands for one or more units.")]
+RecordCount = Annotated[int, Field(description="Number of scanner records counted: records, not units.")]
+UnitCount = Annotated[
+    int | None,
+    Field(
+        description="Number of units, given only when every record counted is one identified unit; null when a record"
+        " stands for one or more units the source does not count (the number of units is not known)."
+    ),
+]
+
+Row = TypeVar("Row", bound=BaseModel)
+
 
 class ExposureMeta(BaseModel):
     """What the exposure report covers and the rules it applies."""
@@ -36,13 +53,10 @@ class NetworkModeTotal(BaseModel):
     """The scanners counted under one network mode."""
 
     network_mode: NetworkMode = Field(description="The network mode totalled.")
-    scanners: int = Field(description="Number of scanner records (the same as `records`, under its earlier name).")
-    count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
-    records: int = Field(description="Number of scanner records counted: records, not units.")
-    units: int | None = Field(
-        description="Number of units, given only when every record counted is one identified unit; null when a record"
-        " stands for one or more units the source does not count (the number of units is not known)."
-    )
+    scanners: ScannerRecords
+    count_is_minimum: CountIsMinimum
+    records: RecordCount
+    units: UnitCount
 
 
 class SummaryMeta(BaseModel):
@@ -63,6 +77,16 @@ class OverdueMeta(BaseModel):
     on: date = Field(description="The date judged on (YYYY-MM-DD).")
     count: int = Field(description="Number of items overdue on that date, on all pages together.")
     rule: str = Field(description="When an item counts as overdue, in words.")
+
+
+class OverdueReport(BaseModel, Generic[Row]):
+    """A page of an overdue report: the date judged on with the rule, and the items overdue on it."""
+
+    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
+    items: list[Row]
+    next_cursor: str | None = Field(
+        description="Opaque cursor for the next page (same parameters); null on the last page."
+    )
 
 
 class ExposureRow(BaseModel):
@@ -140,13 +164,10 @@ class SummaryRow(BaseModel):
         description="Date of the newest source reporting the status of an audit covering these scanners: the audit"
         " status is known as of this day, not later. Null when no audit covers them or no date is recorded."
     )
-    scanners: int = Field(description="Number of scanner records (the same as `records`, under its earlier name).")
-    count_is_minimum: bool = Field(description="True when a record counted stands for one or more units.")
-    records: int = Field(description="Number of scanner records counted: records, not units.")
-    units: int | None = Field(
-        description="Number of units, given only when every record counted is one identified unit; null when a record"
-        " stands for one or more units the source does not count (the number of units is not known)."
-    )
+    scanners: ScannerRecords
+    count_is_minimum: CountIsMinimum
+    records: RecordCount
+    units: UnitCount
 
 
 class SummaryReport(BaseModel):
@@ -170,14 +191,8 @@ class OverdueFindingRow(BaseModel):
     scanner_ids: list[int]
 
 
-class OverdueFindingsReport(BaseModel):
+class OverdueFindingsReport(OverdueReport[OverdueFindingRow]):
     """Findings overdue on the date asked."""
-
-    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
-    items: list[OverdueFindingRow]
-    next_cursor: str | None = Field(
-        description="Opaque cursor for the next page (same parameters); null on the last page."
-    )
 
 
 class OverdueAuditRow(BaseModel):
@@ -202,14 +217,8 @@ class OverdueAuditRow(BaseModel):
     explanation: str = Field(description="The reading in words, with the dates it rests on.")
 
 
-class OverdueAuditsReport(BaseModel):
+class OverdueAuditsReport(OverdueReport[OverdueAuditRow]):
     """Audit milestones overdue on the date asked."""
-
-    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
-    items: list[OverdueAuditRow]
-    next_cursor: str | None = Field(
-        description="Opaque cursor for the next page (same parameters); null on the last page."
-    )
 
 
 class OverdueAssessmentRow(BaseModel):
@@ -225,11 +234,5 @@ class OverdueAssessmentRow(BaseModel):
     days_overdue: int
 
 
-class OverdueAssessmentsReport(BaseModel):
+class OverdueAssessmentsReport(OverdueReport[OverdueAssessmentRow]):
     """Vendor assessments due for review on the date asked."""
-
-    meta: OverdueMeta = Field(description="The date judged on, the count and the rule.")
-    items: list[OverdueAssessmentRow]
-    next_cursor: str | None = Field(
-        description="Opaque cursor for the next page (same parameters); null on the last page."
-    )

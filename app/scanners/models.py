@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
+from app.core.models import TrackedColumns, choice_column, keyed_by, optional_text, reference, unique_key
 
 
 class Scanner(TrackedColumns, table=True):
@@ -16,8 +16,7 @@ class Scanner(TrackedColumns, table=True):
 
     __tablename__ = "scanner"
     __table_args__ = (
-        unique_ignoring_case("scanner", "asset_tag"),
-        sort_key_index("scanner", "asset_tag"),
+        *keyed_by("scanner", "asset_tag"),
         sa.CheckConstraint(
             "(network_mode = 'fibre_linked' AND network_id IS NOT NULL)"
             " OR (network_mode = 'standalone' AND network_id IS NULL)",
@@ -25,9 +24,8 @@ class Scanner(TrackedColumns, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    asset_tag: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
-    site_id: int = Field(foreign_key="site.id", ondelete="RESTRICT", index=True, nullable=False)
+    asset_tag: str = unique_key()
+    site_id: int = reference("site")
     vendor_id: int | None = Field(
         default=None,
         foreign_key="vendor.id",
@@ -37,8 +35,8 @@ class Scanner(TrackedColumns, table=True):
     )
     network_id: int | None = Field(default=None, foreign_key="network.id", ondelete="RESTRICT", index=True)
     model: str | None = Field(default=None, max_length=200)
-    use: ScannerUse = Field(sa_type=enum_type(ScannerUse, "scanner_use"), nullable=False)
-    status: ScannerStatus = Field(sa_type=enum_type(ScannerStatus, "scanner_status"), nullable=False)
-    network_mode: NetworkMode = Field(sa_type=enum_type(NetworkMode, "network_mode"), nullable=False)
-    count_basis: CountBasis = Field(sa_type=enum_type(CountBasis, "count_basis"), nullable=False)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    use: ScannerUse = choice_column(ScannerUse, "scanner_use")
+    status: ScannerStatus = choice_column(ScannerStatus, "scanner_status")
+    network_mode: NetworkMode = choice_column(NetworkMode, "network_mode")
+    count_basis: CountBasis = choice_column(CountBasis, "count_basis")
+    notes: str | None = optional_text()

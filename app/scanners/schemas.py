@@ -13,6 +13,9 @@ from app.networks.schemas import NetworkBrief
 from app.sites.schemas import SiteBrief
 from app.vendors.schemas import VendorBrief
 
+AssetTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
+"""A scanner's inventory tag: letters, digits, dots, underscores and hyphens, starting with a letter or digit."""
+
 
 class ScannerPublic(BaseModel):
     """A scanner as the API returns it, with its site, vendor and network embedded in brief."""
@@ -52,20 +55,32 @@ class ScannerDetail(ScannerPublic, PendingChangeRequests):
     pending on it."""
 
 
-class ScannerCreate(StrictBody):
-    """Fields to create a scanner; a fibre-linked scanner must name its network, a standalone one none."""
+class ScannerBody(StrictBody):
+    """The fields of a scanner's request bodies, in their order, each optional as a PATCH sends them;
+    ``ScannerCreate`` requires or defaults some."""
 
-    asset_tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
-    site_id: RefId
+    asset_tag: Omittable[AssetTag] = None
+    site_id: Omittable[RefId] = None
     vendor_id: RefId | None = None
     network_id: RefId | None = None
+    network_mode: Omittable[Choice[NetworkMode]] = None
+    status: Omittable[Choice[ScannerStatus]] = None
+    use: Omittable[Choice[ScannerUse]] = None
+    model: Name | None = None
+    count_basis: Omittable[Choice[CountBasis]] = None
+    notes: Text | None = None
+    source: Citation | None = None
+
+
+class ScannerCreate(ScannerBody):
+    """Fields to create a scanner; a fibre-linked scanner must name its network, a standalone one none."""
+
+    asset_tag: AssetTag
+    site_id: RefId
     network_mode: Choice[NetworkMode]
     status: Choice[ScannerStatus] = ScannerStatus.ACTIVE
     use: Choice[ScannerUse]
-    model: Name | None = None
     count_basis: Choice[CountBasis] = CountBasis.UNIT
-    notes: Text | None = None
-    source: Citation | None = None
 
     @model_validator(mode="after")
     def network_matches_mode(self) -> "ScannerCreate":
@@ -81,26 +96,12 @@ def check_network_rule(network_mode: NetworkMode, network_id: int | None) -> Non
         raise ValueError("a standalone scanner must not name a network_id")
 
 
-class ScannerUpdate(StrictBody):
+class ScannerUpdate(ScannerBody):
     """Fields of a scanner to change; only the fields sent change.
 
     The network rule applies to the result: to unlink a scanner send
     ``{"network_mode": "standalone", "network_id": null}`` together.
     """
-
-    asset_tag: Omittable[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]] = (
-        None
-    )
-    site_id: Omittable[RefId] = None
-    vendor_id: RefId | None = None
-    network_id: RefId | None = None
-    network_mode: Omittable[Choice[NetworkMode]] = None
-    status: Omittable[Choice[ScannerStatus]] = None
-    use: Omittable[Choice[ScannerUse]] = None
-    model: Name | None = None
-    count_basis: Omittable[Choice[CountBasis]] = None
-    notes: Text | None = None
-    source: Citation | None = None
 
 
 ScannerBulkUpdate = bulk_update_model(ScannerUpdate)

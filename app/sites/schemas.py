@@ -46,22 +46,9 @@ class SiteBrief(BaseModel):
     )
 
 
-class SiteCreate(StrictBody):
-    """Fields to create a site."""
-
-    code: Slug
-    name: Name
-    kind: Choice[SiteKind]
-    country: CountryCode = "NL"
-    locality: Name | None = None
-    scanner_list: Choice[ScannerListCompleteness] = ScannerListCompleteness.UNKNOWN
-    scanner_list_as_stated: Text | None = None
-    notes: Text | None = None
-    source: Citation | None = None
-
-
-class SiteUpdate(StrictBody):
-    """Fields of a site to change; only the fields sent change. Required fields cannot be set to null."""
+class SiteBody(StrictBody):
+    """The fields of a site's request bodies, in their order, each optional as a PATCH sends them;
+    ``SiteCreate`` requires or defaults some."""
 
     code: Omittable[Slug] = None
     name: Omittable[Name] = None
@@ -72,6 +59,20 @@ class SiteUpdate(StrictBody):
     scanner_list_as_stated: Text | None = None
     notes: Text | None = None
     source: Citation | None = None
+
+
+class SiteCreate(SiteBody):
+    """Fields to create a site."""
+
+    code: Slug
+    name: Name
+    kind: Choice[SiteKind]
+    country: CountryCode = "NL"
+    scanner_list: Choice[ScannerListCompleteness] = ScannerListCompleteness.UNKNOWN
+
+
+class SiteUpdate(SiteBody):
+    """Fields of a site to change; only the fields sent change. Required fields cannot be set to null."""
 
 
 SiteBulkUpdate = bulk_update_model(SiteUpdate)

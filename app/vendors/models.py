@@ -6,25 +6,21 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import RestrictionKind, VendorOwnership
-from app.core.models import TrackedColumns, enum_type, sort_key_index, unique_ignoring_case
+from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, reference, unique_key
 
 
 class Vendor(TrackedColumns, table=True):
     """A manufacturer of scanning equipment, with its country of origin and ownership as sources state them."""
 
     __tablename__ = "vendor"
-    __table_args__ = (
-        unique_ignoring_case("vendor", "slug"),
-        sort_key_index("vendor", "slug"),
-    )
+    __table_args__ = keyed_by("vendor", "slug")
 
-    id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
-    name: str = Field(max_length=200, nullable=False)
+    slug: str = unique_key()
+    name: str = name_column()
     country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2; null when unknown.")
-    ownership: VendorOwnership = Field(sa_type=enum_type(VendorOwnership, "vendor_ownership"), nullable=False)
-    ownership_note: str | None = Field(default=None, sa_type=sa.Text)
-    notes: str | None = Field(default=None, sa_type=sa.Text)
+    ownership: VendorOwnership = choice_column(VendorOwnership, "vendor_ownership")
+    ownership_note: str | None = optional_text()
+    notes: str | None = optional_text()
 
 
 class VendorRestriction(TrackedColumns, table=True):
@@ -32,10 +28,9 @@ class VendorRestriction(TrackedColumns, table=True):
 
     __tablename__ = "vendor_restriction"
 
-    id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(foreign_key="vendor.id", ondelete="RESTRICT", index=True, nullable=False)
+    vendor_id: int = reference("vendor")
     country: str = Field(max_length=2, nullable=False, description="ISO 3166-1 alpha-2 of the deciding state.")
     authority: str | None = Field(default=None, max_length=200, description="Who decided, when the source says.")
-    kind: RestrictionKind = Field(sa_type=enum_type(RestrictionKind, "restriction_kind"), nullable=False)
+    kind: RestrictionKind = choice_column(RestrictionKind, "restriction_kind")
     decided_on: date | None = Field(default=None, description="Date of the decision; null when the source gives none.")
     description: str = Field(sa_type=sa.Text, nullable=False)

@@ -54,32 +54,9 @@ class VendorBrief(BaseModel):
     name: str = Field(description="Name of the vendor.")
 
 
-class VendorCreate(StrictBody):
-    """Fields to create a vendor."""
-
-    slug: Slug
-    name: Name
-    country: CountryCode | None = None
-    ownership: Choice[VendorOwnership] = VendorOwnership.UNKNOWN
-    ownership_note: Text | None = None
-    notes: Text | None = None
-    source: Citation | None = None
-
-
-class VendorRestrictionCreate(StrictBody):
-    """Fields to record a foreign government's decision or finding about a vendor."""
-
-    vendor_id: RefId
-    country: CountryCode
-    authority: Name | None = None
-    kind: Choice[RestrictionKind]
-    decided_on: IsoDate | None = None
-    description: Text = Field(min_length=1)
-    source: Citation | None = None
-
-
-class VendorUpdate(StrictBody):
-    """Fields of a vendor to change; only the fields sent change. Required fields cannot be set to null."""
+class VendorBody(StrictBody):
+    """The fields of a vendor's request bodies, in their order, each optional as a PATCH sends them;
+    ``VendorCreate`` requires or defaults some."""
 
     slug: Omittable[Slug] = None
     name: Omittable[Name] = None
@@ -90,8 +67,17 @@ class VendorUpdate(StrictBody):
     source: Citation | None = None
 
 
-class VendorRestrictionUpdate(StrictBody):
-    """Fields of a vendor restriction to change; only the fields sent change."""
+class VendorCreate(VendorBody):
+    """Fields to create a vendor."""
+
+    slug: Slug
+    name: Name
+    ownership: Choice[VendorOwnership] = VendorOwnership.UNKNOWN
+
+
+class VendorRestrictionBody(StrictBody):
+    """The fields of a vendor restriction's request bodies, in their order, each optional as a PATCH sends
+    them; ``VendorRestrictionCreate`` requires or defaults some."""
 
     vendor_id: Omittable[RefId] = None
     country: Omittable[CountryCode] = None
@@ -100,6 +86,23 @@ class VendorRestrictionUpdate(StrictBody):
     decided_on: IsoDate | None = None
     description: Omittable[Text] = Field(default=None, min_length=1)
     source: Citation | None = None
+
+
+class VendorRestrictionCreate(VendorRestrictionBody):
+    """Fields to record a foreign government's decision or finding about a vendor."""
+
+    vendor_id: RefId
+    country: CountryCode
+    kind: Choice[RestrictionKind]
+    description: Text = Field(min_length=1)
+
+
+class VendorUpdate(VendorBody):
+    """Fields of a vendor to change; only the fields sent change. Required fields cannot be set to null."""
+
+
+class VendorRestrictionUpdate(VendorRestrictionBody):
+    """Fields of a vendor restriction to change; only the fields sent change."""
 
 
 VendorBulkUpdate = bulk_update_model(VendorUpdate)

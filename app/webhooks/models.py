@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
-from app.core.models import TrackedColumns
+from app.core.models import TrackedColumns, name_column
 
 
 class Webhook(TrackedColumns, table=True):
@@ -22,8 +22,7 @@ class Webhook(TrackedColumns, table=True):
 
     __tablename__ = "webhook"
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, nullable=False)
+    name: str = name_column()
     url: str = Field(max_length=2000, nullable=False, description="Where deliveries are POSTed.")
     object_types: list[str] = Field(
         default_factory=list, sa_type=sa.JSON, nullable=False, description="Collections delivered; empty: all."
