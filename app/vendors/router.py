@@ -13,14 +13,10 @@ from app.core.bulk import (
     accepts_csv,
     bulk_body,
     create_body,
-    create_response,
-    delete_rows,
-    update_rows,
 )
 from app.core.choices import RestrictionKind
 from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import (
@@ -35,12 +31,18 @@ from app.core.routes import (
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_item,
+    create_items,
+    delete_item,
+    delete_items,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_item,
+    update_items,
 )
 from app.vendors import service
 from app.vendors.schemas import (
@@ -129,35 +131,33 @@ async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of
 @accepts_csv
 def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.VENDOR.create(session, data)  # noqa: E731
-    return create_response(request, body, VendorCreate, service.VENDOR.etag, create)
+    return create_items(request, service.VENDOR, VendorCreate, body, session)
 
 
 @router.patch("/vendors", operation_id="updateVendors", dependencies=EDITOR, **bulk_update_route(VendorPublic))
 def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many vendors, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.VENDOR.update(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, VendorBulkUpdate, VendorUpdate, service.VENDOR.etag, update)
+    return update_items(request, service.VENDOR, VendorBulkUpdate, VendorUpdate, body, session)
 
 
 @router.delete("/vendors", operation_id="deleteVendors", dependencies=EDITOR, **delete_route())
 def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.VENDOR.delete(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, service.VENDOR.etag, delete)
+    return delete_items(request, service.VENDOR, body, session)
 
 
 @router.patch("/vendors/{vendor_id}", operation_id="updateVendor", dependencies=EDITOR, **update_route(VendorPublic))
-def update_vendor(vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_vendor(
+    request: Request, vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of a vendor, if If-Match names its current ETag."""
-    return updated_response(service.VENDOR.etag, service.VENDOR.update(session, vendor_id, body, if_match))
+    return update_item(request, service.VENDOR, vendor_id, body, session, if_match)
 
 
 @router.delete("/vendors/{vendor_id}", operation_id="deleteVendor", dependencies=EDITOR, **delete_route())
-def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_vendor(request: Request, vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor no scanner or restriction refers to, if If-Match names its current ETag."""
-    service.VENDOR.delete(session, vendor_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.VENDOR, vendor_id, session, if_match)
 
 
 @router.post(
@@ -168,7 +168,7 @@ def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = No
 )
 def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, session: SessionDep) -> Response:
     """Record a foreign government's decision or finding about a vendor."""
-    return created_response(request, service.RESTRICTION.etag, service.RESTRICTION.create(session, body))
+    return create_item(request, service.RESTRICTION, body, session)
 
 
 @router.patch(
@@ -178,12 +178,14 @@ def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, s
     **update_route(VendorRestrictionPublic),
 )
 def update_vendor_restriction(
-    restriction_id: ItemId, body: VendorRestrictionUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request,
+    restriction_id: ItemId,
+    body: VendorRestrictionUpdate,
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     """Change the fields sent of a vendor restriction, if If-Match names its current ETag."""
-    return updated_response(
-        service.RESTRICTION.etag, service.RESTRICTION.update(session, restriction_id, body, if_match)
-    )
+    return update_item(request, service.RESTRICTION, restriction_id, body, session, if_match)
 
 
 @router.delete(
@@ -192,10 +194,11 @@ def update_vendor_restriction(
     dependencies=EDITOR,
     **delete_route(),
 )
-def delete_vendor_restriction(restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_vendor_restriction(
+    request: Request, restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a vendor restriction, if If-Match names its current ETag."""
-    service.RESTRICTION.delete(session, restriction_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.RESTRICTION, restriction_id, session, if_match)
 
 
 @router.get("/vendors/{item_id}/history", operation_id="getVendorHistory", **history_route())
