@@ -6,7 +6,6 @@ docstring, so its operation ids are found by grep; the route options and the wor
 function taking the collection's ``Resource`` and the endpoint's own parameters.
 """
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any, cast
 
@@ -21,7 +20,7 @@ from app.auth.dependencies import require_editor
 from app.changes import service
 from app.changes.resources import Resource, read_version
 from app.changes.schemas import ChangeRecordPublic
-from app.changes.timeline import AsOfQuery, parse_as_of, run_listing
+from app.changes.timeline import AsOfQuery, ListFunction, parse_as_of, run_listing
 from app.core.bulk import create_response, delete_rows, update_rows
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import list_response
@@ -36,7 +35,7 @@ async def list_items(
     request: Request,
     query: PageQuery,
     resource: Resource,
-    listing: Callable[..., Awaitable[tuple[list[dict[str, Any]], str | None]]],
+    listing: ListFunction[Any],
 ) -> Response:
     """A collection's list: one page of JSON, or (by ``Accept``) every matching item streamed as CSV or JSON
     Lines; as it stands or (``as_of``) as it stood. ``listing`` is the service's list function."""
