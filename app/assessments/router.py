@@ -28,12 +28,11 @@ from app.assessments.schemas import (
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AccessAspect, Answer, MeasureStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -59,9 +58,7 @@ ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner
 class VendorAssessmentQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of vendor assessments."""
 
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
     current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
     sort: str | None = sort_query(service.ASSESSMENTS)
 

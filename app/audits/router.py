@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.approvals.schemas import ACCEPTED_RESPONSE
@@ -21,12 +20,10 @@ from app.audits.schemas import (
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -47,13 +44,8 @@ class AuditQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of audits."""
 
     status: AuditStatus | None = None
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
-    site: str | None = Field(
-        default=None,
-        max_length=64,
-        pattern=REF_PATTERN,
-        description="Only audits covering scanners at this site (id or code).",
-    )
+    scanner: int | None = id_field("Only audits covering this scanner (by id).")
+    site: str | None = ref_field("Only audits covering scanners at this site (id or code).")
     sort: str | None = sort_query(service.AUDITS)
 
 
@@ -99,10 +91,10 @@ def delete_audit(request: Request, audit_id: ItemId, session: SessionDep, if_mat
 class FindingQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of findings."""
 
-    audit: int | None = Field(default=None, ge=1, le=MAX_ID, description="Audit id.")
+    audit: int | None = id_field("Audit id.")
     status: FindingStatus | None = None
     severity: FindingSeverity | None = None
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only findings concerning this scanner.")
+    scanner: int | None = id_field("Only findings concerning this scanner.")
     sort: str | None = sort_query(service.FINDINGS)
 
 

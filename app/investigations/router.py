@@ -3,18 +3,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import InvestigationStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -36,12 +33,8 @@ class InvestigationQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of investigations."""
 
     status: InvestigationStatus | None = None
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
-    scanner: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Only investigations that concern this scanner."
-    )
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
+    scanner: int | None = id_field("Only investigations that concern this scanner.")
     sort: str | None = sort_query(service.INVESTIGATIONS)
 
 

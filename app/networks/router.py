@@ -3,23 +3,24 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import NetworkKind
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -47,7 +48,7 @@ class NetworkQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the network listing."""
 
     kind: NetworkKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact network code.")
+    code: str | None = ref_field("Exact network code.")
     sort: str | None = sort_query(service.NETWORKS)
 
 

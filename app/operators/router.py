@@ -3,18 +3,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -36,13 +33,11 @@ class OperatorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of operators."""
 
     kind: OperatorKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact operator code.")
+    code: str | None = ref_field("Exact operator code.")
     uses_nuctech: Answer | None = None
     scan_direction: ScanDirection | None = None
-    site: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Only operators at this site (id or code)."
-    )
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only operators of this scanner.")
+    site: str | None = ref_field("Only operators at this site (id or code).")
+    scanner: int | None = id_field("Only operators of this scanner.")
     sort: str | None = sort_query(service.OPERATORS)
 
 

@@ -9,18 +9,20 @@ from starlette.responses import Response
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -47,16 +49,12 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 class ScannerQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the scanner listing."""
 
-    site: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Site id or code, e.g. `maasvlakte`."
-    )
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
+    site: str | None = ref_field("Site id or code, e.g. `maasvlakte`.")
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
     vendor_disclosed: bool | None = Field(
         default=None, description="`false`: only scanners whose vendor the source does not disclose."
     )
-    network: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Network id or code.")
+    network: str | None = ref_field("Network id or code.")
     network_mode: NetworkMode | None = None
     status: ScannerStatus | None = None
     use: ScannerUse | None = None

@@ -8,18 +8,21 @@ from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import ScannerListCompleteness, SiteKind
-from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    country_field,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
@@ -47,19 +50,12 @@ class SiteQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the site listing."""
 
     kind: SiteKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact site code.")
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
+    code: str | None = ref_field("Exact site code.")
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
     scanner_list: ScannerListCompleteness | None = Field(
         default=None, description="Only sites whose scanner list the source gives as complete, partial, or unknown."
     )
-    vendor: str | None = Field(
-        default=None,
-        max_length=64,
-        pattern=REF_PATTERN,
-        description="Only sites holding scanners of this vendor (id or slug).",
-    )
+    vendor: str | None = ref_field("Only sites holding scanners of this vendor (id or slug).")
     sort: str | None = sort_query(service.SITES)
 
 

@@ -3,29 +3,24 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import RestrictionKind
-from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import (
     bulk_create_route,
     bulk_update_route,
+    country_field,
     create_route,
     delete_route,
     get_route,
     list_route,
+    ref_field,
     update_route,
 )
 from app.core.routing import StrictQueryRoute
@@ -63,17 +58,9 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 class VendorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor listing."""
 
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
-    slug: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact vendor slug.")
-    restricted_by: str | None = Field(
-        default=None,
-        min_length=2,
-        max_length=2,
-        pattern=COUNTRY_PATTERN,
-        description="Only vendors a given state (ISO alpha-2) restricted.",
-    )
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
+    slug: str | None = ref_field("Exact vendor slug.")
+    restricted_by: str | None = country_field("Only vendors a given state (ISO alpha-2) restricted.")
     sort: str | None = sort_query(service.VENDORS)
 
 
@@ -94,10 +81,8 @@ async def get_vendor(request: Request, vendor_id: ItemId, as_of: AsOf = None) ->
 class VendorRestrictionQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor-restriction listing."""
 
-    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug.")
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
+    vendor: str | None = ref_field("Vendor id or slug.")
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
     kind: RestrictionKind | None = None
     sort: str | None = sort_query(service.RESTRICTIONS)
 
