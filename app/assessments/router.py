@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.assessments import service
 from app.assessments.schemas import (
@@ -29,21 +28,26 @@ from app.assessments.schemas import (
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AccessAspect, Answer, MeasureStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID, created_response, updated_response
+from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_item,
+    create_item_or_hold,
+    delete_item,
+    delete_item_or_hold,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_item,
+    update_item_or_hold,
 )
 
 router = APIRouter(tags=["assessments"], route_class=StrictQueryRoute)
@@ -54,9 +58,7 @@ ScannerParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Scanner
 class VendorAssessmentQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of vendor assessments."""
 
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
     current: bool | None = Field(default=None, description="`true`: only each vendor's current assessment.")
     sort: str | None = sort_query(service.ASSESSMENTS)
 
@@ -147,7 +149,7 @@ async def get_vendor_assessment(request: Request, assessment_id: ItemId, as_of: 
 )
 def create_vendor_assessment(request: Request, body: VendorAssessmentCreate, session: SessionDep) -> Response:
     """Record a vendor's assessment against considerations 1 and 2; one per vendor and date; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, service.ASSESSMENT.name, service.ASSESSMENT.etag, body)
+    return create_item_or_hold(request, service.ASSESSMENT, body, session)
 
 
 @router.patch(
@@ -160,9 +162,7 @@ def update_vendor_assessment(
     request: Request, assessment_id: ItemId, body: VendorAssessmentUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(
-        request, session, service.ASSESSMENT.name, service.ASSESSMENT.etag, assessment_id, body, if_match
-    )
+    return update_item_or_hold(request, service.ASSESSMENT, assessment_id, body, session, if_match)
 
 
 @router.delete(
@@ -175,7 +175,7 @@ def delete_vendor_assessment(
     request: Request, assessment_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a vendor assessment, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, service.ASSESSMENT.name, assessment_id, if_match)
+    return delete_item_or_hold(request, service.ASSESSMENT, assessment_id, session, if_match)
 
 
 @router.get(
@@ -194,7 +194,7 @@ async def get_supplier_access_fact(request: Request, fact_id: ItemId, as_of: AsO
 )
 def create_supplier_access_fact(request: Request, body: SupplierAccessFactCreate, session: SessionDep) -> Response:
     """Record whether the supplier has one kind of access to a scanner, with its source; one per scanner and aspect."""
-    return created_response(request, service.FACT.etag, service.FACT.create(session, body))
+    return create_item(request, service.FACT, body, session)
 
 
 @router.patch(
@@ -204,19 +204,20 @@ def create_supplier_access_fact(request: Request, body: SupplierAccessFactCreate
     **update_route(SupplierAccessFactPublic),
 )
 def update_supplier_access_fact(
-    fact_id: ItemId, body: SupplierAccessFactUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, fact_id: ItemId, body: SupplierAccessFactUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a supplier-access fact, if If-Match names its current ETag."""
-    return updated_response(service.FACT.etag, service.FACT.update(session, fact_id, body, if_match))
+    return update_item(request, service.FACT, fact_id, body, session, if_match)
 
 
 @router.delete(
     "/supplier-access-facts/{fact_id}", operation_id="deleteSupplierAccessFact", dependencies=EDITOR, **delete_route()
 )
-def delete_supplier_access_fact(fact_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_supplier_access_fact(
+    request: Request, fact_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a supplier-access fact so its aspect is unrecorded again, if If-Match names its current ETag."""
-    service.FACT.delete(session, fact_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.FACT, fact_id, session, if_match)
 
 
 @router.get("/access-overrides/{override_id}", operation_id="getAccessOverride", **get_route(AccessOverrideDetail))
@@ -233,7 +234,7 @@ async def get_access_override(request: Request, override_id: ItemId, as_of: AsOf
 )
 def create_access_override(request: Request, body: AccessOverrideCreate, session: SessionDep) -> Response:
     """Override a scanner's consideration 3a (extensive access) with a reason; one override per scanner; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, service.OVERRIDE.name, service.OVERRIDE.etag, body)
+    return create_item_or_hold(request, service.OVERRIDE, body, session)
 
 
 @router.patch(
@@ -246,7 +247,7 @@ def update_access_override(
     request: Request, override_id: ItemId, body: AccessOverrideUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an access override, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, service.OVERRIDE.name, service.OVERRIDE.etag, override_id, body, if_match)
+    return update_item_or_hold(request, service.OVERRIDE, override_id, body, session, if_match)
 
 
 @router.delete(
@@ -259,7 +260,7 @@ def delete_access_override(
     request: Request, override_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an access override so the scanner's 3a follows its access facts again, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, service.OVERRIDE.name, override_id, if_match)
+    return delete_item_or_hold(request, service.OVERRIDE, override_id, session, if_match)
 
 
 @router.get(
@@ -278,7 +279,7 @@ async def get_mitigation_measure(request: Request, measure_id: ItemId, as_of: As
 )
 def create_mitigation_measure(request: Request, body: MitigationMeasureCreate, session: SessionDep) -> Response:
     """Record a mitigation measure for a scanner; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, service.MEASURE.name, service.MEASURE.etag, body)
+    return create_item_or_hold(request, service.MEASURE, body, session)
 
 
 @router.patch(
@@ -291,7 +292,7 @@ def update_mitigation_measure(
     request: Request, measure_id: ItemId, body: MitigationMeasureUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, service.MEASURE.name, service.MEASURE.etag, measure_id, body, if_match)
+    return update_item_or_hold(request, service.MEASURE, measure_id, body, session, if_match)
 
 
 @router.delete(
@@ -304,7 +305,7 @@ def delete_mitigation_measure(
     request: Request, measure_id: ItemId, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a mitigation measure, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, service.MEASURE.name, measure_id, if_match)
+    return delete_item_or_hold(request, service.MEASURE, measure_id, session, if_match)
 
 
 @router.get("/vendor-assessments/{item_id}/history", operation_id="getVendorAssessmentHistory", **history_route())

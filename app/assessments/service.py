@@ -2,7 +2,7 @@
 writes."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -25,21 +25,28 @@ from app.changes.resources import (
     ForeignField,
     Resource,
     UniqueKey,
-    equal_filters,
-    read_page,
+    query_filters,
+    query_page,
+    ref_filter,
     register,
     row_shape,
     standard_sorts,
     table_listing,
 )
-from app.changes.versions import past
-from app.core.choices import AccessAspect, Answer, MeasureStatus
+from app.core.choices import AccessAspect
 from app.core.errors import InvalidRequest
-from app.core.http import ref_condition
 from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
+
+if TYPE_CHECKING:
+    from app.assessments.router import (
+        AccessOverrideQuery,
+        MitigationMeasureQuery,
+        SupplierAccessFactQuery,
+        VendorAssessmentQuery,
+    )
 
 CURRENT_ASSESSMENT_ID = (
     "(SELECT cur.id FROM vendor_assessment cur WHERE cur.vendor_id = {vendor}"
@@ -231,71 +238,42 @@ approval_target(
 
 
 async def list_assessments(
-    reads: ReadDatabase,
-    *,
-    vendor: str | None,
-    current: bool | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "VendorAssessmentQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendor assessments, optionally of one vendor or only the current ones."""
     filters = Filters()
-    if vendor:
-        condition, params = ref_condition(vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
-        filters.add(condition, **params)
-    if current is not None:
-        test = "=" if current else "<>"
+    if query.vendor:
+        ref_filter(filters, query.vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
+    if query.current is not None:
+        test = "=" if query.current else "<>"
         filters.add(
             f"vendor_assessment.id {test} " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id")
         )
-    return await read_page(reads, ASSESSMENT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    return await query_page(reads, ASSESSMENT, filters, query, at)
 
 
 async def list_overrides(
-    reads: ReadDatabase,
-    *,
-    scanner: int | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "AccessOverrideQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Access overrides, optionally of one scanner."""
-    filters = equal_filters(Filters(), "access_override", scanner_id=scanner)
-    return await read_page(reads, OVERRIDE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "access_override", scanner_id="scanner")
+    return await query_page(reads, OVERRIDE, filters, query, at)
 
 
 async def list_facts(
-    reads: ReadDatabase,
-    *,
-    scanner: int | None,
-    aspect: AccessAspect | None,
-    answer: Answer | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "SupplierAccessFactQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Supplier-access facts, optionally of one scanner, one aspect or one answer."""
-    filters = equal_filters(Filters(), "supplier_access_fact", scanner_id=scanner, aspect=aspect, answer=answer)
-    return await read_page(reads, FACT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "supplier_access_fact", "aspect", "answer", scanner_id="scanner")
+    return await query_page(reads, FACT, filters, query, at)
 
 
 async def list_measures(
-    reads: ReadDatabase,
-    *,
-    scanner: int | None,
-    status: MeasureStatus | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "MitigationMeasureQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Mitigation measures, optionally of one scanner or in one status."""
-    filters = equal_filters(Filters(), "mitigation_measure", scanner_id=scanner, status=status)
-    return await read_page(reads, MEASURE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "mitigation_measure", "status", scanner_id="scanner")
+    return await query_page(reads, MEASURE, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

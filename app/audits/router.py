@@ -3,10 +3,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
-from app.approvals.responses import create_or_hold, delete_or_hold, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.audits import service
 from app.audits.schemas import (
@@ -22,14 +20,22 @@ from app.audits.schemas import (
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import AuditStatus, FindingSeverity, FindingStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
+from app.history.endpoints import (
+    HistoryQueryDep,
+    create_item_or_hold,
+    delete_item,
+    delete_item_or_hold,
+    history_response,
+    history_route,
+    item_get,
+    list_items,
+    update_item_or_hold,
+)
 
 router = APIRouter(tags=["audits"], route_class=StrictQueryRoute)
 
@@ -38,13 +44,8 @@ class AuditQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of audits."""
 
     status: AuditStatus | None = None
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only audits covering this scanner (by id).")
-    site: str | None = Field(
-        default=None,
-        max_length=64,
-        pattern=REF_PATTERN,
-        description="Only audits covering scanners at this site (id or code).",
-    )
+    scanner: int | None = id_field("Only audits covering this scanner (by id).")
+    site: str | None = ref_field("Only audits covering scanners at this site (id or code).")
     sort: str | None = sort_query(service.AUDITS)
 
 
@@ -65,7 +66,7 @@ async def get_audit(request: Request, audit_id: ItemId, as_of: AsOf = None) -> R
 @router.post("/audits", operation_id="createAudit", dependencies=EDITOR, **create_route(AuditPublic, ACCEPTED_RESPONSE))
 def create_audit(request: Request, body: AuditCreate, session: SessionDep) -> Response:
     """Record an audit with its scope and dates as the source states them; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, service.AUDIT.name, service.AUDIT.etag, body)
+    return create_item_or_hold(request, service.AUDIT, body, session)
 
 
 @router.patch(
@@ -78,23 +79,22 @@ def update_audit(
     request: Request, audit_id: ItemId, body: AuditUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an audit (status one step forward only), if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, service.AUDIT.name, service.AUDIT.etag, audit_id, body, if_match)
+    return update_item_or_hold(request, service.AUDIT, audit_id, body, session, if_match)
 
 
 @router.delete("/audits/{audit_id}", operation_id="deleteAudit", dependencies=EDITOR, **delete_route())
-def delete_audit(audit_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_audit(request: Request, audit_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an audit without findings, if If-Match names its current ETag."""
-    service.AUDIT.delete(session, audit_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.AUDIT, audit_id, session, if_match)
 
 
 class FindingQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of findings."""
 
-    audit: int | None = Field(default=None, ge=1, le=MAX_ID, description="Audit id.")
+    audit: int | None = id_field("Audit id.")
     status: FindingStatus | None = None
     severity: FindingSeverity | None = None
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only findings concerning this scanner.")
+    scanner: int | None = id_field("Only findings concerning this scanner.")
     sort: str | None = sort_query(service.FINDINGS)
 
 
@@ -117,7 +117,7 @@ async def get_finding(request: Request, finding_id: ItemId, as_of: AsOf = None) 
 )
 def create_finding(request: Request, body: FindingCreate, session: SessionDep) -> Response:
     """Record a finding of an audit, concerning scanners within its scope; a change the approval policy covers waits for approval (202)."""
-    return create_or_hold(request, session, service.FINDING.name, service.FINDING.etag, body)
+    return create_item_or_hold(request, service.FINDING, body, session)
 
 
 @router.patch(
@@ -130,7 +130,7 @@ def update_finding(
     request: Request, finding_id: ItemId, body: FindingUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return update_or_hold(request, session, service.FINDING.name, service.FINDING.etag, finding_id, body, if_match)
+    return update_item_or_hold(request, service.FINDING, finding_id, body, session, if_match)
 
 
 @router.delete(
@@ -138,7 +138,7 @@ def update_finding(
 )
 def delete_finding(request: Request, finding_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a finding, if If-Match names its current ETag; a change the approval policy covers waits for approval (202)."""
-    return delete_or_hold(request, session, service.FINDING.name, finding_id, if_match)
+    return delete_item_or_hold(request, service.FINDING, finding_id, session, if_match)
 
 
 @router.get("/audits/{item_id}/history", operation_id="getAuditHistory", **history_route())

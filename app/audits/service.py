@@ -1,7 +1,7 @@
 """Queries over audits and findings, their writes, and the audit status rules."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -25,9 +25,9 @@ from app.changes.resources import (
     Resource,
     check_unique,
     create,
-    equal_filters,
     load,
-    read_page,
+    query_filters,
+    query_page,
     register,
     relink,
     row_shape,
@@ -37,18 +37,20 @@ from app.changes.resources import (
     unique,
     unique_problems,
 )
-from app.changes.versions import past
 from app.changes.writes import expected_version, update_row
-from app.core.choices import AuditStatus, DatePrecision, FindingSeverity, FindingStatus
+from app.core.choices import AuditStatus, DatePrecision
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidRequest
 from app.core.http import ref_condition
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Listing
 from app.core.periods import period_end, period_start_problem
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation
 from app.scanners.models import Scanner
 from app.sites.models import Site
+
+if TYPE_CHECKING:
+    from app.audits.router import AuditQuery, FindingQuery
 
 NEXT_STATUS: dict[AuditStatus, tuple[AuditStatus, ...]] = {
     AuditStatus.COMMISSIONED: (AuditStatus.IN_PROGRESS,),
@@ -64,6 +66,7 @@ _AUDIT_SELECT = (
     " audit.covers_all_scanners, audit.objective,"
     f" audit.notes, {_DATE_COLUMNS}, audit.source, audit.created_at, audit.updated_at, audit.version FROM audit"
 )
+
 _FINDING_FIELDS = ("id", "audit_id", "severity", "title", "description", "status", "due_on", "notes")
 _AUDIT_SCANNERS = LinkSet("scanner_ids", AuditScanner, "audit_id", "scanner_id", Scanner, "scanner")
 _AUDIT_SITES = LinkSet("site_ids", AuditSite, "audit_id", "site_id", Site, "site")
@@ -178,22 +181,14 @@ COVERS_SCANNER = audit_covers(
 
 
 async def list_audits(
-    reads: ReadDatabase,
-    *,
-    status: AuditStatus | None,
-    scanner: int | None,
-    site: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "AuditQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Audits matching every given filter, each with its scope (as they stood at ``at``, when given)."""
-    filters = equal_filters(Filters(), "audit", status=status)
-    if scanner is not None:
-        filters.add(COVERS_SCANNER, scanner=scanner)
-    if site:
-        condition, params = ref_condition(site, id_column="st.id", key_column="st.code", param="site")
+    filters = query_filters(query, "audit", "status")
+    if query.scanner is not None:
+        filters.add(COVERS_SCANNER, scanner=query.scanner)
+    if query.site:
+        condition, params = ref_condition(query.site, id_column="st.id", key_column="st.code", param="site")
         filters.add(
             "(audit.covers_all_scanners = TRUE OR EXISTS (SELECT 1 FROM audit_site p JOIN site st ON st.id = p.site_id"
             f" WHERE p.audit_id = audit.id AND {condition}) OR EXISTS (SELECT 1 FROM audit_scanner s"
@@ -201,32 +196,23 @@ async def list_audits(
             f" WHERE s.audit_id = audit.id AND {condition}))",
             **params,
         )
-    return await read_page(reads, AUDIT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    return await query_page(reads, AUDIT, filters, query, at)
 
 
 async def list_findings(
-    reads: ReadDatabase,
-    *,
-    audit: int | None,
-    status: FindingStatus | None,
-    severity: FindingSeverity | None,
-    scanner: int | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "FindingQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Findings matching every given filter, each with the scanners it concerns (as they stood at ``at``,
     when given)."""
-    filters = equal_filters(Filters(), "finding", audit_id=audit, status=status, severity=severity)
-    if scanner is not None:
+    filters = query_filters(query, "finding", "status", "severity", audit_id="audit")
+    if query.scanner is not None:
         filters.add(
             "(EXISTS (SELECT 1 FROM finding_scanner fs WHERE fs.finding_id = finding.id AND fs.scanner_id = :scanner)"
             " OR (NOT EXISTS (SELECT 1 FROM finding_scanner fs WHERE fs.finding_id = finding.id)"
             f" AND EXISTS (SELECT 1 FROM audit WHERE audit.id = finding.audit_id AND {COVERS_SCANNER})))",
-            scanner=scanner,
+            scanner=query.scanner,
         )
-    return await read_page(reads, FINDING, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    return await query_page(reads, FINDING, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

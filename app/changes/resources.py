@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -503,3 +503,52 @@ def delete(
     for model, column in resource.owned_by:
         delete_links(session, model, owner=column, owner_id=item_id)
     delete_row(session, resource.model, item_id, version)
+
+
+# Listings read through a list endpoint's query model.
+
+
+class PageRequest(Protocol):
+    """What a listing's query model says of the page: its sort, size and cursor."""
+
+    sort: str | None
+    limit: int
+    cursor: str | None
+
+
+def query_filters(query: object, table: str, *fields: str, **renamed: str) -> Filters:
+    """``table.<column> = :<column>`` for each field of the query that is set: first each ``column=field`` of
+    ``renamed`` (``audit_id="audit"``), then each of ``fields`` (named as its column)."""
+    columns = renamed | {name: name for name in fields}
+    return equal_filters(Filters(), table, **{column: getattr(query, name) for column, name in columns.items()})
+
+
+async def query_page(
+    reads: ReadDatabase, resource: Resource, filters: Filters, query: PageRequest, at: datetime | None = None
+) -> tuple[list[Item], str | None]:
+    """The page of the collection's listing the query asks for, with ``filters``, as it stands or (``at``) as it
+    stood."""
+    return await resource.page(reads, filters, sort=query.sort, limit=query.limit, cursor=query.cursor, at=at)
+
+
+def linked_filter(filters: Filters, table: str, link_table: str, alias: str, target: str, value: int) -> None:
+    """Keep the rows of ``table`` linked (through the link rows of ``link_table``, as ``alias``) to the
+    ``target`` with id ``value`` (the parameter ``:<target>``)."""
+    filters.add(
+        f"EXISTS (SELECT 1 FROM {link_table} {alias} WHERE {alias}.{table}_id = {table}.id"
+        f" AND {alias}.{target}_id = :{target})",
+        **{target: value},
+    )
+
+
+def linked_ref_filter(
+    filters: Filters, table: str, link_table: str, alias: str, target: str, key: str, value: str
+) -> None:
+    """Keep the rows of ``table`` linked (through ``link_table``, as ``alias``) to the ``target`` named by
+    ``value``: its id or its ``key`` column (the parameter ``:<target>``)."""
+    condition, params = ref_condition(value, id_column=f"{target}.id", key_column=f"{target}.{key}", param=target)
+    filters.add(
+        f"EXISTS (SELECT 1 FROM {link_table} {alias} JOIN {target} ON {target}.id = {alias}.{target}_id"
+        f" WHERE {alias}.{table}_id = {table}.id AND {condition})",
+        **params,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -89,14 +89,16 @@ class AsOfQuery(BaseModel):
     )
 
 
+Q = TypeVar("Q", bound=AsOfQuery)
+ListFunction = Callable[[ReadDatabase, Q, datetime | None], Awaitable[tuple[list[dict[str, Any]], str | None]]]
+"""A collection's list function: ``list_x(reads, query, at)``, its filters, sort and page read from the query."""
+
+
 async def run_listing(
-    reads: ReadDatabase,
-    query: AsOfQuery,
-    listing: Callable[..., Awaitable[tuple[list[dict[str, Any]], str | None]]],
+    reads: ReadDatabase, query: Q, listing: ListFunction[Q]
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run a listing on the present (the hot read path) or, with ``as_of``, on the versions valid at that
     instant: the same service function and SQL, run off the event loop (``off_loop``)."""
-    params = query.model_dump(exclude={"as_of"})
     if query.as_of is None:
-        return await listing(reads, **params)
-    return await off_loop(listing)(reads, at=parse_as_of(query.as_of), **params)
+        return await listing(reads, query, None)
+    return await off_loop(listing)(reads, query, parse_as_of(query.as_of))

@@ -8,11 +8,13 @@ from here: ``@router.patch("/{site_id}", operation_id="updateSite", dependencies
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.core.bulk import csv_request_body
+from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import EXPORT_RESPONSE
+from app.core.http import MAX_ID
 from app.core.pagination import Page
 from app.core.query import query_parameters
 
@@ -64,3 +66,21 @@ def delete_route(also: Responses | None = None) -> dict[str, Any]:
     """A DELETE answered 204; ``also``: further responses (a held change's 202)."""
     responses = problem_responses(*WRITE_PROBLEMS["delete"])
     return {"status_code": 204, "responses": {**responses, **also} if also else responses}
+
+
+# The filters list query models share, each a field of the model with its description.
+
+
+def ref_field(description: str) -> Any:
+    """An optional filter naming an object by its id or its human key (code, slug)."""
+    return Field(default=None, max_length=64, pattern=REF_PATTERN, description=description)
+
+
+def id_field(description: str) -> Any:
+    """An optional filter naming an object by its numeric id."""
+    return Field(default=None, ge=1, le=MAX_ID, description=description)
+
+
+def country_field(description: str) -> Any:
+    """An optional filter naming a country by its ISO 3166-1 alpha-2 code."""
+    return Field(default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description=description)

@@ -1,25 +1,30 @@
-"""The work every recorded collection's item GET, history and restore endpoints share.
+"""The work every recorded collection's standard endpoints share: list, item GET, create, update and delete
+(one item or, in bulk, many), history and restore.
 
 Each collection declares those endpoints in its own router, one function per endpoint with its own
-docstring, so its operation ids are found by grep; the route options and the work are shared here.
+docstring, so its operation ids are found by grep; the route options and the work are shared here, each
+function taking the collection's ``Resource`` and the endpoint's own parameters.
 """
 
-from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
+from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.approvals.responses import bulk_update_row, create_or_hold, delete_or_hold, update_or_hold
 from app.approvals.service import with_pending
 from app.auth.dependencies import require_editor
 from app.changes import service
 from app.changes.resources import Resource, read_version
 from app.changes.schemas import ChangeRecordPublic
-from app.changes.timeline import AsOfQuery, parse_as_of, run_listing
+from app.changes.timeline import AsOfQuery, ListFunction, parse_as_of, run_listing
+from app.core.bulk import create_response, delete_rows, update_rows
 from app.core.errors import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from app.core.exports import list_response
-from app.core.http import etag_for, etag_matches, item_response
+from app.core.http import created_response, etag_for, etag_matches, item_response, updated_response
 from app.core.pagination import Page, json_response, page_response
 from app.core.query import PageQuery, query_dependency, query_parameters, sort_query
 from app.core.reads import off_loop
@@ -30,7 +35,7 @@ async def list_items(
     request: Request,
     query: PageQuery,
     resource: Resource,
-    listing: Callable[..., Awaitable[tuple[list[dict[str, Any]], str | None]]],
+    listing: ListFunction[Any],
 ) -> Response:
     """A collection's list: one page of JSON, or (by ``Accept``) every matching item streamed as CSV or JSON
     Lines; as it stands or (``as_of``) as it stood. ``listing`` is the service's list function."""
@@ -107,3 +112,77 @@ def restore_response(request: Request, resource: Resource, item_id: int, session
         "Location": public_url(request.url.path.removesuffix("/restore")),
     }
     return json_response(item, status_code=201, headers=headers)
+
+
+# The writes of a collection's standard endpoints: each takes the descriptor and the endpoint's own parameters,
+# so a router's write endpoint is its decorator, signature, docstring and one call.
+
+
+Schema = type[BaseModel]
+"""A request body's model."""
+
+
+def create_item(request: Request, resource: Resource, body: BaseModel, session: Session) -> Response:
+    """201 with the new item, its ETag and Location."""
+    return created_response(request, resource.etag, resource.create(session, body))
+
+
+def create_items(request: Request, resource: Resource, schema: Schema, body: Any, session: Session) -> Response:
+    """201 with one new item (a JSON object), or with every item of a JSON array or CSV file, all or none."""
+    return create_response(request, body, schema, resource.etag, partial(resource.create, session))
+
+
+def update_item(
+    request: Request, resource: Resource, item_id: int, body: BaseModel, session: Session, if_match: str | None
+) -> Response:
+    """200 with the changed item and its new ETag."""
+    return updated_response(resource.etag, resource.update(session, item_id, body, if_match))
+
+
+def update_items(
+    request: Request, resource: Resource, schema: Schema, update_schema: Schema, body: Any, session: Session
+) -> Response:
+    """200 with every item of a bulk PATCH changed, all or none."""
+    return update_rows(request, body, schema, update_schema, resource.etag, partial(resource.update, session))
+
+
+def delete_item(request: Request, resource: Resource, item_id: int, session: Session, if_match: str | None) -> Response:
+    """204 once the item is deleted."""
+    resource.delete(session, item_id, if_match)
+    return Response(status_code=204)
+
+
+def delete_items(request: Request, resource: Resource, body: Any, session: Session) -> Response:
+    """204 once every item of a bulk DELETE is deleted, all or none."""
+    return delete_rows(request, body, resource.etag, partial(resource.delete, session))
+
+
+# The same for collections the approval policy covers: a covered change waits for approval (202).
+
+
+def create_item_or_hold(request: Request, resource: Resource, body: BaseModel, session: Session) -> Response:
+    """201 with the new item, or 202 with the change request holding the create."""
+    return create_or_hold(request, session, resource.name, resource.etag, body)
+
+
+def update_item_or_hold(
+    request: Request, resource: Resource, item_id: int, body: BaseModel, session: Session, if_match: str | None
+) -> Response:
+    """200 with the changed item, or 202 with the change request holding the update."""
+    return update_or_hold(request, session, resource.name, resource.etag, item_id, body, if_match)
+
+
+def delete_item_or_hold(
+    request: Request, resource: Resource, item_id: int, session: Session, if_match: str | None
+) -> Response:
+    """204 once the item is deleted, or 202 with the change request holding the delete."""
+    return delete_or_hold(request, session, resource.name, item_id, if_match)
+
+
+def update_covered_items(
+    request: Request, resource: Resource, schema: Schema, update_schema: Schema, body: Any, session: Session
+) -> Response:
+    """200 with every item of a bulk PATCH changed, all or none; a row the approval policy covers is refused
+    unless an admin gives a reason (a bulk write is never held)."""
+    update = partial(bulk_update_row, request, session, resource.name)
+    return update_rows(request, body, schema, update_schema, resource.etag, update)

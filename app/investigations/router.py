@@ -3,20 +3,26 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import InvestigationStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
+from app.history.endpoints import (
+    HistoryQueryDep,
+    create_item,
+    delete_item,
+    history_response,
+    history_route,
+    item_get,
+    list_items,
+    update_item,
+)
 from app.investigations import service
 from app.investigations.schemas import InvestigationCreate, InvestigationPublic, InvestigationUpdate
 
@@ -27,12 +33,8 @@ class InvestigationQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of investigations."""
 
     status: InvestigationStatus | None = None
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
-    scanner: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Only investigations that concern this scanner."
-    )
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
+    scanner: int | None = id_field("Only investigations that concern this scanner.")
     sort: str | None = sort_query(service.INVESTIGATIONS)
 
 
@@ -53,26 +55,25 @@ async def get_investigation(request: Request, investigation_id: ItemId, as_of: A
 @router.post("", operation_id="createInvestigation", dependencies=EDITOR, **create_route(InvestigationPublic))
 def create_investigation(request: Request, body: InvestigationCreate, session: SessionDep) -> Response:
     """Record an investigation and the vendors and scanners it concerns; its title must be unique."""
-    return created_response(request, service.INVESTIGATION.etag, service.INVESTIGATION.create(session, body))
+    return create_item(request, service.INVESTIGATION, body, session)
 
 
 @router.patch(
     "/{investigation_id}", operation_id="updateInvestigation", dependencies=EDITOR, **update_route(InvestigationPublic)
 )
 def update_investigation(
-    investigation_id: ItemId, body: InvestigationUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, investigation_id: ItemId, body: InvestigationUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an investigation, if If-Match names its current ETag."""
-    return updated_response(
-        service.INVESTIGATION.etag, service.INVESTIGATION.update(session, investigation_id, body, if_match)
-    )
+    return update_item(request, service.INVESTIGATION, investigation_id, body, session, if_match)
 
 
 @router.delete("/{investigation_id}", operation_id="deleteInvestigation", dependencies=EDITOR, **delete_route())
-def delete_investigation(investigation_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_investigation(
+    request: Request, investigation_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete an investigation record (the vendors and scanners stay), if If-Match names its current ETag."""
-    service.INVESTIGATION.delete(session, investigation_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.INVESTIGATION, investigation_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getInvestigationHistory", **history_route())

@@ -1,7 +1,7 @@
 """Investigations: their description, queries and writes."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -10,24 +10,25 @@ from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
-    equal_filters,
-    read_page,
+    linked_filter,
+    linked_ref_filter,
+    query_filters,
+    query_page,
     register,
     row_shape,
     table_listing,
     unique,
 )
-from app.changes.versions import past
-from app.core.choices import InvestigationStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidRequest
-from app.core.http import ref_condition
-from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationPublic
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
+
+if TYPE_CHECKING:
+    from app.investigations.router import InvestigationQuery
 
 _FIELDS = (
     "id",
@@ -97,32 +98,15 @@ INVESTIGATION = register(
 
 
 async def list_investigations(
-    reads: ReadDatabase,
-    *,
-    status: InvestigationStatus | None,
-    vendor: str | None,
-    scanner: int | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "InvestigationQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Investigations matching every given filter, each with its vendors and scanners."""
-    filters = equal_filters(Filters(), "investigation", status=status)
-    if vendor:
-        condition, params = ref_condition(vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
-        filters.add(
-            "EXISTS (SELECT 1 FROM investigation_vendor iv JOIN vendor ON vendor.id = iv.vendor_id"
-            f" WHERE iv.investigation_id = investigation.id AND {condition})",
-            **params,
-        )
-    if scanner is not None:
-        filters.add(
-            "EXISTS (SELECT 1 FROM investigation_scanner isc WHERE isc.investigation_id = investigation.id"
-            " AND isc.scanner_id = :scanner)",
-            scanner=scanner,
-        )
-    return await read_page(reads, INVESTIGATION, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "investigation", "status")
+    if query.vendor:
+        linked_ref_filter(filters, "investigation", "investigation_vendor", "iv", "vendor", "slug", query.vendor)
+    if query.scanner is not None:
+        linked_filter(filters, "investigation", "investigation_scanner", "isc", "scanner", query.scanner)
+    return await query_page(reads, INVESTIGATION, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -3,36 +3,38 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-    create_response,
-    delete_rows,
-    update_rows,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import NetworkKind
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_items,
+    delete_item,
+    delete_items,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_item,
+    update_items,
 )
 from app.networks import service
 from app.networks.schemas import NetworkBulkUpdate, NetworkCreate, NetworkPublic, NetworkUpdate
@@ -46,7 +48,7 @@ class NetworkQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the network listing."""
 
     kind: NetworkKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact network code.")
+    code: str | None = ref_field("Exact network code.")
     sort: str | None = sort_query(service.NETWORKS)
 
 
@@ -73,35 +75,33 @@ async def get_network(request: Request, network_id: ItemId, as_of: AsOf = None) 
 @accepts_csv
 def create_network(request: Request, body: create_body(NetworkCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a network; its code must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.NETWORK.create(session, data)  # noqa: E731
-    return create_response(request, body, NetworkCreate, service.NETWORK.etag, create)
+    return create_items(request, service.NETWORK, NetworkCreate, body, session)
 
 
 @router.patch("", operation_id="updateNetworks", dependencies=EDITOR, **bulk_update_route(NetworkPublic))
 def update_networks(request: Request, body: bulk_body(NetworkBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many networks, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.NETWORK.update(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, NetworkBulkUpdate, NetworkUpdate, service.NETWORK.etag, update)
+    return update_items(request, service.NETWORK, NetworkBulkUpdate, NetworkUpdate, body, session)
 
 
 @router.delete("", operation_id="deleteNetworks", dependencies=EDITOR, **delete_route())
 def delete_networks(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many networks, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.NETWORK.delete(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, service.NETWORK.etag, delete)
+    return delete_items(request, service.NETWORK, body, session)
 
 
 @router.patch("/{network_id}", operation_id="updateNetwork", dependencies=EDITOR, **update_route(NetworkPublic))
-def update_network(network_id: ItemId, body: NetworkUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_network(
+    request: Request, network_id: ItemId, body: NetworkUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of a network, if If-Match names its current ETag."""
-    return updated_response(service.NETWORK.etag, service.NETWORK.update(session, network_id, body, if_match))
+    return update_item(request, service.NETWORK, network_id, body, session, if_match)
 
 
 @router.delete("/{network_id}", operation_id="deleteNetwork", dependencies=EDITOR, **delete_route())
-def delete_network(network_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_network(request: Request, network_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a network no scanner is linked into, if If-Match names its current ETag."""
-    service.NETWORK.delete(session, network_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.NETWORK, network_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getNetworkHistory", **history_route())

@@ -1,23 +1,24 @@
 """Networks: their description, queries and writes."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.changes.resources import (
     Reference,
     Resource,
-    equal_filters,
-    read_page,
+    query_filters,
+    query_page,
     register,
     table_listing,
     unique,
 )
-from app.changes.versions import past
-from app.core.pagination import Filters
 from app.core.reads import ReadDatabase
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
 from app.scanners.models import Scanner
+
+if TYPE_CHECKING:
+    from app.networks.router import NetworkQuery
 
 NETWORKS = table_listing(
     "networks",
@@ -43,15 +44,8 @@ NETWORK = register(
 
 
 async def list_networks(
-    reads: ReadDatabase,
-    *,
-    kind: str | None,
-    code: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "NetworkQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Networks matching the filters, with their scanner counts (as they stood at ``at``, when given)."""
-    filters = equal_filters(Filters(), "network", kind=kind, code=code)
-    return await read_page(reads, NETWORK, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "network", "kind", "code")
+    return await query_page(reads, NETWORK, filters, query, at)

@@ -3,20 +3,26 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
+from app.history.endpoints import (
+    HistoryQueryDep,
+    create_item,
+    delete_item,
+    history_response,
+    history_route,
+    item_get,
+    list_items,
+    update_item,
+)
 from app.operators import service
 from app.operators.schemas import OperatorCreate, OperatorPublic, OperatorUpdate
 
@@ -27,13 +33,11 @@ class OperatorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of operators."""
 
     kind: OperatorKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact operator code.")
+    code: str | None = ref_field("Exact operator code.")
     uses_nuctech: Answer | None = None
     scan_direction: ScanDirection | None = None
-    site: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Only operators at this site (id or code)."
-    )
-    scanner: int | None = Field(default=None, ge=1, le=MAX_ID, description="Only operators of this scanner.")
+    site: str | None = ref_field("Only operators at this site (id or code).")
+    scanner: int | None = id_field("Only operators of this scanner.")
     sort: str | None = sort_query(service.OPERATORS)
 
 
@@ -54,22 +58,21 @@ async def get_operator(request: Request, operator_id: ItemId, as_of: AsOf = None
 @router.post("", operation_id="createOperator", dependencies=EDITOR, **create_route(OperatorPublic))
 def create_operator(request: Request, body: OperatorCreate, session: SessionDep) -> Response:
     """Record an operator and the sites and scanners it operates; its code must be unique."""
-    return created_response(request, service.OPERATOR.etag, service.OPERATOR.create(session, body))
+    return create_item(request, service.OPERATOR, body, session)
 
 
 @router.patch("/{operator_id}", operation_id="updateOperator", dependencies=EDITOR, **update_route(OperatorPublic))
 def update_operator(
-    operator_id: ItemId, body: OperatorUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, operator_id: ItemId, body: OperatorUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of an operator, if If-Match names its current ETag."""
-    return updated_response(service.OPERATOR.etag, service.OPERATOR.update(session, operator_id, body, if_match))
+    return update_item(request, service.OPERATOR, operator_id, body, session, if_match)
 
 
 @router.delete("/{operator_id}", operation_id="deleteOperator", dependencies=EDITOR, **delete_route())
-def delete_operator(operator_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_operator(request: Request, operator_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete an operator record (the sites and scanners stay), if If-Match names its current ETag."""
-    service.OPERATOR.delete(session, operator_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.OPERATOR, operator_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getOperatorHistory", **history_route())

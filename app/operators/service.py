@@ -1,26 +1,27 @@
 """Operators: their description, queries and writes."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.changes.resources import (
     LinkSet,
     Resource,
-    equal_filters,
-    read_page,
+    linked_filter,
+    linked_ref_filter,
+    query_filters,
+    query_page,
     register,
     table_listing,
     unique,
 )
-from app.changes.versions import past
-from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.http import ref_condition
-from app.core.pagination import Filters
 from app.core.reads import ReadDatabase
 from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.operators.schemas import OperatorPublic
 from app.scanners.models import Scanner
 from app.sites.models import Site
+
+if TYPE_CHECKING:
+    from app.operators.router import OperatorQuery
 
 _FIELDS = (
     "id",
@@ -66,37 +67,15 @@ OPERATOR = register(
 
 
 async def list_operators(
-    reads: ReadDatabase,
-    *,
-    kind: OperatorKind | None,
-    code: str | None,
-    uses_nuctech: Answer | None,
-    scan_direction: ScanDirection | None,
-    site: str | None,
-    scanner: int | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "OperatorQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Operators matching every given filter, each with its sites and scanners."""
-    filters = equal_filters(
-        Filters(), "operator", kind=kind, code=code, uses_nuctech=uses_nuctech, scan_direction=scan_direction
-    )
-    if site:
-        condition, params = ref_condition(site, id_column="site.id", key_column="site.code", param="site")
-        filters.add(
-            "EXISTS (SELECT 1 FROM operator_site os JOIN site ON site.id = os.site_id"
-            f" WHERE os.operator_id = operator.id AND {condition})",
-            **params,
-        )
-    if scanner is not None:
-        filters.add(
-            "EXISTS (SELECT 1 FROM operator_scanner osc WHERE osc.operator_id = operator.id"
-            " AND osc.scanner_id = :scanner)",
-            scanner=scanner,
-        )
-    return await read_page(reads, OPERATOR, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "operator", "kind", "code", "uses_nuctech", "scan_direction")
+    if query.site:
+        linked_ref_filter(filters, "operator", "operator_site", "os", "site", "code", query.site)
+    if query.scanner is not None:
+        linked_filter(filters, "operator", "operator_scanner", "osc", "scanner", query.scanner)
+    return await query_page(reads, OPERATOR, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -3,20 +3,26 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
 from app.core.choices import QuickscanStatus
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import MAX_ID, created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import create_route, delete_route, get_route, list_route, update_route
+from app.core.routes import create_route, delete_route, get_route, id_field, list_route, ref_field, update_route
 from app.core.routing import StrictQueryRoute
-from app.history.endpoints import HistoryQueryDep, history_response, history_route, item_get, list_items
+from app.history.endpoints import (
+    HistoryQueryDep,
+    create_item,
+    delete_item,
+    history_response,
+    history_route,
+    item_get,
+    list_items,
+    update_item,
+)
 from app.procurements import service
 from app.procurements.schemas import ProcurementCreate, ProcurementPublic, ProcurementUpdate
 
@@ -26,12 +32,8 @@ router = APIRouter(prefix="/procurements", tags=["procurements"], route_class=St
 class ProcurementQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of procurements."""
 
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
-    scanner: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="Only procurements that bought this scanner."
-    )
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
+    scanner: int | None = id_field("Only procurements that bought this scanner.")
     national_security_quickscan: QuickscanStatus | None = None
     sort: str | None = sort_query(service.PROCUREMENTS)
 
@@ -53,26 +55,25 @@ async def get_procurement(request: Request, procurement_id: ItemId, as_of: AsOf 
 @router.post("", operation_id="createProcurement", dependencies=EDITOR, **create_route(ProcurementPublic))
 def create_procurement(request: Request, body: ProcurementCreate, session: SessionDep) -> Response:
     """Record a procurement and the scanners it bought."""
-    return created_response(request, service.PROCUREMENT.etag, service.PROCUREMENT.create(session, body))
+    return create_item(request, service.PROCUREMENT, body, session)
 
 
 @router.patch(
     "/{procurement_id}", operation_id="updateProcurement", dependencies=EDITOR, **update_route(ProcurementPublic)
 )
 def update_procurement(
-    procurement_id: ItemId, body: ProcurementUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request, procurement_id: ItemId, body: ProcurementUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a procurement, if If-Match names its current ETag."""
-    return updated_response(
-        service.PROCUREMENT.etag, service.PROCUREMENT.update(session, procurement_id, body, if_match)
-    )
+    return update_item(request, service.PROCUREMENT, procurement_id, body, session, if_match)
 
 
 @router.delete("/{procurement_id}", operation_id="deleteProcurement", dependencies=EDITOR, **delete_route())
-def delete_procurement(procurement_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_procurement(
+    request: Request, procurement_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a procurement record (the scanners it bought stay), if If-Match names its current ETag."""
-    service.PROCUREMENT.delete(session, procurement_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.PROCUREMENT, procurement_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getProcurementHistory", **history_route())

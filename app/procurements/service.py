@@ -1,27 +1,28 @@
 """Procurements: their description, queries and writes."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
-    equal_filters,
-    read_page,
+    linked_filter,
+    query_filters,
+    query_page,
     ref_filter,
     register,
     row_shape,
     table_listing,
 )
-from app.changes.versions import past
-from app.core.choices import QuickscanStatus
-from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementPublic
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
+
+if TYPE_CHECKING:
+    from app.procurements.router import ProcurementQuery
 
 _FIELDS = (
     "id",
@@ -70,27 +71,15 @@ PROCUREMENT = register(
 
 
 async def list_procurements(
-    reads: ReadDatabase,
-    *,
-    vendor: str | None,
-    scanner: int | None,
-    national_security_quickscan: QuickscanStatus | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "ProcurementQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Procurements matching every given filter, each with the scanners it bought."""
-    filters = equal_filters(Filters(), "procurement", national_security_quickscan=national_security_quickscan)
-    if vendor:
-        ref_filter(filters, vendor, id_column="procurement.vendor_id", key_column="vendor.slug", param="vendor")
-    if scanner is not None:
-        filters.add(
-            "EXISTS (SELECT 1 FROM procurement_scanner ps WHERE ps.procurement_id = procurement.id"
-            " AND ps.scanner_id = :scanner)",
-            scanner=scanner,
-        )
-    return await read_page(reads, PROCUREMENT, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "procurement", "national_security_quickscan")
+    if query.vendor:
+        ref_filter(filters, query.vendor, id_column="procurement.vendor_id", key_column="vendor.slug", param="vendor")
+    if query.scanner is not None:
+        linked_filter(filters, "procurement", "procurement_scanner", "ps", "scanner", query.scanner)
+    return await query_page(reads, PROCUREMENT, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -1,39 +1,42 @@
 """HTTP endpoints of scanners."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from starlette.responses import Response
 
-from app.approvals.responses import bulk_update_row, update_or_hold
 from app.approvals.schemas import ACCEPTED_RESPONSE
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-    create_response,
-    delete_rows,
-    update_rows,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
-from app.core.constraints import REF_PATTERN
 from app.core.deps import SessionDep
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_items,
+    delete_item,
+    delete_items,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_covered_items,
+    update_item_or_hold,
 )
 from app.scanners import service
 from app.scanners.schemas import ScannerBulkUpdate, ScannerCreate, ScannerDetail, ScannerPublic, ScannerUpdate
@@ -46,16 +49,12 @@ router = APIRouter(prefix="/scanners", tags=["scanners"], route_class=StrictQuer
 class ScannerQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the scanner listing."""
 
-    site: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Site id or code, e.g. `maasvlakte`."
-    )
-    vendor: str | None = Field(
-        default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug, e.g. `nuctech`."
-    )
+    site: str | None = ref_field("Site id or code, e.g. `maasvlakte`.")
+    vendor: str | None = ref_field("Vendor id or slug, e.g. `nuctech`.")
     vendor_disclosed: bool | None = Field(
         default=None, description="`false`: only scanners whose vendor the source does not disclose."
     )
-    network: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Network id or code.")
+    network: str | None = ref_field("Network id or code.")
     network_mode: NetworkMode | None = None
     status: ScannerStatus | None = None
     use: ScannerUse | None = None
@@ -89,25 +88,19 @@ async def get_scanner(request: Request, scanner_id: ItemId, as_of: AsOf = None) 
 @accepts_csv
 def create_scanner(request: Request, body: create_body(ScannerCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a scanner; a fibre-linked one must name its network, a standalone one none; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.SCANNER.create(session, data)  # noqa: E731
-    return create_response(request, body, ScannerCreate, service.SCANNER.etag, create)
+    return create_items(request, service.SCANNER, ScannerCreate, body, session)
 
 
 @router.patch("", operation_id="updateScanners", dependencies=EDITOR, **bulk_update_route(ScannerPublic))
 def update_scanners(request: Request, body: bulk_body(ScannerBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many scanners, each named by id with its current version or ETag: all of them or none."""
-
-    def update(item_id: int, patch: ScannerUpdate, if_match: str | None) -> Any:
-        return bulk_update_row(request, session, service.SCANNER.name, item_id, patch, if_match)
-
-    return update_rows(request, body, ScannerBulkUpdate, ScannerUpdate, service.SCANNER.etag, update)
+    return update_covered_items(request, service.SCANNER, ScannerBulkUpdate, ScannerUpdate, body, session)
 
 
 @router.delete("", operation_id="deleteScanners", dependencies=EDITOR, **delete_route())
 def delete_scanners(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many scanners, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.SCANNER.delete(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, service.SCANNER.etag, delete)
+    return delete_items(request, service.SCANNER, body, session)
 
 
 @router.patch(
@@ -117,14 +110,13 @@ def update_scanner(
     request: Request, scanner_id: ItemId, body: ScannerUpdate, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Change the fields sent of a scanner, if If-Match names its current ETag; a change of network mode, network or vendor waits for approval (202)."""
-    return update_or_hold(request, session, service.SCANNER.name, service.SCANNER.etag, scanner_id, body, if_match)
+    return update_item_or_hold(request, service.SCANNER, scanner_id, body, session, if_match)
 
 
 @router.delete("/{scanner_id}", operation_id="deleteScanner", dependencies=EDITOR, **delete_route())
-def delete_scanner(scanner_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_scanner(request: Request, scanner_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a scanner record, if If-Match names its current ETag."""
-    service.SCANNER.delete(session, scanner_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.SCANNER, scanner_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getScannerHistory", **history_route())

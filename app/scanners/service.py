@@ -1,7 +1,7 @@
 """Queries over scanners."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -13,17 +13,15 @@ from app.changes.resources import (
     ForeignField,
     Reference,
     Resource,
-    equal_filters,
-    read_page,
+    query_filters,
+    query_page,
     ref_filter,
     register,
     standard_sorts,
     unique,
 )
-from app.changes.versions import past
-from app.core.choices import CountBasis, NetworkMode, ScannerAuditStatus, ScannerStatus, ScannerUse
 from app.core.errors import InvalidRequest
-from app.core.pagination import Filters, Listing
+from app.core.pagination import Listing
 from app.core.reads import ReadDatabase, Row
 from app.investigations.models import InvestigationScanner
 from app.networks.models import Network
@@ -33,6 +31,9 @@ from app.scanners.models import Scanner
 from app.scanners.schemas import ScannerPublic, ScannerUpdate, check_network_rule
 from app.sites.models import Site
 from app.vendors.models import Vendor
+
+if TYPE_CHECKING:
+    from app.scanners.router import ScannerQuery
 
 _SELECT = (
     "SELECT scanner.id, scanner.asset_tag, scanner.site_id, scanner.vendor_id, scanner.network_id,"
@@ -140,38 +141,22 @@ approval_target("scanners", resource_target(SCANNER, update_schema=ScannerUpdate
 
 
 async def list_scanners(
-    reads: ReadDatabase,
-    *,
-    site: str | None,
-    vendor: str | None,
-    vendor_disclosed: bool | None,
-    network: str | None,
-    network_mode: NetworkMode | None,
-    status: ScannerStatus | None,
-    use: ScannerUse | None,
-    count_basis: CountBasis | None,
-    audit_status: ScannerAuditStatus | None = None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "ScannerQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Scanners matching every given filter (as they stood at ``at``, with their site, vendor, network and
     audit status then, when given)."""
-    filters = equal_filters(
-        Filters(), "scanner", network_mode=network_mode, status=status, use=use, count_basis=count_basis
-    )
-    if site:
-        ref_filter(filters, site, id_column="scanner.site_id", key_column="site.code", param="site")
-    if vendor:
-        ref_filter(filters, vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor")
-    if vendor_disclosed is not None:
-        filters.add("scanner.vendor_id IS NOT NULL" if vendor_disclosed else "scanner.vendor_id IS NULL")
-    if network:
-        ref_filter(filters, network, id_column="scanner.network_id", key_column="network.code", param="network")
-    if audit_status:
-        filters.add(AUDIT_STATUS_IS, audit_status=audit_status)
-    return await read_page(reads, SCANNER, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    filters = query_filters(query, "scanner", "network_mode", "status", "use", "count_basis")
+    if query.site:
+        ref_filter(filters, query.site, id_column="scanner.site_id", key_column="site.code", param="site")
+    if query.vendor:
+        ref_filter(filters, query.vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor")
+    if query.vendor_disclosed is not None:
+        filters.add("scanner.vendor_id IS NOT NULL" if query.vendor_disclosed else "scanner.vendor_id IS NULL")
+    if query.network:
+        ref_filter(filters, query.network, id_column="scanner.network_id", key_column="network.code", param="network")
+    if query.audit_status:
+        filters.add(AUDIT_STATUS_IS, audit_status=query.audit_status)
+    return await query_page(reads, SCANNER, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

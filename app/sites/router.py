@@ -8,31 +8,35 @@ from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-    create_response,
-    delete_rows,
-    update_rows,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import ScannerListCompleteness, SiteKind
-from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
-from app.core.routes import bulk_create_route, bulk_update_route, delete_route, get_route, list_route, update_route
+from app.core.routes import (
+    bulk_create_route,
+    bulk_update_route,
+    country_field,
+    delete_route,
+    get_route,
+    list_route,
+    ref_field,
+    update_route,
+)
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_items,
+    delete_item,
+    delete_items,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_item,
+    update_items,
 )
 from app.sites import service
 from app.sites.schemas import SiteBulkUpdate, SiteCreate, SitePublic, SiteUpdate
@@ -46,19 +50,12 @@ class SiteQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the site listing."""
 
     kind: SiteKind | None = None
-    code: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact site code.")
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
+    code: str | None = ref_field("Exact site code.")
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
     scanner_list: ScannerListCompleteness | None = Field(
         default=None, description="Only sites whose scanner list the source gives as complete, partial, or unknown."
     )
-    vendor: str | None = Field(
-        default=None,
-        max_length=64,
-        pattern=REF_PATTERN,
-        description="Only sites holding scanners of this vendor (id or slug).",
-    )
+    vendor: str | None = ref_field("Only sites holding scanners of this vendor (id or slug).")
     sort: str | None = sort_query(service.SITES)
 
 
@@ -80,35 +77,33 @@ async def get_site(request: Request, site_id: ItemId, as_of: AsOf = None) -> Res
 @accepts_csv
 def create_site(request: Request, body: create_body(SiteCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a site; its code must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.SITE.create(session, data)  # noqa: E731
-    return create_response(request, body, SiteCreate, service.SITE.etag, create)
+    return create_items(request, service.SITE, SiteCreate, body, session)
 
 
 @router.patch("", operation_id="updateSites", dependencies=EDITOR, **bulk_update_route(SitePublic))
 def update_sites(request: Request, body: bulk_body(SiteBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many sites, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.SITE.update(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, SiteBulkUpdate, SiteUpdate, service.SITE.etag, update)
+    return update_items(request, service.SITE, SiteBulkUpdate, SiteUpdate, body, session)
 
 
 @router.delete("", operation_id="deleteSites", dependencies=EDITOR, **delete_route())
 def delete_sites(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many sites, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.SITE.delete(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, service.SITE.etag, delete)
+    return delete_items(request, service.SITE, body, session)
 
 
 @router.patch("/{site_id}", operation_id="updateSite", dependencies=EDITOR, **update_route(SitePublic))
-def update_site(site_id: ItemId, body: SiteUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_site(
+    request: Request, site_id: ItemId, body: SiteUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of a site, if If-Match names its current ETag."""
-    return updated_response(service.SITE.etag, service.SITE.update(session, site_id, body, if_match))
+    return update_item(request, service.SITE, site_id, body, session, if_match)
 
 
 @router.delete("/{site_id}", operation_id="deleteSite", dependencies=EDITOR, **delete_route())
-def delete_site(site_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_site(request: Request, site_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a site that holds no scanners, if If-Match names its current ETag."""
-    service.SITE.delete(session, site_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.SITE, site_id, session, if_match)
 
 
 @router.get("/{item_id}/history", operation_id="getSiteHistory", **history_route())

@@ -1,27 +1,28 @@
 """Sites: their description, queries and writes."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.changes.resources import (
     Reference,
     Resource,
     equal_filters,
-    read_page,
+    query_filters,
+    query_page,
     register,
     row_shape,
     table_listing,
     unique,
 )
-from app.changes.versions import past
-from app.core.choices import ScannerListCompleteness, SiteKind
 from app.core.http import ref_condition
-from app.core.pagination import Filters
 from app.core.reads import ReadDatabase, Row
 from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
 from app.sites.models import Site
 from app.sites.schemas import SitePublic
+
+if TYPE_CHECKING:
+    from app.sites.router import SiteQuery
 
 _FIELDS = ("id", "code", "name", "kind", "country", "locality", "scanner_list", "scanner_list_as_stated", "notes")
 _shape_columns = row_shape(*_FIELDS)
@@ -63,28 +64,17 @@ SITE = register(
 
 
 async def list_sites(
-    reads: ReadDatabase,
-    *,
-    kind: SiteKind | None,
-    code: str | None,
-    country: str | None,
-    scanner_list: ScannerListCompleteness | None,
-    vendor: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "SiteQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Sites matching the filters (as they stood at ``at``, when given); ``vendor`` keeps the sites holding
     at least one scanner of that vendor."""
-    filters = equal_filters(
-        Filters(), "site", kind=kind, code=code, country=country and country.upper(), scanner_list=scanner_list
-    )
-    if vendor:
-        condition, params = ref_condition(vendor, id_column="v.id", key_column="v.slug", param="vendor")
+    filters = query_filters(query, "site", "kind", "code")
+    equal_filters(filters, "site", country=query.country and query.country.upper(), scanner_list=query.scanner_list)
+    if query.vendor:
+        condition, params = ref_condition(query.vendor, id_column="v.id", key_column="v.slug", param="vendor")
         filters.add(
             "EXISTS (SELECT 1 FROM scanner s JOIN vendor v ON v.id = s.vendor_id"
             f" WHERE s.site_id = site.id AND {condition})",
             **params,
         )
-    return await read_page(reads, SITE, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    return await query_page(reads, SITE, filters, query, at)

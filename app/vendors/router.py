@@ -3,44 +3,41 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
 from starlette.responses import Response
 
 from app.auth.dependencies import EDITOR
 from app.changes.timeline import AsOf, AsOfQuery
-from app.core.bulk import (
-    ItemVersion,
-    accepts_csv,
-    bulk_body,
-    create_body,
-    create_response,
-    delete_rows,
-    update_rows,
-)
+from app.core.bulk import ItemVersion, accepts_csv, bulk_body, create_body
 from app.core.choices import RestrictionKind
-from app.core.constraints import COUNTRY_PATTERN, REF_PATTERN
 from app.core.deps import SessionDep
-from app.core.http import created_response, updated_response
 from app.core.params import IfMatch, ItemId
 from app.core.query import PageQuery, query_dependency, sort_query
 from app.core.routes import (
     bulk_create_route,
     bulk_update_route,
+    country_field,
     create_route,
     delete_route,
     get_route,
     list_route,
+    ref_field,
     update_route,
 )
 from app.core.routing import StrictQueryRoute
 from app.history.endpoints import (
     HistoryQueryDep,
+    create_item,
+    create_items,
+    delete_item,
+    delete_items,
     history_response,
     history_route,
     item_get,
     list_items,
     restore_response,
     restore_route,
+    update_item,
+    update_items,
 )
 from app.vendors import service
 from app.vendors.schemas import (
@@ -61,17 +58,9 @@ router = APIRouter(tags=["vendors"], route_class=StrictQueryRoute)
 class VendorQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor listing."""
 
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
-    slug: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Exact vendor slug.")
-    restricted_by: str | None = Field(
-        default=None,
-        min_length=2,
-        max_length=2,
-        pattern=COUNTRY_PATTERN,
-        description="Only vendors a given state (ISO alpha-2) restricted.",
-    )
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
+    slug: str | None = ref_field("Exact vendor slug.")
+    restricted_by: str | None = country_field("Only vendors a given state (ISO alpha-2) restricted.")
     sort: str | None = sort_query(service.VENDORS)
 
 
@@ -92,10 +81,8 @@ async def get_vendor(request: Request, vendor_id: ItemId, as_of: AsOf = None) ->
 class VendorRestrictionQuery(PageQuery, AsOfQuery):
     """Filters, sort and page of the vendor-restriction listing."""
 
-    vendor: str | None = Field(default=None, max_length=64, pattern=REF_PATTERN, description="Vendor id or slug.")
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2."
-    )
+    vendor: str | None = ref_field("Vendor id or slug.")
+    country: str | None = country_field("ISO 3166-1 alpha-2.")
     kind: RestrictionKind | None = None
     sort: str | None = sort_query(service.RESTRICTIONS)
 
@@ -129,35 +116,33 @@ async def get_vendor_restriction(request: Request, restriction_id: ItemId, as_of
 @accepts_csv
 def create_vendor(request: Request, body: create_body(VendorCreate), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Create a vendor; its slug must be unique; a JSON array or a CSV file creates many, all or none."""
-    create = lambda data: service.VENDOR.create(session, data)  # noqa: E731
-    return create_response(request, body, VendorCreate, service.VENDOR.etag, create)
+    return create_items(request, service.VENDOR, VendorCreate, body, session)
 
 
 @router.patch("/vendors", operation_id="updateVendors", dependencies=EDITOR, **bulk_update_route(VendorPublic))
 def update_vendors(request: Request, body: bulk_body(VendorBulkUpdate, "change"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Change many vendors, each named by id with its current version or ETag: all of them or none."""
-    update = lambda item_id, patch, if_match: service.VENDOR.update(session, item_id, patch, if_match)  # noqa: E731
-    return update_rows(request, body, VendorBulkUpdate, VendorUpdate, service.VENDOR.etag, update)
+    return update_items(request, service.VENDOR, VendorBulkUpdate, VendorUpdate, body, session)
 
 
 @router.delete("/vendors", operation_id="deleteVendors", dependencies=EDITOR, **delete_route())
 def delete_vendors(request: Request, body: bulk_body(ItemVersion, "delete"), session: SessionDep) -> Response:  # type: ignore[valid-type]  # a body type built by create_body/bulk_body
     """Delete many vendors, each named by id with its current version or ETag: all of them or none."""
-    delete = lambda item_id, if_match: service.VENDOR.delete(session, item_id, if_match)  # noqa: E731
-    return delete_rows(request, body, service.VENDOR.etag, delete)
+    return delete_items(request, service.VENDOR, body, session)
 
 
 @router.patch("/vendors/{vendor_id}", operation_id="updateVendor", dependencies=EDITOR, **update_route(VendorPublic))
-def update_vendor(vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None) -> Response:
+def update_vendor(
+    request: Request, vendor_id: ItemId, body: VendorUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Change the fields sent of a vendor, if If-Match names its current ETag."""
-    return updated_response(service.VENDOR.etag, service.VENDOR.update(session, vendor_id, body, if_match))
+    return update_item(request, service.VENDOR, vendor_id, body, session, if_match)
 
 
 @router.delete("/vendors/{vendor_id}", operation_id="deleteVendor", dependencies=EDITOR, **delete_route())
-def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_vendor(request: Request, vendor_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
     """Delete a vendor no scanner or restriction refers to, if If-Match names its current ETag."""
-    service.VENDOR.delete(session, vendor_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.VENDOR, vendor_id, session, if_match)
 
 
 @router.post(
@@ -168,7 +153,7 @@ def delete_vendor(vendor_id: ItemId, session: SessionDep, if_match: IfMatch = No
 )
 def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, session: SessionDep) -> Response:
     """Record a foreign government's decision or finding about a vendor."""
-    return created_response(request, service.RESTRICTION.etag, service.RESTRICTION.create(session, body))
+    return create_item(request, service.RESTRICTION, body, session)
 
 
 @router.patch(
@@ -178,12 +163,14 @@ def create_vendor_restriction(request: Request, body: VendorRestrictionCreate, s
     **update_route(VendorRestrictionPublic),
 )
 def update_vendor_restriction(
-    restriction_id: ItemId, body: VendorRestrictionUpdate, session: SessionDep, if_match: IfMatch = None
+    request: Request,
+    restriction_id: ItemId,
+    body: VendorRestrictionUpdate,
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> Response:
     """Change the fields sent of a vendor restriction, if If-Match names its current ETag."""
-    return updated_response(
-        service.RESTRICTION.etag, service.RESTRICTION.update(session, restriction_id, body, if_match)
-    )
+    return update_item(request, service.RESTRICTION, restriction_id, body, session, if_match)
 
 
 @router.delete(
@@ -192,10 +179,11 @@ def update_vendor_restriction(
     dependencies=EDITOR,
     **delete_route(),
 )
-def delete_vendor_restriction(restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_vendor_restriction(
+    request: Request, restriction_id: ItemId, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete a vendor restriction, if If-Match names its current ETag."""
-    service.RESTRICTION.delete(session, restriction_id, if_match)
-    return Response(status_code=204)
+    return delete_item(request, service.RESTRICTION, restriction_id, session, if_match)
 
 
 @router.get("/vendors/{item_id}/history", operation_id="getVendorHistory", **history_route())

@@ -1,7 +1,7 @@
 """Queries over vendors and their restrictions."""
 
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session
 
@@ -11,15 +11,14 @@ from app.changes.resources import (
     Resource,
     columns_sql,
     equal_filters,
-    read_page,
+    query_page,
+    ref_filter,
     register,
     row_shape,
     table_listing,
     unique,
 )
-from app.changes.versions import past
 from app.changes.writes import SessionReads
-from app.core.http import ref_condition
 from app.core.pagination import Filters, PastReading
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import InvestigationVendor
@@ -29,6 +28,9 @@ from app.vendors.schemas import (
     VendorPublic,
     VendorRestrictionPublic,
 )
+
+if TYPE_CHECKING:
+    from app.vendors.router import VendorQuery, VendorRestrictionQuery
 
 _VENDOR_FIELDS = ("id", "slug", "name", "country", "ownership", "ownership_note", "notes")
 _RESTRICTION_FIELDS = ("id", "vendor_id", "country", "authority", "kind", "decided_on", "description")
@@ -127,43 +129,27 @@ RESTRICTION = register(
 
 
 async def list_vendors(
-    reads: ReadDatabase,
-    *,
-    country: str | None,
-    slug: str | None,
-    restricted_by: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "VendorQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendors matching the filters, each with its restrictions embedded (as they stood at ``at``, when given)."""
-    filters = equal_filters(Filters(), "vendor", country=country and country.upper(), slug=slug)
-    if restricted_by:
+    filters = equal_filters(Filters(), "vendor", country=query.country and query.country.upper(), slug=query.slug)
+    if query.restricted_by:
         filters.add(
             "EXISTS (SELECT 1 FROM vendor_restriction r WHERE r.vendor_id = vendor.id AND r.country = :restricted_by)",
-            restricted_by=restricted_by.upper(),
+            restricted_by=query.restricted_by.upper(),
         )
-    return await VENDOR.page(reads, filters, sort=sort, limit=limit, cursor=cursor, at=at)
+    return await query_page(reads, VENDOR, filters, query, at)
 
 
 async def list_restrictions(
-    reads: ReadDatabase,
-    *,
-    vendor: str | None,
-    country: str | None,
-    kind: str | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    at: datetime | None = None,
+    reads: ReadDatabase, query: "VendorRestrictionQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendor restrictions matching the filters (as they stood at ``at``, when given)."""
-    filters = equal_filters(Filters(), "vendor_restriction", country=country and country.upper(), kind=kind)
-    if vendor:
-        condition, params = ref_condition(vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
-        filters.add(condition, **params)
-    return await read_page(reads, RESTRICTION, filters, sort=sort, limit=limit, cursor=cursor, past=past(at))
+    country = query.country and query.country.upper()
+    filters = equal_filters(Filters(), "vendor_restriction", country=country, kind=query.kind)
+    if query.vendor:
+        ref_filter(filters, query.vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
+    return await query_page(reads, RESTRICTION, filters, query, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.
