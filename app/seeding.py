@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+import app.models  # noqa: F401  # every table, and with them every value maintained on write
 from app.assessments.models import VendorAssessment
 from app.assessments.schemas import VendorAssessmentCreate
 from app.audits.models import Audit, AuditScanner, AuditSite

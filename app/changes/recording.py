@@ -198,6 +198,11 @@ def maintain_on_write(rebuild: Rebuild) -> Callable[[Maintenance], Maintenance]:
     return register
 
 
+def maintained_upkeep() -> list[str]:
+    """The registered upkeep, by qualified name, in the order it runs."""
+    return [f"{upkeep.__module__}.{upkeep.__qualname__}" for upkeep in _MAINTENANCE]
+
+
 def rebuild_maintained(connection: OrmSession | sa.Connection) -> None:
     """Recompute every value maintained on write, in order: after data was written around the application
     (a bulk load, a restored backup, the log's versions rebuilt)."""

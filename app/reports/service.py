@@ -46,6 +46,7 @@ from app.core.pagination import (
 )
 from app.core.periods import period_end
 from app.core.reads import ReadDatabase, iso_date
+from app.reports.models import ScannerExposureRank  # the maintained order; importing it registers its upkeep
 
 TIER_RULE = [
     "Considerations (Antwoord 6): 1 and 2 come from the vendor's current assessment (unknown when the vendor is not"
@@ -359,13 +360,16 @@ def _ranked(where: str = "") -> str:
 
 _RISK_TIER = "CASE {rank} " + " ".join(f"WHEN {i} THEN '{tier.value}'" for i, tier in enumerate(TIER_ORDER)) + " END"
 
+RANKS = ScannerExposureRank.__tablename__
+"""The maintained order's table (importing its model registers its upkeep on every write)."""
+
 # Maintained on write: the present reads each scanner's ranks from ``scanner_exposure_rank`` (its index
 # is the report's order, so a page reads its rows only); the past computes them by the rule above.
 _EXPOSURE_SELECT = maintained(
     "SELECT exposure.* FROM (SELECT ser.scanner_id AS scanner_id, ser.asset_tag AS asset_tag,"
     f" {_FACT_COLUMNS}, ser.scanner_id AS id, ser.tier_rank, ser.network_rank, ser.audit_rank,"
     f" {_RISK_TIER.format(rank='ser.tier_rank')} AS risk_tier_sql"
-    f" FROM scanner_exposure_rank ser JOIN scanner ON scanner.id = ser.scanner_id{_FACT_JOINS}) exposure",
+    f" FROM {RANKS} ser JOIN scanner ON scanner.id = ser.scanner_id{_FACT_JOINS}) exposure",
     "SELECT exposure.* FROM (SELECT r.*,"
     f" {_RISK_TIER.format(rank='r.tier_rank')} AS risk_tier_sql FROM ({_ranked()}) r) exposure",
 )
@@ -375,9 +379,9 @@ def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: lis
     """Recompute the maintained exposure ranks of the given scanners (of every scanner without ``scanner_ids``)
     with the tier rule's own SQL. Reads the maintained audit status, so it runs after that is up to date."""
     where = "" if scanner_ids is None else "scanner.id IN :ids"
-    delete = "DELETE FROM scanner_exposure_rank" + ("" if scanner_ids is None else " WHERE scanner_id IN :ids")
+    delete = f"DELETE FROM {RANKS}" + ("" if scanner_ids is None else " WHERE scanner_id IN :ids")
     insert = (
-        "INSERT INTO scanner_exposure_rank (scanner_id, tier_rank, network_rank, audit_rank, asset_tag)"
+        f"INSERT INTO {RANKS} (scanner_id, tier_rank, network_rank, audit_rank, asset_tag)"
         f" SELECT r.scanner_id, r.tier_rank, r.network_rank, r.audit_rank, r.asset_tag FROM ({_ranked(where)}) r"
     )
     for sql in (delete, insert):

@@ -43,3 +43,30 @@ def test_a_worker_does_not_load_migrations_seeding_or_the_command_line(sqlite_wo
 def test_a_postgresql_worker_loads_both_drivers_for_their_fault_handlers(tmp_path, postgres_server_url):
     modules = worker_modules(server_env(tmp_path, postgres_server_url))
     assert {"psycopg", "asyncpg"} <= modules
+
+
+UPKEEP = (
+    "import app.changes.recording as recording; {entry}; before = recording.maintained_upkeep();"
+    " import app.models; print(before == recording.maintained_upkeep(), len(before))"
+)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["from app.main import create_app; create_app()", "import app.seeding"],
+    ids=["worker", "seed loader"],
+)
+def test_a_process_that_writes_keeps_every_value_maintained_on_write(tmp_path, entry):
+    """Every value maintained on write registers its upkeep where the process that writes imports it: a
+    worker or the seed loader that missed one would leave that value stale (the exposure order once was)."""
+    env = server_env(tmp_path, f"sqlite:///{tmp_path / 'inventory.db'}")
+    run = subprocess.run(
+        [sys.executable, "-c", UPKEEP.format(entry=entry)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "2"]
