@@ -33,6 +33,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
+from app.changes.resources import columns_listing
 from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
@@ -47,7 +48,7 @@ from app.core.errors import (
     SecondPersonRequired,
 )
 from app.core.http import etag_for
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.pagination import Filters, Listing, fetch_page
 from app.core.reads import ReadDatabase, Row
 
 RESOURCE = "change-request"
@@ -109,16 +110,14 @@ def shape_change_request(reads: Any, row: Row) -> dict[str, Any]:
     }
 
 
-CHANGE_REQUESTS = Listing(
-    resource="change-requests",
-    select=f"SELECT {_COLUMNS} FROM change_request",
-    id_column="change_request.id",
-    sort_fields={
-        "id": SortField("change_request.id", "int"),
-        "created_at": SortField("change_request.created_at", "timestamp"),
-        "expires_at": SortField("change_request.expires_at", "timestamp"),
-    },
-    shape=shape_change_request,
+CHANGE_REQUESTS = columns_listing(
+    "change-requests",
+    "change_request",
+    _COLUMNS,
+    shape_change_request,
+    id="int",
+    created_at="timestamp",
+    expires_at="timestamp",
 )
 
 

@@ -30,7 +30,6 @@ from app.changes.resources import (
     query_page,
     register,
     relink,
-    row_shape,
     standard_sorts,
     stored,
     table_listing,
@@ -102,15 +101,6 @@ def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-_shape_finding_columns = row_shape(*_FINDING_FIELDS)
-
-
-def shape_finding(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_finding_columns(reads, row)
-    item["due_on"] = iso_date(item["due_on"])
-    return item
-
-
 AUDITS = Listing(
     resource="audits",
     select=_AUDIT_SELECT,
@@ -120,25 +110,14 @@ AUDITS = Listing(
 )
 
 FINDINGS = table_listing(
-    "findings",
-    "finding",
-    _FINDING_FIELDS,
-    sorts=(
-        "severity",
-        "status",
-        "title",
-    ),
-    shape=shape_finding,
+    "findings", "finding", _FINDING_FIELDS, sorts=("severity", "status", "title"), dates=("due_on",)
 )
 
 AUDIT = register(
     Resource(
-        name="audits",
         model=Audit,
         public=AuditPublic,
         listing=AUDITS,
-        label="audit",
-        tag="audits",
         unique=(unique("title", "title", ignore_case=True),),
         links=(_AUDIT_SCANNERS, _AUDIT_SITES),
         referenced_by=(
@@ -162,11 +141,9 @@ def _within_audit_scope(session: Session, finding: Finding | None, values: dict[
 
 FINDING = register(
     Resource(
-        name="findings",
         model=Finding,
         public=FindingPublic,
         listing=FINDINGS,
-        label="finding",
         tag="audits",
         links=(_FINDING_SCANNERS,),
         check=_within_audit_scope,

@@ -18,12 +18,13 @@ from app.approvals.policy import Target, approval_target
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
+from app.changes.resources import columns_listing
 from app.changes.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from app.core.files import private_dir
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.pagination import Filters, fetch_page
 from app.core.reads import ReadDatabase, Row
 
 logger = logging.getLogger("app.auth")
@@ -205,18 +206,16 @@ def shape_api_key(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-API_KEYS = Listing(
-    resource="api-keys",
-    select=f"SELECT {_API_KEY_COLUMNS} FROM api_key",
-    id_column="api_key.id",
-    sort_fields={
-        "id": SortField("api_key.id", "int"),
-        "name": SortField("api_key.name"),
-        "role": SortField("api_key.role"),
-        "created_at": SortField("api_key.created_at", "timestamp"),
-        "updated_at": SortField("api_key.updated_at", "timestamp"),
-    },
-    shape=shape_api_key,
+API_KEYS = columns_listing(
+    "api-keys",
+    "api_key",
+    _API_KEY_COLUMNS,
+    shape_api_key,
+    id="int",
+    name="text",
+    role="text",
+    created_at="timestamp",
+    updated_at="timestamp",
 )
 
 

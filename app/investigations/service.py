@@ -15,13 +15,12 @@ from app.changes.resources import (
     query_filters,
     query_page,
     register,
-    row_shape,
     table_listing,
     unique,
 )
 from app.core.db import utcnow
 from app.core.errors import InvalidRequest
-from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.reads import ReadDatabase
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationPublic
 from app.scanners.models import Scanner
@@ -44,24 +43,9 @@ _FIELDS = (
     "builds_on_audit_id",
     "notes",
 )
-_shape_columns = row_shape(*_FIELDS)
-
-
-def shape_investigation(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_columns(reads, row)
-    item["status_known_on"] = iso_date(item["status_known_on"])
-    return item
-
 
 INVESTIGATIONS = table_listing(
-    "investigations",
-    "investigation",
-    _FIELDS,
-    sorts=(
-        "title",
-        "status",
-    ),
-    shape=shape_investigation,
+    "investigations", "investigation", _FIELDS, sorts=("title", "status"), dates=("status_known_on",)
 )
 
 
@@ -79,12 +63,9 @@ def _known_by_now(session: Session, investigation: Investigation | None, values:
 
 INVESTIGATION = register(
     Resource(
-        name="investigations",
         model=Investigation,
         public=InvestigationPublic,
         listing=INVESTIGATIONS,
-        label="investigation",
-        tag="investigations",
         unique=(unique("title", "title"),),
         foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
         links=(

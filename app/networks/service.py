@@ -30,12 +30,9 @@ NETWORKS = table_listing(
 
 NETWORK = register(
     Resource(
-        name="networks",
         model=Network,
         public=NetworkPublic,
         listing=NETWORKS,
-        label="network",
-        tag="networks",
         key="code",
         unique=(unique("code", "code"),),
         referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),

@@ -36,25 +36,14 @@ _FIELDS = (
     "notes",
 )
 
-OPERATORS = table_listing(
-    "operators",
-    "operator",
-    _FIELDS,
-    sorts=(
-        "code",
-        "name",
-    ),
-)
+OPERATORS = table_listing("operators", "operator", _FIELDS, sorts=("code", "name"))
 
 
 OPERATOR = register(
     Resource(
-        name="operators",
         model=Operator,
         public=OperatorPublic,
         listing=OPERATORS,
-        label="operator",
-        tag="operators",
         key="code",
         unique=(unique("code", "code"),),
         links=(

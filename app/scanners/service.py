@@ -106,12 +106,9 @@ def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[s
 
 SCANNER = register(
     Resource(
-        name="scanners",
         model=Scanner,
         public=ScannerPublic,
         listing=SCANNERS,
-        label="scanner",
-        tag="scanners",
         key="asset_tag",
         unique=(unique("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
         foreign=(

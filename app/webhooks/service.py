@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
+from app.changes.resources import columns_listing
 from app.changes.versions import NOT_VERSIONED
 from app.changes.writes import (
     changed_fields,
@@ -100,16 +101,8 @@ def shape_webhook(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-WEBHOOKS = Listing(
-    resource="webhooks",
-    select=f"SELECT {_WEBHOOK_COLUMNS} FROM webhook",
-    id_column="webhook.id",
-    sort_fields={
-        "id": SortField("webhook.id", "int"),
-        "name": SortField("webhook.name"),
-        "created_at": SortField("webhook.created_at", "timestamp"),
-    },
-    shape=shape_webhook,
+WEBHOOKS = columns_listing(
+    "webhooks", "webhook", _WEBHOOK_COLUMNS, shape_webhook, id="int", name="text", created_at="timestamp"
 )
 
 
