@@ -33,7 +33,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
-from app.changes.resources import columns_listing
+from app.changes.resources import columns_listing, read_one
 from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
@@ -44,7 +44,6 @@ from app.core.errors import (
     ChangeRequestClosed,
     Forbidden,
     InvalidRequest,
-    NotFound,
     SecondPersonRequired,
 )
 from app.core.http import etag_for
@@ -177,10 +176,13 @@ async def list_change_requests(
 
 async def get_change_request(reads: ReadDatabase, request_id: int, *, admin: bool = True) -> dict[str, Any]:
     """One change request by id, or NotFound (also for one on API keys asked for by a non-admin)."""
-    rows = await reads.fetch(f"{CHANGE_REQUESTS.select} WHERE change_request.id = :id", {"id": request_id})
-    if not rows or (not admin and rows[0]["collection"] in ADMIN_ONLY_COLLECTIONS):
-        raise NotFound(f"No change request with id {request_id}.")
-    return shape_change_request(reads, rows[0])
+    return await read_one(
+        reads,
+        CHANGE_REQUESTS,
+        request_id,
+        f"No change request with id {request_id}.",
+        shown=lambda row: admin or row["collection"] not in ADMIN_ONLY_COLLECTIONS,
+    )
 
 
 async def pending_for(reads: ReadDatabase, collection: str, target_id: int) -> list[int]:

@@ -33,7 +33,7 @@ from app.changes.resources import (
     table_listing,
 )
 from app.core.choices import AccessAspect
-from app.core.errors import InvalidRequest
+from app.core.errors import invalid_field
 from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.scanners.models import Scanner
@@ -140,12 +140,8 @@ def _valid_period(session: Session, row: VendorAssessment | None, values: dict[s
     assessed_on = values.get("assessed_on", getattr(row, "assessed_on", None))
     valid_until = values["valid_until"] if "valid_until" in values else getattr(row, "valid_until", None)
     if valid_until is not None and valid_until < assessed_on:
-        raise InvalidRequest(
-            f"valid_until {valid_until} is before assessed_on {assessed_on}.",
-            errors=[
-                {"location": "body", "field": "valid_until", "message": "before assessed_on", "type": "value_error"}
-            ],
-        )
+        detail = f"valid_until {valid_until} is before assessed_on {assessed_on}."
+        raise invalid_field("valid_until", "before assessed_on", detail)
 
 
 ASSESSMENT = register(

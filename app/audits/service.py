@@ -39,10 +39,10 @@ from app.changes.resources import (
 from app.changes.writes import expected_version, update_row
 from app.core.choices import AuditStatus, DatePrecision
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidRequest
+from app.core.errors import Conflict, InvalidRequest, invalid_field
 from app.core.http import ref_condition
 from app.core.pagination import Listing
-from app.core.periods import period_end, period_start_problem
+from app.core.periods import check_source_date, period_end, period_start_problem
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation
 from app.scanners.models import Scanner
@@ -196,9 +196,7 @@ async def list_findings(
 
 
 def _invalid(field: str, message: str) -> InvalidRequest:
-    return InvalidRequest(
-        f"{field}: {message}.", errors=[{"location": "body", "field": field, "message": message, "type": "value_error"}]
-    )
+    return invalid_field(field, message, f"{field}: {message}.")
 
 
 def check_stated_dates(values: dict[str, Any]) -> None:
@@ -237,15 +235,8 @@ def load_audit(session: Session, audit_id: int) -> dict[str, Any]:
 
 def _known_on(field: str, value: date | None) -> date:
     """The date of a source: the one given (not in the future), else today."""
-    today = utcnow().date()
-    if value is None:
-        return today
-    if value > today:
-        raise InvalidRequest(
-            f"{field} {value.isoformat()} is in the future; give the date of the source.",
-            errors=[{"location": "body", "field": field, "message": "in the future", "type": "value_error"}],
-        )
-    return value
+    check_source_date(field, value)
+    return utcnow().date() if value is None else value
 
 
 def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:

@@ -18,11 +18,11 @@ from app.approvals.policy import Target, approval_target
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
-from app.changes.resources import columns_listing
+from app.changes.resources import columns_listing, read_one
 from app.changes.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
-from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
+from app.core.errors import Conflict, Unauthorized, invalid_field
 from app.core.files import private_dir
 from app.core.pagination import Filters, fetch_page
 from app.core.reads import ReadDatabase, Row
@@ -233,20 +233,13 @@ async def list_api_keys(
 
 async def get_api_key(reads: ReadDatabase, key_id: int) -> dict[str, Any]:
     """One API key by id, or NotFound."""
-    rows = await reads.fetch(f"{API_KEYS.select} WHERE api_key.id = :id", {"id": key_id})
-    if not rows:
-        raise NotFound(f"No API key with id {key_id}.")
-    return shape_api_key(reads, rows[0])
+    return await read_one(reads, API_KEYS, key_id, f"No API key with id {key_id}.")
 
 
 def _future_expiry(expires_at: datetime | None) -> None:
     if expires_at is not None and expires_at <= utcnow():
-        raise InvalidRequest(
-            "expires_at must be in the future; to end a key now, revoke it (DELETE).",
-            errors=[
-                {"location": "body", "field": "expires_at", "message": "must be in the future", "type": "value_error"}
-            ],
-        )
+        detail = "expires_at must be in the future; to end a key now, revoke it (DELETE)."
+        raise invalid_field("expires_at", "must be in the future", detail)
 
 
 def create_api_key(session: Session, data: ApiKeyCreate) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from app.changes.writes import (
     update_row,
 )
 from app.core.db import format_timestamp
-from app.core.errors import Conflict, InvalidRequest, NotFound, ProblemError
+from app.core.errors import Conflict, NotFound, ProblemError, invalid_field
 from app.core.http import ref_condition
 from app.core.models import TrackedColumns
 from app.core.pagination import Filters, Listing, PastReading, SortField, SortKind, fetch_page
@@ -374,6 +374,24 @@ async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past:
     return item
 
 
+async def read_one(
+    reads: ReadDatabase,
+    listing: Listing,
+    item_id: int,
+    missing: str,
+    *,
+    condition: str | None = None,
+    shown: Callable[[Row], bool] | None = None,
+) -> Item:
+    """The item of ``listing`` with ``item_id`` as it stands, or a 404 saying ``missing``; ``condition`` (SQL)
+    and ``shown`` (a test of its row) hide items from the reader, who is then told the same 404."""
+    where = f"{listing.id_column} = :id" + (f" AND {condition}" if condition else "")
+    rows = await reads.fetch(f"{listing.select} WHERE {where}", {"id": item_id})
+    if not rows or (shown is not None and not shown(rows[0])):
+        raise NotFound(missing)
+    return listing.shape(reads, rows[0])
+
+
 async def read_version(reads: ReadDatabase, resource: Resource, item_id: int) -> int | None:
     """The current version of one object (None when there is none): what its ETag says, without reading it."""
     rows = await reads.fetch(f"SELECT version FROM {resource.table_name} WHERE id = :id", {"id": item_id})
@@ -446,17 +464,8 @@ def check_foreign(session: Session, resource: Resource, values: Mapping[str, Any
     for foreign in resource.foreign:
         value = values.get(foreign.field)
         if value is not None and session.get(foreign.model, value) is None:
-            raise InvalidRequest(
-                f"{foreign.field} {value} names no {foreign.kind}.",
-                errors=[
-                    {
-                        "location": "body",
-                        "field": foreign.field,
-                        "message": f"no such {foreign.kind}",
-                        "type": "reference",
-                    }
-                ],
-            )
+            detail = f"{foreign.field} {value} names no {foreign.kind}."
+            raise invalid_field(foreign.field, f"no such {foreign.kind}", detail, kind="reference")
 
 
 def _split_links(resource: Resource, values: dict[str, Any]) -> dict[LinkSet, list[int]]:

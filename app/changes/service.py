@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import lock_chain, state_values
-from app.changes.resources import Resource, columns_listing, label_of_table, load
+from app.changes.resources import Resource, columns_listing, label_of_table, load, read_one
 from app.changes.writes import restore_row
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
@@ -194,12 +194,8 @@ async def read_changes(
 
 async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dict[str, Any]:
     """One change record by id, or NotFound (also for an admin-only record asked for by a non-admin key)."""
-    hidden = visibility_filter(admin)
-    where = "change_record.id = :id" + (f" AND {hidden}" if hidden else "")
-    rows = await reads.fetch(f"{CHANGES.select} WHERE {where}", {"id": change_id})
-    if not rows:
-        raise NotFound(f"No change record with id {change_id}.")
-    return shape_change(reads, rows[0])
+    missing = f"No change record with id {change_id}."
+    return await read_one(reads, CHANGES, change_id, missing, condition=visibility_filter(admin))
 
 
 async def object_history(

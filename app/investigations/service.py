@@ -1,6 +1,6 @@
 """Investigations: their description, queries and writes."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -18,8 +18,7 @@ from app.changes.resources import (
     table_listing,
     unique,
 )
-from app.core.db import utcnow
-from app.core.errors import InvalidRequest
+from app.core.periods import check_source_date
 from app.core.reads import ReadDatabase
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationPublic
@@ -51,14 +50,7 @@ INVESTIGATIONS = table_listing(
 
 def _known_by_now(session: Session, investigation: Investigation | None, values: dict[str, Any]) -> None:
     """A status cannot be known on a date that has not come yet."""
-    known_on: date | None = values.get("status_known_on")
-    if known_on is not None and known_on > utcnow().date():
-        raise InvalidRequest(
-            f"status_known_on {known_on.isoformat()} is in the future; give the date of the source.",
-            errors=[
-                {"location": "body", "field": "status_known_on", "message": "in the future", "type": "value_error"}
-            ],
-        )
+    check_source_date("status_known_on", values.get("status_known_on"))
 
 
 INVESTIGATION = register(
