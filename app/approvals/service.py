@@ -472,18 +472,7 @@ def approve(
     if change_request.target_id is not None:
         current = _target_version(session, change_request, entry)
         if current != change_request.base_version:
-            _update_request(
-                session,
-                change_request,
-                version,
-                {
-                    "state": ChangeRequestState.STALE,
-                    "decided_by_key_id": principal.key_id,
-                    "decided_by_owner": owner,
-                    "decided_at": utcnow(),
-                    "decision_reason": reason,
-                },
-            )
+            _decide(session, change_request, version, ChangeRequestState.STALE, principal, owner, reason)
             moved = "was deleted" if current is None else f"is at version {current}"
             problem = ChangeRequestClosed(
                 f"Change request {change_request.id} was based on version {change_request.base_version} of "

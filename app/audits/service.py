@@ -118,7 +118,7 @@ AUDIT = register(
         model=Audit,
         public=AuditPublic,
         listing=AUDITS,
-        unique=(unique("title", "title", ignore_case=True),),
+        unique=(unique("title", ignore_case=True),),
         links=(_AUDIT_SCANNERS, _AUDIT_SITES),
         referenced_by=(
             Reference(Finding, "audit_id", "finding(s)"),

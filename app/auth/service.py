@@ -18,14 +18,14 @@ from app.approvals.policy import Target, approval_target
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
-from app.changes.resources import columns_listing, read_one
+from app.changes.resources import columns_listing, read_one, row_shape
 from app.changes.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
 from app.core.errors import Conflict, Unauthorized, invalid_field
 from app.core.files import private_dir
 from app.core.pagination import Filters, fetch_page
-from app.core.reads import ReadDatabase, Row
+from app.core.reads import ReadDatabase
 
 logger = logging.getLogger("app.auth")
 
@@ -183,27 +183,24 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
 
 # The admin API over keys. Reads on the raw read path; never select the token hash.
 
-_API_KEY_COLUMNS = (
-    "api_key.id, api_key.name, api_key.owner, api_key.role, api_key.token_prefix, api_key.created_at, api_key.updated_at,"
-    " api_key.expires_at, api_key.revoked_at, api_key.last_used_at, api_key.source, api_key.version"
+_API_KEY_FIELDS = (
+    "id",
+    "name",
+    "owner",
+    "role",
+    "token_prefix",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+    "source",
+    "version",
 )
-
-
-def shape_api_key(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "owner": row["owner"],
-        "role": row["role"],
-        "token_prefix": row["token_prefix"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "expires_at": reads.timestamp(row["expires_at"]),
-        "revoked_at": reads.timestamp(row["revoked_at"]),
-        "last_used_at": reads.timestamp(row["last_used_at"]),
-        "source": row["source"],
-        "version": row["version"],
-    }
+_API_KEY_COLUMNS = ", ".join(f"api_key.{name}" for name in _API_KEY_FIELDS)
+shape_api_key = row_shape(
+    *_API_KEY_FIELDS, timestamps=("expires_at", "revoked_at", "last_used_at"), bookkeeping_last=False
+)
 
 
 API_KEYS = columns_listing(

@@ -64,9 +64,9 @@ class UniqueKey:
     """The conflict's message, formatted with the key's values; default: "A site with code 'x' already exists."."""
 
 
-def unique(column: str, words: str, *, ignore_case: bool = False, ascii_only: bool = False) -> UniqueKey:
-    """A one-column unique key named ``words`` in its conflict message."""
-    return UniqueKey((column,), words, ignore_case=ignore_case, ascii_only=ascii_only)
+def unique(column: str, *, ignore_case: bool = False, ascii_only: bool = False) -> UniqueKey:
+    """A one-column unique key, named in its conflict message by the column's name in words (``asset tag``)."""
+    return UniqueKey((column,), column.replace("_", " "), ignore_case=ignore_case, ascii_only=ascii_only)
 
 
 @dataclass(frozen=True)
@@ -252,13 +252,15 @@ def row_shape(
     timestamps: tuple[str, ...] = (),
     dates: tuple[str, ...] = (),
     unknown: Mapping[str, Any] | None = None,
+    bookkeeping_last: bool = True,
 ) -> Callable[[ReadDatabase, Row], Item]:
     """A listing's shape for items that are their row's columns: the given ones, then the bookkeeping
-    ones; ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form, ``dates`` as
+    ones (or, without ``bookkeeping_last``, the given ones alone, bookkeeping included where they name it);
+    ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form, ``dates`` as
     ``YYYY-MM-DD``; ``unknown`` gives the value shown for a column a row leaves empty (a state recorded
     before the inventory held that fact has no such key: it was not known then)."""
     stamped = frozenset((*timestamps, "created_at", "updated_at"))
-    order = (*names, *TRACKED)
+    order = (*names, *TRACKED) if bookkeeping_last else names
     when_empty = tuple((unknown or {}).items())
 
     def shape(reads: ReadDatabase, row: Row) -> Item:

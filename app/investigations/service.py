@@ -58,7 +58,7 @@ INVESTIGATION = register(
         model=Investigation,
         public=InvestigationPublic,
         listing=INVESTIGATIONS,
-        unique=(unique("title", "title"),),
+        unique=(unique("title"),),
         foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
         links=(
             LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor"),

@@ -34,7 +34,7 @@ NETWORK = register(
         public=NetworkPublic,
         listing=NETWORKS,
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
     )
 )

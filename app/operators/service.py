@@ -45,7 +45,7 @@ OPERATOR = register(
         public=OperatorPublic,
         listing=OPERATORS,
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         links=(
             LinkSet("site_ids", OperatorSite, "operator_id", "site_id", Site, "site"),
             LinkSet("scanner_ids", OperatorScanner, "operator_id", "scanner_id", Scanner, "scanner"),

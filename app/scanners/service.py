@@ -107,7 +107,7 @@ SCANNER = register(
         public=ScannerPublic,
         listing=SCANNERS,
         key="asset_tag",
-        unique=(unique("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
+        unique=(unique("asset_tag", ignore_case=True, ascii_only=True),),
         foreign=(
             ForeignField("site_id", Site, "site"),
             ForeignField("vendor_id", Vendor, "vendor"),

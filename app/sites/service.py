@@ -37,7 +37,7 @@ SITE = register(
         public=SitePublic,
         listing=SITES,
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
         owned_by=((OperatorSite, "site_id"),),
     )

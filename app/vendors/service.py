@@ -85,7 +85,7 @@ VENDOR = register(
         public=VendorPublic,
         listing=VENDORS,
         key="slug",
-        unique=(unique("slug", "slug"),),
+        unique=(unique("slug"),),
         referenced_by=(
             Reference(Scanner, "vendor_id", "scanner(s)"),
             Reference(VendorRestriction, "vendor_id", "restriction(s)"),
