@@ -1,7 +1,7 @@
 """HTTP endpoints of change requests: listing, reading, and deciding on them."""
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -16,7 +16,7 @@ from app.core.constraints import COLLECTION_PATTERN
 from app.core.context import current_context
 from app.core.db import after_commit
 from app.core.deps import SessionDep
-from app.core.errors import problem_response, problem_responses
+from app.core.errors import problem_error_response, problem_responses
 from app.core.exports import list_response
 from app.core.http import MAX_ID, item_response, updated_response
 from app.core.params import DigitsOnly, IfMatch, ItemId
@@ -27,6 +27,11 @@ from app.core.routing import StrictQueryRoute
 router = APIRouter(prefix="/change-requests", tags=["change-requests"], route_class=StrictQueryRoute)
 
 DECISION_PROBLEMS = (401, 403, 404, 409, 412, 413, 415, 422, 428)
+DECISION_ROUTE: dict[str, Any] = {
+    "response_model": ChangeRequestPublic,
+    "responses": problem_responses(*DECISION_PROBLEMS),
+}
+"""The contract of a decision on a change request: the request as it now is, or the problem that closed it."""
 
 
 class ChangeRequestQuery(PageQuery):
@@ -53,16 +58,8 @@ def _answer(request: Request, decision: service.Decision) -> Response:
         after_commit(request, partial(request.app.state.key_cache.forget, decision.item["target_id"]))
     if decision.problem is None:
         return updated_response(service.RESOURCE, decision.item)
-    problem = decision.problem
     # The request's new state (stale, expired) is stored: this answer commits it.
-    return problem_response(
-        request,
-        status=problem.status,
-        slug=problem.slug,
-        title=problem.title,
-        detail=problem.detail,
-        **problem.extensions,
-    )
+    return problem_error_response(request, decision.problem)
 
 
 @router.get("", operation_id="listChangeRequests", **list_route(ChangeRequestPublic, ChangeRequestQuery))
@@ -84,8 +81,7 @@ async def get_change_request(request: Request, change_request: ChangeRequestDep)
 @router.post(
     "/{change_request_id}/approve",
     operation_id="approveChangeRequest",
-    response_model=ChangeRequestPublic,
-    responses=problem_responses(*DECISION_PROBLEMS),
+    **DECISION_ROUTE,
     dependencies=[Depends(require_approver)],
 )
 def approve_change_request(
@@ -99,8 +95,7 @@ def approve_change_request(
 @router.post(
     "/{change_request_id}/reject",
     operation_id="rejectChangeRequest",
-    response_model=ChangeRequestPublic,
-    responses=problem_responses(*DECISION_PROBLEMS),
+    **DECISION_ROUTE,
     dependencies=[Depends(require_approver)],
 )
 def reject_change_request(
@@ -117,8 +112,7 @@ def reject_change_request(
 @router.post(
     "/{change_request_id}/withdraw",
     operation_id="withdrawChangeRequest",
-    response_model=ChangeRequestPublic,
-    responses=problem_responses(*DECISION_PROBLEMS),
+    **DECISION_ROUTE,
     dependencies=[Depends(require_editor)],
 )
 def withdraw_change_request(

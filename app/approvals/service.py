@@ -33,6 +33,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
+from app.changes.resources import columns_listing, read_one
 from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
@@ -43,11 +44,10 @@ from app.core.errors import (
     ChangeRequestClosed,
     Forbidden,
     InvalidRequest,
-    NotFound,
     SecondPersonRequired,
 )
 from app.core.http import etag_for
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.pagination import Filters, Listing, fetch_page
 from app.core.reads import ReadDatabase, Row
 
 RESOURCE = "change-request"
@@ -109,16 +109,14 @@ def shape_change_request(reads: Any, row: Row) -> dict[str, Any]:
     }
 
 
-CHANGE_REQUESTS = Listing(
-    resource="change-requests",
-    select=f"SELECT {_COLUMNS} FROM change_request",
-    id_column="change_request.id",
-    sort_fields={
-        "id": SortField("change_request.id", "int"),
-        "created_at": SortField("change_request.created_at", "timestamp"),
-        "expires_at": SortField("change_request.expires_at", "timestamp"),
-    },
-    shape=shape_change_request,
+CHANGE_REQUESTS = columns_listing(
+    "change-requests",
+    "change_request",
+    _COLUMNS,
+    shape_change_request,
+    id="int",
+    created_at="timestamp",
+    expires_at="timestamp",
 )
 
 
@@ -178,10 +176,13 @@ async def list_change_requests(
 
 async def get_change_request(reads: ReadDatabase, request_id: int, *, admin: bool = True) -> dict[str, Any]:
     """One change request by id, or NotFound (also for one on API keys asked for by a non-admin)."""
-    rows = await reads.fetch(f"{CHANGE_REQUESTS.select} WHERE change_request.id = :id", {"id": request_id})
-    if not rows or (not admin and rows[0]["collection"] in ADMIN_ONLY_COLLECTIONS):
-        raise NotFound(f"No change request with id {request_id}.")
-    return shape_change_request(reads, rows[0])
+    return await read_one(
+        reads,
+        CHANGE_REQUESTS,
+        request_id,
+        f"No change request with id {request_id}.",
+        shown=lambda row: admin or row["collection"] not in ADMIN_ONLY_COLLECTIONS,
+    )
 
 
 async def pending_for(reads: ReadDatabase, collection: str, target_id: int) -> list[int]:
@@ -471,18 +472,7 @@ def approve(
     if change_request.target_id is not None:
         current = _target_version(session, change_request, entry)
         if current != change_request.base_version:
-            _update_request(
-                session,
-                change_request,
-                version,
-                {
-                    "state": ChangeRequestState.STALE,
-                    "decided_by_key_id": principal.key_id,
-                    "decided_by_owner": owner,
-                    "decided_at": utcnow(),
-                    "decision_reason": reason,
-                },
-            )
+            _decide(session, change_request, version, ChangeRequestState.STALE, principal, owner, reason)
             moved = "was deleted" if current is None else f"is at version {current}"
             problem = ChangeRequestClosed(
                 f"Change request {change_request.id} was based on version {change_request.base_version} of "

@@ -29,12 +29,11 @@ from app.changes.resources import (
     query_page,
     ref_filter,
     register,
-    row_shape,
     standard_sorts,
     table_listing,
 )
 from app.core.choices import AccessAspect
-from app.core.errors import InvalidRequest
+from app.core.errors import invalid_field
 from app.core.pagination import Filters, Listing
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.scanners.models import Scanner
@@ -112,15 +111,6 @@ def shape_override(reads: ReadDatabase, row: Row) -> dict[str, Any]:
 
 _FACT_FIELDS = ("id", "scanner_id", "aspect", "answer", "basis")
 _MEASURE_FIELDS = ("id", "scanner_id", "title", "description", "status", "implemented_on")
-shape_fact = row_shape(*_FACT_FIELDS)
-_shape_measure_columns = row_shape(*_MEASURE_FIELDS)
-
-
-def shape_measure(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_measure_columns(reads, row)
-    item["implemented_on"] = iso_date(item["implemented_on"])
-    return item
-
 
 ASSESSMENTS = Listing(
     resource="vendor-assessments",
@@ -136,11 +126,9 @@ OVERRIDES = Listing(
     sort_fields=standard_sorts("access_override"),
     shape=shape_override,
 )
-FACTS = table_listing(
-    "supplier-access-facts", "supplier_access_fact", _FACT_FIELDS, sorts=("aspect",), shape=shape_fact
-)
+FACTS = table_listing("supplier-access-facts", "supplier_access_fact", _FACT_FIELDS, sorts=("aspect",))
 MEASURES = table_listing(
-    "mitigation-measures", "mitigation_measure", _MEASURE_FIELDS, sorts=("status",), shape=shape_measure
+    "mitigation-measures", "mitigation_measure", _MEASURE_FIELDS, sorts=("status",), dates=("implemented_on",)
 )
 
 
@@ -152,21 +140,15 @@ def _valid_period(session: Session, row: VendorAssessment | None, values: dict[s
     assessed_on = values.get("assessed_on", getattr(row, "assessed_on", None))
     valid_until = values["valid_until"] if "valid_until" in values else getattr(row, "valid_until", None)
     if valid_until is not None and valid_until < assessed_on:
-        raise InvalidRequest(
-            f"valid_until {valid_until} is before assessed_on {assessed_on}.",
-            errors=[
-                {"location": "body", "field": "valid_until", "message": "before assessed_on", "type": "value_error"}
-            ],
-        )
+        detail = f"valid_until {valid_until} is before assessed_on {assessed_on}."
+        raise invalid_field("valid_until", "before assessed_on", detail)
 
 
 ASSESSMENT = register(
     Resource(
-        name="vendor-assessments",
         model=VendorAssessment,
         public=VendorAssessmentPublic,
         listing=ASSESSMENTS,
-        label="vendor assessment",
         tag="assessments",
         unique=(
             UniqueKey(
@@ -180,7 +162,6 @@ ASSESSMENT = register(
 )
 FACT = register(
     Resource(
-        name="supplier-access-facts",
         model=SupplierAccessFact,
         public=SupplierAccessFactPublic,
         listing=FACTS,
@@ -197,11 +178,9 @@ FACT = register(
 )
 OVERRIDE = register(
     Resource(
-        name="access-overrides",
         model=AccessOverride,
         public=AccessOverridePublic,
         listing=OVERRIDES,
-        label="access override",
         tag="assessments",
         unique=(
             UniqueKey(
@@ -213,11 +192,9 @@ OVERRIDE = register(
 )
 MEASURE = register(
     Resource(
-        name="mitigation-measures",
         model=MitigationMeasure,
         public=MitigationMeasurePublic,
         listing=MEASURES,
-        label="mitigation measure",
         tag="assessments",
         foreign=_SCANNER,
     )

@@ -30,7 +30,6 @@ from app.changes.resources import (
     query_page,
     register,
     relink,
-    row_shape,
     standard_sorts,
     stored,
     table_listing,
@@ -40,10 +39,10 @@ from app.changes.resources import (
 from app.changes.writes import expected_version, update_row
 from app.core.choices import AuditStatus, DatePrecision
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidRequest
+from app.core.errors import Conflict, InvalidRequest, invalid_field
 from app.core.http import ref_condition
 from app.core.pagination import Listing
-from app.core.periods import period_end, period_start_problem
+from app.core.periods import check_source_date, period_end, period_start_problem
 from app.core.reads import ReadDatabase, Row, iso_date
 from app.investigations.models import Investigation
 from app.scanners.models import Scanner
@@ -102,15 +101,6 @@ def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     return item
 
 
-_shape_finding_columns = row_shape(*_FINDING_FIELDS)
-
-
-def shape_finding(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_finding_columns(reads, row)
-    item["due_on"] = iso_date(item["due_on"])
-    return item
-
-
 AUDITS = Listing(
     resource="audits",
     select=_AUDIT_SELECT,
@@ -120,26 +110,15 @@ AUDITS = Listing(
 )
 
 FINDINGS = table_listing(
-    "findings",
-    "finding",
-    _FINDING_FIELDS,
-    sorts=(
-        "severity",
-        "status",
-        "title",
-    ),
-    shape=shape_finding,
+    "findings", "finding", _FINDING_FIELDS, sorts=("severity", "status", "title"), dates=("due_on",)
 )
 
 AUDIT = register(
     Resource(
-        name="audits",
         model=Audit,
         public=AuditPublic,
         listing=AUDITS,
-        label="audit",
-        tag="audits",
-        unique=(unique("title", "title", ignore_case=True),),
+        unique=(unique("title", ignore_case=True),),
         links=(_AUDIT_SCANNERS, _AUDIT_SITES),
         referenced_by=(
             Reference(Finding, "audit_id", "finding(s)"),
@@ -162,11 +141,9 @@ def _within_audit_scope(session: Session, finding: Finding | None, values: dict[
 
 FINDING = register(
     Resource(
-        name="findings",
         model=Finding,
         public=FindingPublic,
         listing=FINDINGS,
-        label="finding",
         tag="audits",
         links=(_FINDING_SCANNERS,),
         check=_within_audit_scope,
@@ -219,9 +196,7 @@ async def list_findings(
 
 
 def _invalid(field: str, message: str) -> InvalidRequest:
-    return InvalidRequest(
-        f"{field}: {message}.", errors=[{"location": "body", "field": field, "message": message, "type": "value_error"}]
-    )
+    return invalid_field(field, message, f"{field}: {message}.")
 
 
 def check_stated_dates(values: dict[str, Any]) -> None:
@@ -260,15 +235,8 @@ def load_audit(session: Session, audit_id: int) -> dict[str, Any]:
 
 def _known_on(field: str, value: date | None) -> date:
     """The date of a source: the one given (not in the future), else today."""
-    today = utcnow().date()
-    if value is None:
-        return today
-    if value > today:
-        raise InvalidRequest(
-            f"{field} {value.isoformat()} is in the future; give the date of the source.",
-            errors=[{"location": "body", "field": field, "message": "in the future", "type": "value_error"}],
-        )
-    return value
+    check_source_date(field, value)
+    return utcnow().date() if value is None else value
 
 
 def create_audit(session: Session, data: AuditCreate) -> dict[str, Any]:

@@ -18,13 +18,14 @@ from app.approvals.policy import Target, approval_target
 from app.auth.models import ApiKey
 from app.auth.schemas import ApiKeyCreate, ApiKeyUpdate
 from app.auth.tokens import PREFIX_LENGTH, hash_token, looks_like_token, new_token
+from app.changes.resources import columns_listing, read_one, row_shape
 from app.changes.writes import changed_fields, expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import Role
 from app.core.db import format_timestamp, utcnow
-from app.core.errors import Conflict, InvalidRequest, NotFound, Unauthorized
+from app.core.errors import Conflict, Unauthorized, invalid_field
 from app.core.files import private_dir
-from app.core.pagination import Filters, Listing, SortField, fetch_page
-from app.core.reads import ReadDatabase, Row
+from app.core.pagination import Filters, fetch_page
+from app.core.reads import ReadDatabase
 
 logger = logging.getLogger("app.auth")
 
@@ -182,41 +183,36 @@ def ensure_local_admin_key(session: Session, path: Path) -> bool:
 
 # The admin API over keys. Reads on the raw read path; never select the token hash.
 
-_API_KEY_COLUMNS = (
-    "api_key.id, api_key.name, api_key.owner, api_key.role, api_key.token_prefix, api_key.created_at, api_key.updated_at,"
-    " api_key.expires_at, api_key.revoked_at, api_key.last_used_at, api_key.source, api_key.version"
+_API_KEY_FIELDS = (
+    "id",
+    "name",
+    "owner",
+    "role",
+    "token_prefix",
+    "created_at",
+    "updated_at",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+    "source",
+    "version",
+)
+_API_KEY_COLUMNS = ", ".join(f"api_key.{name}" for name in _API_KEY_FIELDS)
+shape_api_key = row_shape(
+    *_API_KEY_FIELDS, timestamps=("expires_at", "revoked_at", "last_used_at"), bookkeeping_last=False
 )
 
 
-def shape_api_key(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "owner": row["owner"],
-        "role": row["role"],
-        "token_prefix": row["token_prefix"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "expires_at": reads.timestamp(row["expires_at"]),
-        "revoked_at": reads.timestamp(row["revoked_at"]),
-        "last_used_at": reads.timestamp(row["last_used_at"]),
-        "source": row["source"],
-        "version": row["version"],
-    }
-
-
-API_KEYS = Listing(
-    resource="api-keys",
-    select=f"SELECT {_API_KEY_COLUMNS} FROM api_key",
-    id_column="api_key.id",
-    sort_fields={
-        "id": SortField("api_key.id", "int"),
-        "name": SortField("api_key.name"),
-        "role": SortField("api_key.role"),
-        "created_at": SortField("api_key.created_at", "timestamp"),
-        "updated_at": SortField("api_key.updated_at", "timestamp"),
-    },
-    shape=shape_api_key,
+API_KEYS = columns_listing(
+    "api-keys",
+    "api_key",
+    _API_KEY_COLUMNS,
+    shape_api_key,
+    id="int",
+    name="text",
+    role="text",
+    created_at="timestamp",
+    updated_at="timestamp",
 )
 
 
@@ -234,20 +230,13 @@ async def list_api_keys(
 
 async def get_api_key(reads: ReadDatabase, key_id: int) -> dict[str, Any]:
     """One API key by id, or NotFound."""
-    rows = await reads.fetch(f"{API_KEYS.select} WHERE api_key.id = :id", {"id": key_id})
-    if not rows:
-        raise NotFound(f"No API key with id {key_id}.")
-    return shape_api_key(reads, rows[0])
+    return await read_one(reads, API_KEYS, key_id, f"No API key with id {key_id}.")
 
 
 def _future_expiry(expires_at: datetime | None) -> None:
     if expires_at is not None and expires_at <= utcnow():
-        raise InvalidRequest(
-            "expires_at must be in the future; to end a key now, revoke it (DELETE).",
-            errors=[
-                {"location": "body", "field": "expires_at", "message": "must be in the future", "type": "value_error"}
-            ],
-        )
+        detail = "expires_at must be in the future; to end a key now, revoke it (DELETE)."
+        raise invalid_field("expires_at", "must be in the future", detail)
 
 
 def create_api_key(session: Session, data: ApiKeyCreate) -> dict[str, Any]:

@@ -12,6 +12,7 @@ reads take a ``PastReading`` to answer as of an instant with the same SQL as the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,11 +36,11 @@ from app.changes.writes import (
     update_row,
 )
 from app.core.db import format_timestamp
-from app.core.errors import Conflict, InvalidRequest, NotFound, ProblemError
+from app.core.errors import Conflict, NotFound, ProblemError, invalid_field
 from app.core.http import ref_condition
 from app.core.models import TrackedColumns
-from app.core.pagination import Filters, Listing, PastReading, SortField, fetch_page
-from app.core.reads import ReadDatabase, Row
+from app.core.pagination import Filters, Listing, PastReading, SortField, SortKind, fetch_page
+from app.core.reads import ReadDatabase, Row, iso_date
 
 Item = dict[str, Any]
 Check = Callable[[Session, Any, dict[str, Any]], None]
@@ -63,9 +64,9 @@ class UniqueKey:
     """The conflict's message, formatted with the key's values; default: "A site with code 'x' already exists."."""
 
 
-def unique(column: str, words: str, *, ignore_case: bool = False, ascii_only: bool = False) -> UniqueKey:
-    """A one-column unique key named ``words`` in its conflict message."""
-    return UniqueKey((column,), words, ignore_case=ignore_case, ascii_only=ascii_only)
+def unique(column: str, *, ignore_case: bool = False, ascii_only: bool = False) -> UniqueKey:
+    """A one-column unique key, named in its conflict message by the column's name in words (``asset tag``)."""
+    return UniqueKey((column,), column.replace("_", " "), ignore_case=ignore_case, ascii_only=ascii_only)
 
 
 @dataclass(frozen=True)
@@ -108,19 +109,20 @@ class Reference:
     """How a message counts them: ``scanner(s)``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Resource:
     """Everything the shared code needs to know of one collection."""
 
-    name: str
-    """The URL segment, and the object type of its change records: ``sites``."""
     model: type[TrackedColumns]
     public: type[BaseModel]
     listing: Listing
-    label: str
-    """How messages name one object: ``site``, ``vendor restriction``."""
-    tag: str
-    """The OpenAPI tag its operations are listed under."""
+    name: str = ""
+    """The URL segment, and the object type of its change records: ``sites``; by default the listing's."""
+    label: str = ""
+    """How messages name one object: ``site``, ``vendor restriction``; by default the model's class name
+    in words (``VendorRestriction``: ``vendor restriction``)."""
+    tag: str = ""
+    """The OpenAPI tag its operations are listed under; by default its name."""
     key: str = "id"
     """The column that names an object in messages (``code``, ``slug``); ``id`` by default."""
     unique: tuple[UniqueKey, ...] = ()
@@ -142,6 +144,12 @@ class Resource:
     restorable: bool = True
     """Whether ``POST .../restore`` exists: objects whose state spans link tables have a history but no
     restore, since their last recorded row alone would bring them back without those links."""
+
+    def __post_init__(self) -> None:
+        name = self.name or self.listing.resource
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "label", self.label or _in_words(self.model.__name__))
+        object.__setattr__(self, "tag", self.tag or name)
 
     @property
     def etag(self) -> str:
@@ -194,6 +202,11 @@ class Resource:
         return f"{self.label.capitalize()} {value}" if self.key == "id" else f"{self.label.capitalize()} '{value}'"
 
 
+def _in_words(class_name: str) -> str:
+    """``VendorRestriction`` as ``vendor restriction``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", class_name).lower()
+
+
 RESOURCES: dict[str, Resource] = {}
 """Every registered collection by name, in registration order."""
 
@@ -234,14 +247,29 @@ def columns_sql(table: str, *names: str) -> str:
     return ", ".join(f"{table}.{name}" for name in (*names, *TRACKED))
 
 
-def row_shape(*names: str, timestamps: tuple[str, ...] = ()) -> Callable[[ReadDatabase, Row], Item]:
+def row_shape(
+    *names: str,
+    timestamps: tuple[str, ...] = (),
+    dates: tuple[str, ...] = (),
+    unknown: Mapping[str, Any] | None = None,
+    bookkeeping_last: bool = True,
+) -> Callable[[ReadDatabase, Row], Item]:
     """A listing's shape for items that are their row's columns: the given ones, then the bookkeeping
-    ones; ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form."""
+    ones (or, without ``bookkeeping_last``, the given ones alone, bookkeeping included where they name it);
+    ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form, ``dates`` as
+    ``YYYY-MM-DD``; ``unknown`` gives the value shown for a column a row leaves empty (a state recorded
+    before the inventory held that fact has no such key: it was not known then)."""
     stamped = frozenset((*timestamps, "created_at", "updated_at"))
-    order = (*names, *TRACKED)
+    order = (*names, *TRACKED) if bookkeeping_last else names
+    when_empty = tuple((unknown or {}).items())
 
     def shape(reads: ReadDatabase, row: Row) -> Item:
-        return {name: reads.timestamp(row[name]) if name in stamped else row[name] for name in order}
+        item = {name: reads.timestamp(row[name]) if name in stamped else row[name] for name in order}
+        for name in dates:
+            item[name] = iso_date(item[name])
+        for name, value in when_empty:
+            item[name] = item[name] or value
+        return item
 
     return shape
 
@@ -260,6 +288,20 @@ def ref_filter(filters: Filters, value: str, *, id_column: str, key_column: str,
     filters.add(condition, **params)
 
 
+def columns_listing(
+    name: str, table: str, columns: str, shape: Callable[[ReadDatabase, Row], Item], /, **sorts: SortKind
+) -> Listing:
+    """The listing of ``table``'s rows read as ``columns`` (their SQL) and shaped by ``shape``, sortable by
+    the given columns of ``table``, each compared as its kind: ``id="int", name="text"``."""
+    return Listing(
+        resource=name,
+        select=f"SELECT {columns} FROM {table}",
+        id_column=f"{table}.id",
+        sort_fields={column: SortField(f"{table}.{column}", kind) for column, kind in sorts.items()},
+        shape=shape,
+    )
+
+
 def table_listing(
     name: str,
     table: str,
@@ -268,18 +310,20 @@ def table_listing(
     sorts: Sequence[str] = (),
     joins: str = "",
     computed: Mapping[str, str] | None = None,
-    shape: Callable[[ReadDatabase, Row], Item] | None = None,
+    dates: tuple[str, ...] = (),
+    unknown: Mapping[str, Any] | None = None,
 ) -> Listing:
     """The listing of a collection whose items are its table's ``fields`` (then the bookkeeping columns):
     ``computed`` adds named SQL expressions, ``joins`` what they or the filters need, ``sorts`` the text
-    columns to sort by besides id and the timestamps; the shape is the row's, unless one is given."""
+    columns to sort by besides id and the timestamps; items are shaped by ``row_shape`` (``dates`` and
+    ``unknown`` as it takes them)."""
     extra = "".join(f", {sql} AS {alias}" for alias, sql in (computed or {}).items())
     return Listing(
         resource=name,
         select=f"SELECT {columns_sql(table, *fields)}{extra} FROM {table}{' ' + joins if joins else ''}",
         id_column=f"{table}.id",
         sort_fields=standard_sorts(table, *sorts),
-        shape=shape or row_shape(*fields, *(computed or {})),
+        shape=row_shape(*fields, *(computed or {}), dates=dates, unknown=unknown),
     )
 
 
@@ -330,6 +374,24 @@ async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past:
     item = listing.shape(reads, rows[0])
     await _attach(reads, resource, [item], past)
     return item
+
+
+async def read_one(
+    reads: ReadDatabase,
+    listing: Listing,
+    item_id: int,
+    missing: str,
+    *,
+    condition: str | None = None,
+    shown: Callable[[Row], bool] | None = None,
+) -> Item:
+    """The item of ``listing`` with ``item_id`` as it stands, or a 404 saying ``missing``; ``condition`` (SQL)
+    and ``shown`` (a test of its row) hide items from the reader, who is then told the same 404."""
+    where = f"{listing.id_column} = :id" + (f" AND {condition}" if condition else "")
+    rows = await reads.fetch(f"{listing.select} WHERE {where}", {"id": item_id})
+    if not rows or (shown is not None and not shown(rows[0])):
+        raise NotFound(missing)
+    return listing.shape(reads, rows[0])
 
 
 async def read_version(reads: ReadDatabase, resource: Resource, item_id: int) -> int | None:
@@ -404,17 +466,8 @@ def check_foreign(session: Session, resource: Resource, values: Mapping[str, Any
     for foreign in resource.foreign:
         value = values.get(foreign.field)
         if value is not None and session.get(foreign.model, value) is None:
-            raise InvalidRequest(
-                f"{foreign.field} {value} names no {foreign.kind}.",
-                errors=[
-                    {
-                        "location": "body",
-                        "field": foreign.field,
-                        "message": f"no such {foreign.kind}",
-                        "type": "reference",
-                    }
-                ],
-            )
+            detail = f"{foreign.field} {value} names no {foreign.kind}."
+            raise invalid_field(foreign.field, f"no such {foreign.kind}", detail, kind="reference")
 
 
 def _split_links(resource: Resource, values: dict[str, Any]) -> dict[LinkSet, list[int]]:

@@ -14,12 +14,12 @@ from sqlmodel import Session, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import lock_chain, state_values
-from app.changes.resources import Resource, label_of_table, load
+from app.changes.resources import Resource, columns_listing, label_of_table, load, read_one
 from app.changes.writes import restore_row
 from app.core.choices import ChangeAction
 from app.core.db import format_timestamp
 from app.core.errors import Conflict, InvalidRequest, NotFound
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.pagination import Filters, Listing, fetch_page
 from app.core.reads import ReadDatabase, Row
 
 CHANGE_COLUMNS = (
@@ -64,25 +64,10 @@ def visibility_filter(admin: bool) -> str | None:
     return None if admin else _HIDDEN_FROM_NON_ADMINS
 
 
-CHANGES = Listing(
-    resource="changes",
-    select=f"SELECT {CHANGE_COLUMNS} FROM change_record",
-    id_column="change_record.id",
-    sort_fields={
-        "id": SortField("change_record.id", "int"),
-        "recorded_at": SortField("change_record.recorded_at", "timestamp"),
-    },
-    shape=shape_change,
-)
+CHANGES = columns_listing("changes", "change_record", CHANGE_COLUMNS, shape_change, id="int", recorded_at="timestamp")
 
 
-HISTORY = Listing(
-    resource="history",
-    select=CHANGES.select,
-    id_column=CHANGES.id_column,
-    sort_fields=CHANGES.sort_fields,
-    shape=shape_change,
-)
+HISTORY = replace(CHANGES, resource="history")
 """One object's history: its change records (cursors are bound to the collection, see ``history_of``)."""
 
 
@@ -209,12 +194,8 @@ async def read_changes(
 
 async def get_change(reads: ReadDatabase, change_id: int, *, admin: bool) -> dict[str, Any]:
     """One change record by id, or NotFound (also for an admin-only record asked for by a non-admin key)."""
-    hidden = visibility_filter(admin)
-    where = "change_record.id = :id" + (f" AND {hidden}" if hidden else "")
-    rows = await reads.fetch(f"{CHANGES.select} WHERE {where}", {"id": change_id})
-    if not rows:
-        raise NotFound(f"No change record with id {change_id}.")
-    return shape_change(reads, rows[0])
+    missing = f"No change record with id {change_id}."
+    return await read_one(reads, CHANGES, change_id, missing, condition=visibility_filter(admin))
 
 
 async def object_history(

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.changes.recording import append_change, assign_id, row_state, state_values
 from app.changes.versions import computed
 from app.core.choices import ChangeAction
-from app.core.db import format_timestamp, utcnow
+from app.core.db import utcnow
 from app.core.errors import (
     Conflict,
     InvalidRequest,
@@ -33,7 +33,7 @@ from app.core.errors import (
 from app.core.http import etag_for
 from app.core.models import TrackedColumns
 from app.core.pagination import Listing
-from app.core.reads import ReadDatabase, Row
+from app.core.reads import InstantsAsText, ReadDatabase, Row
 
 _ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
 """RFC 9110 entity-tag syntax: an optionally weak opaque quoted string."""
@@ -209,7 +209,7 @@ def _advance_sequence(session: Session, table: sa.Table, item_id: int) -> None:
         session.execute(sa.text("SELECT setval(:sequence, :id)"), {"sequence": sequence, "id": item_id})
 
 
-class SessionReads:
+class SessionReads(InstantsAsText):
     """The read-path converters for rows fetched through the write session, so a write's response
     has exactly the shape (and values) a later GET returns."""
 
@@ -219,14 +219,6 @@ class SessionReads:
 
     def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return [cast(Row, row._mapping) for row in self.session.execute(sa.text(sql), params or {})]
-
-    def timestamp(self, value: Any) -> str | None:
-        if value is None or isinstance(value, str):
-            return value
-        return format_timestamp(value)
-
-    def timestamp_param(self, value: str) -> Any:
-        return value
 
     def boolean(self, value: Any) -> bool | None:
         return None if value is None else bool(value)

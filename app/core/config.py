@@ -3,7 +3,7 @@
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +13,14 @@ def default_docs_assets_dir() -> Path:
     """``$XDG_CACHE_HOME`` (or ``~/.cache``) ``/customs-scanner-inventory/docs-assets``."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "customs-scanner-inventory" / "docs-assets"
+
+
+def _seconds(default: float, at_most: float, description: str, *, zero_allowed: bool = False) -> Any:
+    """A setting that is a number of seconds: more than zero (or, ``zero_allowed``, at least zero), at most
+    ``at_most``."""
+    if zero_allowed:
+        return Field(default=default, ge=0, le=at_most, description=description)
+    return Field(default=default, gt=0, le=at_most, description=description)
 
 
 class Settings(BaseSettings):
@@ -52,12 +60,12 @@ class Settings(BaseSettings):
         min_length=32,
         description="Bearer token that may read /metrics (besides admin API keys), for the metrics scraper.",
     )
-    drain_seconds: float = Field(
-        default=5.0,
-        ge=0,
-        le=300,
-        description="After SIGTERM: seconds /health/ready answers 503 while requests are still served, "
+    drain_seconds: float = _seconds(
+        5.0,
+        300,
+        "After SIGTERM: seconds /health/ready answers 503 while requests are still served, "
         "before the server stops accepting connections.",
+        zero_allowed=True,
     )
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Largest request body accepted; larger is a 413 (default 1 MiB)."
@@ -109,21 +117,14 @@ class Settings(BaseSettings):
     db_connect_timeout: int = Field(
         default=2, ge=2, le=60, description="Seconds to establish a PostgreSQL connection (libpq's minimum is 2)."
     )
-    db_statement_timeout: float = Field(
-        default=2.0, gt=0, le=600, description="Seconds one PostgreSQL statement may take, server- and client-side."
+    db_statement_timeout: float = _seconds(
+        2.0, 600, "Seconds one PostgreSQL statement may take, server- and client-side."
     )
-    db_acquire_timeout: float = Field(
-        default=2.0, gt=0, le=60, description="Seconds to wait for a free pooled connection when all are busy."
+    db_acquire_timeout: float = _seconds(2.0, 60, "Seconds to wait for a free pooled connection when all are busy.")
+    db_startup_timeout: float = _seconds(
+        30.0, 3600, "Seconds to keep retrying an unreachable database at startup before exiting.", zero_allowed=True
     )
-    db_startup_timeout: float = Field(
-        default=30.0,
-        ge=0,
-        le=3600,
-        description="Seconds to keep retrying an unreachable database at startup before exiting.",
-    )
-    sqlite_busy_timeout: float = Field(
-        default=10.0, gt=0, le=600, description="Seconds a SQLite writer waits for the write lock before a 503."
-    )
+    sqlite_busy_timeout: float = _seconds(10.0, 600, "Seconds a SQLite writer waits for the write lock before a 503.")
 
     # Webhooks (app/webhooks/).
     webhook_allowed_networks: str = Field(
@@ -138,19 +139,12 @@ class Settings(BaseSettings):
     webhook_max_failures: int = Field(
         default=10, ge=1, le=1000, description="Failed attempts in a row after which a subscription is disabled."
     )
-    webhook_retry_base_seconds: float = Field(
-        default=1.0,
-        gt=0,
-        le=3600,
-        description="Delay before the first retry; it doubles with each failure (with jitter).",
+    webhook_retry_base_seconds: float = _seconds(
+        1.0, 3600, "Delay before the first retry; it doubles with each failure (with jitter)."
     )
-    webhook_retry_max_seconds: float = Field(
-        default=300.0, gt=0, le=86400, description="Longest delay between two attempts."
-    )
-    webhook_connect_timeout: float = Field(default=3.0, gt=0, le=60, description="Seconds to connect to a receiver.")
-    webhook_read_timeout: float = Field(
-        default=10.0, gt=0, le=300, description="Seconds to wait for a receiver's answer."
-    )
+    webhook_retry_max_seconds: float = _seconds(300.0, 86400, "Longest delay between two attempts.")
+    webhook_connect_timeout: float = _seconds(3.0, 60, "Seconds to connect to a receiver.")
+    webhook_read_timeout: float = _seconds(10.0, 300, "Seconds to wait for a receiver's answer.")
 
     @field_validator("rate_limit", "auth_failure_limit")
     @classmethod

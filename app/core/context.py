@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.errors import InvalidRequest, problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -139,16 +140,10 @@ def _bad_reason(why: str) -> InvalidRequest:
     )
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Opens the request context and echoes ``X-Request-ID`` on every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_id = raw_reason = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":

@@ -80,6 +80,11 @@ class InvalidRequest(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+def invalid_field(field: str, message: str, detail: str, *, kind: str = "value_error") -> InvalidRequest:
+    """A 422 saying ``detail`` whose one error names the body field ``field``: ``message``, of type ``kind``."""
+    return InvalidRequest(detail, errors=[{"location": "body", "field": field, "message": message, "type": kind}])
+
+
 class UnsupportedMediaType(ProblemError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
@@ -245,7 +250,8 @@ def problem_response(
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-async def _problem_error(request: Request, exc: ProblemError) -> Response:
+def problem_error_response(request: Request, exc: ProblemError) -> Response:
+    """The problem response that answers ``exc``."""
     return problem_response(
         request,
         status=exc.status,
@@ -255,6 +261,10 @@ async def _problem_error(request: Request, exc: ProblemError) -> Response:
         headers=exc.headers,
         **exc.extensions,
     )
+
+
+async def _problem_error(request: Request, exc: ProblemError) -> Response:
+    return problem_error_response(request, exc)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -27,8 +27,9 @@ from functools import lru_cache
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.db import get_engine
 
 logger = logging.getLogger("app.request")
@@ -88,16 +89,10 @@ def _children(method: str, route: str, status: int) -> tuple[Any, Any]:
     return REQUESTS.labels(method, route, str(status)), DURATION.labels(method, route, str(status))
 
 
-class ObservabilityMiddleware:
+class ObservabilityMiddleware(HttpMiddleware):
     """Counts, times and logs every HTTP request (pure ASGI, so it adds no task or buffering)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         response: dict[str, Any] = {"status": 500, "request_id": None}
 

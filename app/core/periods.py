@@ -14,6 +14,8 @@ import calendar
 from datetime import date
 
 from app.core.choices import DatePrecision
+from app.core.db import utcnow
+from app.core.errors import invalid_field
 
 SEASON_STARTS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 
@@ -49,3 +51,10 @@ def period_end(value: date | None, precision: DatePrecision | str | None) -> dat
     months = {DatePrecision.MONTH: 1, DatePrecision.SEASON: 3, DatePrecision.YEAR: 12}[precision]
     last_month = _add_months(value, months - 1)
     return last_month.replace(day=calendar.monthrange(last_month.year, last_month.month)[1])
+
+
+def check_source_date(field: str, value: date | None) -> None:
+    """A 422 when the date of a source (``field``) is in the future: no source can be dated after today."""
+    if value is not None and value > utcnow().date():
+        detail = f"{field} {value.isoformat()} is in the future; give the date of the source."
+        raise invalid_field(field, "in the future", detail)

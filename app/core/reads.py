@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -175,13 +176,32 @@ class SQLiteReads:
         return 1, 1, 1  # one connection, used only for the instant of a query on the event loop
 
 
+class InstantsAsText:
+    """The instant converters of a reader whose driver may hand an instant back as a ``datetime``
+    (asyncpg, SQLAlchemy): text passes as it is, a ``datetime`` leaves in the API's form."""
+
+    def timestamp(self, value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return format_timestamp(value)
+
+    def timestamp_param(self, value: str) -> Any:
+        return value
+
+
+def _numbered(sql: str, params: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
+    """asyncpg's form of a statement and its parameters: the SQL with ``$n`` and the values in order."""
+    text, names = to_numbered(sql)
+    return text, [params[name] for name in names] if names and params else []
+
+
 def _broken_connection_errors() -> tuple[type[Exception], ...]:
     import asyncpg
 
     return (asyncpg.ConnectionDoesNotExistError, asyncpg.InternalClientError, asyncpg.exceptions.AdminShutdownError)
 
 
-class PostgresReads:
+class PostgresReads(InstantsAsText):
     """Reads on an asyncpg connection pool, every one bounded in time (see ``app/core/faults.py``).
 
     A read waits at most ``acquire_timeout`` for a pooled connection (a new connection at most the
@@ -224,8 +244,7 @@ class PostgresReads:
         return cls(pool, acquire_timeout=settings.db_acquire_timeout, statement_timeout=settings.db_statement_timeout)
 
     async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names and params else []
+        text, values = _numbered(sql, params)
         async with asyncio.timeout(self._deadline):
             for attempt in (1, 2):
                 async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
@@ -245,34 +264,33 @@ class PostgresReads:
     # longer bound (still a bound: a database that stops answering is a 503, never a hang).
     HEAVY_STATEMENT_TIMEOUT = 60.0
 
-    async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names and params else []
+    @asynccontextmanager
+    async def _heavy_connection(self) -> AsyncIterator[Any]:  # an asyncpg Connection
+        """A pooled connection in a read-only transaction whose statements may take the heavy bound."""
         async with (
             self._pool.acquire(timeout=self._acquire_timeout) as connection,
             connection.transaction(readonly=True),
         ):
             await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
+            yield connection
+
+    async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        text, values = _numbered(sql, params)
+        async with self._heavy_connection() as connection:
             rows: Sequence[Row] = await connection.fetch(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
             return rows
 
     async def stream(
         self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
     ) -> AsyncIterator[Sequence[Row]]:
-        text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names and params else []
-        async with (
-            self._pool.acquire(timeout=self._acquire_timeout) as connection,
-            connection.transaction(readonly=True),
-        ):
-            await connection.execute(f"SET LOCAL statement_timeout = {int(self.HEAVY_STATEMENT_TIMEOUT * 1000)}")
+        text, values = _numbered(sql, params)
+        async with self._heavy_connection() as connection:
             cursor = await connection.cursor(text, *values, timeout=self.HEAVY_STATEMENT_TIMEOUT)
             while rows := await cursor.fetch(batch, timeout=self.HEAVY_STATEMENT_TIMEOUT):
                 yield rows
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        text, names = to_numbered(sql)
-        values = [params[name] for name in names] if names and params else []
+        text, values = _numbered(sql, params)
         async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
             await connection.execute(text, *values, timeout=self._statement_timeout)
 
@@ -281,14 +299,6 @@ class PostgresReads:
             await asyncio.wait_for(self._pool.close(), timeout=self._deadline)
         except TimeoutError:
             self._pool.terminate()
-
-    def timestamp(self, value: Any) -> str | None:
-        if value is None or isinstance(value, str):
-            return value
-        return format_timestamp(value)
-
-    def timestamp_param(self, value: str) -> Any:
-        return value
 
     def boolean(self, value: Any) -> bool | None:
         flag: bool | None = value  # asyncpg decodes a boolean column as bool

@@ -9,8 +9,10 @@ part of the API contract, so they stay out of the OpenAPI document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -40,33 +42,36 @@ def _local_only(response: HTMLResponse) -> HTMLResponse:
     return response
 
 
+def _viewer(request: Request, render: Callable[..., HTMLResponse], name: str, **assets: Any) -> HTMLResponse:
+    """A viewer of the OpenAPI document (``render``: FastAPI's page for it) titled ``name``, loading ``assets``."""
+    return _local_only(render(openapi_url=request.app.openapi_url, title=f"{request.app.title} - {name}", **assets))
+
+
 @router.get("/docs", operation_id="getSwaggerUi")
 async def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI document, from the installed assets."""
-    return _local_only(
-        get_swagger_ui_html(
-            openapi_url=request.app.openapi_url,
-            title=f"{request.app.title} - Swagger UI",
-            swagger_js_url=f"{ASSETS}/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS}/swagger-ui/swagger-ui.css",
-            swagger_favicon_url=FAVICON,
-            # The public validator badge would call validator.swagger.io.
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+    return _viewer(
+        request,
+        get_swagger_ui_html,
+        "Swagger UI",
+        swagger_js_url=f"{ASSETS}/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS}/swagger-ui/swagger-ui.css",
+        swagger_favicon_url=FAVICON,
+        # The public validator badge would call validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
     )
 
 
 @router.get("/redoc", operation_id="getRedoc")
 async def redoc(request: Request) -> HTMLResponse:
     """ReDoc for the OpenAPI document, from the installed assets and without web fonts."""
-    return _local_only(
-        get_redoc_html(
-            openapi_url=request.app.openapi_url,
-            title=f"{request.app.title} - ReDoc",
-            redoc_js_url=f"{ASSETS}/redoc/redoc.standalone.js",
-            redoc_favicon_url=FAVICON,
-            with_google_fonts=False,
-        )
+    return _viewer(
+        request,
+        get_redoc_html,
+        "ReDoc",
+        redoc_js_url=f"{ASSETS}/redoc/redoc.standalone.js",
+        redoc_favicon_url=FAVICON,
+        with_google_fonts=False,
     )
 
 

@@ -25,8 +25,8 @@ from app.core.urls import with_query_params
 
 # The change log's own operations are tagged "history"; each collection's history and restore only
 # with its collection's tag (listed twice, the operations made Swagger UI stop drawing the page).
-router = APIRouter(route_class=StrictQueryRoute)
 LOG_TAGS: list[str | Enum] = ["history"]
+router = APIRouter(route_class=StrictQueryRoute, tags=LOG_TAGS)
 
 InstantParam = Annotated[str | None, Query(max_length=64, description="RFC 3339 timestamp with a timezone.")]
 
@@ -69,7 +69,6 @@ class ChangeQuery(PageQuery):
 @router.get(
     "/changes",
     operation_id="listChanges",
-    tags=LOG_TAGS,
     response_model=ChangePage,
     responses=problem_responses(*READ_PROBLEMS["list"]),
     openapi_extra=query_parameters(ChangeQuery),
@@ -101,7 +100,6 @@ def _next(request: Request, **params: str | None) -> dict[str, str]:
 @router.get(
     "/changes/verify",
     operation_id="verifyChanges",
-    tags=LOG_TAGS,
     response_model=ChainVerification,
     responses=problem_responses(401, 403),
 )
@@ -116,7 +114,6 @@ NDJSON = "application/x-ndjson"
 @router.get(
     "/changes/verify/full",
     operation_id="verifyChangesFull",
-    tags=LOG_TAGS,
     response_model=ChainWalkLine,
     responses={
         **problem_responses(401, 403),
@@ -140,7 +137,6 @@ async def verify_changes_full(reads: ReadsDep) -> StreamingResponse:
 @router.get(
     "/changes/{change_id}",
     operation_id="getChange",
-    tags=LOG_TAGS,
     response_model=ChangeRecordPublic,
     responses=problem_responses(*READ_PROBLEMS["get"]),
 )

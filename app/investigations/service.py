@@ -1,6 +1,6 @@
 """Investigations: their description, queries and writes."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -15,13 +15,11 @@ from app.changes.resources import (
     query_filters,
     query_page,
     register,
-    row_shape,
     table_listing,
     unique,
 )
-from app.core.db import utcnow
-from app.core.errors import InvalidRequest
-from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.periods import check_source_date
+from app.core.reads import ReadDatabase
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
 from app.investigations.schemas import InvestigationPublic
 from app.scanners.models import Scanner
@@ -44,48 +42,23 @@ _FIELDS = (
     "builds_on_audit_id",
     "notes",
 )
-_shape_columns = row_shape(*_FIELDS)
-
-
-def shape_investigation(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_columns(reads, row)
-    item["status_known_on"] = iso_date(item["status_known_on"])
-    return item
-
 
 INVESTIGATIONS = table_listing(
-    "investigations",
-    "investigation",
-    _FIELDS,
-    sorts=(
-        "title",
-        "status",
-    ),
-    shape=shape_investigation,
+    "investigations", "investigation", _FIELDS, sorts=("title", "status"), dates=("status_known_on",)
 )
 
 
 def _known_by_now(session: Session, investigation: Investigation | None, values: dict[str, Any]) -> None:
     """A status cannot be known on a date that has not come yet."""
-    known_on: date | None = values.get("status_known_on")
-    if known_on is not None and known_on > utcnow().date():
-        raise InvalidRequest(
-            f"status_known_on {known_on.isoformat()} is in the future; give the date of the source.",
-            errors=[
-                {"location": "body", "field": "status_known_on", "message": "in the future", "type": "value_error"}
-            ],
-        )
+    check_source_date("status_known_on", values.get("status_known_on"))
 
 
 INVESTIGATION = register(
     Resource(
-        name="investigations",
         model=Investigation,
         public=InvestigationPublic,
         listing=INVESTIGATIONS,
-        label="investigation",
-        tag="investigations",
-        unique=(unique("title", "title"),),
+        unique=(unique("title"),),
         foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
         links=(
             LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor"),

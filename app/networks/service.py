@@ -30,14 +30,11 @@ NETWORKS = table_listing(
 
 NETWORK = register(
     Resource(
-        name="networks",
         model=Network,
         public=NetworkPublic,
         listing=NETWORKS,
-        label="network",
-        tag="networks",
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
     )
 )

@@ -36,27 +36,16 @@ _FIELDS = (
     "notes",
 )
 
-OPERATORS = table_listing(
-    "operators",
-    "operator",
-    _FIELDS,
-    sorts=(
-        "code",
-        "name",
-    ),
-)
+OPERATORS = table_listing("operators", "operator", _FIELDS, sorts=("code", "name"))
 
 
 OPERATOR = register(
     Resource(
-        name="operators",
         model=Operator,
         public=OperatorPublic,
         listing=OPERATORS,
-        label="operator",
-        tag="operators",
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         links=(
             LinkSet("site_ids", OperatorSite, "operator_id", "site_id", Site, "site"),
             LinkSet("scanner_ids", OperatorScanner, "operator_id", "scanner_id", Scanner, "scanner"),

@@ -12,10 +12,9 @@ from app.changes.resources import (
     query_page,
     ref_filter,
     register,
-    row_shape,
     table_listing,
 )
-from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.reads import ReadDatabase
 from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementPublic
 from app.scanners.models import Scanner
@@ -37,14 +36,6 @@ _FIELDS = (
     "quickscan_note",
     "notes",
 )
-_shape_columns = row_shape(*_FIELDS)
-
-
-def shape_procurement(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_columns(reads, row)
-    item["awarded_on"] = iso_date(item["awarded_on"])
-    return item
-
 
 PROCUREMENTS = table_listing(
     "procurements",
@@ -52,17 +43,14 @@ PROCUREMENTS = table_listing(
     _FIELDS,
     sorts=("title", "national_security_quickscan"),
     joins="JOIN vendor ON vendor.id = procurement.vendor_id",
-    shape=shape_procurement,
+    dates=("awarded_on",),
 )
 
 PROCUREMENT = register(
     Resource(
-        name="procurements",
         model=Procurement,
         public=ProcurementPublic,
         listing=PROCUREMENTS,
-        label="procurement",
-        tag="procurements",
         foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
         links=(LinkSet("scanner_ids", ProcurementScanner, "procurement_id", "scanner_id", Scanner, "scanner"),),
         restorable=False,

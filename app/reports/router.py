@@ -107,6 +107,16 @@ class _OverduePage(TypedDict):
     accept: str | None
 
 
+async def _overdue_page(
+    on: OnParam = None, limit: LimitParam = DEFAULT_LIMIT, cursor: CursorParam = None, accept: AcceptHeader = None
+) -> _OverduePage:
+    """The parameters every overdue report takes: the day it judges (default today, UTC) and its page."""
+    return {"on": on or _today(), "limit": limit, "cursor": cursor, "accept": accept}
+
+
+OverduePage = Annotated[_OverduePage, Depends(_overdue_page)]
+
+
 def _wanted(request: Request, accept: str | None) -> str | None:
     """The Accept value that decides the representation: CSV on a `.csv` path, else the client's."""
     return CSV_MEDIA_TYPE if request.url.path.endswith(".csv") else accept
@@ -168,20 +178,13 @@ async def summary_report(
 
 
 def _overdue_response(
-    request: Request,
-    name: str,
-    columns: list[str],
-    report: tuple[dict, list[dict]],
-    *,
-    on: date,
-    limit: int,
-    cursor: str | None,
-    accept: str | None,
+    request: Request, name: str, columns: list[str], report: tuple[dict, list[dict]], page: _OverduePage
 ) -> Response:
     meta, items = report
-    accept = _wanted(request, accept)
+    accept = _wanted(request, page["accept"])
     paged = negotiate(accept) == "json"
-    items, next_cursor = service.overdue_page(name, items, on=on, limit=limit if paged else None, cursor=cursor)
+    limit = page["limit"] if paged else None
+    items, next_cursor = service.overdue_page(name, items, on=page["on"], limit=limit, cursor=page["cursor"])
     return report_response(accept, name, columns, meta, items, request=request, next_cursor=next_cursor, paged=True)
 
 
@@ -192,20 +195,11 @@ def _overdue_response(
     responses=PAGED_REPORT_PROBLEMS,
 )
 @router.get("/overdue/findings.csv", operation_id="getOverdueFindingsCsv", **csv_route(service.FINDING_COLUMNS))
-async def overdue_findings(
-    request: Request,
-    reads: ReadsDep,
-    on: OnParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
-    accept: AcceptHeader = None,
-) -> Response:
+async def overdue_findings(request: Request, reads: ReadsDep, page: OverduePage) -> Response:
     """List audit findings past their due date on a given day and still open or mitigating. No `as_of`: the
     records as they stand now are judged on the day `on` names."""
-    on = on or _today()
-    report = await service.overdue_findings(reads, on=on)
-    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
-    return _overdue_response(request, "overdue-findings", service.FINDING_COLUMNS, report, **page)
+    report = await service.overdue_findings(reads, on=page["on"])
+    return _overdue_response(request, "overdue-findings", service.FINDING_COLUMNS, report, page)
 
 
 @router.get(
@@ -215,20 +209,11 @@ async def overdue_findings(
     responses=PAGED_REPORT_PROBLEMS,
 )
 @router.get("/overdue/audits.csv", operation_id="getOverdueAuditsCsv", **csv_route(service.AUDIT_COLUMNS))
-async def overdue_audits(
-    request: Request,
-    reads: ReadsDep,
-    on: OnParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
-    accept: AcceptHeader = None,
-) -> Response:
+async def overdue_audits(request: Request, reads: ReadsDep, page: OverduePage) -> Response:
     """List audits whose stated start or report period has ended on a given day without it happening. No
     `as_of`: the records as they stand now are judged on the day `on` names."""
-    on = on or _today()
-    report = await service.overdue_audits(reads, on=on)
-    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
-    return _overdue_response(request, "overdue-audits", service.AUDIT_COLUMNS, report, **page)
+    report = await service.overdue_audits(reads, on=page["on"])
+    return _overdue_response(request, "overdue-audits", service.AUDIT_COLUMNS, report, page)
 
 
 @router.get(
@@ -240,20 +225,11 @@ async def overdue_audits(
 @router.get(
     "/overdue/assessments.csv", operation_id="getOverdueAssessmentsCsv", **csv_route(service.ASSESSMENT_COLUMNS)
 )
-async def overdue_assessments(
-    request: Request,
-    reads: ReadsDep,
-    on: OnParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
-    accept: AcceptHeader = None,
-) -> Response:
+async def overdue_assessments(request: Request, reads: ReadsDep, page: OverduePage) -> Response:
     """List vendors' current risk assessments past their valid-until date on a given day. No `as_of`: the
     records as they stand now are judged on the day `on` names."""
-    on = on or _today()
-    report = await service.overdue_assessments(reads, on=on)
-    page: _OverduePage = {"on": on, "limit": limit, "cursor": cursor, "accept": accept}
-    return _overdue_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, report, **page)
+    report = await service.overdue_assessments(reads, on=page["on"])
+    return _overdue_response(request, "overdue-assessments", service.ASSESSMENT_COLUMNS, report, page)
 
 
 class UnapprovedChangesQuery(PageQuery):

@@ -551,6 +551,27 @@ def _date_param(reads: ReadDatabase, value: date) -> Any:
     return value if reads.dialect == "postgresql" else value.isoformat()
 
 
+def _as_date(value: Any) -> date | None:
+    """A DATE column as a ``date`` whichever driver read it (SQLite gives its text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day(value: Any) -> date:
+    """A DATE column that is never null, as a ``date``."""
+    day = _as_date(value)
+    assert day is not None  # the report's query selects only rows that have it
+    return day
+
+
+Report = tuple[dict[str, Any], list[dict[str, Any]]]
+"""A report's meta data and its rows."""
+
+
+def _overdue_report(name: str, on: date, items: list[dict[str, Any]], rule: str) -> Report:
+    """An overdue view's rows under the meta data every such view gives: its name, date, count and rule."""
+    return {"report": name, "on": on.isoformat(), "count": len(items), "rule": rule}, items
+
+
 FINDING_COLUMNS = [
     "finding_id",
     "audit_id",
@@ -564,7 +585,7 @@ FINDING_COLUMNS = [
 ]
 
 
-async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
     """Findings past their due date on ``on`` and not resolved or accepted."""
     rows = await reads.fetch_heavy(
         "SELECT finding.id, finding.audit_id, audit.title AS audit_title, finding.severity, finding.title,"
@@ -585,7 +606,7 @@ async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, 
             scanners[link["finding_id"]].append(link["scanner_id"])
     items = []
     for row in rows:
-        due = row["due_on"] if isinstance(row["due_on"], date) else date.fromisoformat(row["due_on"])
+        due = _day(row["due_on"])
         items.append(
             {
                 "finding_id": row["id"],
@@ -599,14 +620,13 @@ async def overdue_findings(reads: ReadDatabase, *, on: date) -> tuple[dict[str, 
                 "scanner_ids": scanners[row["id"]],
             }
         )
-    meta = {
-        "report": "overdue-findings",
-        "on": on.isoformat(),
-        "count": len(items),
-        "rule": "A finding is overdue on a date after its due_on while its status is open or mitigating."
+    return _overdue_report(
+        "overdue-findings",
+        on,
+        items,
+        "A finding is overdue on a date after its due_on while its status is open or mitigating."
         " An empty scanner_ids means every scanner the audit covers.",
-    }
-    return meta, items
+    )
 
 
 AUDIT_COLUMNS = [
@@ -625,10 +645,6 @@ AUDIT_COLUMNS = [
     "days_overdue",
     "explanation",
 ]
-
-
-def _as_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _milestone_reading(
@@ -650,7 +666,7 @@ def _milestone_reading(
     )
 
 
-async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def overdue_audits(reads: ReadDatabase, *, on: date) -> Report:
     """Audits whose planned start or expected report period has ended on ``on`` with no record of it happening;
     each says whether a later report shows it late (``overdue``) or none has been recorded (``no_later_report``)."""
     columns = ", ".join(f"{name}_on, {name}_precision, {name}_as_stated" for name in STATED_DATES)
@@ -687,17 +703,16 @@ async def overdue_audits(reads: ReadDatabase, *, on: date) -> tuple[dict[str, An
                         "explanation": explanation,
                     }
                 )
-    meta = {
-        "report": "overdue-audits",
-        "on": on.isoformat(),
-        "count": len(items),
-        "rule": "An audit milestone is listed after the last day of its stated period (a month ends on its last day, a"
+    return _overdue_report(
+        "overdue-audits",
+        on,
+        items,
+        "An audit milestone is listed after the last day of its stated period (a month ends on its last day, a"
         " season on the last day of its third month: summer on 31 August) while the audit is still commissioned (start"
         " and report) or in progress (report). It reads overdue only when a status reported after that day, and after"
         " the source that stated the milestone, still shows the audit pending; otherwise it reads no_later_report:"
         " expected by that day, no later report recorded since status_known_on, with the information's age in days.",
-    }
-    return meta, items
+    )
 
 
 ASSESSMENT_COLUMNS = [
@@ -712,7 +727,7 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
-async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def overdue_assessments(reads: ReadDatabase, *, on: date) -> Report:
     """Vendors' current assessments whose valid_until has passed on ``on``."""
     rows = await reads.fetch_heavy(
         "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.assessor, va.status"
@@ -723,8 +738,7 @@ async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[st
     )
     items = []
     for row in rows:
-        valid_until = row["valid_until"]
-        valid_until = date.fromisoformat(valid_until) if isinstance(valid_until, str) else valid_until
+        valid_until = _day(row["valid_until"])
         items.append(
             {
                 "assessment_id": row["id"],
@@ -737,14 +751,12 @@ async def overdue_assessments(reads: ReadDatabase, *, on: date) -> tuple[dict[st
                 "days_overdue": (on - valid_until).days,
             }
         )
-    meta = {
-        "report": "overdue-assessments",
-        "on": on.isoformat(),
-        "count": len(items),
-        "rule": "A vendor's current assessment (latest assessed_on) is overdue for review on a date after its"
-        " valid_until.",
-    }
-    return meta, items
+    return _overdue_report(
+        "overdue-assessments",
+        on,
+        items,
+        "A vendor's current assessment (latest assessed_on) is overdue for review on a date after its valid_until.",
+    )
 
 
 OVERDUE_ORDER: dict[str, Callable[[dict[str, Any]], list[Any]]] = {

@@ -20,7 +20,7 @@ from app.changes.resources import (
     standard_sorts,
     unique,
 )
-from app.core.errors import InvalidRequest
+from app.core.errors import InvalidRequest, invalid_field
 from app.core.pagination import Listing
 from app.core.reads import ReadDatabase, Row
 from app.investigations.models import InvestigationScanner
@@ -98,22 +98,16 @@ def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[s
     try:
         check_network_rule(mode, network_id)
     except ValueError as error:
-        raise InvalidRequest(
-            f"{error}.",
-            errors=[{"location": "body", "field": "network_id", "message": str(error), "type": "network_rule"}],
-        ) from None
+        raise invalid_field("network_id", str(error), f"{error}.", kind="network_rule") from None
 
 
 SCANNER = register(
     Resource(
-        name="scanners",
         model=Scanner,
         public=ScannerPublic,
         listing=SCANNERS,
-        label="scanner",
-        tag="scanners",
         key="asset_tag",
-        unique=(unique("asset_tag", "asset tag", ignore_case=True, ascii_only=True),),
+        unique=(unique("asset_tag", ignore_case=True, ascii_only=True),),
         foreign=(
             ForeignField("site_id", Site, "site"),
             ForeignField("vendor_id", Vendor, "vendor"),

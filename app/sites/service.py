@@ -10,12 +10,11 @@ from app.changes.resources import (
     query_filters,
     query_page,
     register,
-    row_shape,
     table_listing,
     unique,
 )
 from app.core.http import ref_condition
-from app.core.reads import ReadDatabase, Row
+from app.core.reads import ReadDatabase
 from app.operators.models import OperatorSite
 from app.scanners.models import Scanner
 from app.sites.models import Site
@@ -24,39 +23,21 @@ from app.sites.schemas import SitePublic
 if TYPE_CHECKING:
     from app.sites.router import SiteQuery
 
-_FIELDS = ("id", "code", "name", "kind", "country", "locality", "scanner_list", "scanner_list_as_stated", "notes")
-_shape_columns = row_shape(*_FIELDS)
-
-
-def shape_site(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_columns(reads, row)
-    # A state recorded before the inventory held this fact has no such key: it was not known then.
-    item["scanner_list"] = item["scanner_list"] or "unknown"
-    return item
-
-
 SITES = table_listing(
     "sites",
     "site",
-    _FIELDS,
-    sorts=(
-        "code",
-        "name",
-        "kind",
-    ),
-    shape=shape_site,
+    ("id", "code", "name", "kind", "country", "locality", "scanner_list", "scanner_list_as_stated", "notes"),
+    sorts=("code", "name", "kind"),
+    unknown={"scanner_list": "unknown"},
 )
 
 SITE = register(
     Resource(
-        name="sites",
         model=Site,
         public=SitePublic,
         listing=SITES,
-        label="site",
-        tag="sites",
         key="code",
-        unique=(unique("code", "code"),),
+        unique=(unique("code"),),
         referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
         owned_by=((OperatorSite, "site_id"),),
     )

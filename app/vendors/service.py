@@ -14,13 +14,12 @@ from app.changes.resources import (
     query_page,
     ref_filter,
     register,
-    row_shape,
     table_listing,
     unique,
 )
 from app.changes.writes import SessionReads
 from app.core.pagination import Filters, PastReading
-from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.reads import ReadDatabase
 from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor, VendorRestriction
@@ -35,24 +34,8 @@ if TYPE_CHECKING:
 _VENDOR_FIELDS = ("id", "slug", "name", "country", "ownership", "ownership_note", "notes")
 _RESTRICTION_FIELDS = ("id", "vendor_id", "country", "authority", "kind", "decided_on", "description")
 _RESTRICTION_COLUMNS = columns_sql("vendor_restriction", *_RESTRICTION_FIELDS)
-_shape_restriction_columns = row_shape(*_RESTRICTION_FIELDS)
 
-
-def shape_restriction(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    item = _shape_restriction_columns(reads, row)
-    item["decided_on"] = iso_date(item["decided_on"])
-    return item
-
-
-VENDORS = table_listing(
-    "vendors",
-    "vendor",
-    _VENDOR_FIELDS,
-    sorts=(
-        "slug",
-        "name",
-    ),
-)
+VENDORS = table_listing("vendors", "vendor", _VENDOR_FIELDS, sorts=("slug", "name"))
 
 RESTRICTIONS = table_listing(
     "vendor-restrictions",
@@ -60,8 +43,9 @@ RESTRICTIONS = table_listing(
     _RESTRICTION_FIELDS,
     sorts=("country", "kind"),
     joins="JOIN vendor ON vendor.id = vendor_restriction.vendor_id",
-    shape=shape_restriction,
+    dates=("decided_on",),
 )
+shape_restriction = RESTRICTIONS.shape
 
 
 def _restrictions_in_session(session: Session, vendor: dict[str, Any]) -> None:
@@ -97,14 +81,11 @@ async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]
 
 VENDOR = register(
     Resource(
-        name="vendors",
         model=Vendor,
         public=VendorPublic,
         listing=VENDORS,
-        label="vendor",
-        tag="vendors",
         key="slug",
-        unique=(unique("slug", "slug"),),
+        unique=(unique("slug"),),
         referenced_by=(
             Reference(Scanner, "vendor_id", "scanner(s)"),
             Reference(VendorRestriction, "vendor_id", "restriction(s)"),
@@ -117,11 +98,9 @@ VENDOR = register(
 
 RESTRICTION = register(
     Resource(
-        name="vendor-restrictions",
         model=VendorRestriction,
         public=VendorRestrictionPublic,
         listing=RESTRICTIONS,
-        label="vendor restriction",
         tag="vendors",
         foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
+from app.changes.resources import columns_listing, read_one
 from app.changes.versions import NOT_VERSIONED
 from app.changes.writes import (
     changed_fields,
@@ -23,8 +24,8 @@ from app.changes.writes import (
     update_row,
 )
 from app.core.config import get_settings
-from app.core.errors import InvalidRequest, NotFound
-from app.core.pagination import Filters, Listing, SortField, fetch_page
+from app.core.errors import InvalidRequest, invalid_field
+from app.core.pagination import Filters, fetch_page
 from app.core.reads import ReadDatabase, Row
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
@@ -45,9 +46,7 @@ def known_collections() -> set[str]:
 
 
 def _invalid(field: str, message: str) -> InvalidRequest:
-    return InvalidRequest(
-        f"{field} {message}.", errors=[{"location": "body", "field": field, "message": message, "type": "value_error"}]
-    )
+    return invalid_field(field, message, f"{field} {message}.")
 
 
 def _check_target(url: str) -> None:
@@ -100,16 +99,8 @@ def shape_webhook(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-WEBHOOKS = Listing(
-    resource="webhooks",
-    select=f"SELECT {_WEBHOOK_COLUMNS} FROM webhook",
-    id_column="webhook.id",
-    sort_fields={
-        "id": SortField("webhook.id", "int"),
-        "name": SortField("webhook.name"),
-        "created_at": SortField("webhook.created_at", "timestamp"),
-    },
-    shape=shape_webhook,
+WEBHOOKS = columns_listing(
+    "webhooks", "webhook", _WEBHOOK_COLUMNS, shape_webhook, id="int", name="text", created_at="timestamp"
 )
 
 
@@ -126,14 +117,13 @@ def shape_delivery(reads: ReadDatabase, row: Row) -> dict[str, Any]:
     }
 
 
-DELIVERIES = Listing(
-    resource="webhook-deliveries",
-    select="SELECT webhook_delivery.id, webhook_delivery.change_id, webhook_delivery.attempt,"
-    " webhook_delivery.attempted_at, webhook_delivery.succeeded, webhook_delivery.status_code,"
-    " webhook_delivery.duration_ms, webhook_delivery.error FROM webhook_delivery",
-    id_column="webhook_delivery.id",
-    sort_fields={"id": SortField("webhook_delivery.id", "int")},
-    shape=shape_delivery,
+DELIVERIES = columns_listing(
+    "webhook-deliveries",
+    "webhook_delivery",
+    "webhook_delivery.id, webhook_delivery.change_id, webhook_delivery.attempt, webhook_delivery.attempted_at,"
+    " webhook_delivery.succeeded, webhook_delivery.status_code, webhook_delivery.duration_ms, webhook_delivery.error",
+    shape_delivery,
+    id="int",
 )
 
 
@@ -149,10 +139,7 @@ async def list_webhooks(
 
 async def get_webhook(reads: ReadDatabase, webhook_id: int) -> dict[str, Any]:
     """One subscription by id, or NotFound."""
-    rows = await reads.fetch(f"{WEBHOOKS.select} WHERE webhook.id = :id", {"id": webhook_id})
-    if not rows:
-        raise NotFound(f"No webhook with id {webhook_id}.")
-    return shape_webhook(reads, rows[0])
+    return await read_one(reads, WEBHOOKS, webhook_id, f"No webhook with id {webhook_id}.")
 
 
 async def list_deliveries(
