@@ -73,12 +73,15 @@ def _rebuild(connection: Session | sa.Connection, scanner_ids: list[int] | None 
 
 @maintain_on_write(_rebuild)
 def _keep_exposure_ranks(session: Session, changes: list[dict[str, Any]]) -> None:
-    """After audits, their scope or findings change, every scanner's ranks are recomputed (its audit status
-    may have changed); otherwise those of the scanners the changes concern."""
-    if any(change["object_type"] in AUDIT_SIDE for change in changes):
-        with without_timeouts(session.connection(), seconds=REFRESH_ALL_TIMEOUT):
-            _rebuild(session)
-        return
+    """Recompute the ranks of the scanners the changes concern; after audits, their scope or findings change,
+    also those of every scanner whose audit status changed (the audit status is brought up to date first)."""
     scanner_ids = _changed_scanners(session, changes)
+    if any(change["object_type"] in AUDIT_SIDE for change in changes):
+        from app.reports.service import audit_rank_changed
+
+        with without_timeouts(session.connection(), seconds=REFRESH_ALL_TIMEOUT):
+            # An audit covering every scanner changes every status: then this is every scanner.
+            _rebuild(session, sorted(set(scanner_ids) | set(audit_rank_changed(session))))
+        return
     if scanner_ids:
         _rebuild(session, scanner_ids)

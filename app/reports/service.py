@@ -375,6 +375,23 @@ _EXPOSURE_SELECT = maintained(
 )
 
 
+def audit_rank_changed(connection: Session | sa.Connection) -> list[int]:
+    """The scanners whose maintained audit status no longer has the audit rank their exposure ranks were
+    computed with (or that have no ranks yet): after audit-side changes, the only scanners whose ranks can
+    have changed (the rule reads the audit side through the audit status alone)."""
+    rank = _case("sas.audit_status", [status.value for status in AUDIT_ORDER])
+    sql = (
+        f"SELECT scanner.id FROM scanner LEFT JOIN {RANKS} ser ON ser.scanner_id = scanner.id"
+        " LEFT JOIN scanner_audit_status sas ON sas.scanner_id = scanner.id"
+        f" WHERE ser.scanner_id IS NULL OR sas.scanner_id IS NULL OR ser.audit_rank <> {rank}"
+    )
+    return list(connection.execute(sa.text(sql)).scalars())
+
+
+REFRESH_BATCH = 1_000
+"""Scanners recomputed per statement (a database bounds the parameters of one statement)."""
+
+
 def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
     """Recompute the maintained exposure ranks of the given scanners (of every scanner without ``scanner_ids``)
     with the tier rule's own SQL. Reads the maintained audit status, so it runs after that is up to date."""
@@ -384,11 +401,14 @@ def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: lis
         f"INSERT INTO {RANKS} (scanner_id, tier_rank, network_rank, audit_rank, asset_tag)"
         f" SELECT r.scanner_id, r.tier_rank, r.network_rank, r.audit_rank, r.asset_tag FROM ({_ranked(where)}) r"
     )
-    for sql in (delete, insert):
-        statement = sa.text(sql)
-        if scanner_ids is not None:
-            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
-        connection.execute(statement, {} if scanner_ids is None else {"ids": scanner_ids})
+    if scanner_ids is None:
+        for sql in (delete, insert):
+            connection.execute(sa.text(sql))
+        return
+    statements = [sa.text(sql).bindparams(sa.bindparam("ids", expanding=True)) for sql in (delete, insert)]
+    for start in range(0, len(scanner_ids), REFRESH_BATCH):  # bound the parameters of one statement
+        for statement in statements:
+            connection.execute(statement, {"ids": scanner_ids[start : start + REFRESH_BATCH]})
 
 
 EXPOSURE = Listing(

@@ -121,6 +121,24 @@ async def test_assessments_and_audits_keep_every_scanners_rank_equal_to_the_rule
     await _deleted(client, f"/api/v1/vendor-assessments/{assessment['id']}")
     await assert_maintained_equals_computed(client)
     scanner = await scanner_by_tag(client, "RTM-CS-03")
+    # An audit of one site changes the audit status of that site's scanners only, and so their ranks.
+    site_audit = await _created(
+        client,
+        "/api/v1/audits",
+        {
+            "title": "Site audit",
+            "covers_all_scanners": False,
+            "site_ids": [scanner["site"]["id"]],
+            "status": "reported",
+        },
+    )
+    await assert_maintained_equals_computed(client)
+    await _created(
+        client,
+        "/api/v1/findings",
+        {"audit_id": site_audit["id"], "severity": "low", "title": "Label", "scanner_ids": [scanner["id"]]},
+    )
+    await assert_maintained_equals_computed(client)
     audit = await _created(
         client, "/api/v1/audits", {"title": "Ranked audit", "covers_all_scanners": True, "status": "in_progress"}
     )
