@@ -103,20 +103,19 @@ AUDIT_SIDE = frozenset({"audits", "audit-scanners", "audit-sites", "findings", "
 
 def refresh_audit_status(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
     """Recompute the maintained audit status of the given scanners (of every scanner without ``scanner_ids``),
-    with the rule's own SQL."""
-    where, params = "", {}
-    if scanner_ids is not None:
-        where, params = " WHERE scanner.id IN :ids", {"ids": scanner_ids}
-    delete = "DELETE FROM scanner_audit_status" + (" WHERE scanner_id IN :ids" if scanner_ids is not None else "")
-    insert = (
-        "INSERT INTO scanner_audit_status (scanner_id, audit_status, known_on)"
-        f" SELECT scanner.id, {AUDIT_STATUS_SQL}, {AUDIT_STATUS_KNOWN_ON_SQL} FROM scanner{where}"
-    )
-    for sql in (delete, insert):
-        statement = sa.text(sql)
-        if scanner_ids is not None:
-            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
-        connection.execute(statement, params)
+    with the rule's own SQL: all of them rewritten, or the given ones upserted in one statement (a deleted
+    scanner's row goes with it, by its foreign key)."""
+    select = f"SELECT scanner.id, {AUDIT_STATUS_SQL}, {AUDIT_STATUS_KNOWN_ON_SQL} FROM scanner"
+    insert = "INSERT INTO scanner_audit_status (scanner_id, audit_status, known_on) "
+    if scanner_ids is None:
+        connection.execute(sa.text("DELETE FROM scanner_audit_status"))
+        connection.execute(sa.text(insert + select))
+        return
+    upsert = sa.text(
+        insert + select + " WHERE scanner.id IN :ids ON CONFLICT (scanner_id) DO UPDATE"
+        " SET audit_status = excluded.audit_status, known_on = excluded.known_on"
+    ).bindparams(sa.bindparam("ids", expanding=True))
+    connection.execute(upsert, {"ids": scanner_ids})
 
 
 @maintain_on_write(refresh_audit_status)

@@ -394,21 +394,24 @@ REFRESH_BATCH = 1_000
 
 def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: list[int] | None = None) -> None:
     """Recompute the maintained exposure ranks of the given scanners (of every scanner without ``scanner_ids``)
-    with the tier rule's own SQL. Reads the maintained audit status, so it runs after that is up to date."""
-    where = "" if scanner_ids is None else "scanner.id IN :ids"
-    delete = f"DELETE FROM {RANKS}" + ("" if scanner_ids is None else " WHERE scanner_id IN :ids")
-    insert = (
-        f"INSERT INTO {RANKS} (scanner_id, tier_rank, network_rank, audit_rank, asset_tag)"
-        f" SELECT r.scanner_id, r.tier_rank, r.network_rank, r.audit_rank, r.asset_tag FROM ({_ranked(where)}) r"
-    )
+    with the tier rule's own SQL: all of them rewritten, or the given ones upserted, one statement per batch (a
+    deleted scanner's row goes with it, by its foreign key). Reads the maintained audit status, so it runs
+    after that is up to date."""
+    columns = "scanner_id, tier_rank, network_rank, audit_rank, asset_tag"
     if scanner_ids is None:
-        for sql in (delete, insert):
-            connection.execute(sa.text(sql))
+        connection.execute(sa.text(f"DELETE FROM {RANKS}"))
+        connection.execute(
+            sa.text(f"INSERT INTO {RANKS} ({columns}) SELECT r.{columns.replace(', ', ', r.')} FROM ({_ranked()}) r")
+        )
         return
-    statements = [sa.text(sql).bindparams(sa.bindparam("ids", expanding=True)) for sql in (delete, insert)]
+    upsert = sa.text(
+        f"INSERT INTO {RANKS} ({columns}) SELECT r.{columns.replace(', ', ', r.')}"
+        f" FROM ({_ranked('scanner.id IN :ids')}) r WHERE TRUE"  # WHERE: SQLite's upsert after a SELECT needs one
+        " ON CONFLICT (scanner_id) DO UPDATE SET tier_rank = excluded.tier_rank, network_rank = excluded.network_rank,"
+        " audit_rank = excluded.audit_rank, asset_tag = excluded.asset_tag"
+    ).bindparams(sa.bindparam("ids", expanding=True))
     for start in range(0, len(scanner_ids), REFRESH_BATCH):  # bound the parameters of one statement
-        for statement in statements:
-            connection.execute(statement, {"ids": scanner_ids[start : start + REFRESH_BATCH]})
+        connection.execute(upsert, {"ids": scanner_ids[start : start + REFRESH_BATCH]})
 
 
 EXPOSURE = Listing(
