@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.changes.recording import maintain_on_write
+from app.changes.recording import fields_changed, maintain_on_write
 from app.changes.versions import maintained
 from app.core.choices import AuditStatus, FindingStatus, ScannerAuditStatus
 from app.core.timeouts import without_timeouts
@@ -128,6 +128,15 @@ def _keep_audit_status(session: Session, changes: list[dict[str, Any]]) -> None:
         with without_timeouts(session.connection(), seconds=REFRESH_ALL_TIMEOUT):
             refresh_audit_status(session)
         return
-    scanner_ids = sorted({change["object_id"] for change in changes if change["object_type"] == "scanners"})
+    scanner_ids = sorted({change["object_id"] for change in changes if _moves_coverage(change)})
     if scanner_ids:
         refresh_audit_status(session, scanner_ids)
+
+
+def _moves_coverage(change: dict[str, Any]) -> bool:
+    """Whether a change can change its scanner's status: a scanner made, removed or moved to another site
+    (an audit covers a scanner by its id or its site; an edit of anything else leaves the status as it is)."""
+    if change["object_type"] != "scanners":
+        return False
+    changed = fields_changed(change)
+    return changed is None or "site_id" in changed

@@ -198,6 +198,15 @@ def maintain_on_write(rebuild: Rebuild) -> Callable[[Maintenance], Maintenance]:
     return register
 
 
+def fields_changed(change: dict[str, Any]) -> frozenset[str] | None:
+    """The fields a noted change gave a new value, for upkeep that rests on a few of them; None when the
+    change made or removed the object (every field counts)."""
+    if not change.get("before") or not change.get("after"):
+        return None
+    before, after = orjson.loads(change["before"]), orjson.loads(change["after"])
+    return frozenset(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
 def maintained_upkeep() -> list[str]:
     """The registered upkeep, by qualified name, in the order it runs."""
     return [f"{upkeep.__module__}.{upkeep.__qualname__}" for upkeep in _MAINTENANCE]

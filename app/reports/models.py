@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 # Imported first, the audit status registers its own upkeep first: the ranks rest on it.
 from app.audits.status import AUDIT_SIDE, REFRESH_ALL_TIMEOUT
-from app.changes.recording import maintain_on_write
+from app.changes.recording import fields_changed, maintain_on_write
 from app.core.timeouts import without_timeouts
 
 
@@ -46,10 +46,23 @@ def _states(change: dict[str, Any]) -> list[dict[str, Any]]:
     return [orjson.loads(change[side]) for side in ("before", "after") if change.get(side)]
 
 
+RANKED_BY = frozenset({"vendor_id", "network_mode", "asset_tag", "site_id"})
+"""A scanner's own fields its ranks rest on: its vendor (whose assessment gives 1 and 2), its network mode and
+asset tag (the order), and its site (which audits cover it, so its audit status)."""
+
+
+def _moves_rank(change: dict[str, Any]) -> bool:
+    """Whether a change of a scanner can change its ranks (an edit of its notes, say, cannot)."""
+    if change["object_type"] != "scanners":
+        return False
+    changed = fields_changed(change)
+    return changed is None or bool(changed & RANKED_BY)
+
+
 def _changed_scanners(session: Session, changes: list[dict[str, Any]]) -> list[int]:
     """The scanners whose exposure the changes may have changed: scanners changed, the scanner of each
     supplier-access fact, override or measure changed, and every scanner of a vendor whose assessments changed."""
-    scanner_ids = {change["object_id"] for change in changes if change["object_type"] == "scanners"}
+    scanner_ids = {change["object_id"] for change in changes if _moves_rank(change)}
     vendor_ids: set[int] = set()
     for change in changes:
         for state in _states(change):

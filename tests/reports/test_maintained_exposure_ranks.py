@@ -148,3 +148,22 @@ async def test_assessments_and_audits_keep_every_scanners_rank_equal_to_the_rule
         {"audit_id": audit["id"], "severity": "high", "title": "Open port", "scanner_ids": [scanner["id"]]},
     )
     await assert_maintained_equals_computed(client)
+
+
+async def test_an_edit_the_ranks_do_not_rest_on_recomputes_nothing(steward, monkeypatch):
+    """A scanner's notes are not among what its ranks or audit status rest on: editing them recomputes
+    neither (each recomputation is a statement under the change-log lock); editing its asset tag does."""
+    import app.audits.status
+    import app.reports.service
+
+    recomputed: list[str] = []
+    for module, name in ((app.reports.service, "refresh_exposure_ranks"), (app.audits.status, "refresh_audit_status")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *args, _f=original, _n=name: (recomputed.append(_n), _f(*args))[1])
+    client = steward
+    scanner = await scanner_by_tag(client, "RTM-CS-03")
+    await _patched(client, f"/api/v1/scanners/{scanner['id']}", {"notes": "Checked on site."})
+    assert recomputed == []
+    await _patched(client, f"/api/v1/scanners/{scanner['id']}", {"asset_tag": "RTM-CS-03-B"})
+    assert recomputed == ["refresh_exposure_ranks"]
+    await assert_maintained_equals_computed(client)
