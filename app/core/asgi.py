@@ -19,5 +19,5 @@ class HttpMiddleware:
         await self.handle(scope, receive, send)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one HTTP request through ``self.app``."""
-        raise NotImplementedError
+        """Serve one HTTP request through ``self.app``; a subclass adds what it does around it (here: nothing)."""
+        await self.app(scope, receive, send)

@@ -50,33 +50,34 @@ class ReadDatabase(Protocol):
 
     dialect: str
 
-    async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]: ...
+    async def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        """The rows of a query, bounded in time (see ``app/core/faults.py``)."""
 
     async def fetch_heavy(self, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
         """Like ``fetch``, for a query that may take long: it never holds the event loop."""
-        ...
 
     def stream(
         self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 1000
     ) -> AsyncIterator[Sequence[Row]]:
         """The rows of a query in batches, read from a server-side cursor: memory stays flat."""
-        ...
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run one statement in its own (auto-committed) transaction, off the event loop."""
-        ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Close every connection of the backend (at shutdown)."""
 
-    def timestamp(self, value: Any) -> str | None: ...
+    def timestamp(self, value: Any) -> str | None:
+        """A timestamp as the driver returned it, in the API's text form (None stays None)."""
 
-    def timestamp_param(self, value: str) -> Any: ...
+    def timestamp_param(self, value: str) -> Any:
+        """A timestamp in the API's text form, as the driver takes it as a parameter."""
 
-    def boolean(self, value: Any) -> bool | None: ...
+    def boolean(self, value: Any) -> bool | None:
+        """A boolean as the driver returned it (SQLite gives 0 or 1)."""
 
     def pool_stats(self) -> tuple[int, int, int]:
         """Connections (open, idle, at most), for the metrics."""
-        ...
 
 
 def _dicts(cursor: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
