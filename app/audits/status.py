@@ -93,6 +93,14 @@ AUDIT_STATUS_IS = maintained(
     f"{AUDIT_STATUS_SQL} = :audit_status",
 )
 """The filter ``audit_status = :audit_status``, answered from the maintained table's index."""
+AUDIT_STATUS_JOIN = maintained(
+    "LEFT JOIN scanner_audit_status sas ON sas.scanner_id = scanner.id",
+    f"LEFT JOIN (SELECT scanner.id AS scanner_id, {AUDIT_STATUS_SQL} AS audit_status,"
+    f" {AUDIT_STATUS_KNOWN_ON_SQL} AS known_on FROM scanner) sas ON sas.scanner_id = scanner.id",
+)
+"""Every scanner's status and its date as the columns ``sas.audit_status`` and ``sas.known_on`` of a join: for
+queries that read them for many scanners at once (a report grouping all of them), where one hash join of the
+maintained table costs a fraction of two lookups per scanner."""
 
 REFRESH_ALL_TIMEOUT = 60.0
 """Seconds a recomputation of every scanner's status may take (PostgreSQL)."""

@@ -29,7 +29,7 @@ from app.assessments.criteria import (
 )
 from app.assessments.service import CURRENT_ASSESSMENT_ID
 from app.audits.schemas import STATED_DATES
-from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_KNOWN_ON, PRECEDENCE
+from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_JOIN, AUDIT_STATUS_KNOWN_ON, PRECEDENCE
 from app.changes.versions import at_instant, maintained, past
 from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, ScannerAuditStatus
 from app.core.db import utcnow
@@ -503,15 +503,14 @@ SUMMARY_COLUMNS = [
 
 
 _SUMMARY = (
-    "SELECT s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status, COUNT(*) AS scanners,"
-    " MAX(CASE WHEN s.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum,"
-    " MAX(s.audit_status_known_on) AS audit_status_known_on"
-    " FROM (SELECT site.code AS site_code, site.name AS site_name, vendor.slug AS vendor_slug,"
-    f" scanner.network_mode, scanner.count_basis, {AUDIT_STATUS} AS audit_status,"
-    f" {AUDIT_STATUS_KNOWN_ON} AS audit_status_known_on"
+    "SELECT site.code AS site_code, site.name AS site_name, vendor.slug AS vendor_slug, scanner.network_mode,"
+    " sas.audit_status, COUNT(*) AS scanners,"
+    " MAX(CASE WHEN scanner.count_basis = 'at_least_one' THEN 1 ELSE 0 END) AS minimum,"
+    " MAX(sas.known_on) AS audit_status_known_on"
     " FROM scanner JOIN site ON site.id = scanner.site_id LEFT JOIN vendor ON vendor.id = scanner.vendor_id"
-    " {where}) s"
-    " GROUP BY s.site_code, s.site_name, s.vendor_slug, s.network_mode, s.audit_status"
+    f" {AUDIT_STATUS_JOIN}"
+    " {where}"
+    " GROUP BY site.code, site.name, vendor.slug, scanner.network_mode, sas.audit_status"
 )
 
 
