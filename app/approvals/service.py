@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -33,7 +32,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
-from app.changes.resources import columns_listing, read_one
+from app.changes.resources import columns_listing, read_one, row_shape
 from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
@@ -57,14 +56,31 @@ _STATE_SQL = (
     " THEN 'expired' ELSE change_request.state END"
 )
 
-_COLUMNS = (
-    "change_request.id, change_request.collection, change_request.target_id, change_request.operation,"
-    " change_request.body, change_request.base_version, change_request.rule, change_request.policy_version,"
-    " change_request.state, change_request.author_key_id, change_request.author_owner, change_request.reason,"
-    " change_request.expires_at, change_request.decided_by_key_id, change_request.decided_by_owner,"
-    " change_request.decided_at, change_request.decision_reason, change_request.result_id,"
-    " change_request.created_at, change_request.updated_at, change_request.source, change_request.version"
+_FIELDS = (
+    "id",
+    "collection",
+    "target_id",
+    "operation",
+    "body",
+    "base_version",
+    "rule",
+    "policy_version",
+    "state",
+    "author_key_id",
+    "author_owner",
+    "reason",
+    "expires_at",
+    "decided_by_key_id",
+    "decided_by_owner",
+    "decided_at",
+    "decision_reason",
+    "result_id",
+    "created_at",
+    "updated_at",
+    "source",
+    "version",
 )
+_ROW = row_shape(*_FIELDS, timestamps=("expires_at", "decided_at"), json=("body",), bookkeeping_last=False)
 
 
 def _now_text() -> str:
@@ -79,40 +95,16 @@ def effective_state(state: str, expires_at: str | None) -> str:
 
 
 def shape_change_request(reads: Any, row: Row) -> dict[str, Any]:
-    body = row["body"]
-    if isinstance(body, str | bytes):
-        body = orjson.loads(body)
-    expires_at = reads.timestamp(row["expires_at"])
-    return {
-        "id": row["id"],
-        "collection": row["collection"],
-        "target_id": row["target_id"],
-        "operation": row["operation"],
-        "body": body,
-        "base_version": row["base_version"],
-        "rule": row["rule"],
-        "policy_version": row["policy_version"],
-        "state": effective_state(row["state"], expires_at),
-        "author_key_id": row["author_key_id"],
-        "author_owner": row["author_owner"],
-        "reason": row["reason"],
-        "expires_at": expires_at,
-        "decided_by_key_id": row["decided_by_key_id"],
-        "decided_by_owner": row["decided_by_owner"],
-        "decided_at": reads.timestamp(row["decided_at"]),
-        "decision_reason": row["decision_reason"],
-        "result_id": row["result_id"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "source": row["source"],
-        "version": row["version"],
-    }
+    """A change request as the API shows it: its row, with a pending one past its expiry read as expired."""
+    item = _ROW(reads, row)
+    item["state"] = effective_state(item["state"], item["expires_at"])
+    return item
 
 
 CHANGE_REQUESTS = columns_listing(
     "change-requests",
     "change_request",
-    _COLUMNS,
+    ", ".join(f"change_request.{name}" for name in _FIELDS),
     shape_change_request,
     id="int",
     created_at="timestamp",

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
+import orjson
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -251,14 +252,17 @@ def row_shape(
     *names: str,
     timestamps: tuple[str, ...] = (),
     dates: tuple[str, ...] = (),
+    booleans: tuple[str, ...] = (),
+    json: tuple[str, ...] = (),
     unknown: Mapping[str, Any] | None = None,
     bookkeeping_last: bool = True,
 ) -> Callable[[ReadDatabase, Row], Item]:
     """A listing's shape for items that are their row's columns: the given ones, then the bookkeeping
     ones (or, without ``bookkeeping_last``, the given ones alone, bookkeeping included where they name it);
     ``timestamps`` (and ``created_at``/``updated_at``) in the API's RFC 3339 form, ``dates`` as
-    ``YYYY-MM-DD``; ``unknown`` gives the value shown for a column a row leaves empty (a state recorded
-    before the inventory held that fact has no such key: it was not known then)."""
+    ``YYYY-MM-DD``, ``booleans`` as true/false whichever driver read them, ``json`` columns as their decoded
+    value (a driver may give their text); ``unknown`` gives the value shown for a column a row leaves empty
+    (a state recorded before the inventory held that fact has no such key: it was not known then)."""
     stamped = frozenset((*timestamps, "created_at", "updated_at"))
     order = (*names, *TRACKED) if bookkeeping_last else names
     when_empty = tuple((unknown or {}).items())
@@ -267,6 +271,12 @@ def row_shape(
         item = {name: reads.timestamp(row[name]) if name in stamped else row[name] for name in order}
         for name in dates:
             item[name] = iso_date(item[name])
+        for name in booleans:
+            item[name] = reads.boolean(item[name])
+        for name in json:
+            text = item[name]
+            if isinstance(text, str | bytes):
+                item[name] = orjson.loads(text)
         for name, value in when_empty:
             item[name] = item[name] or value
         return item

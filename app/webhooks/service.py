@@ -6,13 +6,12 @@ import base64
 import secrets
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
 from app.changes.models import ChangeRecord
 from app.changes.recording import collection_of
-from app.changes.resources import columns_listing, read_one
+from app.changes.resources import columns_listing, read_one, row_shape
 from app.changes.versions import NOT_VERSIONED
 from app.changes.writes import (
     changed_fields,
@@ -26,7 +25,7 @@ from app.changes.writes import (
 from app.core.config import get_settings
 from app.core.errors import InvalidRequest, invalid_field
 from app.core.pagination import Filters, fetch_page
-from app.core.reads import ReadDatabase, Row
+from app.core.reads import ReadDatabase
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.schemas import WebhookCreate, WebhookUpdate
 from app.webhooks.targets import AllowList, TargetRefused, check_url
@@ -69,60 +68,44 @@ def _head(session: Session) -> int:
 
 # Reads on the raw read path; never select the secret.
 
-_WEBHOOK_COLUMNS = (
-    "webhook.id, webhook.name, webhook.url, webhook.object_types, webhook.actions, webhook.active, webhook.position,"
-    " webhook.failure_count, webhook.next_attempt_at, webhook.disabled_reason, webhook.created_at,"
-    " webhook.updated_at, webhook.source, webhook.version"
+_WEBHOOK_FIELDS = (
+    "id",
+    "name",
+    "url",
+    "object_types",
+    "actions",
+    "active",
+    "position",
+    "failure_count",
+    "next_attempt_at",
+    "disabled_reason",
+    "created_at",
+    "updated_at",
+    "source",
+    "version",
 )
-
-
-def _json_list(value: Any) -> list[Any]:
-    return orjson.loads(value) if isinstance(value, str | bytes) else list(value or [])
-
-
-def shape_webhook(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "url": row["url"],
-        "object_types": _json_list(row["object_types"]),
-        "actions": _json_list(row["actions"]),
-        "active": bool(row["active"]),
-        "position": row["position"],
-        "failure_count": row["failure_count"],
-        "next_attempt_at": reads.timestamp(row["next_attempt_at"]),
-        "disabled_reason": row["disabled_reason"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "source": row["source"],
-        "version": row["version"],
-    }
-
-
 WEBHOOKS = columns_listing(
-    "webhooks", "webhook", _WEBHOOK_COLUMNS, shape_webhook, id="int", name="text", created_at="timestamp"
+    "webhooks",
+    "webhook",
+    ", ".join(f"webhook.{name}" for name in _WEBHOOK_FIELDS),
+    row_shape(
+        *_WEBHOOK_FIELDS,
+        timestamps=("next_attempt_at",),
+        booleans=("active",),
+        json=("object_types", "actions"),
+        bookkeeping_last=False,
+    ),
+    id="int",
+    name="text",
+    created_at="timestamp",
 )
 
-
-def shape_delivery(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "change_id": row["change_id"],
-        "attempt": row["attempt"],
-        "attempted_at": reads.timestamp(row["attempted_at"]),
-        "succeeded": bool(row["succeeded"]),
-        "status_code": row["status_code"],
-        "duration_ms": row["duration_ms"],
-        "error": row["error"],
-    }
-
-
+_DELIVERY_FIELDS = ("id", "change_id", "attempt", "attempted_at", "succeeded", "status_code", "duration_ms", "error")
 DELIVERIES = columns_listing(
     "webhook-deliveries",
     "webhook_delivery",
-    "webhook_delivery.id, webhook_delivery.change_id, webhook_delivery.attempt, webhook_delivery.attempted_at,"
-    " webhook_delivery.succeeded, webhook_delivery.status_code, webhook_delivery.duration_ms, webhook_delivery.error",
-    shape_delivery,
+    ", ".join(f"webhook_delivery.{name}" for name in _DELIVERY_FIELDS),
+    row_shape(*_DELIVERY_FIELDS, timestamps=("attempted_at",), booleans=("succeeded",), bookkeeping_last=False),
     id="int",
 )
 
