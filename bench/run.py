@@ -59,6 +59,7 @@ class Result:
     errors: str
     reference: float | None = None
     reference_name: str = ""
+    cpu: str = ""  # CPU time per completed request: the API's processes, and the database server's
 
 
 def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], script: tuple[str, ...] = ()) -> dict:
@@ -83,6 +84,7 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], scrip
         errors.append(sockets.strip())
     return {
         "rps": float(find(r"Requests/sec:\s+([\d.]+)", "0")),
+        "requests": int(find(r"(\d+) requests in", "0")),
         "p50": find(r"\s50%\s+(\S+)", "-"),
         "p99": find(r"\s99%\s+(\S+)", "-"),
         "errors": "; ".join(errors),
@@ -163,6 +165,33 @@ def _cpu_ticks(pids: list[int]) -> int:
             continue
         total += int(fields[11]) + int(fields[12])  # utime + stime
     return total
+
+
+def _database_server_pids() -> list[int]:
+    """The processes of a PostgreSQL server on this machine (none for SQLite, which runs inside the API)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().split(" (", 1)[1].startswith("postgres)"):
+                pids.append(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    return pids
+
+
+def cpu_seconds(api: subprocess.Popen, backend: str) -> tuple[float, float]:
+    """CPU time used so far by the API's processes and by the database server's (PostgreSQL)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    database = _database_server_pids() if backend == "PostgreSQL" else []
+    return _cpu_ticks([api.pid, *_children(api)]) / tick, _cpu_ticks(database) / tick
+
+
+def per_request(before: tuple[float, float], after: tuple[float, float], requests: int) -> str:
+    """CPU milliseconds per completed request, the API's and (when measured) the database server's."""
+    if requests <= 0:
+        return ""
+    api, database = ((end - start) * 1000 / requests for start, end in zip(before, after, strict=True))
+    return f"{api:.1f} + {database:.1f}" if database else f"{api:.1f}"
 
 
 def wait_idle(process: subprocess.Popen, timeout: float = 900) -> None:
@@ -323,6 +352,7 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                         f"http://127.0.0.1:{ceiling_port}{endpoint.ceiling}", options.duration, connections, {}
                     )
                     reference, reference_name = ceiling_run["rps"], "ceiling"
+                cpu_before = cpu_seconds(api, backend)
                 run = wrk(
                     f"http://127.0.0.1:{api_port}{endpoint.path}",
                     options.duration,
@@ -334,6 +364,7 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                     reference, reference_name = measured[endpoint.compare], endpoint.compare
                 # wrk stops at its deadline, not the server's work: let what is still running finish.
                 wait_idle(api)
+                cpu = per_request(cpu_before, cpu_seconds(api, backend), run["requests"])
                 if run["rps"] == 0:
                     # Slower than the whole window: time one request alone instead.
                     started = time.monotonic()
@@ -347,7 +378,7 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
                     )
                 measured[endpoint.name] = run["rps"]
                 result = Result(backend, workers, endpoint.name, run["rps"], run["p50"], run["p99"], run["errors"])
-                result.reference, result.reference_name = reference, reference_name
+                result.reference, result.reference_name, result.cpu = reference, reference_name, cpu
                 results.append(result)
                 log("  " + format_row(result))
             rss = worker_rss_mb(api)
@@ -361,7 +392,10 @@ def bench_backend(backend: str, url: str, options, scale, workdir: Path, log) ->
     return results, notes
 
 
-HEADER = "| backend | workers | endpoint | req/s | p50 | p99 | compared with | its req/s | ratio | errors |"
+HEADER = (
+    "| backend | workers | endpoint | req/s | p50 | p99 | compared with | its req/s | ratio | CPU ms per request"
+    " (API + database) | errors |"
+)
 
 
 def format_row(result: Result) -> str:
@@ -369,7 +403,7 @@ def format_row(result: Result) -> str:
     reference = f"{result.reference:,.0f}" if result.reference else ""
     return (
         f"| {result.backend} | {result.workers} | {result.endpoint} | {result.rps:,.1f} | {result.p50} | {result.p99}"
-        f" | {result.reference_name} | {reference} | {ratio} | {result.errors} |"
+        f" | {result.reference_name} | {reference} | {ratio} | {result.cpu} | {result.errors} |"
     )
 
 
@@ -443,7 +477,7 @@ def main() -> None:
         f" ({HEAVY_CONNECTIONS} for the heavy endpoints).",
         "",
         HEADER,
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *(format_row(result) for result in results),
         "",
         *(f"- {note}" for note in notes),
