@@ -1,4 +1,7 @@
-"""The hot read path, on both backends: what an item GET costs in statements."""
+"""The hot read path, on both backends: what an item GET costs in statements, and (PostgreSQL) that a pooled
+read connection comes back as it went out."""
+
+import asyncio
 
 import pytest
 
@@ -19,3 +22,31 @@ async def test_an_item_and_its_pending_change_requests_are_read_in_one_statement
     assert again.json() == first.json()
     assert again.headers["etag"] == first.headers["etag"]
     assert counter.count == 1
+
+
+async def test_a_read_connection_goes_back_to_the_pool_without_what_a_heavy_read_set(app):
+    reads = app.state.reads
+    if reads.dialect != "postgresql":
+        pytest.skip("SQLite reads use connections of their own, not a pool")
+    hot = (await reads.fetch("SHOW statement_timeout"))[0][0]
+    size = reads.pool_stats()[2]
+    # Each of the pool's connections runs a heavy read (SET LOCAL inside its transaction), all at once.
+    heavy = await asyncio.gather(*(reads.fetch_heavy("SHOW statement_timeout") for _ in range(size)))
+    assert {rows[0][0] for rows in heavy} == {"1min"}
+    after = await asyncio.gather(*(reads.fetch("SELECT current_setting('statement_timeout')") for _ in range(size)))
+    assert {rows[0][0] for rows in after} == {hot}
+
+
+async def test_a_read_waits_for_a_pooled_connection_only_so_long(app):
+    reads = app.state.reads
+    if reads.dialect != "postgresql":
+        pytest.skip("SQLite reads use connections of their own, not a pool")
+    pool = reads._pool
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        with pytest.raises(TimeoutError):
+            await reads.fetch("SELECT 1")
+    finally:
+        for connection in held:
+            await pool.release(connection)
+    assert (await reads.fetch("SELECT 1 AS one"))[0]["one"] == 1
