@@ -1,11 +1,13 @@
-"""The hot read path, on both backends: what an item GET costs in statements, and (PostgreSQL) that a pooled
-read connection comes back as it went out."""
+"""The hot read path, on both backends: what an item GET costs in statements, what the route's auth check
+still refuses, and (PostgreSQL) that a pooled read connection comes back as it went out."""
 
 import asyncio
 
 import pytest
 
+from tests.conftest import bearer, http_client
 from tests.core.test_query_counts import StatementCounter
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.asyncio
 
@@ -22,6 +24,17 @@ async def test_an_item_and_its_pending_change_requests_are_read_in_one_statement
     assert again.json() == first.json()
     assert again.headers["etag"] == first.headers["etag"]
     assert counter.count == 1
+
+
+async def test_the_route_check_still_refuses_what_it_refused(app, tokens):
+    # The role check runs once, before the route's input is read; FastAPI does not resolve it again.
+    async with http_client(app) as anonymous:
+        assert_problem(await anonymous.get("/api/v1/scanners/1"), 401)
+        assert_problem(await anonymous.get("/api/v1/scanners/not-a-number"), 401)
+    async with http_client(app, bearer(tokens["reader"])) as reader:
+        assert (await reader.get("/api/v1/scanners/1")).status_code == 200
+        assert_problem(await reader.patch("/api/v1/scanners/1", json={"notes": "x"}, headers={"If-Match": "*"}), 403)
+        assert_problem(await reader.get("/api/v1/scanners/not-a-number"), 422)
 
 
 async def test_a_read_connection_goes_back_to_the_pool_without_what_a_heavy_read_set(app):
