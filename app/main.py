@@ -17,6 +17,7 @@ from app.core.constraints import constrain_parameters
 from app.core.context import RequestContextMiddleware, document_context_headers
 from app.core.errors import document_problems, install_error_handlers
 from app.core.faults import declare_unavailable, install_fault_handlers
+from app.core.heap import frozen_heap
 from app.core.lifecycle import drain_on_sigterm
 from app.core.limits import install_request_limits
 from app.core.methods import HeadAsGetMiddleware
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with drain_on_sigterm(settings.drain_seconds), background_worker(settings):
                 async with observed(app.state.reads, mode=settings.mode):
-                    yield
+                    with frozen_heap():  # the application as started: left out of garbage collection
+                        yield
         finally:
             await app.state.reads.close()
 

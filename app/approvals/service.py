@@ -32,7 +32,7 @@ from app.approvals.models import ChangeRequest
 from app.approvals.policy import OPERATIONS, POLICY_VERSION, RESTORE_RULES, Operation, covering_rule, enforced_rules
 from app.auth.models import ApiKey
 from app.auth.service import Principal
-from app.changes.resources import columns_listing, read_one, row_shape
+from app.changes.resources import Resource, columns_listing, read_item_with, read_one, row_shape
 from app.changes.writes import expected_version, get_or_404, insert_row, load_item, update_row
 from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
@@ -186,6 +186,32 @@ async def pending_for(reads: ReadDatabase, collection: str, target_id: int) -> l
         {"collection": collection, "target_id": target_id, "now": reads.timestamp_param(_now_text())},
     )
     return [row["id"] for row in rows]
+
+
+def _pending_ids(dialect: str) -> str:
+    """A scalar subquery: the ids of the pending change requests on object ``:id`` of collection
+    ``:pending_collection``, as text joined by commas in no particular order (NULL when there is none)."""
+    ids = "string_agg(change_request.id::text, ',')" if dialect == "postgresql" else "group_concat(change_request.id)"
+    return (
+        f"(SELECT {ids} FROM change_request WHERE change_request.collection = :pending_collection"
+        " AND change_request.target_id = :id AND change_request.state = 'pending'"
+        " AND change_request.expires_at > :pending_now)"
+    )
+
+
+async def get_with_pending(reads: ReadDatabase, resource: Resource, item_id: int) -> dict[str, Any]:
+    """One item as it stands with the ids of its pending change requests when there are any, as
+    ``with_pending`` adds them, read in one statement with the item."""
+    item, ids = await read_item_with(
+        reads,
+        resource,
+        item_id,
+        _pending_ids(reads.dialect),
+        {"pending_collection": resource.name, "pending_now": reads.timestamp_param(_now_text())},
+    )
+    if not ids:
+        return item
+    return {**item, "pending_change_requests": sorted(int(part) for part in ids.split(","))}
 
 
 async def with_pending(request: Any, collection: str, item: dict[str, Any]) -> dict[str, Any]:

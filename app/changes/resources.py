@@ -386,6 +386,25 @@ async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past:
     return item
 
 
+ALSO = "also_read"
+"""The column ``read_item_with`` reads its extra value into."""
+
+
+async def read_item_with(
+    reads: ReadDatabase, resource: Resource, item_id: int, expression: str, params: Mapping[str, Any]
+) -> tuple[Item, Any]:
+    """One item as it stands (as ``read_item`` reads it) and the value of one more SQL expression, read in the
+    same statement: a scalar subquery over ``:id`` (the item's id) and ``params``, saving a round trip."""
+    listing = resource.listing
+    sql = f"SELECT item.*, {expression} AS {ALSO} FROM ({listing.select} WHERE {listing.id_column} = :id) AS item"
+    rows = await reads.fetch(sql, {**params, "id": item_id})
+    if not rows:
+        raise _not_found(resource, item_id, None)
+    item = listing.shape(reads, rows[0])
+    await _attach(reads, resource, [item], None)
+    return item, rows[0][ALSO]
+
+
 async def read_one(
     reads: ReadDatabase,
     listing: Listing,

@@ -231,6 +231,7 @@ class PostgresReads(InstantsAsText):
             min_size=1,
             max_size=size,
             init=_use_text_timestamps,
+            reset=_keep_session,
             timeout=settings.db_connect_timeout,
             command_timeout=settings.db_statement_timeout,
             server_settings={
@@ -248,16 +249,21 @@ class PostgresReads(InstantsAsText):
         text, values = _numbered(sql, params)
         async with asyncio.timeout(self._deadline):
             for attempt in (1, 2):
-                async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
-                    try:
-                        rows: Sequence[Row] = await connection.fetch(text, *values, timeout=self._statement_timeout)
-                        return rows
-                    except self._broken:
-                        # The server ended this pooled connection (restart, failover, terminated
-                        # backend) while it sat idle: drop it and run the SELECT once more on a new one.
-                        connection.terminate()
-                        if attempt == 2:
-                            raise
+                # The acquire's own bound as a timeout scope: asyncpg's acquire(timeout=) runs the wait
+                # as a separate task (asyncio.wait_for), a cost paid on every read of the hot path.
+                async with asyncio.timeout(self._acquire_timeout):
+                    connection = await self._pool.acquire()
+                try:
+                    rows: Sequence[Row] = await connection.fetch(text, *values, timeout=self._statement_timeout)
+                    return rows
+                except self._broken:
+                    # The server ended this pooled connection (restart, failover, terminated
+                    # backend) while it sat idle: drop it and run the SELECT once more on a new one.
+                    connection.terminate()
+                    if attempt == 2:
+                        raise
+                finally:
+                    await self._pool.release(connection)
         raise AssertionError("unreachable")
 
     # Reports, exports and verification may legitimately run longer than the hot path's statement
@@ -315,6 +321,14 @@ def _api_timestamp(text: str) -> str:
     day, _, time = text[:-3].partition(" ")
     clock, _, fraction = time.partition(".")
     return f"{day}T{clock}.{fraction:0<6}Z"
+
+
+async def _keep_session(connection: Any) -> None:  # an asyncpg Connection
+    """What a read connection needs on its way back to the pool beyond asyncpg's own housekeeping (which rolls
+    back a transaction left open and drops listeners): nothing. asyncpg's default sends a reset query (RESET ALL,
+    CLOSE ALL, UNLISTEN, advisory unlocks) on every release, a round trip per read; reads never change session
+    state (their settings are SET LOCAL inside a transaction, their cursors close with it, they take no locks and
+    listen to nothing), so there is nothing to reset."""
 
 
 async def _use_text_timestamps(connection: Any) -> None:  # an asyncpg Connection

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
@@ -109,6 +110,17 @@ def _checks_before_input(dependant: Dependant) -> list[Callable[[Request], Corou
     return checks
 
 
+def _only_a_check(sub: Dependant, checks: list[Callable[[Request], Coroutine[Any, Any, Any]]]) -> bool:
+    """Whether a route's dependency is one of its checks and nothing else: declared in ``dependencies`` (its
+    value goes to no parameter) and asking for nothing but the request."""
+    return (
+        sub.name is None
+        and sub.call in checks
+        and not (sub.dependencies or sub.path_params or sub.query_params or sub.header_params)
+        and not (sub.cookie_params or sub.body_params)
+    )
+
+
 def _as_included(route: APIRoute) -> Any:
     """The route as an including router sees it (its ``dependencies`` added): FastAPI builds an
     included route's handler inside that context (a private hook of the pinned FastAPI)."""
@@ -138,12 +150,22 @@ class StrictQueryRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        if "POST" in (self.methods or ()):  # APIRoute always sets methods (GET when none are given)
-            handler = idempotency.wrap_handler(handler)
         route = _as_included(self)
         allowed = frozenset(_query_names(route.dependant))
         checks = _checks_before_input(route.dependant)
+        # The handler FastAPI builds solves the route's dependant on every request; the checks above
+        # run first (below), so the dependant it is given leaves out those that are only checks (a
+        # route's ``dependencies``: no name, nothing passed on), instead of resolving them a second time.
+        dependant = route.dependant
+        route.dependant = replace(
+            dependant, dependencies=[sub for sub in dependant.dependencies if not _only_a_check(sub, checks)]
+        )
+        try:
+            handler = super().get_route_handler()
+        finally:
+            route.dependant = dependant
+        if "POST" in (self.methods or ()):  # APIRoute always sets methods (GET when none are given)
+            handler = idempotency.wrap_handler(handler)
         has_body = route.body_field is not None
         takes_csv = getattr(self.endpoint, "accepts_csv", False)
 

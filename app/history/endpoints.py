@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.approvals.responses import bulk_update_row, create_or_hold, delete_or_hold, update_or_hold
-from app.approvals.service import with_pending
+from app.approvals.service import get_with_pending
 from app.auth.dependencies import require_editor
 from app.changes import service
 from app.changes.resources import Resource, read_version
@@ -61,9 +61,7 @@ async def item_get(
         etag = None if version is None else etag_for(resource.etag, item_id, version)
         if etag is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers={"ETag": etag})
-    item = await resource.get(reads, item_id)
-    if pending:
-        item = await with_pending(request, resource.name, item)
+    item = await get_with_pending(reads, resource, item_id) if pending else await resource.get(reads, item_id)
     return item_response(request, resource.etag, item)
 
 
