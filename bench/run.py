@@ -243,6 +243,20 @@ def endpoints(data, deep_cursor: str, patch_range: tuple[int, int, int], site_co
             f"/api/v1/scanners?site={site_code}&audit_status=open_findings&limit=50",
             compare="first page",
         ),
+        # Stored fields as filters, alone, together and with a sort (at the default scale few scanners end decommissioned).
+        Endpoint(
+            "status filter (decommissioned)", "/api/v1/scanners?status=decommissioned&limit=50", compare="first page"
+        ),
+        Endpoint(
+            "network_mode + use filter",
+            "/api/v1/scanners?network_mode=fibre_linked&use=air_cargo&limit=50",
+            compare="first page",
+        ),
+        Endpoint(
+            "status filter, sort by asset_tag",
+            "/api/v1/scanners?status=decommissioned&sort=-asset_tag&limit=50",
+            compare="first page",
+        ),
     ]
     listed += [
         Endpoint("verify (routine)", "/api/v1/changes/verify", heavy=True),

@@ -95,6 +95,15 @@ def sort_key_index(table: str, column: str) -> sa.Index:
     return sa.Index(f"ix_{table}_{column}_sort", column, "id")
 
 
+def filter_indexes(table: str, *columns: str) -> tuple[sa.Index, ...]:
+    """One index per column a listing filters by equality, on the column then the id: a page of the rows
+    holding one value is read in the listings' default order (by id) and stops after the page, however few
+    rows hold it. Without it, a value few rows hold was found by reading the table in id order until the
+    page filled (at 100,000 scanners, a page of a status 520 scanners have took four times the unfiltered
+    first page). Named ``ix_<table>_<column>_filter``."""
+    return tuple(sa.Index(f"ix_{table}_{column}_filter", column, "id") for column in columns)
+
+
 def keyed_by(table: str, column: str) -> tuple[sa.Index, sa.Index]:
     """The indexes of a table's human key: unique ignoring case, and in the listings' sort order."""
     return unique_ignoring_case(table, column), sort_key_index(table, column)

@@ -4,7 +4,15 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import CountBasis, NetworkMode, ScannerStatus, ScannerUse
-from app.core.models import TrackedColumns, choice_column, keyed_by, optional_text, reference, unique_key
+from app.core.models import (
+    TrackedColumns,
+    choice_column,
+    filter_indexes,
+    keyed_by,
+    optional_text,
+    reference,
+    unique_key,
+)
 
 
 class Scanner(TrackedColumns, table=True):
@@ -17,6 +25,7 @@ class Scanner(TrackedColumns, table=True):
     __tablename__ = "scanner"
     __table_args__ = (
         *keyed_by("scanner", "asset_tag"),
+        *filter_indexes("scanner", "status", "use", "network_mode", "count_basis"),
         sa.CheckConstraint(
             "(network_mode = 'fibre_linked' AND network_id IS NOT NULL)"
             " OR (network_mode = 'standalone' AND network_id IS NULL)",
