@@ -89,10 +89,16 @@ AUDIT_STATUS_KNOWN_ON = maintained(
 )
 """What a scanner's audit status is known as of, read from the maintained table."""
 AUDIT_STATUS_IS = maintained(
-    "scanner.id IN (SELECT sas.scanner_id FROM scanner_audit_status sas WHERE sas.audit_status = :audit_status)",
+    "scanner.id IN (SELECT sas.scanner_id FROM scanner_audit_status sas WHERE sas.audit_status = :audit_status"
+    " ORDER BY sas.audit_status, sas.scanner_id)",
     f"{AUDIT_STATUS_SQL} = :audit_status",
 )
-"""The filter ``audit_status = :audit_status``, answered from the maintained table's index."""
+"""The filter ``audit_status = :audit_status``, answered from the maintained table's index.
+
+The subquery's order is the index's: SQLite's planner, once ``ANALYZE`` has counted one or two statuses among
+all scanners, expects any status to match most of them and scanned the whole table for the list (at 100,000
+scanners, a status none had cost 4 ms against 0.6 ms for the unfiltered first page); asked for the index's
+order it reads the index range. PostgreSQL knows a rare value from its statistics either way."""
 AUDIT_STATUS_JOIN = maintained(
     "LEFT JOIN scanner_audit_status sas ON sas.scanner_id = scanner.id",
     f"LEFT JOIN (SELECT scanner.id AS scanner_id, {AUDIT_STATUS_SQL} AS audit_status,"
