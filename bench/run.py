@@ -167,23 +167,43 @@ def _cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def _database_server_pids() -> list[int]:
-    """The processes of a PostgreSQL server on this machine (none for SQLite, which runs inside the API)."""
-    pids = []
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first); empty when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _database_server_ticks() -> int:
+    """CPU ticks the PostgreSQL server on this machine has used: the postmaster's own and those of the children it
+    has reaped (``cutime``/``cstime``), plus its live children's. Backends come and go with connections; counted
+    this way, what an ended one used still counts once."""
+    commands = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if stat.read_text().split(" (", 1)[1].startswith("postgres)"):
-                pids.append(int(stat.parent.name))
+            commands[int(stat.parent.name)] = stat.read_text().split(" (", 1)[1].split(")", 1)[0]
         except (OSError, IndexError):
             continue
-    return pids
+    server = [pid for pid, command in commands.items() if command == "postgres"]
+    total = 0
+    for pid in server:
+        fields = _stat_fields(pid)
+        if not fields:
+            continue
+        parent = int(fields[1])
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+        if parent not in server:  # the postmaster: the children it reaped
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime
+    return total
 
 
 def cpu_seconds(api: subprocess.Popen, backend: str) -> tuple[float, float]:
-    """CPU time used so far by the API's processes and by the database server's (PostgreSQL)."""
+    """CPU time used so far by the API's processes and by the database server (PostgreSQL; the whole server, so
+    a quiet machine is assumed)."""
     tick = os.sysconf("SC_CLK_TCK")
-    database = _database_server_pids() if backend == "PostgreSQL" else []
-    return _cpu_ticks([api.pid, *_children(api)]) / tick, _cpu_ticks(database) / tick
+    database = _database_server_ticks() if backend == "PostgreSQL" else 0
+    return _cpu_ticks([api.pid, *_children(api)]) / tick, database / tick
 
 
 def per_request(before: tuple[float, float], after: tuple[float, float], requests: int) -> str:
