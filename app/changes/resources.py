@@ -292,9 +292,14 @@ def equal_filters(filters: Filters, table: str, **values: Any) -> Filters:
     return filters
 
 
-def ref_filter(filters: Filters, value: str, *, id_column: str, key_column: str, param: str) -> None:
-    """Add a filter on a reference given as a numeric id or as its human key (code or slug)."""
-    condition, params = ref_condition(value, id_column=id_column, key_column=key_column, param=param)
+def ref_filter(
+    filters: Filters, value: str, *, id_column: str, key_column: str, param: str, looked_up_in: str | None = None
+) -> None:
+    """Add a filter on a reference given as a numeric id or as its human key (code or slug); ``looked_up_in`` as
+    ``ref_condition`` takes it."""
+    condition, params = ref_condition(
+        value, id_column=id_column, key_column=key_column, param=param, looked_up_in=looked_up_in
+    )
     filters.add(condition, **params)
 
 

@@ -37,12 +37,24 @@ def item_response(request: Request, resource: str, item: dict[str, Any]) -> Resp
     return json_response(item, headers={"ETag": etag})
 
 
-def ref_condition(value: str, *, id_column: str, key_column: str, param: str) -> tuple[str, dict[str, Any]]:
-    """Filter on a reference given as a numeric id or as its human key (code or slug)."""
+def ref_condition(
+    value: str, *, id_column: str, key_column: str, param: str, looked_up_in: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Filter on a reference given as a numeric id or as its human key (code or slug).
+
+    ``looked_up_in``: the referenced table, whose column ``key_column`` is. A key is then looked up there and the
+    filter stays on ``id_column`` (``id_column IN (SELECT table.id FROM table WHERE key_column = :param)``), so a
+    plan made without the value (PostgreSQL's generic plan of a prepared statement) still reads the referencing
+    column's index. Compared on the joined table instead, that plan read the scanners in id order until a page of
+    one site's matched (25,000 rows at 100,000 scanners, ten times the indexed read)."""
     if value.isascii() and value.isdigit():
         if int(value) > MAX_ID:
             return "1 = 0", {}
         return f"{id_column} = :{param}", {param: int(value)}
+    if looked_up_in is not None:
+        return f"{id_column} IN (SELECT {looked_up_in}.id FROM {looked_up_in} WHERE {key_column} = :{param})", {
+            param: value
+        }
     return f"{key_column} = :{param}", {param: value}
 
 

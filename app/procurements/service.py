@@ -64,7 +64,14 @@ async def list_procurements(
     """Procurements matching every given filter, each with the scanners it bought."""
     filters = query_filters(query, "procurement", "national_security_quickscan")
     if query.vendor:
-        ref_filter(filters, query.vendor, id_column="procurement.vendor_id", key_column="vendor.slug", param="vendor")
+        ref_filter(
+            filters,
+            query.vendor,
+            id_column="procurement.vendor_id",
+            key_column="vendor.slug",
+            param="vendor",
+            looked_up_in="vendor",
+        )
     if query.scanner is not None:
         linked_filter(filters, "procurement", "procurement_scanner", "ps", "scanner", query.scanner)
     return await query_page(reads, PROCUREMENT, filters, query, at)

@@ -141,13 +141,29 @@ async def list_scanners(
     audit status then, when given)."""
     filters = query_filters(query, "scanner", "network_mode", "status", "use", "count_basis")
     if query.site:
-        ref_filter(filters, query.site, id_column="scanner.site_id", key_column="site.code", param="site")
+        ref_filter(
+            filters, query.site, id_column="scanner.site_id", key_column="site.code", param="site", looked_up_in="site"
+        )
     if query.vendor:
-        ref_filter(filters, query.vendor, id_column="scanner.vendor_id", key_column="vendor.slug", param="vendor")
+        ref_filter(
+            filters,
+            query.vendor,
+            id_column="scanner.vendor_id",
+            key_column="vendor.slug",
+            param="vendor",
+            looked_up_in="vendor",
+        )
     if query.vendor_disclosed is not None:
         filters.add("scanner.vendor_id IS NOT NULL" if query.vendor_disclosed else "scanner.vendor_id IS NULL")
     if query.network:
-        ref_filter(filters, query.network, id_column="scanner.network_id", key_column="network.code", param="network")
+        ref_filter(
+            filters,
+            query.network,
+            id_column="scanner.network_id",
+            key_column="network.code",
+            param="network",
+            looked_up_in="network",
+        )
     if query.audit_status:
         filters.add(AUDIT_STATUS_IS, audit_status=query.audit_status)
     return await query_page(reads, SCANNER, filters, query, at)
