@@ -303,6 +303,12 @@ def ref_filter(
     filters.add(condition, **params)
 
 
+def key_ref_filter(filters: Filters, value: str, *, column: str, table: str, key: str) -> None:
+    """Add a filter on ``column``, a reference to a row of ``table``, given as a numeric id or as that row's human
+    key (its column ``key``), which is looked up in ``table`` (``ref_condition``'s ``looked_up_in``)."""
+    ref_filter(filters, value, id_column=column, key_column=f"{table}.{key}", param=table, looked_up_in=table)
+
+
 def columns_listing(
     name: str, table: str, columns: str, shape: Callable[[ReadDatabase, Row], Item], /, **sorts: SortKind
 ) -> Listing:

@@ -7,10 +7,10 @@ from app.changes.resources import (
     ForeignField,
     LinkSet,
     Resource,
+    key_ref_filter,
     linked_filter,
     query_filters,
     query_page,
-    ref_filter,
     register,
     table_listing,
 )
@@ -64,14 +64,7 @@ async def list_procurements(
     """Procurements matching every given filter, each with the scanners it bought."""
     filters = query_filters(query, "procurement", "national_security_quickscan")
     if query.vendor:
-        ref_filter(
-            filters,
-            query.vendor,
-            id_column="procurement.vendor_id",
-            key_column="vendor.slug",
-            param="vendor",
-            looked_up_in="vendor",
-        )
+        key_ref_filter(filters, query.vendor, column="procurement.vendor_id", table="vendor", key="slug")
     if query.scanner is not None:
         linked_filter(filters, "procurement", "procurement_scanner", "ps", "scanner", query.scanner)
     return await query_page(reads, PROCUREMENT, filters, query, at)

@@ -13,9 +13,9 @@ from app.changes.resources import (
     ForeignField,
     Reference,
     Resource,
+    key_ref_filter,
     query_filters,
     query_page,
-    ref_filter,
     register,
     standard_sorts,
     unique,
@@ -141,29 +141,13 @@ async def list_scanners(
     audit status then, when given)."""
     filters = query_filters(query, "scanner", "network_mode", "status", "use", "count_basis")
     if query.site:
-        ref_filter(
-            filters, query.site, id_column="scanner.site_id", key_column="site.code", param="site", looked_up_in="site"
-        )
+        key_ref_filter(filters, query.site, column="scanner.site_id", table="site", key="code")
     if query.vendor:
-        ref_filter(
-            filters,
-            query.vendor,
-            id_column="scanner.vendor_id",
-            key_column="vendor.slug",
-            param="vendor",
-            looked_up_in="vendor",
-        )
+        key_ref_filter(filters, query.vendor, column="scanner.vendor_id", table="vendor", key="slug")
     if query.vendor_disclosed is not None:
         filters.add("scanner.vendor_id IS NOT NULL" if query.vendor_disclosed else "scanner.vendor_id IS NULL")
     if query.network:
-        ref_filter(
-            filters,
-            query.network,
-            id_column="scanner.network_id",
-            key_column="network.code",
-            param="network",
-            looked_up_in="network",
-        )
+        key_ref_filter(filters, query.network, column="scanner.network_id", table="network", key="code")
     if query.audit_status:
         filters.add(AUDIT_STATUS_IS, audit_status=query.audit_status)
     return await query_page(reads, SCANNER, filters, query, at)
