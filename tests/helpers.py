@@ -1,8 +1,6 @@
 """Helpers shared by the test modules: problem assertions, reads and writes through the API, and the
 API's own read operations. Fixtures live in conftest.py; items the seed lacks are made in factories.py."""
 
-import asyncio
-
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.api import API_PREFIX
@@ -111,8 +109,8 @@ def as_csv_cells(item: dict) -> dict:
 class Watched:
     """The app's read backend, unchanged, noting which of its methods run which queries."""
 
-    def __init__(self, reads, marker: str = "") -> None:
-        self._reads, self._marker, self.started = reads, marker, asyncio.Event()
+    def __init__(self, reads) -> None:
+        self._reads = reads
         self.calls: list[tuple[str, str]] = []
 
     def __getattr__(self, name):
@@ -122,8 +120,6 @@ class Watched:
 
         def watched(sql, *args, **kwargs):
             self.calls.append((name, sql))
-            if self._marker and self._marker in sql:
-                self.started.set()
             return attribute(sql, *args, **kwargs)
 
         return watched

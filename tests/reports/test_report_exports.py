@@ -2,8 +2,12 @@
 whole exports streamed as CSV and JSON Lines with the same rows, and heavy reports off the event loop."""
 
 import asyncio
+import contextlib
 import csv
 import io
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
 
 import orjson
 import pytest
@@ -11,8 +15,9 @@ import sqlalchemy as sa
 
 from app.changes.recording import rebuild_maintained
 from app.core.db import get_engine
-from app.reports.service import EXPOSURE_COLUMNS, FINDING_COLUMNS
-from tests.helpers import Watched, as_csv_cells, assert_problem, seeded_audit
+from app.core.reads import SQLiteReads
+from app.reports.service import EXPOSURE_COLUMNS, FINDING_COLUMNS, RANKS
+from tests.helpers import as_csv_cells, assert_problem, seeded_audit
 
 pytestmark = pytest.mark.asyncio
 
@@ -138,10 +143,57 @@ def add_scanners(db: str, count: int) -> None:
         rebuild_maintained(connection)  # written around the application: its derived values too
 
 
+@contextlib.asynccontextmanager
+async def exposure_query_held(app, db: str, monkeypatch) -> AsyncIterator[tuple[threading.Event, threading.Event]]:
+    """Holds the exposure report's query inside the database until ``release`` is set; ``entered`` is set
+    once it is there. SQLite: a trace callback on every connection of a fresh read backend waits in the
+    thread that runs the statement. PostgreSQL: another connection holds a lock on the ranks table."""
+    entered, release = threading.Event(), threading.Event()
+    if db.startswith("sqlite"):
+        connect = sqlite3.connect
+
+        def held(sql: str) -> None:
+            if "risk_tier_sql" in sql:
+                entered.set()
+                release.wait(timeout=120)
+
+        def gated(*args, **kwargs):
+            connection = connect(*args, **kwargs)
+            connection.set_trace_callback(held)
+            return connection
+
+        monkeypatch.setattr(sqlite3, "connect", gated)
+        started_with, app.state.reads = app.state.reads, SQLiteReads(db)
+        try:
+            yield entered, release
+        finally:
+            release.set()
+            await app.state.reads.close()
+            app.state.reads = started_with
+        return
+    with get_engine(db).connect() as connection:
+        lock = connection.begin()
+        connection.execute(sa.text(f"LOCK TABLE {RANKS} IN ACCESS EXCLUSIVE MODE"))
+        waiting = sa.text(f"SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{RANKS}'::regclass")
+
+        async def hold() -> None:
+            while not connection.execute(waiting).scalar_one():
+                await asyncio.sleep(0.01)
+            entered.set()
+            await asyncio.to_thread(release.wait, 120)
+            lock.rollback()  # the report's query takes the table
+
+        holder = asyncio.create_task(hold())
+        try:
+            yield entered, release
+        finally:
+            release.set()
+            await holder
+
+
 @pytest.mark.parametrize("media", ["text/csv", "application/json"])
-async def test_liveness_answers_while_a_heavy_report_runs(app, client, db, media):
+async def test_liveness_answers_while_a_heavy_report_runs(app, client, db, media, monkeypatch):
     add_scanners(db, 20_000)
-    app.state.reads = watched = Watched(app.state.reads, "risk_tier_sql")
     finished: list[str] = []
 
     async def heavy() -> None:
@@ -150,12 +202,14 @@ async def test_liveness_answers_while_a_heavy_report_runs(app, client, db, media
         assert response.status_code == 200
         finished.append("report")
 
-    task = asyncio.create_task(heavy())
-    await asyncio.wait_for(watched.started.wait(), timeout=120)
-    live = await client.get("/health/live")
-    finished.append("live")
-    assert live.status_code == 200
-    await task
+    async with exposure_query_held(app, db, monkeypatch) as (entered, release):
+        task = asyncio.create_task(heavy())
+        assert await asyncio.to_thread(entered.wait, 120), "the report's query never reached the database"
+        live = await client.get("/health/live")  # while the report's query is running in the database
+        finished.append("live")
+        assert live.status_code == 200
+        release.set()
+        await task
     assert finished == ["live", "report"]
 
 
