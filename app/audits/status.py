@@ -20,6 +20,7 @@ not started since. ``AUDIT_STATUS_KNOWN_ON_SQL`` gives that date for a scanner.
 listing query, so a page of scanners costs one query however many rows it holds.
 """
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -125,11 +126,18 @@ def refresh_audit_status(connection: Session | sa.Connection, scanner_ids: list[
         connection.execute(sa.text("DELETE FROM scanner_audit_status"))
         connection.execute(sa.text(insert + select))
         return
-    upsert = sa.text(
-        insert + select + " WHERE scanner.id IN :ids ON CONFLICT (scanner_id) DO UPDATE"
+    connection.execute(_upsert_statuses(), {"ids": scanner_ids})
+
+
+@functools.cache
+def _upsert_statuses() -> sa.TextClause:
+    """The statement that recomputes the given scanners' statuses (built once: see ``statement``)."""
+    return sa.text(
+        "INSERT INTO scanner_audit_status (scanner_id, audit_status, known_on)"
+        f" SELECT scanner.id, {AUDIT_STATUS_SQL}, {AUDIT_STATUS_KNOWN_ON_SQL} FROM scanner"
+        " WHERE scanner.id IN :ids ON CONFLICT (scanner_id) DO UPDATE"
         " SET audit_status = excluded.audit_status, known_on = excluded.known_on"
     ).bindparams(sa.bindparam("ids", expanding=True))
-    connection.execute(upsert, {"ids": scanner_ids})
 
 
 @maintain_on_write(refresh_audit_status)

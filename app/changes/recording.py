@@ -39,7 +39,7 @@ from app.changes.models import ChangeRecord
 from app.changes.versions import record_versions
 from app.core.choices import ChangeAction
 from app.core.context import current_context
-from app.core.db import UTCDateTime, format_timestamp, utcnow
+from app.core.db import UTCDateTime, format_timestamp, statement, utcnow
 
 CHAIN_LOCK = 0x696E76656E746F72  # the advisory lock key on PostgreSQL ("inventor")
 
@@ -102,7 +102,7 @@ def state_values(table: sa.Table, state: dict[str, Any]) -> dict[str, Any]:
 def lock_chain(session: OrmSession) -> None:
     """Serialise writers so change records append in one line (PostgreSQL; SQLite already does)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        session.execute(statement("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
 
 
 def assign_id(session: Session, row: Any) -> None:

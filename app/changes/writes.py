@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.changes.recording import append_change, assign_id, row_state, state_values
 from app.changes.versions import computed
 from app.core.choices import ChangeAction
-from app.core.db import utcnow
+from app.core.db import statement, utcnow
 from app.core.errors import (
     Conflict,
     InvalidRequest,
@@ -218,7 +218,7 @@ class SessionReads(InstantsAsText):
         self.dialect = session.get_bind().dialect.name
 
     def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return [cast(Row, row._mapping) for row in self.session.execute(sa.text(sql), params or {})]
+        return [cast(Row, row._mapping) for row in self.session.execute(statement(sql), params or {})]
 
     def boolean(self, value: Any) -> bool | None:
         return None if value is None else bool(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,14 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@functools.lru_cache(maxsize=1024)
+def statement(sql: str) -> sa.TextClause:
+    """``sa.text(sql)``, parsed once: ``sa.text`` finds a statement's bind parameters with a regular expression
+    on every call, which for the long statements of a write (the item read back, the upkeep of maintained
+    values) took about 5% of a write's CPU."""
+    return sa.text(sql)
 
 
 def utcnow() -> datetime:

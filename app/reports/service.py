@@ -9,6 +9,7 @@ Every report query runs off the event loop (``fetch_heavy``/``stream``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -418,14 +419,20 @@ def refresh_exposure_ranks(connection: Session | sa.Connection, scanner_ids: lis
             )
         )
         return
-    upsert = sa.text(
+    for start in range(0, len(scanner_ids), REFRESH_BATCH):  # bound the parameters of one statement
+        connection.execute(_upsert_ranks(), {"ids": scanner_ids[start : start + REFRESH_BATCH]})
+
+
+@functools.cache
+def _upsert_ranks() -> sa.TextClause:
+    """The statement that recomputes the given scanners' ranks (built once: see ``app.core.db.statement``)."""
+    columns = "scanner_id, tier_rank, network_rank, audit_rank, asset_tag"
+    return sa.text(
         f"INSERT INTO {RANKS} ({columns}) SELECT r.{columns.replace(', ', ', r.')}"
         f" FROM ({_ranked('scanner.id IN :ids', kept_apart=True)}) r WHERE TRUE"  # WHERE: SQLite's upsert after a SELECT needs one
         " ON CONFLICT (scanner_id) DO UPDATE SET tier_rank = excluded.tier_rank, network_rank = excluded.network_rank,"
         " audit_rank = excluded.audit_rank, asset_tag = excluded.asset_tag"
     ).bindparams(sa.bindparam("ids", expanding=True))
-    for start in range(0, len(scanner_ids), REFRESH_BATCH):  # bound the parameters of one statement
-        connection.execute(upsert, {"ids": scanner_ids[start : start + REFRESH_BATCH]})
 
 
 EXPOSURE = Listing(
