@@ -264,16 +264,17 @@ def enforced_rules() -> frozenset[str]:
 
 def covering_rule(
     session: Session, collection: str, operation: ChangeRequestOperation, target_id: int | None, body: Any
-) -> tuple[Operation, Any] | None:
-    """The operation whose enforced rule covers this write, with the target's row (None for a create);
-    None when the write applies directly (not covered, or the target does not exist: the write's own
-    404 answers)."""
+) -> tuple[Operation | None, Any]:
+    """The operation whose enforced rule covers this write, or None when the write applies directly (not
+    covered, or the target does not exist: the write's own 404 answers); and the target's row when it was
+    read (None for a create), which the caller keeps while it writes: the session holds rows it read only
+    while they are referenced, and the write reads the same row again."""
     entry = OPERATIONS.get((collection, operation))
     if entry is None or entry.rule not in enforced_rules():
-        return None
+        return None, None
     row = None
     if operation != ChangeRequestOperation.CREATE:
         row = session.get(entry.model, target_id)
         if row is None:
-            return None
-    return (entry, row) if entry.covers(row, body) else None
+            return None, None
+    return (entry if entry.covers(row, body) else None), row

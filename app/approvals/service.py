@@ -298,10 +298,9 @@ def write(
     non-admins: a change request holds one write. An admin's covered write applies at once as an
     emergency change, unless the admin ``ask``s for approval (``Prefer: respond-async``)."""
     entry = OPERATIONS[(collection, operation)]
-    found = covering_rule(session, collection, operation, target_id, body)
-    if found is None:
-        return entry.run(session, target_id, body, if_match)
-    _, row = found
+    covering, row = covering_rule(session, collection, operation, target_id, body)
+    if covering is None:
+        return entry.run(session, target_id, body, if_match)  # reads ``row`` from the session, not again
     principal = _principal(request_state)
     context = current_context()
     if principal.allows(Role.ADMIN) and not (ask and not bulk):

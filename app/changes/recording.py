@@ -73,8 +73,11 @@ def jsonable(value: Any) -> Any:
 def row_state(session: Session, table: sa.Table, object_id: int) -> dict[str, Any] | None:
     """The state of one row (its own columns as JSON values), or None when there is no such row."""
     row = session.execute(sa.select(table).where(table.c.id == object_id)).first()
-    if row is None:
-        return None
+    return None if row is None else state_of(table, row)
+
+
+def state_of(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
+    """The state of a row read with all of ``table``'s columns (a SELECT, or a write's RETURNING)."""
     return {
         column.name: jsonable(row._mapping[column]) for column in table.columns if column.name not in SECRET_COLUMNS
     }

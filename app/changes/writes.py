@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.changes.recording import append_change, assign_id, row_state, state_values
+from app.changes.recording import append_change, assign_id, row_state, state_of, state_values
 from app.changes.versions import computed
 from app.core.choices import ChangeAction
 from app.core.db import statement, utcnow
@@ -149,15 +149,16 @@ def update_row(
         sa.update(table)
         .where(table.c.id == item_id, table.c.version == version)
         .values(**changes, version=table.c.version + 1, updated_at=now)
+        .returning(*table.columns)  # the state it leaves, without reading the row again
     )
     try:
-        result = cast("sa.CursorResult[Any]", session.execute(statement))
+        after = session.execute(statement).first()
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
-    if result.rowcount != 1 or before is None:
+    if after is None or before is None:
         raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
     session.expire_all()
-    append_change(session, ChangeAction.UPDATE, table, item_id, before, row_state(session, table, item_id), at=now)
+    append_change(session, ChangeAction.UPDATE, table, item_id, before, state_of(table, after), at=now)
 
 
 def delete_row(
@@ -165,15 +166,15 @@ def delete_row(
 ) -> None:
     """Delete the row if it is still at ``version`` (412 otherwise), recording its last state."""
     table = model.__table__
-    before = row_state(session, table, item_id)
     try:
-        statement = sa.delete(table).where(table.c.id == item_id, table.c.version == version)
-        result = cast("sa.CursorResult[Any]", session.execute(statement))
+        # RETURNING: the state deleted, read by the statement that deletes it.
+        statement = sa.delete(table).where(table.c.id == item_id, table.c.version == version).returning(*table.columns)
+        deleted = session.execute(statement).first()
     except IntegrityError as error:
         raise map_integrity_error(error, messages) from None
-    if result.rowcount != 1 or before is None:
+    if deleted is None:
         raise PreconditionFailed("The resource changed while this request was being processed; GET it again.")
-    append_change(session, ChangeAction.DELETE, table, item_id, before, None)
+    append_change(session, ChangeAction.DELETE, table, item_id, state_of(table, deleted), None)
 
 
 def restore_row(

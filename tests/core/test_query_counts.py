@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
 
+from app.core.db import get_engine
 from tests.factories import add_what_the_seed_lacks
 
 pytestmark = pytest.mark.asyncio
@@ -87,3 +90,53 @@ async def test_no_page_costs_a_query_per_item(app, admin, monkeypatch):
         "listChanges",
         "getScannerHistory",
     } <= set(compared)
+
+
+def own_row_reads(statements: list[str], table: str) -> int:
+    """How many of ``statements`` read one row of ``table`` by its id, with every column in the table's order
+    (an ORM load or a recorded state; an item shaped for a response reads its own list of fields)."""
+    columns = ", ".join(f"{table}.{column.name}" for column in SQLModel.metadata.tables[table].columns)
+    return sum(
+        1 for statement in statements if statement.startswith(f"SELECT {columns} FROM {table} WHERE {table}.id = ")
+    )
+
+
+async def sent_by(db: str, request) -> tuple[Any, list[str]]:
+    """The response to ``request`` (awaited) and the statements it sent through the write path."""
+    engine = get_engine(db)
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        return await request, statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+@pytest.mark.parametrize("collection", ["sites", "scanners"])
+async def test_a_write_reads_the_row_it_changes_once_before_and_never_after(steward, db, collection):
+    """A PATCH reads the row it changes for the rules and the state it records before (the approval policy's
+    check and the write share one read: the session keeps the row while the write runs); the state it leaves
+    comes back from the UPDATE itself, and a DELETE's from the DELETE. Each read was a round trip on every
+    write: a PATCH of a scanner read its row four times."""
+    table = collection.removesuffix("s")
+    created = {
+        "sites": {"code": "reads-probe", "name": "Reads probe", "kind": "seaport"},
+        "scanners": {"asset_tag": "READS-PROBE", "use": "baggage", "status": "active", "network_mode": "standalone"},
+    }[collection]
+    if collection == "scanners":
+        created["site_id"] = (await steward.get("/api/v1/sites", params={"limit": 1})).json()["items"][0]["id"]
+    response = await steward.post(f"/api/v1/{collection}", json=created)
+    assert response.status_code == 201, response.text
+    url = response.headers["location"]
+    patched, statements = await sent_by(
+        db, steward.patch(url, json={"notes": "read once"}, headers={"If-Match": response.headers["etag"]})
+    )
+    assert patched.status_code == 200, patched.text
+    assert own_row_reads(statements, table) == 2, statements
+    deleted, statements = await sent_by(db, steward.delete(url, headers={"If-Match": patched.headers["etag"]}))
+    assert deleted.status_code == 204, deleted.text
+    assert own_row_reads(statements, table) <= 1, statements
