@@ -258,6 +258,9 @@ def append_change(
     )
 
 
+_INSERT_RECORDS = sa.insert(ChangeRecord.__table__)  # type: ignore[attr-defined]  # SQLModel declares __table__ on table models
+
+
 @event.listens_for(OrmSession, "before_commit")
 def seal_chain(session: OrmSession) -> None:
     """Link the session's noted changes to the head of the chain and insert them, under the chain
@@ -270,19 +273,28 @@ def seal_chain(session: OrmSession) -> None:
         sa.select(col(ChangeRecord.id), col(ChangeRecord.hash)).order_by(col(ChangeRecord.id).desc()).limit(1)
     ).first()
     next_id, previous_hash = (head.id + 1, head.hash) if head else (1, None)
-    versions = []
+    records, versions = [], []
     for change in changes:
         content = record_content(
             **{**change, "recorded_at": format_timestamp(change["recorded_at"]), "action": change["action"].value},
             id=next_id,
             previous_hash=previous_hash,
         )
-        record = ChangeRecord(**{**content, "recorded_at": change["recorded_at"], "action": change["action"]})
-        record.hash = previous_hash = record_hash(content)
-        session.add(record)
+        previous_hash = record_hash(content)
+        # Every column named in every row (the approval fields are in the content only when set).
+        records.append(
+            {
+                **change,
+                **content,
+                "recorded_at": change["recorded_at"],
+                "action": change["action"],
+                "hash": previous_hash,
+            }
+        )
         versions.append({**content, "recorded_at": change["recorded_at"]})
         next_id += 1
-    session.flush()
+    session.flush()  # whatever the write left pending goes first
+    session.execute(_INSERT_RECORDS, records)  # one statement, without building an ORM object per record
     record_versions(session, versions)
     for maintenance in _MAINTENANCE:
         maintenance(session, changes)
