@@ -131,7 +131,7 @@ def refresh_audit_status(connection: Session | sa.Connection, scanner_ids: list[
 
 @functools.cache
 def _upsert_statuses() -> sa.TextClause:
-    """The statement that recomputes the given scanners' statuses (built once: see ``statement``)."""
+    """The statement that recomputes the given scanners' statuses (built once: see ``app.core.db.statement``)."""
     return sa.text(
         "INSERT INTO scanner_audit_status (scanner_id, audit_status, known_on)"
         f" SELECT scanner.id, {AUDIT_STATUS_SQL}, {AUDIT_STATUS_KNOWN_ON_SQL} FROM scanner"
