@@ -11,6 +11,7 @@ from app.core.models import (
     TrackedColumns,
     choice_column,
     enum_type,
+    link_table,
     name_column,
     optional_text,
     reference,
@@ -69,24 +70,12 @@ class Audit(TrackedColumns, table=True):
     reported_as_stated: str | None = Field(default=None, max_length=200)
 
 
-class AuditScanner(TrackedColumns, table=True):
-    """That an audit's scope names a scanner explicitly."""
-
-    __tablename__ = "audit_scanner"
-    __table_args__ = (sa.UniqueConstraint("audit_id", "scanner_id"),)
-
-    audit_id: int = reference("audit")
-    scanner_id: int = reference("scanner")
+AuditScanner = link_table(__name__, "audit", "scanner", "That an audit's scope names a scanner explicitly.")
 
 
-class AuditSite(TrackedColumns, table=True):
-    """That an audit's scope includes a site, and so every scanner standing there."""
-
-    __tablename__ = "audit_site"
-    __table_args__ = (sa.UniqueConstraint("audit_id", "site_id"),)
-
-    audit_id: int = reference("audit")
-    site_id: int = reference("site")
+AuditSite = link_table(
+    __name__, "audit", "site", "That an audit's scope includes a site, and so every scanner standing there."
+)
 
 
 class Finding(TrackedColumns, table=True):
@@ -103,14 +92,12 @@ class Finding(TrackedColumns, table=True):
     notes: str | None = optional_text()
 
 
-class FindingScanner(TrackedColumns, table=True):
-    """That a finding concerns a scanner. A finding naming no scanner concerns every scanner its audit covers."""
-
-    __tablename__ = "finding_scanner"
-    __table_args__ = (sa.UniqueConstraint("finding_id", "scanner_id"),)
-
-    finding_id: int = reference("finding")
-    scanner_id: int = reference("scanner")
+FindingScanner = link_table(
+    __name__,
+    "finding",
+    "scanner",
+    "That a finding concerns a scanner. A finding naming no scanner concerns every scanner its audit covers.",
+)
 
 
 class DerivedAuditStatus(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -107,3 +108,23 @@ def filter_indexes(table: str, *columns: str) -> tuple[sa.Index, ...]:
 def keyed_by(table: str, column: str) -> tuple[sa.Index, sa.Index]:
     """The indexes of a table's human key: unique ignoring case, and in the listings' sort order."""
     return unique_ignoring_case(table, column), sort_key_index(table, column)
+
+
+def link_table(module: str, owner: str, target: str, doc: str) -> type[TrackedColumns]:
+    """The table model ``<Owner><Target>`` (table ``<owner>_<target>``) whose rows each link a row of
+    ``owner`` to a row of ``target``, each pair at most once; ``doc`` says what one row states. Declared in
+    ``module`` (pass ``__name__``), like a class written there."""
+    owner_id, target_id = f"{owner}_id", f"{target}_id"
+    table = f"{owner}_{target}"
+    name = "".join(word.title() for word in table.split("_"))
+    body = {
+        "__module__": module,
+        "__qualname__": name,
+        "__doc__": doc,
+        "__tablename__": table,
+        "__table_args__": (sa.UniqueConstraint(owner_id, target_id),),
+        "__annotations__": {owner_id: int, target_id: int},
+        owner_id: reference(owner),
+        target_id: reference(target),
+    }
+    return types.new_class(name, (TrackedColumns,), {"table": True}, lambda namespace: namespace.update(body))

@@ -2,11 +2,10 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import InvestigationStatus
-from app.core.models import TrackedColumns, choice_column, optional_text, reference, unique_key
+from app.core.models import TrackedColumns, choice_column, link_table, optional_text, unique_key
 
 
 class Investigation(TrackedColumns, table=True):
@@ -29,21 +28,11 @@ class Investigation(TrackedColumns, table=True):
     notes: str | None = optional_text()
 
 
-class InvestigationVendor(TrackedColumns, table=True):
-    """That an investigation concerns the vendor named."""
-
-    __tablename__ = "investigation_vendor"
-    __table_args__ = (sa.UniqueConstraint("investigation_id", "vendor_id"),)
-
-    investigation_id: int = reference("investigation")
-    vendor_id: int = reference("vendor")
+InvestigationVendor = link_table(
+    __name__, "investigation", "vendor", "That an investigation concerns the vendor named."
+)
 
 
-class InvestigationScanner(TrackedColumns, table=True):
-    """That an investigation concerns the scanner (record) named."""
-
-    __tablename__ = "investigation_scanner"
-    __table_args__ = (sa.UniqueConstraint("investigation_id", "scanner_id"),)
-
-    investigation_id: int = reference("investigation")
-    scanner_id: int = reference("scanner")
+InvestigationScanner = link_table(
+    __name__, "investigation", "scanner", "That an investigation concerns the scanner (record) named."
+)

@@ -1,10 +1,9 @@
 """Table models of an operator and of the sites and scanners it operates."""
 
-import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, OperatorKind, ScanDirection
-from app.core.models import TrackedColumns, choice_column, keyed_by, name_column, optional_text, reference, unique_key
+from app.core.models import TrackedColumns, choice_column, keyed_by, link_table, name_column, optional_text, unique_key
 
 
 class Operator(TrackedColumns, table=True):
@@ -25,21 +24,7 @@ class Operator(TrackedColumns, table=True):
     notes: str | None = optional_text()
 
 
-class OperatorSite(TrackedColumns, table=True):
-    """That an operator operates scanners at the site named."""
-
-    __tablename__ = "operator_site"
-    __table_args__ = (sa.UniqueConstraint("operator_id", "site_id"),)
-
-    operator_id: int = reference("operator")
-    site_id: int = reference("site")
+OperatorSite = link_table(__name__, "operator", "site", "That an operator operates scanners at the site named.")
 
 
-class OperatorScanner(TrackedColumns, table=True):
-    """That an operator operates the scanner (record) named."""
-
-    __tablename__ = "operator_scanner"
-    __table_args__ = (sa.UniqueConstraint("operator_id", "scanner_id"),)
-
-    operator_id: int = reference("operator")
-    scanner_id: int = reference("scanner")
+OperatorScanner = link_table(__name__, "operator", "scanner", "That an operator operates the scanner (record) named.")

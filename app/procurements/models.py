@@ -2,11 +2,10 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlmodel import Field
 
 from app.core.choices import Answer, QuickscanStatus
-from app.core.models import TrackedColumns, choice_column, name_column, optional_text, reference
+from app.core.models import TrackedColumns, choice_column, link_table, name_column, optional_text, reference
 
 
 class Procurement(TrackedColumns, table=True):
@@ -29,11 +28,6 @@ class Procurement(TrackedColumns, table=True):
     notes: str | None = optional_text()
 
 
-class ProcurementScanner(TrackedColumns, table=True):
-    """That a procurement bought the scanner (record) named."""
-
-    __tablename__ = "procurement_scanner"
-    __table_args__ = (sa.UniqueConstraint("procurement_id", "scanner_id"),)
-
-    procurement_id: int = reference("procurement")
-    scanner_id: int = reference("scanner")
+ProcurementScanner = link_table(
+    __name__, "procurement", "scanner", "That a procurement bought the scanner (record) named."
+)
