@@ -38,13 +38,7 @@ from app.core.choices import ChangeRequestOperation, ChangeRequestState, Role
 from app.core.config import get_settings
 from app.core.context import REASON_HEADER, current_context
 from app.core.db import format_timestamp, utcnow
-from app.core.errors import (
-    ApprovalRequired,
-    ChangeRequestClosed,
-    Forbidden,
-    InvalidRequest,
-    SecondPersonRequired,
-)
+from app.core.errors import ApprovalRequired, ChangeRequestClosed, Forbidden, InvalidRequest, SecondPersonRequired
 from app.core.http import etag_for
 from app.core.pagination import Filters, Listing, fetch_page
 from app.core.reads import ReadDatabase, Row

@@ -21,17 +21,7 @@ from app.assessments.schemas import (
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
-from app.changes.resources import (
-    ForeignField,
-    Resource,
-    UniqueKey,
-    query_filters,
-    query_page,
-    ref_filter,
-    register,
-    standard_sorts,
-    table_listing,
-)
+from app.changes.resources import ForeignField, Resource, UniqueKey, ref_filter, standard_sorts, table_listing
 from app.core.choices import AccessAspect
 from app.core.errors import invalid_field
 from app.core.pagination import Filters, Listing
@@ -144,60 +134,52 @@ def _valid_period(session: Session, row: VendorAssessment | None, values: dict[s
         raise invalid_field("valid_until", "before assessed_on", detail)
 
 
-ASSESSMENT = register(
-    Resource(
-        model=VendorAssessment,
-        public=VendorAssessmentPublic,
-        listing=ASSESSMENTS,
-        tag="assessments",
-        unique=(
-            UniqueKey(
-                ("vendor_id", "assessed_on"),
-                message="Vendor {vendor_id} already has an assessment dated {assessed_on}; change that one instead.",
-            ),
+ASSESSMENT = Resource(
+    model=VendorAssessment,
+    public=VendorAssessmentPublic,
+    listing=ASSESSMENTS,
+    tag="assessments",
+    unique=(
+        UniqueKey(
+            ("vendor_id", "assessed_on"),
+            message="Vendor {vendor_id} already has an assessment dated {assessed_on}; change that one instead.",
         ),
-        foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
-        check=_valid_period,
-    )
+    ),
+    foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
+    check=_valid_period,
 )
-FACT = register(
-    Resource(
-        model=SupplierAccessFact,
-        public=SupplierAccessFactPublic,
-        listing=FACTS,
-        label="supplier-access fact",
-        tag="assessments",
-        unique=(
-            UniqueKey(
-                ("scanner_id", "aspect"),
-                message="Scanner {scanner_id} already has a supplier-access fact for {aspect}; change that one instead.",
-            ),
+FACT = Resource(
+    model=SupplierAccessFact,
+    public=SupplierAccessFactPublic,
+    listing=FACTS,
+    label="supplier-access fact",
+    tag="assessments",
+    unique=(
+        UniqueKey(
+            ("scanner_id", "aspect"),
+            message="Scanner {scanner_id} already has a supplier-access fact for {aspect}; change that one instead.",
         ),
-        foreign=_SCANNER,
-    )
+    ),
+    foreign=_SCANNER,
 )
-OVERRIDE = register(
-    Resource(
-        model=AccessOverride,
-        public=AccessOverridePublic,
-        listing=OVERRIDES,
-        tag="assessments",
-        unique=(
-            UniqueKey(
-                ("scanner_id",), message="Scanner {scanner_id} already has an access override; change that one instead."
-            ),
+OVERRIDE = Resource(
+    model=AccessOverride,
+    public=AccessOverridePublic,
+    listing=OVERRIDES,
+    tag="assessments",
+    unique=(
+        UniqueKey(
+            ("scanner_id",), message="Scanner {scanner_id} already has an access override; change that one instead."
         ),
-        foreign=_SCANNER,
-    )
+    ),
+    foreign=_SCANNER,
 )
-MEASURE = register(
-    Resource(
-        model=MitigationMeasure,
-        public=MitigationMeasurePublic,
-        listing=MEASURES,
-        tag="assessments",
-        foreign=_SCANNER,
-    )
+MEASURE = Resource(
+    model=MitigationMeasure,
+    public=MitigationMeasurePublic,
+    listing=MEASURES,
+    tag="assessments",
+    foreign=_SCANNER,
 )
 # Considerations 1, 2, 3a and 3b are covered by the approval policy (app/approvals/policy.py).
 approval_target(
@@ -226,31 +208,31 @@ async def list_assessments(
         filters.add(
             f"vendor_assessment.id {test} " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id")
         )
-    return await query_page(reads, ASSESSMENT, filters, query, at)
+    return await ASSESSMENT.list_page(reads, query, filters, at)
 
 
 async def list_overrides(
     reads: ReadDatabase, query: "AccessOverrideQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Access overrides, optionally of one scanner."""
-    filters = query_filters(query, "access_override", scanner_id="scanner")
-    return await query_page(reads, OVERRIDE, filters, query, at)
+    filters = OVERRIDE.filters(query, scanner_id="scanner")
+    return await OVERRIDE.list_page(reads, query, filters, at)
 
 
 async def list_facts(
     reads: ReadDatabase, query: "SupplierAccessFactQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Supplier-access facts, optionally of one scanner, one aspect or one answer."""
-    filters = query_filters(query, "supplier_access_fact", "aspect", "answer", scanner_id="scanner")
-    return await query_page(reads, FACT, filters, query, at)
+    filters = FACT.filters(query, "aspect", "answer", scanner_id="scanner")
+    return await FACT.list_page(reads, query, filters, at)
 
 
 async def list_measures(
     reads: ReadDatabase, query: "MitigationMeasureQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Mitigation measures, optionally of one scanner or in one status."""
-    filters = query_filters(query, "mitigation_measure", "status", scanner_id="scanner")
-    return await query_page(reads, MEASURE, filters, query, at)
+    filters = MEASURE.filters(query, "status", scanner_id="scanner")
+    return await MEASURE.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

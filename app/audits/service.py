@@ -26,9 +26,6 @@ from app.changes.resources import (
     check_unique,
     create,
     load,
-    query_filters,
-    query_page,
-    register,
     relink,
     standard_sorts,
     stored,
@@ -113,19 +110,17 @@ FINDINGS = table_listing(
     "findings", "finding", _FINDING_FIELDS, sorts=("severity", "status", "title"), dates=("due_on",)
 )
 
-AUDIT = register(
-    Resource(
-        model=Audit,
-        public=AuditPublic,
-        listing=AUDITS,
-        unique=(unique("title", ignore_case=True),),
-        links=(_AUDIT_SCANNERS, _AUDIT_SITES),
-        referenced_by=(
-            Reference(Finding, "audit_id", "finding(s)"),
-            Reference(Investigation, "builds_on_audit_id", "investigation(s)"),
-        ),
-        restorable=False,
-    )
+AUDIT = Resource(
+    model=Audit,
+    public=AuditPublic,
+    listing=AUDITS,
+    unique=(unique("title", ignore_case=True),),
+    links=(_AUDIT_SCANNERS, _AUDIT_SITES),
+    referenced_by=(
+        Reference(Finding, "audit_id", "finding(s)"),
+        Reference(Investigation, "builds_on_audit_id", "investigation(s)"),
+    ),
+    restorable=False,
 )
 
 
@@ -139,16 +134,14 @@ def _within_audit_scope(session: Session, finding: Finding | None, values: dict[
         _check_in_scope(session, audit, values["scanner_ids"])
 
 
-FINDING = register(
-    Resource(
-        model=Finding,
-        public=FindingPublic,
-        listing=FINDINGS,
-        tag="audits",
-        links=(_FINDING_SCANNERS,),
-        check=_within_audit_scope,
-        restorable=False,
-    )
+FINDING = Resource(
+    model=Finding,
+    public=FindingPublic,
+    listing=FINDINGS,
+    tag="audits",
+    links=(_FINDING_SCANNERS,),
+    check=_within_audit_scope,
+    restorable=False,
 )
 
 COVERS_SCANNER = audit_covers(
@@ -161,7 +154,7 @@ async def list_audits(
     reads: ReadDatabase, query: "AuditQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Audits matching every given filter, each with its scope (as they stood at ``at``, when given)."""
-    filters = query_filters(query, "audit", "status")
+    filters = AUDIT.filters(query, "status")
     if query.scanner is not None:
         filters.add(COVERS_SCANNER, scanner=query.scanner)
     if query.site:
@@ -173,7 +166,7 @@ async def list_audits(
             f" WHERE s.audit_id = audit.id AND {condition}))",
             **params,
         )
-    return await query_page(reads, AUDIT, filters, query, at)
+    return await AUDIT.list_page(reads, query, filters, at)
 
 
 async def list_findings(
@@ -181,7 +174,7 @@ async def list_findings(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Findings matching every given filter, each with the scanners it concerns (as they stood at ``at``,
     when given)."""
-    filters = query_filters(query, "finding", "status", "severity", audit_id="audit")
+    filters = FINDING.filters(query, "status", "severity", audit_id="audit")
     if query.scanner is not None:
         filters.add(
             "(EXISTS (SELECT 1 FROM finding_scanner fs WHERE fs.finding_id = finding.id AND fs.scanner_id = :scanner)"
@@ -189,7 +182,7 @@ async def list_findings(
             f" AND EXISTS (SELECT 1 FROM audit WHERE audit.id = finding.audit_id AND {COVERS_SCANNER})))",
             scanner=query.scanner,
         )
-    return await query_page(reads, FINDING, filters, query, at)
+    return await FINDING.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -2,8 +2,8 @@
 
 A domain describes each collection it serves once, as a ``Resource``: its table model, public schema,
 listing, the name its ETags carry, its unique keys and their conflict messages, the objects it names
-by id, the link rows it owns, and the tables that refer to it. Registering it (``register``) makes
-it known to the change log (history, restore, labels). The functions below are the generic service:
+by id, the link rows it owns, and the tables that refer to it. Declaring it makes it known to the
+change log (history, restore, labels). The functions below are the generic service:
 a domain's own service calls them and adds only its own rules, through ``check`` hooks.
 
 Writes run inside the request's transaction (``SessionDep``) and return the item as GET shows it;
@@ -94,10 +94,36 @@ class LinkSet:
     kind: str
 
     @property
+    def table(self) -> str:
+        return self.model.__tablename__  # type: ignore[return-value]  # SQLModel declares it as a declared_attr
+
+    @property
     def reading(self) -> dict[str, str]:
         """The arguments of ``attach_links``."""
-        table: str = self.model.__tablename__  # type: ignore[assignment]  # SQLModel types it as a declared_attr
-        return {"table": table, "owner": self.owner, "target": self.target, "field": self.field}
+        return {"table": self.table, "owner": self.owner, "target": self.target, "field": self.field}
+
+    def _exists(self, filters: Filters, join: str, condition: str, **params: Any) -> None:
+        owner_table = self.owner.removesuffix("_id")
+        filters.add(
+            f"EXISTS (SELECT 1 FROM {self.table}{join}"
+            f" WHERE {self.table}.{self.owner} = {owner_table}.id AND {condition})",
+            **params,
+        )
+
+    def filter(self, filters: Filters, target_id: int) -> None:
+        """Keep the owners linked to the ``kind`` with id ``target_id`` (the parameter ``:<kind>``)."""
+        self._exists(filters, "", f"{self.table}.{self.target} = :{self.kind}", **{self.kind: target_id})
+
+    def ref_filter(self, filters: Filters, value: str, *, key: str) -> None:
+        """Keep the owners linked to the ``kind`` named by ``value``: its id or its ``key`` column (the
+        parameter ``:<kind>``)."""
+        target_table: str = self.target_model.__tablename__  # type: ignore[assignment]  # a declared_attr to SQLModel
+        condition, params = ref_condition(
+            value, id_column=f"{target_table}.id", key_column=f"{target_table}.{key}", param=self.kind
+        )
+        self._exists(
+            filters, f" JOIN {target_table} ON {target_table}.id = {self.table}.{self.target}", condition, **params
+        )
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,14 @@ class Reference:
     column: str
     what: str
     """How a message counts them: ``scanner(s)``."""
+
+
+class PageRequest(Protocol):
+    """What a listing's query model says of the page: its sort, size and cursor."""
+
+    sort: str | None
+    limit: int
+    cursor: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +185,8 @@ class Resource:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", self.label or _in_words(self.model.__name__))
         object.__setattr__(self, "tag", self.tag or name)
+        if RESOURCES.setdefault(name, self) is not self:
+            raise ValueError(f"Two collections are named {name!r}.")
 
     @property
     def etag(self) -> str:
@@ -176,6 +212,21 @@ class Resource:
     ) -> tuple[list[Item], str | None]:
         """One page of the listing with ``filters``, as it stands or (``at``) as it stood."""
         return await read_page(reads, self, filters, sort=sort, limit=limit, cursor=cursor, past=past(at), heavy=heavy)
+
+    def filters(self, query: object, *fields: str, **renamed: str) -> Filters:
+        """``<table>.<column> = :<column>`` for each field of the listing's query model that is set: first each
+        ``column=field`` of ``renamed`` (``audit_id="audit"``), then each of ``fields`` (named as its column)."""
+        columns = renamed | {name: name for name in fields}
+        return equal_filters(
+            Filters(), self.table_name, **{column: getattr(query, name) for column, name in columns.items()}
+        )
+
+    async def list_page(
+        self, reads: ReadDatabase, query: PageRequest, filters: Filters, at: datetime | None = None
+    ) -> tuple[list[Item], str | None]:
+        """The page of the listing the query model asks for (its sort, size and cursor), with ``filters``, as it
+        stands or (``at``) as it stood."""
+        return await self.page(reads, filters, sort=query.sort, limit=query.limit, cursor=query.cursor, at=at)
 
     async def get(self, reads: ReadDatabase, item_id: int, at: datetime | None = None) -> Item:
         """One item by id, as it stands or (``at``) as it stood; a 404 naming the instant otherwise."""
@@ -209,13 +260,7 @@ def _in_words(class_name: str) -> str:
 
 
 RESOURCES: dict[str, Resource] = {}
-"""Every registered collection by name, in registration order."""
-
-
-def register(resource: Resource) -> Resource:
-    """Make a collection known to the change log (history, restore, labels); returns it."""
-    RESOURCES[resource.name] = resource
-    return resource
+"""Every collection by name, in the order declared (a ``Resource`` adds itself)."""
 
 
 def label_of_table(table_name: str) -> str:
@@ -603,52 +648,3 @@ def delete(
     for model, column in resource.owned_by:
         delete_links(session, model, owner=column, owner_id=item_id)
     delete_row(session, resource.model, item_id, version)
-
-
-# Listings read through a list endpoint's query model.
-
-
-class PageRequest(Protocol):
-    """What a listing's query model says of the page: its sort, size and cursor."""
-
-    sort: str | None
-    limit: int
-    cursor: str | None
-
-
-def query_filters(query: object, table: str, *fields: str, **renamed: str) -> Filters:
-    """``table.<column> = :<column>`` for each field of the query that is set: first each ``column=field`` of
-    ``renamed`` (``audit_id="audit"``), then each of ``fields`` (named as its column)."""
-    columns = renamed | {name: name for name in fields}
-    return equal_filters(Filters(), table, **{column: getattr(query, name) for column, name in columns.items()})
-
-
-async def query_page(
-    reads: ReadDatabase, resource: Resource, filters: Filters, query: PageRequest, at: datetime | None = None
-) -> tuple[list[Item], str | None]:
-    """The page of the collection's listing the query asks for, with ``filters``, as it stands or (``at``) as it
-    stood."""
-    return await resource.page(reads, filters, sort=query.sort, limit=query.limit, cursor=query.cursor, at=at)
-
-
-def linked_filter(filters: Filters, table: str, link_table: str, alias: str, target: str, value: int) -> None:
-    """Keep the rows of ``table`` linked (through the link rows of ``link_table``, as ``alias``) to the
-    ``target`` with id ``value`` (the parameter ``:<target>``)."""
-    filters.add(
-        f"EXISTS (SELECT 1 FROM {link_table} {alias} WHERE {alias}.{table}_id = {table}.id"
-        f" AND {alias}.{target}_id = :{target})",
-        **{target: value},
-    )
-
-
-def linked_ref_filter(
-    filters: Filters, table: str, link_table: str, alias: str, target: str, key: str, value: str
-) -> None:
-    """Keep the rows of ``table`` linked (through ``link_table``, as ``alias``) to the ``target`` named by
-    ``value``: its id or its ``key`` column (the parameter ``:<target>``)."""
-    condition, params = ref_condition(value, id_column=f"{target}.id", key_column=f"{target}.{key}", param=target)
-    filters.add(
-        f"EXISTS (SELECT 1 FROM {link_table} {alias} JOIN {target} ON {target}.id = {alias}.{target}_id"
-        f" WHERE {alias}.{table}_id = {table}.id AND {condition})",
-        **params,
-    )

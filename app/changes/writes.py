@@ -22,14 +22,7 @@ from app.changes.recording import append_change, assign_id, row_state, state_of,
 from app.changes.versions import computed
 from app.core.choices import ChangeAction
 from app.core.db import statement, utcnow
-from app.core.errors import (
-    Conflict,
-    InvalidRequest,
-    NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
-    ProblemError,
-)
+from app.core.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, PreconditionRequired, ProblemError
 from app.core.http import etag_for
 from app.core.models import TrackedColumns
 from app.core.pagination import Listing

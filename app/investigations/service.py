@@ -6,18 +6,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from app.audits.models import Audit
-from app.changes.resources import (
-    ForeignField,
-    LinkSet,
-    Resource,
-    linked_filter,
-    linked_ref_filter,
-    query_filters,
-    query_page,
-    register,
-    table_listing,
-    unique,
-)
+from app.changes.resources import ForeignField, LinkSet, Resource, table_listing, unique
 from app.core.periods import check_source_date
 from app.core.reads import ReadDatabase
 from app.investigations.models import Investigation, InvestigationScanner, InvestigationVendor
@@ -53,20 +42,18 @@ def _known_by_now(session: Session, investigation: Investigation | None, values:
     check_source_date("status_known_on", values.get("status_known_on"))
 
 
-INVESTIGATION = register(
-    Resource(
-        model=Investigation,
-        public=InvestigationPublic,
-        listing=INVESTIGATIONS,
-        unique=(unique("title"),),
-        foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
-        links=(
-            LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor"),
-            LinkSet("scanner_ids", InvestigationScanner, "investigation_id", "scanner_id", Scanner, "scanner"),
-        ),
-        check=_known_by_now,
-        restorable=False,
-    )
+_VENDORS = LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor")
+_SCANNERS = LinkSet("scanner_ids", InvestigationScanner, "investigation_id", "scanner_id", Scanner, "scanner")
+
+INVESTIGATION = Resource(
+    model=Investigation,
+    public=InvestigationPublic,
+    listing=INVESTIGATIONS,
+    unique=(unique("title"),),
+    foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
+    links=(_VENDORS, _SCANNERS),
+    check=_known_by_now,
+    restorable=False,
 )
 
 
@@ -74,12 +61,12 @@ async def list_investigations(
     reads: ReadDatabase, query: "InvestigationQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Investigations matching every given filter, each with its vendors and scanners."""
-    filters = query_filters(query, "investigation", "status")
+    filters = INVESTIGATION.filters(query, "status")
     if query.vendor:
-        linked_ref_filter(filters, "investigation", "investigation_vendor", "iv", "vendor", "slug", query.vendor)
+        _VENDORS.ref_filter(filters, query.vendor, key="slug")
     if query.scanner is not None:
-        linked_filter(filters, "investigation", "investigation_scanner", "isc", "scanner", query.scanner)
-    return await query_page(reads, INVESTIGATION, filters, query, at)
+        _SCANNERS.filter(filters, query.scanner)
+    return await INVESTIGATION.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

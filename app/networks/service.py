@@ -3,15 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.changes.resources import (
-    Reference,
-    Resource,
-    query_filters,
-    query_page,
-    register,
-    table_listing,
-    unique,
-)
+from app.changes.resources import Reference, Resource, table_listing, unique
 from app.core.reads import ReadDatabase
 from app.networks.models import Network
 from app.networks.schemas import NetworkPublic
@@ -28,15 +20,13 @@ NETWORKS = table_listing(
     computed={"scanner_count": "(SELECT COUNT(*) FROM scanner WHERE scanner.network_id = network.id)"},
 )
 
-NETWORK = register(
-    Resource(
-        model=Network,
-        public=NetworkPublic,
-        listing=NETWORKS,
-        key="code",
-        unique=(unique("code"),),
-        referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
-    )
+NETWORK = Resource(
+    model=Network,
+    public=NetworkPublic,
+    listing=NETWORKS,
+    key="code",
+    unique=(unique("code"),),
+    referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
 )
 
 
@@ -44,5 +34,5 @@ async def list_networks(
     reads: ReadDatabase, query: "NetworkQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Networks matching the filters, with their scanner counts (as they stood at ``at``, when given)."""
-    filters = query_filters(query, "network", "kind", "code")
-    return await query_page(reads, NETWORK, filters, query, at)
+    filters = NETWORK.filters(query, "kind", "code")
+    return await NETWORK.list_page(reads, query, filters, at)

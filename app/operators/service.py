@@ -3,17 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.changes.resources import (
-    LinkSet,
-    Resource,
-    linked_filter,
-    linked_ref_filter,
-    query_filters,
-    query_page,
-    register,
-    table_listing,
-    unique,
-)
+from app.changes.resources import LinkSet, Resource, table_listing, unique
 from app.core.reads import ReadDatabase
 from app.operators.models import Operator, OperatorScanner, OperatorSite
 from app.operators.schemas import OperatorPublic
@@ -39,19 +29,17 @@ _FIELDS = (
 OPERATORS = table_listing("operators", "operator", _FIELDS, sorts=("code", "name"))
 
 
-OPERATOR = register(
-    Resource(
-        model=Operator,
-        public=OperatorPublic,
-        listing=OPERATORS,
-        key="code",
-        unique=(unique("code"),),
-        links=(
-            LinkSet("site_ids", OperatorSite, "operator_id", "site_id", Site, "site"),
-            LinkSet("scanner_ids", OperatorScanner, "operator_id", "scanner_id", Scanner, "scanner"),
-        ),
-        restorable=False,
-    )
+_SITES = LinkSet("site_ids", OperatorSite, "operator_id", "site_id", Site, "site")
+_SCANNERS = LinkSet("scanner_ids", OperatorScanner, "operator_id", "scanner_id", Scanner, "scanner")
+
+OPERATOR = Resource(
+    model=Operator,
+    public=OperatorPublic,
+    listing=OPERATORS,
+    key="code",
+    unique=(unique("code"),),
+    links=(_SITES, _SCANNERS),
+    restorable=False,
 )
 
 
@@ -59,12 +47,12 @@ async def list_operators(
     reads: ReadDatabase, query: "OperatorQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Operators matching every given filter, each with its sites and scanners."""
-    filters = query_filters(query, "operator", "kind", "code", "uses_nuctech", "scan_direction")
+    filters = OPERATOR.filters(query, "kind", "code", "uses_nuctech", "scan_direction")
     if query.site:
-        linked_ref_filter(filters, "operator", "operator_site", "os", "site", "code", query.site)
+        _SITES.ref_filter(filters, query.site, key="code")
     if query.scanner is not None:
-        linked_filter(filters, "operator", "operator_scanner", "osc", "scanner", query.scanner)
-    return await query_page(reads, OPERATOR, filters, query, at)
+        _SCANNERS.filter(filters, query.scanner)
+    return await OPERATOR.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

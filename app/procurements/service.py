@@ -3,17 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.changes.resources import (
-    ForeignField,
-    LinkSet,
-    Resource,
-    key_ref_filter,
-    linked_filter,
-    query_filters,
-    query_page,
-    register,
-    table_listing,
-)
+from app.changes.resources import ForeignField, LinkSet, Resource, key_ref_filter, table_listing
 from app.core.reads import ReadDatabase
 from app.procurements.models import Procurement, ProcurementScanner
 from app.procurements.schemas import ProcurementPublic
@@ -46,15 +36,15 @@ PROCUREMENTS = table_listing(
     dates=("awarded_on",),
 )
 
-PROCUREMENT = register(
-    Resource(
-        model=Procurement,
-        public=ProcurementPublic,
-        listing=PROCUREMENTS,
-        foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
-        links=(LinkSet("scanner_ids", ProcurementScanner, "procurement_id", "scanner_id", Scanner, "scanner"),),
-        restorable=False,
-    )
+_SCANNERS = LinkSet("scanner_ids", ProcurementScanner, "procurement_id", "scanner_id", Scanner, "scanner")
+
+PROCUREMENT = Resource(
+    model=Procurement,
+    public=ProcurementPublic,
+    listing=PROCUREMENTS,
+    foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
+    links=(_SCANNERS,),
+    restorable=False,
 )
 
 
@@ -62,12 +52,12 @@ async def list_procurements(
     reads: ReadDatabase, query: "ProcurementQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Procurements matching every given filter, each with the scanners it bought."""
-    filters = query_filters(query, "procurement", "national_security_quickscan")
+    filters = PROCUREMENT.filters(query, "national_security_quickscan")
     if query.vendor:
         key_ref_filter(filters, query.vendor, column="procurement.vendor_id", table="vendor", key="slug")
     if query.scanner is not None:
-        linked_filter(filters, "procurement", "procurement_scanner", "ps", "scanner", query.scanner)
-    return await query_page(reads, PROCUREMENT, filters, query, at)
+        _SCANNERS.filter(filters, query.scanner)
+    return await PROCUREMENT.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -36,15 +36,7 @@ from app.core.choices import Answer, AuditStatus, NetworkMode, RiskTier, Scanner
 from app.core.db import utcnow
 from app.core.errors import InvalidCursor
 from app.core.http import ref_condition
-from app.core.pagination import (
-    Filters,
-    Listing,
-    SortField,
-    decode_cursor,
-    encode_cursor,
-    fetch_page,
-    stream_listing,
-)
+from app.core.pagination import Filters, Listing, SortField, decode_cursor, encode_cursor, fetch_page, stream_listing
 from app.core.periods import period_end
 from app.core.reads import ReadDatabase, iso_date
 from app.reports.models import ScannerExposureRank  # the maintained order; importing it registers its upkeep

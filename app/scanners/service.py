@@ -9,17 +9,7 @@ from app.approvals.policy import approval_target, resource_target
 from app.assessments.models import AccessOverride, MitigationMeasure, SupplierAccessFact
 from app.audits.models import AuditScanner, FindingScanner
 from app.audits.status import AUDIT_STATUS, AUDIT_STATUS_IS
-from app.changes.resources import (
-    ForeignField,
-    Reference,
-    Resource,
-    key_ref_filter,
-    query_filters,
-    query_page,
-    register,
-    standard_sorts,
-    unique,
-)
+from app.changes.resources import ForeignField, Reference, Resource, key_ref_filter, standard_sorts, unique
 from app.core.errors import InvalidRequest, invalid_field
 from app.core.pagination import Listing
 from app.core.reads import ReadDatabase, Row
@@ -101,35 +91,33 @@ def _keep_network_rule(session: Session, scanner: Scanner | None, values: dict[s
         raise invalid_field("network_id", str(error), f"{error}.", kind="network_rule") from None
 
 
-SCANNER = register(
-    Resource(
-        model=Scanner,
-        public=ScannerPublic,
-        listing=SCANNERS,
-        key="asset_tag",
-        unique=(unique("asset_tag", ignore_case=True, ascii_only=True),),
-        foreign=(
-            ForeignField("site_id", Site, "site"),
-            ForeignField("vendor_id", Vendor, "vendor"),
-            ForeignField("network_id", Network, "network"),
+SCANNER = Resource(
+    model=Scanner,
+    public=ScannerPublic,
+    listing=SCANNERS,
+    key="asset_tag",
+    unique=(unique("asset_tag", ignore_case=True, ascii_only=True),),
+    foreign=(
+        ForeignField("site_id", Site, "site"),
+        ForeignField("vendor_id", Vendor, "vendor"),
+        ForeignField("network_id", Network, "network"),
+    ),
+    referenced_by=(
+        Reference(ProcurementScanner, "scanner_id", "procurement(s)"),
+        Reference(AuditScanner, "scanner_id", "audit scope(s)"),
+        Reference(FindingScanner, "scanner_id", "finding(s)"),
+        Reference(SupplierAccessFact, "scanner_id", "supplier-access fact(s)"),
+        Reference(AccessOverride, "scanner_id", "access override(s)"),
+        Reference(MitigationMeasure, "scanner_id", "mitigation measure(s)"),
+        Reference(InvestigationScanner, "scanner_id", "investigation(s)"),
+    ),
+    owned_by=((OperatorScanner, "scanner_id"),),
+    check=_keep_network_rule,
+    problems={
+        "ck_scanner_network_mode_matches_network": InvalidRequest(
+            "A fibre_linked scanner must name its network_id and a standalone one must not."
         ),
-        referenced_by=(
-            Reference(ProcurementScanner, "scanner_id", "procurement(s)"),
-            Reference(AuditScanner, "scanner_id", "audit scope(s)"),
-            Reference(FindingScanner, "scanner_id", "finding(s)"),
-            Reference(SupplierAccessFact, "scanner_id", "supplier-access fact(s)"),
-            Reference(AccessOverride, "scanner_id", "access override(s)"),
-            Reference(MitigationMeasure, "scanner_id", "mitigation measure(s)"),
-            Reference(InvestigationScanner, "scanner_id", "investigation(s)"),
-        ),
-        owned_by=((OperatorScanner, "scanner_id"),),
-        check=_keep_network_rule,
-        problems={
-            "ck_scanner_network_mode_matches_network": InvalidRequest(
-                "A fibre_linked scanner must name its network_id and a standalone one must not."
-            ),
-        },
-    )
+    },
 )
 approval_target("scanners", resource_target(SCANNER, update_schema=ScannerUpdate))
 
@@ -139,7 +127,7 @@ async def list_scanners(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Scanners matching every given filter (as they stood at ``at``, with their site, vendor, network and
     audit status then, when given)."""
-    filters = query_filters(query, "scanner", "network_mode", "status", "use", "count_basis")
+    filters = SCANNER.filters(query, "network_mode", "status", "use", "count_basis")
     if query.site:
         key_ref_filter(filters, query.site, column="scanner.site_id", table="site", key="code")
     if query.vendor:
@@ -150,7 +138,7 @@ async def list_scanners(
         key_ref_filter(filters, query.network, column="scanner.network_id", table="network", key="code")
     if query.audit_status:
         filters.add(AUDIT_STATUS_IS, audit_status=query.audit_status)
-    return await query_page(reads, SCANNER, filters, query, at)
+    return await SCANNER.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

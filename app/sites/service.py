@@ -3,16 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.changes.resources import (
-    Reference,
-    Resource,
-    equal_filters,
-    query_filters,
-    query_page,
-    register,
-    table_listing,
-    unique,
-)
+from app.changes.resources import Reference, Resource, equal_filters, table_listing, unique
 from app.core.http import ref_condition
 from app.core.reads import ReadDatabase
 from app.operators.models import OperatorSite
@@ -31,16 +22,14 @@ SITES = table_listing(
     unknown={"scanner_list": "unknown"},
 )
 
-SITE = register(
-    Resource(
-        model=Site,
-        public=SitePublic,
-        listing=SITES,
-        key="code",
-        unique=(unique("code"),),
-        referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
-        owned_by=((OperatorSite, "site_id"),),
-    )
+SITE = Resource(
+    model=Site,
+    public=SitePublic,
+    listing=SITES,
+    key="code",
+    unique=(unique("code"),),
+    referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
+    owned_by=((OperatorSite, "site_id"),),
 )
 
 
@@ -49,7 +38,7 @@ async def list_sites(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Sites matching the filters (as they stood at ``at``, when given); ``vendor`` keeps the sites holding
     at least one scanner of that vendor."""
-    filters = query_filters(query, "site", "kind", "code")
+    filters = SITE.filters(query, "kind", "code")
     equal_filters(filters, "site", country=query.country and query.country.upper(), scanner_list=query.scanner_list)
     if query.vendor:
         condition, params = ref_condition(query.vendor, id_column="v.id", key_column="v.slug", param="vendor")
@@ -58,4 +47,4 @@ async def list_sites(
             f" WHERE s.site_id = site.id AND {condition})",
             **params,
         )
-    return await query_page(reads, SITE, filters, query, at)
+    return await SITE.list_page(reads, query, filters, at)

@@ -11,9 +11,7 @@ from app.changes.resources import (
     Resource,
     columns_sql,
     equal_filters,
-    query_page,
     ref_filter,
-    register,
     table_listing,
     unique,
 )
@@ -23,10 +21,7 @@ from app.core.reads import ReadDatabase
 from app.investigations.models import InvestigationVendor
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor, VendorRestriction
-from app.vendors.schemas import (
-    VendorPublic,
-    VendorRestrictionPublic,
-)
+from app.vendors.schemas import VendorPublic, VendorRestrictionPublic
 
 if TYPE_CHECKING:
     from app.vendors.router import VendorQuery, VendorRestrictionQuery
@@ -79,31 +74,27 @@ async def _attach_restrictions(reads: ReadDatabase, vendors: list[dict[str, Any]
         vendor["restrictions"] = by_vendor[vendor["id"]]
 
 
-VENDOR = register(
-    Resource(
-        model=Vendor,
-        public=VendorPublic,
-        listing=VENDORS,
-        key="slug",
-        unique=(unique("slug"),),
-        referenced_by=(
-            Reference(Scanner, "vendor_id", "scanner(s)"),
-            Reference(VendorRestriction, "vendor_id", "restriction(s)"),
-            Reference(InvestigationVendor, "vendor_id", "investigation(s)"),
-        ),
-        attach=_attach_restrictions,
-        extend=_restrictions_in_session,
-    )
+VENDOR = Resource(
+    model=Vendor,
+    public=VendorPublic,
+    listing=VENDORS,
+    key="slug",
+    unique=(unique("slug"),),
+    referenced_by=(
+        Reference(Scanner, "vendor_id", "scanner(s)"),
+        Reference(VendorRestriction, "vendor_id", "restriction(s)"),
+        Reference(InvestigationVendor, "vendor_id", "investigation(s)"),
+    ),
+    attach=_attach_restrictions,
+    extend=_restrictions_in_session,
 )
 
-RESTRICTION = register(
-    Resource(
-        model=VendorRestriction,
-        public=VendorRestrictionPublic,
-        listing=RESTRICTIONS,
-        tag="vendors",
-        foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
-    )
+RESTRICTION = Resource(
+    model=VendorRestriction,
+    public=VendorRestrictionPublic,
+    listing=RESTRICTIONS,
+    tag="vendors",
+    foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
 )
 
 
@@ -117,7 +108,7 @@ async def list_vendors(
             "EXISTS (SELECT 1 FROM vendor_restriction r WHERE r.vendor_id = vendor.id AND r.country = :restricted_by)",
             restricted_by=query.restricted_by.upper(),
         )
-    return await query_page(reads, VENDOR, filters, query, at)
+    return await VENDOR.list_page(reads, query, filters, at)
 
 
 async def list_restrictions(
@@ -128,7 +119,7 @@ async def list_restrictions(
     filters = equal_filters(Filters(), "vendor_restriction", country=country, kind=query.kind)
     if query.vendor:
         ref_filter(filters, query.vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
-    return await query_page(reads, RESTRICTION, filters, query, at)
+    return await RESTRICTION.list_page(reads, query, filters, at)
 
 
 # Writes. They run in the request's transaction (SessionDep) and return the item as GET shows it.

@@ -17,13 +17,7 @@ from app.core.query import PageQuery, query_dependency, query_parameters, sort_q
 from app.core.routes import create_route, delete_route, get_route, update_route
 from app.core.routing import StrictQueryRoute
 from app.webhooks import service
-from app.webhooks.schemas import (
-    WebhookCreate,
-    WebhookCreated,
-    WebhookDeliveryPublic,
-    WebhookPublic,
-    WebhookUpdate,
-)
+from app.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookDeliveryPublic, WebhookPublic, WebhookUpdate
 
 router = APIRouter(
     prefix="/webhooks", tags=["webhooks"], route_class=StrictQueryRoute, dependencies=[Depends(require_admin)]
