@@ -151,12 +151,7 @@ async def list_change_requests(
             )
         else:
             filters.add("change_request.state = :state", state=ChangeRequestState(state).value)
-    if collection is not None:
-        filters.add("change_request.collection = :collection", collection=collection)
-    if target_id is not None:
-        filters.add("change_request.target_id = :target_id", target_id=target_id)
-    if author_key_id is not None:
-        filters.add("change_request.author_key_id = :author_key_id", author_key_id=author_key_id)
+    filters.equal("change_request", collection=collection, target_id=target_id, author_key_id=author_key_id)
     return await fetch_page(reads, CHANGE_REQUESTS, filters, sort=sort, limit=limit, cursor=cursor)
 
 

@@ -220,9 +220,7 @@ async def list_api_keys(
     reads: ReadDatabase, *, role: Role | None, revoked: bool | None, sort: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """API keys matching the filters, revoked ones included unless ``revoked`` is false."""
-    filters = Filters()
-    if role:
-        filters.add("api_key.role = :role", role=role)
+    filters = Filters().equal("api_key", role=role)
     if revoked is not None:
         filters.add("api_key.revoked_at IS NOT NULL" if revoked else "api_key.revoked_at IS NULL")
     return await fetch_page(reads, API_KEYS, filters, sort=sort, limit=limit, cursor=cursor)

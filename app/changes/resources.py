@@ -217,9 +217,7 @@ class Resource:
         """``<table>.<column> = :<column>`` for each field of the listing's query model that is set: first each
         ``column=field`` of ``renamed`` (``audit_id="audit"``), then each of ``fields`` (named as its column)."""
         columns = renamed | {name: name for name in fields}
-        return equal_filters(
-            Filters(), self.table_name, **{column: getattr(query, name) for column, name in columns.items()}
-        )
+        return Filters().equal(self.table_name, **{column: getattr(query, name) for column, name in columns.items()})
 
     async def list_page(
         self, reads: ReadDatabase, query: PageRequest, filters: Filters, at: datetime | None = None
@@ -327,14 +325,6 @@ def row_shape(
         return item
 
     return shape
-
-
-def equal_filters(filters: Filters, table: str, **values: Any) -> Filters:
-    """Add ``table.column = :column`` for every given value (None and "" mean no filter); returns ``filters``."""
-    for column, value in values.items():
-        if value is not None and value != "":
-            filters.add(f"{table}.{column} = :{column}", **{column: value})
-    return filters
 
 
 def ref_filter(

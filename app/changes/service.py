@@ -92,16 +92,14 @@ def _change_filters(
     hidden = visibility_filter(admin)
     if hidden:
         filters.add(hidden)
-    if object_type:
-        filters.add("change_record.object_type = :object_type", object_type=object_type)
-    if object_id is not None:
-        filters.add("change_record.object_id = :object_id", object_id=object_id)
-    if action:
-        filters.add("change_record.action = :action", action=action)
-    if api_key_id is not None:
-        filters.add("change_record.api_key_id = :api_key_id", api_key_id=api_key_id)
-    if request_id:
-        filters.add("change_record.request_id = :request_id", request_id=request_id)
+    filters.equal(
+        "change_record",
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        api_key_id=api_key_id,
+        request_id=request_id,
+    )
     if since:
         filters.add("change_record.recorded_at >= :since", since=reads.timestamp_param(format_timestamp(since)))
     if until:
@@ -202,9 +200,7 @@ async def object_history(
     reads: ReadDatabase, resource: Resource, item_id: int, *, sort: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The change records of one object, deleted or not; NotFound when it has none."""
-    filters = Filters()
-    filters.add("change_record.object_type = :object_type", object_type=resource.name)
-    filters.add("change_record.object_id = :object_id", object_id=item_id)
+    filters = Filters().equal("change_record", object_type=resource.name, object_id=item_id)
     items, next_cursor = await fetch_page(reads, history_of(resource), filters, sort=sort, limit=limit, cursor=cursor)
     if not items and not cursor:
         raise NotFound(f"No {resource.label} with id {item_id} has ever been recorded.")

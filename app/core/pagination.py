@@ -84,6 +84,13 @@ class Filters:
         # Drivers bind plain strings; enumeration members are passed as their JSON values.
         self.params.update({key: value.value if isinstance(value, Enum) else value for key, value in params.items()})
 
+    def equal(self, table: str, **values: Any) -> Filters:
+        """Add ``table.column = :column`` for every given value (None and "" mean no filter); returns itself."""
+        for column, value in values.items():
+            if value is not None and value != "":
+                self.add(f"{table}.{column} = :{column}", **{column: value})
+        return self
+
 
 def parse_sort(listing: Listing, raw: str | None) -> list[tuple[str, bool]]:
     """``"a,-b"`` as ``[("a", False), ("b", True)]``; unknown or repeated fields are a 422 naming them."""

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.changes.resources import Reference, Resource, equal_filters, table_listing, unique
+from app.changes.resources import Reference, Resource, table_listing, unique
 from app.core.http import ref_condition
 from app.core.reads import ReadDatabase
 from app.operators.models import OperatorSite
@@ -39,7 +39,7 @@ async def list_sites(
     """Sites matching the filters (as they stood at ``at``, when given); ``vendor`` keeps the sites holding
     at least one scanner of that vendor."""
     filters = SITE.filters(query, "kind", "code")
-    equal_filters(filters, "site", country=query.country and query.country.upper(), scanner_list=query.scanner_list)
+    filters.equal("site", country=query.country and query.country.upper(), scanner_list=query.scanner_list)
     if query.vendor:
         condition, params = ref_condition(query.vendor, id_column="v.id", key_column="v.slug", param="vendor")
         filters.add(

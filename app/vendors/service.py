@@ -10,7 +10,6 @@ from app.changes.resources import (
     Reference,
     Resource,
     columns_sql,
-    equal_filters,
     ref_filter,
     table_listing,
     unique,
@@ -102,7 +101,7 @@ async def list_vendors(
     reads: ReadDatabase, query: "VendorQuery", at: datetime | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendors matching the filters, each with its restrictions embedded (as they stood at ``at``, when given)."""
-    filters = equal_filters(Filters(), "vendor", country=query.country and query.country.upper(), slug=query.slug)
+    filters = Filters().equal("vendor", country=query.country and query.country.upper(), slug=query.slug)
     if query.restricted_by:
         filters.add(
             "EXISTS (SELECT 1 FROM vendor_restriction r WHERE r.vendor_id = vendor.id AND r.country = :restricted_by)",
@@ -116,7 +115,7 @@ async def list_restrictions(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Vendor restrictions matching the filters (as they stood at ``at``, when given)."""
     country = query.country and query.country.upper()
-    filters = equal_filters(Filters(), "vendor_restriction", country=country, kind=query.kind)
+    filters = Filters().equal("vendor_restriction", country=country, kind=query.kind)
     if query.vendor:
         ref_filter(filters, query.vendor, id_column="vendor.id", key_column="vendor.slug", param="vendor")
     return await RESTRICTION.list_page(reads, query, filters, at)

@@ -114,9 +114,7 @@ async def list_webhooks(
     reads: ReadDatabase, *, active: bool | None, sort: str | None, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Webhook subscriptions, active and inactive unless ``active`` says which."""
-    filters = Filters()
-    if active is not None:
-        filters.add("webhook.active = :active", active=active)
+    filters = Filters().equal("webhook", active=active)
     return await fetch_page(reads, WEBHOOKS, filters, sort=sort, limit=limit, cursor=cursor)
 
 
@@ -136,12 +134,7 @@ async def list_deliveries(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The delivery log of one subscription (oldest first by default)."""
-    filters = Filters()
-    filters.add("webhook_delivery.webhook_id = :webhook_id", webhook_id=webhook_id)
-    if succeeded is not None:
-        filters.add("webhook_delivery.succeeded = :succeeded", succeeded=succeeded)
-    if change_id is not None:
-        filters.add("webhook_delivery.change_id = :change_id", change_id=change_id)
+    filters = Filters().equal("webhook_delivery", webhook_id=webhook_id, succeeded=succeeded, change_id=change_id)
     return await fetch_page(reads, DELIVERIES, filters, sort=sort, limit=limit, cursor=cursor)
 
 
