@@ -160,6 +160,8 @@ class Resource:
     """The OpenAPI tag its operations are listed under; by default its name."""
     key: str = "id"
     """The column that names an object in messages (``code``, ``slug``); ``id`` by default."""
+    keyed_by: UniqueKey | None = None
+    """The one-column unique human key (``unique("code")``): it sets ``key`` and comes first in ``unique``."""
     unique: tuple[UniqueKey, ...] = ()
     foreign: tuple[ForeignField, ...] = ()
     links: tuple[LinkSet, ...] = ()
@@ -185,6 +187,10 @@ class Resource:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", self.label or _in_words(self.model.__name__))
         object.__setattr__(self, "tag", self.tag or name)
+        if self.keyed_by is not None:
+            (key,) = self.keyed_by.columns
+            object.__setattr__(self, "key", key)
+            object.__setattr__(self, "unique", (self.keyed_by, *self.unique))
         if RESOURCES.setdefault(name, self) is not self:
             raise ValueError(f"Two collections are named {name!r}.")
 

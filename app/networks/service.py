@@ -24,8 +24,7 @@ NETWORK = Resource(
     model=Network,
     public=NetworkPublic,
     listing=NETWORKS,
-    key="code",
-    unique=(unique("code"),),
+    keyed_by=unique("code"),
     referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
 )
 

@@ -36,8 +36,7 @@ OPERATOR = Resource(
     model=Operator,
     public=OperatorPublic,
     listing=OPERATORS,
-    key="code",
-    unique=(unique("code"),),
+    keyed_by=unique("code"),
     links=(_SITES, _SCANNERS),
     restorable=False,
 )

@@ -26,8 +26,7 @@ SITE = Resource(
     model=Site,
     public=SitePublic,
     listing=SITES,
-    key="code",
-    unique=(unique("code"),),
+    keyed_by=unique("code"),
     referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
     owned_by=((OperatorSite, "site_id"),),
 )

@@ -77,8 +77,7 @@ VENDOR = Resource(
     model=Vendor,
     public=VendorPublic,
     listing=VENDORS,
-    key="slug",
-    unique=(unique("slug"),),
+    keyed_by=unique("slug"),
     referenced_by=(
         Reference(Scanner, "vendor_id", "scanner(s)"),
         Reference(VendorRestriction, "vendor_id", "restriction(s)"),
