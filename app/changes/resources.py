@@ -216,8 +216,13 @@ class Resource:
         at: datetime | None = None,
         heavy: bool = False,
     ) -> tuple[list[Item], str | None]:
-        """One page of the listing with ``filters``, as it stands or (``at``) as it stood."""
-        return await read_page(reads, self, filters, sort=sort, limit=limit, cursor=cursor, past=past(at), heavy=heavy)
+        """One page of the listing with ``filters`` and the items' link lists, as it stands or (``at``) as it stood."""
+        reading = past(at)
+        items, next_cursor = await fetch_page(
+            reads, self.listing, filters, sort=sort, limit=limit, cursor=cursor, past=reading, heavy=heavy
+        )
+        await _attach(reads, self, items, reading)
+        return items, next_cursor
 
     def filters(self, query: object, *fields: str, **renamed: str) -> Filters:
         """``<table>.<column> = :<column>`` for each field of the listing's query model that is set: first each
@@ -403,25 +408,6 @@ async def _attach(reads: ReadDatabase, resource: Resource, items: list[Item], pa
         await attach_links(reads, items, **links.reading, past=past)
     if resource.attach is not None:
         await resource.attach(reads, items, past)
-
-
-async def read_page(
-    reads: ReadDatabase,
-    resource: Resource,
-    filters: Filters,
-    *,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    past: PastReading | None = None,
-    heavy: bool = False,
-) -> tuple[list[Item], str | None]:
-    """One page of the collection's listing with its link lists."""
-    items, next_cursor = await fetch_page(
-        reads, resource.listing, filters, sort=sort, limit=limit, cursor=cursor, past=past, heavy=heavy
-    )
-    await _attach(reads, resource, items, past)
-    return items, next_cursor
 
 
 async def read_item(reads: ReadDatabase, resource: Resource, item_id: int, past: PastReading | None = None) -> Item:

@@ -40,6 +40,7 @@ from app.core.pagination import Filters, Listing, SortField, decode_cursor, enco
 from app.core.periods import period_end
 from app.core.reads import ReadDatabase, iso_date
 from app.reports.models import ScannerExposureRank  # the maintained order; importing it registers its upkeep
+from app.reports.schemas import ExposureRow, OverdueAssessmentRow, OverdueAuditRow, OverdueFindingRow, SummaryRow
 
 TIER_RULE = [
     "Considerations (Antwoord 6): 1 and 2 come from the vendor's current assessment (unknown when the vendor is not"
@@ -286,32 +287,8 @@ def exposure_row(reads: ReadDatabase, row: Any, at: datetime | None = None) -> d
     }
 
 
-EXPOSURE_COLUMNS = [
-    "scanner_id",
-    "asset_tag",
-    "site",
-    "site_name",
-    "vendor",
-    "network_mode",
-    "network",
-    "use",
-    "count_basis",
-    "criterion_1",
-    "criterion_2",
-    "assessment_status",
-    "assessor",
-    "assessment_caveat",
-    "criterion_3a",
-    "criterion_3a_basis",
-    *(f"access_{aspect.value}" for aspect in ASPECTS),
-    "criterion_3b",
-    "unknowns",
-    "audit_status",
-    "audit_status_known_on",
-    "audit_information_age_days",
-    "risk_tier",
-    "reasons",
-]
+EXPOSURE_COLUMNS = list(ExposureRow.model_fields)
+"""The CSV's columns: the fields of the JSON report's rows, in their order."""
 
 
 def _case(expression: str, values: list[str]) -> str:
@@ -501,18 +478,8 @@ def exposure_export(
     return stream_listing(reads, listing, filters, sort=order, cursor=cursor, past=past(at))
 
 
-SUMMARY_COLUMNS = [
-    "site",
-    "site_name",
-    "vendor",
-    "network_mode",
-    "audit_status",
-    "audit_status_known_on",
-    "scanners",
-    "count_is_minimum",
-    "records",
-    "units",
-]
+SUMMARY_COLUMNS = list(SummaryRow.model_fields)
+"""The CSV's columns: the fields of the JSON report's rows, in their order."""
 
 
 _SUMMARY = (
@@ -607,17 +574,8 @@ def _overdue_report(name: str, on: date, items: list[dict[str, Any]], rule: str)
     return {"report": name, "on": on.isoformat(), "count": len(items), "rule": rule}, items
 
 
-FINDING_COLUMNS = [
-    "finding_id",
-    "audit_id",
-    "audit_title",
-    "severity",
-    "title",
-    "status",
-    "due_on",
-    "days_overdue",
-    "scanner_ids",
-]
+FINDING_COLUMNS = list(OverdueFindingRow.model_fields)
+"""The CSV's columns: the fields of the JSON report's rows, in their order."""
 
 
 async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
@@ -664,22 +622,8 @@ async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
     )
 
 
-AUDIT_COLUMNS = [
-    "audit_id",
-    "title",
-    "status",
-    "milestone",
-    "as_stated",
-    "precision",
-    "due_by",
-    "reading",
-    "status_known_on",
-    "dates_stated_on",
-    "information_age_days",
-    "days_past_due_by",
-    "days_overdue",
-    "explanation",
-]
+AUDIT_COLUMNS = list(OverdueAuditRow.model_fields)
+"""The CSV's columns: the fields of the JSON report's rows, in their order."""
 
 
 def _milestone_reading(
@@ -750,16 +694,8 @@ async def overdue_audits(reads: ReadDatabase, *, on: date) -> Report:
     )
 
 
-ASSESSMENT_COLUMNS = [
-    "assessment_id",
-    "vendor",
-    "vendor_name",
-    "assessed_on",
-    "valid_until",
-    "assessor",
-    "status",
-    "days_overdue",
-]
+ASSESSMENT_COLUMNS = list(OverdueAssessmentRow.model_fields)
+"""The CSV's columns: the fields of the JSON report's rows, in their order."""
 
 
 async def overdue_assessments(reads: ReadDatabase, *, on: date) -> Report:
