@@ -21,11 +21,19 @@ from app.assessments.schemas import (
     VendorAssessmentPublic,
     VendorAssessmentUpdate,
 )
-from app.changes.resources import ForeignField, Resource, UniqueKey, ref_filter, standard_sorts, table_listing
+from app.changes.resources import (
+    ForeignField,
+    Resource,
+    UniqueKey,
+    ref_filter,
+    row_shape,
+    standard_sorts,
+    table_listing,
+)
 from app.core.choices import AccessAspect
 from app.core.errors import invalid_field
 from app.core.pagination import Filters, Listing
-from app.core.reads import ReadDatabase, Row, iso_date
+from app.core.reads import ReadDatabase, Row
 from app.scanners.models import Scanner
 from app.vendors.models import Vendor
 
@@ -43,6 +51,26 @@ CURRENT_ASSESSMENT_ID = (
 )
 """The id of a vendor's current (latest) assessment; ``{vendor}`` is the SQL naming the vendor id."""
 
+_ASSESSMENT_FIELDS = (
+    "id",
+    "vendor_id",
+    "criterion_1",
+    "criterion_1_rationale",
+    "criterion_1_source",
+    "criterion_2",
+    "criterion_2_rationale",
+    "criterion_2_source",
+    "assessed_on",
+    "valid_until",
+    "assessor",
+    "status",
+    "basis",
+    "caveat",
+    "current",
+    "notes",
+)
+"""An assessment's fields in order (then the bookkeeping ones); ``current`` is computed: whether it is its vendor's
+latest."""
 _ASSESSMENT_SELECT = (
     "SELECT vendor_assessment.id, vendor_assessment.vendor_id, vendor_assessment.criterion_1,"
     " vendor_assessment.criterion_1_rationale, vendor_assessment.criterion_1_source, vendor_assessment.criterion_2,"
@@ -50,7 +78,7 @@ _ASSESSMENT_SELECT = (
     " vendor_assessment.valid_until, vendor_assessment.assessor, vendor_assessment.status, vendor_assessment.basis,"
     " vendor_assessment.caveat, vendor_assessment.notes, vendor_assessment.source,"
     " vendor_assessment.created_at, vendor_assessment.updated_at, vendor_assessment.version,"
-    " (vendor_assessment.id = " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id") + ") AS is_current"
+    " (vendor_assessment.id = " + CURRENT_ASSESSMENT_ID.format(vendor="vendor_assessment.vendor_id") + ") AS current"
     " FROM vendor_assessment JOIN vendor ON vendor.id = vendor_assessment.vendor_id"
 )
 _OVERRIDE_SELECT = (
@@ -58,31 +86,6 @@ _OVERRIDE_SELECT = (
     " access_override.source, access_override.created_at, access_override.updated_at, access_override.version,"
     f" {aspects_sql('access_override.scanner_id')} FROM access_override"
 )
-
-
-def shape_assessment(reads: ReadDatabase, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "vendor_id": row["vendor_id"],
-        "criterion_1": row["criterion_1"],
-        "criterion_1_rationale": row["criterion_1_rationale"],
-        "criterion_1_source": row["criterion_1_source"],
-        "criterion_2": row["criterion_2"],
-        "criterion_2_rationale": row["criterion_2_rationale"],
-        "criterion_2_source": row["criterion_2_source"],
-        "assessed_on": iso_date(row["assessed_on"]),
-        "valid_until": iso_date(row["valid_until"]),
-        "assessor": row["assessor"],
-        "status": row["status"],
-        "basis": row["basis"],
-        "caveat": row["caveat"],
-        "current": reads.boolean(row["is_current"]),
-        "notes": row["notes"],
-        "source": row["source"],
-        "created_at": reads.timestamp(row["created_at"]),
-        "updated_at": reads.timestamp(row["updated_at"]),
-        "version": row["version"],
-    }
 
 
 def shape_override(reads: ReadDatabase, row: Row) -> dict[str, Any]:
@@ -107,7 +110,7 @@ ASSESSMENTS = Listing(
     select=_ASSESSMENT_SELECT,
     id_column="vendor_assessment.id",
     sort_fields=standard_sorts("vendor_assessment"),
-    shape=shape_assessment,
+    shape=row_shape(*_ASSESSMENT_FIELDS, dates=("assessed_on", "valid_until"), booleans=("current",)),
 )
 OVERRIDES = Listing(
     resource="access-overrides",
