@@ -297,7 +297,9 @@ def _put_unless_gone(
     return loader.put(model, key, values)
 
 
-def _link(loader: _Loader, model: type[TrackedColumns], owner: str, owner_id: int, target: str, ids: list[int]) -> None:
+def _link(loader: _Loader, model: type[TrackedColumns], owner_id: int, ids: list[int]) -> None:
+    """Rows of the link table ``model`` linking the owner ``owner_id`` to each of ``ids``."""
+    owner, target = model.__link__
     for target_id in ids:
         values = {owner: owner_id, target: target_id}
         loader.put(model, values, values)
@@ -322,7 +324,7 @@ def _load_assurance(
         key = {"vendor_id": values["vendor_id"], "title": values["title"]}
         procurement_id = _put_unless_gone(loader, refs, Procurement, key, values)
         if procurement_id is not None:
-            _link(loader, ProcurementScanner, "procurement_id", procurement_id, "scanner_id", scanner_ids)
+            _link(loader, ProcurementScanner, procurement_id, scanner_ids)
     audits: dict[str, int | None] = {}
     for n, record in enumerate(data.get("audits", [])):
         refs = _Refs(f"audits[{n}]")
@@ -338,8 +340,8 @@ def _load_assurance(
         audit_id = loader.put(Audit, {"title": values["title"]}, values)
         audits[values["title"]] = audit_id
         if audit_id is not None:
-            _link(loader, AuditScanner, "audit_id", audit_id, "scanner_id", scanner_ids)
-            _link(loader, AuditSite, "audit_id", audit_id, "site_id", site_ids)
+            _link(loader, AuditScanner, audit_id, scanner_ids)
+            _link(loader, AuditSite, audit_id, site_ids)
     for n, record in enumerate(data.get("vendor_assessments", [])):
         refs = _Refs(f"vendor_assessments[{n}]")
         body = {**record, "vendor_id": refs.one(vendors, "vendor", record.get("vendor"))}
@@ -369,8 +371,8 @@ def _load_coverage(
         site_ids, scanner_ids = values.pop("site_ids"), values.pop("scanner_ids")
         operator_id = loader.put(Operator, {"code": values["code"]}, values)
         if operator_id is not None:
-            _link(loader, OperatorSite, "operator_id", operator_id, "site_id", site_ids)
-            _link(loader, OperatorScanner, "operator_id", operator_id, "scanner_id", scanner_ids)
+            _link(loader, OperatorSite, operator_id, site_ids)
+            _link(loader, OperatorScanner, operator_id, scanner_ids)
     for n, record in enumerate(data.get("investigations", [])):
         refs = _Refs(f"investigations[{n}]")
         body = {name: value for name, value in record.items() if name not in ("vendors", "scanners", "builds_on_audit")}
@@ -381,5 +383,5 @@ def _load_coverage(
         vendor_ids, scanner_ids = values.pop("vendor_ids"), values.pop("scanner_ids")
         investigation_id = _put_unless_gone(loader, refs, Investigation, {"title": values["title"]}, values)
         if investigation_id is not None:
-            _link(loader, InvestigationVendor, "investigation_id", investigation_id, "vendor_id", vendor_ids)
-            _link(loader, InvestigationScanner, "investigation_id", investigation_id, "scanner_id", scanner_ids)
+            _link(loader, InvestigationVendor, investigation_id, vendor_ids)
+            _link(loader, InvestigationScanner, investigation_id, scanner_ids)

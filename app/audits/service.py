@@ -64,9 +64,9 @@ _AUDIT_SELECT = (
 )
 
 _FINDING_FIELDS = ("id", "audit_id", "severity", "title", "description", "status", "due_on", "notes")
-_AUDIT_SCANNERS = LinkSet("scanner_ids", AuditScanner, "audit_id", "scanner_id", Scanner, "scanner")
-_AUDIT_SITES = LinkSet("site_ids", AuditSite, "audit_id", "site_id", Site, "site")
-_FINDING_SCANNERS = LinkSet("scanner_ids", FindingScanner, "finding_id", "scanner_id", Scanner, "scanner")
+_AUDIT_SCANNERS = LinkSet(AuditScanner, Scanner)
+_AUDIT_SITES = LinkSet(AuditSite, Site)
+_FINDING_SCANNERS = LinkSet(FindingScanner, Scanner)
 
 
 def shape_audit(reads: ReadDatabase, row: Row) -> dict[str, Any]:

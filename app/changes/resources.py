@@ -81,17 +81,26 @@ class ForeignField:
 
 @dataclass(frozen=True)
 class LinkSet:
-    """Link rows an object owns, sent and shown as a list of ids (``field``), each naming a ``kind``.
+    """Link rows an object owns (rows of ``model``, a ``link_table``), sent and shown as a list of ids of
+    ``target_model`` rows: the field ``<kind>_ids``, where ``kind`` is the target's table (``scanner_ids``).
 
     Written row by row through the shared write path (so every link is versioned), replaced whole when
     a body sends the list, and deleted with the object."""
 
-    field: str
     model: type[TrackedColumns]
-    owner: str
-    target: str
     target_model: type[TrackedColumns]
-    kind: str
+    owner: str = field(init=False)
+    """The link table's column naming the owner (``audit_id``)."""
+    target: str = field(init=False)
+    """The link table's column naming the target (``scanner_id``)."""
+    kind: str = field(init=False)
+    field: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        owner, target = self.model.__link__
+        kind: str = self.target_model.__tablename__  # type: ignore[assignment]  # a declared_attr to SQLModel
+        for name, value in (("owner", owner), ("target", target), ("kind", kind), ("field", f"{kind}_ids")):
+            object.__setattr__(self, name, value)
 
     @property
     def table(self) -> str:

@@ -34,6 +34,7 @@ class TrackedColumns(SQLModel):
 
     if TYPE_CHECKING:  # what every table model has, for the shared write helpers' types
         __table__: ClassVar[sa.Table]
+        __link__: ClassVar[tuple[str, str]]  # a link table's (see ``link_table``)
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -112,7 +113,8 @@ def keyed_by(table: str, column: str) -> tuple[sa.Index, sa.Index]:
 
 def link_table(module: str, owner: str, target: str, doc: str) -> type[TrackedColumns]:
     """The table model ``<Owner><Target>`` (table ``<owner>_<target>``) whose rows each link a row of
-    ``owner`` to a row of ``target``, each pair at most once; ``doc`` says what one row states. Declared in
+    ``owner`` to a row of ``target``, each pair at most once (``__link__`` names the two columns: ``(<owner>_id,
+    <target>_id)``); ``doc`` says what one row states. Declared in
     ``module`` (pass ``__name__``), like a class written there."""
     owner_id, target_id = f"{owner}_id", f"{target}_id"
     table = f"{owner}_{target}"
@@ -123,6 +125,7 @@ def link_table(module: str, owner: str, target: str, doc: str) -> type[TrackedCo
         "__doc__": doc,
         "__tablename__": table,
         "__table_args__": (sa.UniqueConstraint(owner_id, target_id),),
+        "__link__": (owner_id, target_id),
         "__annotations__": {owner_id: int, target_id: int},
         owner_id: reference(owner),
         target_id: reference(target),

@@ -42,8 +42,8 @@ def _known_by_now(session: Session, investigation: Investigation | None, values:
     check_source_date("status_known_on", values.get("status_known_on"))
 
 
-_VENDORS = LinkSet("vendor_ids", InvestigationVendor, "investigation_id", "vendor_id", Vendor, "vendor")
-_SCANNERS = LinkSet("scanner_ids", InvestigationScanner, "investigation_id", "scanner_id", Scanner, "scanner")
+_VENDORS = LinkSet(InvestigationVendor, Vendor)
+_SCANNERS = LinkSet(InvestigationScanner, Scanner)
 
 INVESTIGATION = Resource(
     model=Investigation,

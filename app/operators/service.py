@@ -29,8 +29,8 @@ _FIELDS = (
 OPERATORS = table_listing("operators", "operator", _FIELDS, sorts=("code", "name"))
 
 
-_SITES = LinkSet("site_ids", OperatorSite, "operator_id", "site_id", Site, "site")
-_SCANNERS = LinkSet("scanner_ids", OperatorScanner, "operator_id", "scanner_id", Scanner, "scanner")
+_SITES = LinkSet(OperatorSite, Site)
+_SCANNERS = LinkSet(OperatorScanner, Scanner)
 
 OPERATOR = Resource(
     model=Operator,

@@ -36,7 +36,7 @@ PROCUREMENTS = table_listing(
     dates=("awarded_on",),
 )
 
-_SCANNERS = LinkSet("scanner_ids", ProcurementScanner, "procurement_id", "scanner_id", Scanner, "scanner")
+_SCANNERS = LinkSet(ProcurementScanner, Scanner)
 
 PROCUREMENT = Resource(
     model=Procurement,
