@@ -120,7 +120,6 @@ AUDIT = Resource(
         Reference(Finding, "audit_id", "finding(s)"),
         Reference(Investigation, "builds_on_audit_id", "investigation(s)"),
     ),
-    restorable=False,
 )
 
 
@@ -141,7 +140,6 @@ FINDING = Resource(
     tag="audits",
     links=(_FINDING_SCANNERS,),
     check=_within_audit_scope,
-    restorable=False,
 )
 
 COVERS_SCANNER = audit_covers(

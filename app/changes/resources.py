@@ -187,9 +187,12 @@ class Resource:
     reading the past."""
     extend: Callable[[Session, Item], None] | None = None
     """Adds what the listing's row does not hold to an item read inside a write (e.g. embedded lists)."""
-    restorable: bool = True
-    """Whether ``POST .../restore`` exists: objects whose state spans link tables have a history but no
-    restore, since their last recorded row alone would bring them back without those links."""
+
+    @property
+    def restorable(self) -> bool:
+        """Whether ``POST .../restore`` may exist: an object whose state spans link tables has a history but no
+        restore, since its last recorded row alone would bring it back without those links."""
+        return not self.links
 
     def __post_init__(self) -> None:
         name = self.name or self.listing.resource

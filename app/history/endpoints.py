@@ -84,7 +84,9 @@ def history_route() -> dict[str, Any]:
 
 
 def restore_route(resource: Resource) -> dict[str, Any]:
-    """The options of a ``POST .../{item_id}/restore`` route."""
+    """The options of a ``POST .../{item_id}/restore`` route (refused for a collection that cannot be restored)."""
+    if not resource.restorable:
+        raise ValueError(f"{resource.name} cannot be restored: its state spans link tables.")
     return {
         "status_code": 201,
         "response_model": resource.public,

@@ -53,7 +53,6 @@ INVESTIGATION = Resource(
     foreign=(ForeignField("builds_on_audit_id", Audit, "audit"),),
     links=(_VENDORS, _SCANNERS),
     check=_known_by_now,
-    restorable=False,
 )
 
 

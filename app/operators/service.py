@@ -38,7 +38,6 @@ OPERATOR = Resource(
     listing=OPERATORS,
     keyed_by=unique("code"),
     links=(_SITES, _SCANNERS),
-    restorable=False,
 )
 
 

@@ -44,7 +44,6 @@ PROCUREMENT = Resource(
     listing=PROCUREMENTS,
     foreign=(ForeignField("vendor_id", Vendor, "vendor"),),
     links=(_SCANNERS,),
-    restorable=False,
 )
 
 
