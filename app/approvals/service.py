@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
@@ -460,17 +460,37 @@ def _body(entry: Operation, change_request: ChangeRequest) -> BaseModel | None:
         ) from None
 
 
+class _Opened(NamedTuple):
+    """A pending change request open for a decision: who decides (and the owner of their key), the request and
+    the version the decision is based on."""
+
+    principal: Principal
+    change_request: ChangeRequest
+    version: int
+    owner: str
+
+
+def _open_for_decision(
+    session: Session, request_state: Any, request_id: int, if_match: str | None, verb: str
+) -> _Opened | Decision:
+    """The request, if ``if_match`` names its version and the caller may ``verb`` it; or the Decision that it
+    expired meanwhile (recorded as such). A request that is no longer pending is a 409."""
+    principal = _principal(request_state)
+    change_request, version = _load(session, request_id, if_match)
+    owner = _check_decider(session, change_request, principal, verb)
+    expired = _expire_if_due(session, change_request, version)
+    return expired if expired is not None else _Opened(principal, change_request, version, owner)
+
+
 def approve(
     session: Session, request_state: Any, request_id: int, if_match: str | None, reason: str | None
 ) -> Decision:
     """Apply a pending change request through the ordinary write path, if the target is still at the version it
     was based on; else mark it stale (stored, with the 409 to answer)."""
-    principal = _principal(request_state)
-    change_request, version = _load(session, request_id, if_match)
-    owner = _check_decider(session, change_request, principal, "approve")
-    expired = _expire_if_due(session, change_request, version)
-    if expired is not None:
-        return expired
+    opened = _open_for_decision(session, request_state, request_id, if_match, "approve")
+    if isinstance(opened, Decision):
+        return opened
+    principal, change_request, version, owner = opened
     entry = OPERATIONS.get((change_request.collection, change_request.operation))
     if entry is None:  # a policy that no longer names the operation
         raise _closed(change_request, "no longer covered by the policy")
@@ -508,12 +528,10 @@ def approve(
 
 def reject(session: Session, request_state: Any, request_id: int, if_match: str | None, reason: str) -> Decision:
     """Refuse a pending change request, with a reason; the target is left as it is."""
-    principal = _principal(request_state)
-    change_request, version = _load(session, request_id, if_match)
-    owner = _check_decider(session, change_request, principal, "reject")
-    expired = _expire_if_due(session, change_request, version)
-    if expired is not None:
-        return expired
+    opened = _open_for_decision(session, request_state, request_id, if_match, "reject")
+    if isinstance(opened, Decision):
+        return opened
+    principal, change_request, version, owner = opened
     _decide(session, change_request, version, ChangeRequestState.REJECTED, principal, owner, reason)
     return Decision(load_item(session, CHANGE_REQUESTS, request_id))
 
