@@ -581,38 +581,27 @@ FINDING_COLUMNS = list(OverdueFindingRow.model_fields)
 async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
     """Findings past their due date on ``on`` and not resolved or accepted."""
     rows = await reads.fetch_heavy(
-        "SELECT finding.id, finding.audit_id, audit.title AS audit_title, finding.severity, finding.title,"
+        "SELECT finding.id AS finding_id, finding.audit_id, audit.title AS audit_title, finding.severity, finding.title,"
         " finding.status, finding.due_on FROM finding JOIN audit ON audit.id = finding.audit_id"
         " WHERE finding.due_on < :on AND finding.status IN ('open', 'mitigating')"
         " ORDER BY finding.due_on, finding.id",
         {"on": _date_param(reads, on)},
     )
-    scanners: dict[int, list[int]] = {row["id"]: [] for row in rows}
+    scanners: dict[int, list[int]] = {row["finding_id"]: [] for row in rows}
     if rows:
         placeholders = ", ".join(f":f{index}" for index in range(len(rows)))
         links = await reads.fetch_heavy(
             f"SELECT finding_id, scanner_id FROM finding_scanner WHERE finding_id IN ({placeholders})"
             " ORDER BY scanner_id",
-            {f"f{index}": row["id"] for index, row in enumerate(rows)},
+            {f"f{index}": row["finding_id"] for index, row in enumerate(rows)},
         )
         for link in links:
             scanners[link["finding_id"]].append(link["scanner_id"])
     items = []
-    for row in rows:
+    for row in rows:  # the columns are the row schema's first fields, in its order
         due = _day(row["due_on"])
-        items.append(
-            {
-                "finding_id": row["id"],
-                "audit_id": row["audit_id"],
-                "audit_title": row["audit_title"],
-                "severity": row["severity"],
-                "title": row["title"],
-                "status": row["status"],
-                "due_on": due.isoformat(),
-                "days_overdue": (on - due).days,
-                "scanner_ids": scanners[row["id"]],
-            }
-        )
+        overdue = {"due_on": due.isoformat(), "days_overdue": (on - due).days}
+        items.append({**row, **overdue, "scanner_ids": scanners[row["finding_id"]]})
     return _overdue_report(
         "overdue-findings",
         on,
@@ -701,27 +690,18 @@ ASSESSMENT_COLUMNS = list(OverdueAssessmentRow.model_fields)
 async def overdue_assessments(reads: ReadDatabase, *, on: date) -> Report:
     """Vendors' current assessments whose valid_until has passed on ``on``."""
     rows = await reads.fetch_heavy(
-        "SELECT va.id, vendor.slug, vendor.name, va.assessed_on, va.valid_until, va.assessor, va.status"
+        "SELECT va.id AS assessment_id, vendor.slug AS vendor, vendor.name AS vendor_name, va.assessed_on,"
+        " va.valid_until, va.assessor, va.status"
         " FROM vendor_assessment va JOIN vendor ON vendor.id = va.vendor_id"
         f" WHERE va.id = {CURRENT_ASSESSMENT_ID.format(vendor='va.vendor_id')} AND va.valid_until < :on"
         " ORDER BY va.valid_until, va.id",
         {"on": _date_param(reads, on)},
     )
     items = []
-    for row in rows:
+    for row in rows:  # the columns are the row schema's first fields, in its order
         valid_until = _day(row["valid_until"])
-        items.append(
-            {
-                "assessment_id": row["id"],
-                "vendor": row["slug"],
-                "vendor_name": row["name"],
-                "assessed_on": iso_date(row["assessed_on"]),
-                "valid_until": valid_until.isoformat(),
-                "assessor": row["assessor"],
-                "status": row["status"],
-                "days_overdue": (on - valid_until).days,
-            }
-        )
+        dates = {"assessed_on": iso_date(row["assessed_on"]), "valid_until": valid_until.isoformat()}
+        items.append({**row, **dates, "days_overdue": (on - valid_until).days})
     return _overdue_report(
         "overdue-assessments",
         on,
