@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.assessments.criteria import (
@@ -41,6 +42,12 @@ from app.core.periods import period_end
 from app.core.reads import ReadDatabase, iso_date
 from app.reports.models import ScannerExposureRank  # the maintained order; importing it registers its upkeep
 from app.reports.schemas import ExposureRow, OverdueAssessmentRow, OverdueAuditRow, OverdueFindingRow, SummaryRow
+
+
+def csv_columns(row: type[BaseModel]) -> list[str]:
+    """A report's CSV columns: the fields of its JSON rows, in their order."""
+    return list(row.model_fields)
+
 
 TIER_RULE = [
     "Considerations (Antwoord 6): 1 and 2 come from the vendor's current assessment (unknown when the vendor is not"
@@ -287,8 +294,7 @@ def exposure_row(reads: ReadDatabase, row: Any, at: datetime | None = None) -> d
     }
 
 
-EXPOSURE_COLUMNS = list(ExposureRow.model_fields)
-"""The CSV's columns: the fields of the JSON report's rows, in their order."""
+EXPOSURE_COLUMNS = csv_columns(ExposureRow)
 
 
 def _case(expression: str, values: list[str]) -> str:
@@ -478,8 +484,7 @@ def exposure_export(
     return stream_listing(reads, listing, filters, sort=order, cursor=cursor, past=past(at))
 
 
-SUMMARY_COLUMNS = list(SummaryRow.model_fields)
-"""The CSV's columns: the fields of the JSON report's rows, in their order."""
+SUMMARY_COLUMNS = csv_columns(SummaryRow)
 
 
 _SUMMARY = (
@@ -574,8 +579,7 @@ def _overdue_report(name: str, on: date, items: list[dict[str, Any]], rule: str)
     return {"report": name, "on": on.isoformat(), "count": len(items), "rule": rule}, items
 
 
-FINDING_COLUMNS = list(OverdueFindingRow.model_fields)
-"""The CSV's columns: the fields of the JSON report's rows, in their order."""
+FINDING_COLUMNS = csv_columns(OverdueFindingRow)
 
 
 async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
@@ -611,8 +615,7 @@ async def overdue_findings(reads: ReadDatabase, *, on: date) -> Report:
     )
 
 
-AUDIT_COLUMNS = list(OverdueAuditRow.model_fields)
-"""The CSV's columns: the fields of the JSON report's rows, in their order."""
+AUDIT_COLUMNS = csv_columns(OverdueAuditRow)
 
 
 def _milestone_reading(
@@ -683,8 +686,7 @@ async def overdue_audits(reads: ReadDatabase, *, on: date) -> Report:
     )
 
 
-ASSESSMENT_COLUMNS = list(OverdueAssessmentRow.model_fields)
-"""The CSV's columns: the fields of the JSON report's rows, in their order."""
+ASSESSMENT_COLUMNS = csv_columns(OverdueAssessmentRow)
 
 
 async def overdue_assessments(reads: ReadDatabase, *, on: date) -> Report:
