@@ -98,13 +98,13 @@ class LinkSet:
 
     def __post_init__(self) -> None:
         owner, target = self.model.__link__
-        kind: str = self.target_model.__tablename__  # type: ignore[assignment]  # a declared_attr to SQLModel
+        kind = self.target_model.__table__.name
         for name, value in (("owner", owner), ("target", target), ("kind", kind), ("field", f"{kind}_ids")):
             object.__setattr__(self, name, value)
 
     @property
     def table(self) -> str:
-        return self.model.__tablename__  # type: ignore[return-value]  # SQLModel declares it as a declared_attr
+        return self.model.__table__.name
 
     @property
     def reading(self) -> dict[str, str]:
@@ -126,7 +126,7 @@ class LinkSet:
     def ref_filter(self, filters: Filters, value: str, *, key: str) -> None:
         """Keep the owners linked to the ``kind`` named by ``value``: its id or its ``key`` column (the
         parameter ``:<kind>``)."""
-        target_table: str = self.target_model.__tablename__  # type: ignore[assignment]  # a declared_attr to SQLModel
+        target_table = self.target_model.__table__.name
         condition, params = ref_condition(
             value, id_column=f"{target_table}.id", key_column=f"{target_table}.{key}", param=self.kind
         )
@@ -169,7 +169,7 @@ class Resource:
     """The OpenAPI tag its operations are listed under; by default its name."""
     key: str = "id"
     """The column that names an object in messages (``code``, ``slug``); ``id`` by default."""
-    keyed_by: UniqueKey | None = None
+    human_key: UniqueKey | None = None
     """The one-column unique human key (``unique("code")``): it sets ``key`` and comes first in ``unique``."""
     unique: tuple[UniqueKey, ...] = ()
     foreign: tuple[ForeignField, ...] = ()
@@ -199,10 +199,10 @@ class Resource:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", self.label or _in_words(self.model.__name__))
         object.__setattr__(self, "tag", self.tag or name)
-        if self.keyed_by is not None:
-            (key,) = self.keyed_by.columns
+        if self.human_key is not None:
+            (key,) = self.human_key.columns
             object.__setattr__(self, "key", key)
-            object.__setattr__(self, "unique", (self.keyed_by, *self.unique))
+            object.__setattr__(self, "unique", (self.human_key, *self.unique))
         if RESOURCES.setdefault(name, self) is not self:
             raise ValueError(f"Two collections are named {name!r}.")
 
@@ -213,7 +213,7 @@ class Resource:
 
     @property
     def table_name(self) -> str:
-        return self.model.__tablename__  # type: ignore[return-value]  # SQLModel declares it as a declared_attr
+        return self.model.__table__.name
 
     # The generic service: what every collection's service and router call.
 

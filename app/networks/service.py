@@ -24,7 +24,7 @@ NETWORK = Resource(
     model=Network,
     public=NetworkPublic,
     listing=NETWORKS,
-    keyed_by=unique("code"),
+    human_key=unique("code"),
     referenced_by=(Reference(Scanner, "network_id", "scanner(s)"),),
 )
 

@@ -36,7 +36,7 @@ OPERATOR = Resource(
     model=Operator,
     public=OperatorPublic,
     listing=OPERATORS,
-    keyed_by=unique("code"),
+    human_key=unique("code"),
     links=(_SITES, _SCANNERS),
 )
 

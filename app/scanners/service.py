@@ -95,7 +95,7 @@ SCANNER = Resource(
     model=Scanner,
     public=ScannerPublic,
     listing=SCANNERS,
-    keyed_by=unique("asset_tag", ignore_case=True, ascii_only=True),
+    human_key=unique("asset_tag", ignore_case=True, ascii_only=True),
     foreign=(
         ForeignField("site_id", Site, "site"),
         ForeignField("vendor_id", Vendor, "vendor"),

@@ -26,7 +26,7 @@ SITE = Resource(
     model=Site,
     public=SitePublic,
     listing=SITES,
-    keyed_by=unique("code"),
+    human_key=unique("code"),
     referenced_by=(Reference(Scanner, "site_id", "scanner(s)"),),
     owned_by=((OperatorSite, "site_id"),),
 )

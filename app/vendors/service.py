@@ -77,7 +77,7 @@ VENDOR = Resource(
     model=Vendor,
     public=VendorPublic,
     listing=VENDORS,
-    keyed_by=unique("slug"),
+    human_key=unique("slug"),
     referenced_by=(
         Reference(Scanner, "vendor_id", "scanner(s)"),
         Reference(VendorRestriction, "vendor_id", "restriction(s)"),
